@@ -1,0 +1,31 @@
+//! `ikelab`: the IKElab engine over real UDP and a TUN device.
+//!
+//! The engine is sans-IO; this binary owns the sockets, the clock and the OS random
+//! source. Exit codes are listed in one table (`exit.rs`, README "Exit codes").
+
+mod cli;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are "errors" to clap that print to stdout and succeed.
+            let exit = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            let _ = err.print();
+            return exit.into();
+        }
+    };
+    let _ = cli;
+    Exit::Success.into()
+}
