@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 /// Why `ikelab` stopped. Each variant is one row of the README's exit-code table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code, reason = "rows for the subcommands that follow (dissect, sim)")]
+#[allow(
+    dead_code,
+    reason = "rows for the subcommands that follow (dissect, sim)"
+)]
 pub(crate) enum Exit {
     /// 0: the command did what was asked.
     Success,

@@ -238,13 +238,12 @@ fn fuzz_targets() -> Result<Vec<String>, String> {
     for line in text.lines().map(str::trim) {
         if line.starts_with('[') {
             in_bin = line == "[[bin]]";
-        } else if in_bin {
-            if let Some(name) = line
+        } else if in_bin
+            && let Some(name) = line
                 .strip_prefix("name = \"")
                 .and_then(|n| n.strip_suffix('"'))
-            {
-                targets.push(name.to_owned());
-            }
+        {
+            targets.push(name.to_owned());
         }
     }
     if targets.is_empty() {

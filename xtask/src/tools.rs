@@ -45,14 +45,13 @@ pub(crate) fn locked_version(package: &str) -> Result<String, String> {
     let header = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == header {
-            if let Some(version) = lines
+        if line.trim() == header
+            && let Some(version) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
                 .and_then(|v| v.strip_suffix('"'))
-            {
-                return Ok(version.to_owned());
-            }
+        {
+            return Ok(version.to_owned());
         }
     }
     Err(format!("{package} is not in Cargo.lock"))
