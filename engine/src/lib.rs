@@ -11,4 +11,8 @@
 /// student (and the browser test) can see which engine produced a trace.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod capture;
+pub mod config;
+pub mod crypto;
+pub mod proposal;
 pub mod wire;

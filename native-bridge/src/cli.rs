@@ -1,6 +1,8 @@
 //! The command line, declared with clap's derive API.
 
-use clap::Parser;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
 
 const ABOUT: &str = "IKElab's native bridge: the IKElab IKEv2/ESP engine over real sockets.";
 
@@ -20,4 +22,42 @@ Exit codes:
     after_help = AFTER_HELP,
     arg_required_else_help = true
 )]
-pub(crate) struct Cli {}
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Explain every IKEv2 message and ESP packet of a capture (pcap or pcapng).
+    ///
+    /// Finds IKE on UDP 500, IKE after the Non-ESP Marker on UDP 4500, ESP in UDP,
+    /// ESP (IP protocol 50) and NAT-keepalives, and prints each as an annotated tree:
+    /// frame, time, addresses, then every field with its value and meaning.
+    #[command(after_help = AFTER_HELP)]
+    Dissect(DissectArgs),
+}
+
+/// `ikelab dissect FILE` — arguments.
+#[derive(Debug, Args)]
+pub(crate) struct DissectArgs {
+    /// The capture: pcap or pcapng; Ethernet, Linux cooked (SLL, SLL2), raw IP or
+    /// loopback link types.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// Print one JSON document instead of text (schema in `ikelab dissect`'s docs).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Show each field's byte range ([start..end), offsets into the message).
+    #[arg(long)]
+    pub(crate) ranges: bool,
+    /// Also dissect the IP and UDP headers (ranges then count from the IP header).
+    #[arg(long)]
+    pub(crate) layers: bool,
+    /// Leave out the one-sentence meaning of each field.
+    #[arg(long)]
+    pub(crate) brief: bool,
+    /// Also list the frames that hold no IKE or ESP, with the reason.
+    #[arg(long)]
+    pub(crate) all: bool,
+}

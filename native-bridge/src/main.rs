@@ -4,12 +4,14 @@
 //! source. Exit codes are listed in one table (`exit.rs`, README "Exit codes").
 
 mod cli;
+mod dissect;
 mod exit;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::cli::Command;
 use crate::exit::Exit;
 
 fn main() -> ExitCode {
@@ -26,6 +28,8 @@ fn main() -> ExitCode {
             return exit.into();
         }
     };
-    let _ = cli;
-    Exit::Success.into()
+    let exit = match cli.command {
+        Command::Dissect(args) => dissect::run(&args),
+    };
+    exit.into()
 }

@@ -13,7 +13,9 @@ const LAYERS: &[&str] = &[
 ];
 
 /// Debian packages the interop layer needs: strongSwan with kernel-libipsec
-/// (TOOLCHAIN.md), tshark as the independent dissector, tcpdump, ip, iptables.
+/// (TOOLCHAIN.md), tshark as the independent dissector, tcpdump, ip, iptables, ping
+/// (traffic through the tunnels), and the base tools the harness calls (kill, unshare,
+/// mount), listed so a slimmer image still gets them.
 const INTEROP_PACKAGES: &[&str] = &[
     "strongswan-charon",
     "strongswan-swanctl",
@@ -24,6 +26,10 @@ const INTEROP_PACKAGES: &[&str] = &[
     "tcpdump",
     "iproute2",
     "iptables",
+    "iputils-ping",
+    "procps",
+    "util-linux",
+    "mount",
 ];
 
 struct LayerResult {
@@ -252,26 +258,42 @@ fn fuzz_targets() -> Result<Vec<String>, String> {
     Ok(targets)
 }
 
-fn run_fuzz_target(bin: &Path, target: &str, seconds: u64) -> Result<(), String> {
+/// Runs one fuzz target for `seconds` and returns libFuzzer's execution count.
+///
+/// The first corpus folder (under target/) is the writable one, so the committed seeds
+/// in engine/fuzz/corpus/<target> are read but never rewritten. A crash makes cargo-fuzz
+/// exit non-zero; its reproducer lands in engine/fuzz/artifacts/<target>/.
+fn run_fuzz_target(bin: &Path, target: &str, seconds: u64) -> Result<u64, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![bin.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
     let joined = std::env::join_paths(paths).map_err(|e| e.to_string())?;
-    cmd::run(
+    let work_corpus = crate::target_dir().join("fuzz-corpus").join(target);
+    std::fs::create_dir_all(&work_corpus)
+        .map_err(|e| format!("cannot create {}: {e}", work_corpus.display()))?;
+    let seeds = fuzz_dir().join("corpus").join(target);
+    let (ok, text) = cmd::run_tee(
         Command::new("cargo")
             .current_dir(crate::root().join("engine"))
             .env("PATH", joined)
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("RUSTUP_TOOLCHAIN")
-            .args([
-                "+nightly",
-                "fuzz",
-                "run",
-                target,
-                "--",
-                &format!("-max_total_time={seconds}"),
-            ]),
-    )
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(&work_corpus)
+            .arg(&seeds)
+            .args(["--", &format!("-max_total_time={seconds}")]),
+    )?;
+    if !ok {
+        return Err(format!("crashed or failed to build; see engine/fuzz/artifacts/{target}/"));
+    }
+    // libFuzzer's last line: "Done 1293543 runs in 61 second(s)".
+    let runs = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("Done ")?.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| format!("{target}: libFuzzer printed no \"Done N runs\" line"))?;
+    println!("fuzz: {target}: {runs} executions in {seconds} s, no crash");
+    Ok(runs)
 }
 
 /// Each fuzz target for a bounded time; each target is one test case.

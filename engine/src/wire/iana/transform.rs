@@ -23,6 +23,14 @@ open_enum! {
         /// Called "Key Exchange Method (KE)" since RFC 9370.
         DH = 4 => "D-H",
         ESN = 5 => "ESN",
+        /// RFC 9370: additional key exchanges; their IDs use the D-H registry.
+        ADDKE1 = 6 => "ADDKE1",
+        ADDKE2 = 7 => "ADDKE2",
+        ADDKE3 = 8 => "ADDKE3",
+        ADDKE4 = 9 => "ADDKE4",
+        ADDKE5 = 10 => "ADDKE5",
+        ADDKE6 = 11 => "ADDKE6",
+        ADDKE7 = 12 => "ADDKE7",
     }
 }
 

@@ -1,0 +1,245 @@
+//! The facts `ikelab dissect` reports for each frame, in the shape of the JSON
+//! document (see the module doc of `dissect` for the schema).
+
+use ikelab_engine::capture::{Datagram, DatagramKind, dissect_datagram};
+use ikelab_engine::wire::esp::{EspDecryptor, EspHeader, dissect_esp};
+use ikelab_engine::wire::hex;
+use ikelab_engine::wire::iana::PayloadType;
+use ikelab_engine::wire::udp_encap::dissect_udp_4500;
+use ikelab_engine::wire::{Decryptor, Dissection, IkeHeader, Message, Payload, dissect_message};
+use serde::Serialize;
+
+use super::time::rfc3339;
+
+/// The decryption hooks a dissection may use. `--keys DIR` (a Wireshark profile
+/// folder, crypto issue) will fill both from one key table.
+#[derive(Default)]
+pub(crate) struct Keys<'k> {
+    pub(crate) ike: Option<&'k mut dyn Decryptor>,
+    pub(crate) esp: Option<&'k mut dyn EspDecryptor>,
+}
+
+impl Keys<'_> {
+    /// Both decryptors, reborrowed for one dissection.
+    fn both(&mut self) -> (Option<&mut dyn Decryptor>, Option<&mut dyn EspDecryptor>) {
+        (
+            self.ike.as_mut().map(|d| &mut **d as &mut dyn Decryptor),
+            self.esp.as_mut().map(|d| &mut **d as &mut dyn EspDecryptor),
+        )
+    }
+}
+
+impl core::fmt::Debug for Keys<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Keys")
+            .field("ike", &self.ike.is_some())
+            .field("esp", &self.esp.is_some())
+            .finish()
+    }
+}
+
+/// One frame that holds IKE, ESP or a NAT-keepalive.
+#[derive(Debug, Serialize)]
+pub(crate) struct FrameReport {
+    /// Frame number in the file, from 1, as Wireshark counts.
+    pub(crate) frame: u64,
+    /// UTC, RFC 3339.
+    pub(crate) time: String,
+    /// Microseconds since 1970 (fits a JSON number exactly).
+    pub(crate) time_us: u64,
+    pub(crate) src: String,
+    pub(crate) dst: String,
+    /// UDP ports; null for ESP directly in IP.
+    pub(crate) sport: Option<u16>,
+    pub(crate) dport: Option<u16>,
+    /// "ike", "esp" or "nat_keepalive".
+    pub(crate) kind: &'static str,
+    /// "udp500", "udp4500" or "ip50".
+    pub(crate) transport: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ike: Option<IkeReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) esp: Option<EspReport>,
+    /// With `--layers`: the whole IP packet dissected, offsets from the IP header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) layers: Option<Dissection>,
+    /// A NAT-keepalive's one field, for the text form (the JSON `kind` says it all).
+    #[serde(skip)]
+    pub(crate) keepalive: Option<Dissection>,
+}
+
+/// An IKE message: header facts, payload types, and the dissection.
+#[derive(Debug, Serialize)]
+pub(crate) struct IkeReport {
+    /// Header fields; null when even the 28-octet header is unreadable.
+    pub(crate) ispi: Option<String>,
+    pub(crate) rspi: Option<String>,
+    /// The IANA name ("IKE_SA_INIT"), or the number for an unassigned value.
+    pub(crate) exchange: Option<String>,
+    pub(crate) exchange_type: Option<u8>,
+    pub(crate) message_id: Option<u32>,
+    pub(crate) flags: Option<u8>,
+    pub(crate) initiator: Option<bool>,
+    pub(crate) response: Option<bool>,
+    /// "2.0".
+    pub(crate) version: Option<String>,
+    /// The header's Length field.
+    pub(crate) length: Option<u32>,
+    /// Payload types in order, as the Next Payload chain names them (the SK payload
+    /// counts as one: its content is encrypted).
+    pub(crate) payloads: Vec<u8>,
+    pub(crate) payload_names: Vec<String>,
+    /// When the last payload is SK or SKF: its Next Payload field, the type of the
+    /// first encrypted payload (0 in SKF fragments after the first, RFC 7383 §2.5).
+    pub(crate) encrypted_next_payload: Option<u8>,
+    pub(crate) summary: String,
+    /// Why the message does not parse, if it does not.
+    pub(crate) error: Option<String>,
+    /// Offsets from the first octet of the IKE header.
+    pub(crate) dissection: Dissection,
+}
+
+/// An ESP packet.
+#[derive(Debug, Serialize)]
+pub(crate) struct EspReport {
+    /// Eight hex digits; null when the packet is too short for one.
+    pub(crate) spi: Option<String>,
+    pub(crate) sequence: Option<u32>,
+    pub(crate) length: usize,
+    pub(crate) summary: String,
+    pub(crate) error: Option<String>,
+    /// Offsets from the first octet of the SPI.
+    pub(crate) dissection: Dissection,
+}
+
+/// Builds the report of one datagram, or `None` for kinds `dissect` does not show.
+pub(crate) fn frame_report(
+    datagram: &Datagram<'_>,
+    keys: &mut Keys<'_>,
+    layers: bool,
+) -> Option<FrameReport> {
+    let (kind, transport) = match datagram.kind {
+        DatagramKind::Ike500 => ("ike", "udp500"),
+        DatagramKind::Ike4500 => ("ike", "udp4500"),
+        DatagramKind::EspInUdp => ("esp", "udp4500"),
+        DatagramKind::Esp => ("esp", "ip50"),
+        DatagramKind::NatKeepalive => ("nat_keepalive", "udp4500"),
+        DatagramKind::Other => return None,
+    };
+    let addresses = Some((datagram.src, datagram.dst));
+    let ike = if datagram.kind.is_ike() {
+        Some(ike_report(datagram.payload, keys.both().0))
+    } else {
+        None
+    };
+    let esp = if datagram.kind.is_esp() {
+        let dissection = dissect_esp(datagram.payload, addresses, keys.both().1);
+        let header = EspHeader::parse(datagram.payload).ok().map(|(h, _)| h);
+        Some(EspReport {
+            spi: header.map(|h| format!("{:08x}", h.spi)),
+            sequence: header.map(|h| h.sequence_number),
+            length: datagram.payload.len(),
+            summary: dissection.summary.clone(),
+            error: dissection.error.as_ref().map(ToString::to_string),
+            dissection,
+        })
+    } else {
+        None
+    };
+    let keepalive = (datagram.kind == DatagramKind::NatKeepalive)
+        .then(|| dissect_udp_4500(datagram.payload, addresses, None, None));
+    let layers = if layers {
+        let (ike, esp) = keys.both();
+        Some(dissect_datagram(datagram, ike, esp))
+    } else {
+        None
+    };
+    Some(FrameReport {
+        frame: datagram.frame,
+        time: rfc3339(datagram.time),
+        time_us: u64::try_from(datagram.time.as_micros()).unwrap_or(u64::MAX),
+        src: datagram.src.to_string(),
+        dst: datagram.dst.to_string(),
+        sport: datagram.src_port,
+        dport: datagram.dst_port,
+        kind,
+        transport,
+        ike,
+        esp,
+        layers,
+        keepalive,
+    })
+}
+
+fn ike_report<'a>(message: &'a [u8], decryptor: Option<&'a mut dyn Decryptor>) -> IkeReport {
+    let dissection = dissect_message(message, decryptor);
+    let header = IkeHeader::parse(message).ok();
+    let parsed = Message::parse(message);
+    let payloads: Vec<PayloadType> = match &parsed {
+        Ok(m) => m.payloads.iter().map(|p| p.payload_type()).collect(),
+        Err(_) => header
+            .as_ref()
+            .map(|h| walk_chain(message, h.next_payload))
+            .unwrap_or_default(),
+    };
+    let h = header.as_ref().map(|p| &p.header);
+    IkeReport {
+        ispi: h.map(|h| hex::encode(&h.spi_i.0)),
+        rspi: h.map(|h| hex::encode(&h.spi_r.0)),
+        exchange: h.map(|h| {
+            h.exchange_type
+                .name()
+                .map_or_else(|| h.exchange_type.0.to_string(), str::to_owned)
+        }),
+        exchange_type: h.map(|h| h.exchange_type.0),
+        message_id: h.map(|h| h.message_id),
+        flags: h.map(|h| h.flags.0),
+        initiator: h.map(|h| h.flags.initiator()),
+        response: h.map(|h| h.flags.response()),
+        version: h.map(|h| format!("{}.{}", h.major_version, h.minor_version)),
+        length: header.as_ref().map(|p| p.length),
+        payload_names: match &parsed {
+            Ok(m) => m.payloads.iter().map(|p| p.short_name()).collect(),
+            Err(_) => payloads
+                .iter()
+                .map(|t| t.name().map_or_else(|| t.0.to_string(), str::to_owned))
+                .collect(),
+        },
+        payloads: payloads.iter().map(|t| t.0).collect(),
+        encrypted_next_payload: parsed.as_ref().ok().and_then(|m| match m.payloads.last() {
+            Some(Payload::Sk(sk)) => Some(sk.first_payload.0),
+            Some(Payload::Skf(skf)) => Some(skf.first_payload.0),
+            _ => None,
+        }),
+        summary: dissection.summary.clone(),
+        error: dissection.error.as_ref().map(ToString::to_string),
+        dissection,
+    }
+}
+
+/// The payload types of a message that does not parse: follows the generic payload
+/// headers (Next Payload, Payload Length; RFC 7296 §3.2) as far as they hold
+/// together, so a damaged payload body does not hide the ones before it.
+fn walk_chain(message: &[u8], first: PayloadType) -> Vec<PayloadType> {
+    let mut types = Vec::new();
+    let mut next = first;
+    let mut at = IkeHeader::LEN;
+    while next != PayloadType::NONE {
+        let Some(&[following, _, len_high, len_low]) =
+            message.get(at..).and_then(|r| r.first_chunk::<4>())
+        else {
+            break;
+        };
+        let length = usize::from(u16::from_be_bytes([len_high, len_low]));
+        if length < 4 || at + length > message.len() {
+            break;
+        }
+        types.push(next);
+        if matches!(next, PayloadType::SK | PayloadType::SKF) {
+            break;
+        }
+        next = PayloadType(following);
+        at += length;
+    }
+    types
+}
