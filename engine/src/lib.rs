@@ -14,5 +14,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod capture;
 pub mod config;
 pub mod crypto;
+pub mod event;
+pub mod ike;
 pub mod proposal;
+pub mod sim;
 pub mod wire;
+
+pub use ike::{ChildSaId, Datagram, Engine, EngineConfig, IkeSaId, Time};

@@ -11,7 +11,7 @@ Exit codes:
   0  success
   1  the command ran but its outcome was a failure
   2  usage error (bad command line)
-  3  an input file could not be read or parsed";
+  3  an input file could not be read or parsed (the capture, or the --keys table)";
 
 /// `ikelab` — top-level arguments.
 #[derive(Debug, Parser)]
@@ -33,7 +33,9 @@ pub(crate) enum Command {
     ///
     /// Finds IKE on UDP 500, IKE after the Non-ESP Marker on UDP 4500, ESP in UDP,
     /// ESP (IP protocol 50) and NAT-keepalives, and prints each as an annotated tree:
-    /// frame, time, addresses, then every field with its value and meaning.
+    /// frame, time, addresses, then every field with its value and meaning. With
+    /// `--keys DIR` (a Wireshark profile folder) SK payloads are decrypted and their
+    /// inner payloads explained too.
     #[command(after_help = AFTER_HELP)]
     Dissect(DissectArgs),
 }
@@ -60,4 +62,16 @@ pub(crate) struct DissectArgs {
     /// Also list the frames that hold no IKE or ESP, with the reason.
     #[arg(long)]
     pub(crate) all: bool,
+    /// Decrypt SK payloads with the keys of a Wireshark profile folder.
+    ///
+    /// DIR holds `ikev2_decryption_table`, as `WIRESHARK_CONFIG_DIR=DIR tshark` reads
+    /// it: one IKE SA per line,
+    /// `SPIi,SPIr,SK_ei,SK_er,"<encryption>",SK_ai,SK_ar,"<integrity>"`, hex bare,
+    /// tshark's algorithm names quoted. The inner payloads (IDi, AUTH, SA, TSi, TSr,
+    /// CP, ...) are then shown decrypted. A payload with no entry for its SPIs, or
+    /// whose ICV fails with the entry's keys, stays encrypted with a note saying
+    /// which (exit code 0); a malformed table line exits 3, naming the line.
+    /// `esp_sa` and `preferences` are not read: ESP stays encrypted.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keys: Option<PathBuf>,
 }

@@ -4,15 +4,11 @@ use std::process::ExitCode;
 
 /// Why `ikelab` stopped. Each variant is one row of the README's exit-code table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "rows for the subcommands that follow (dissect, sim)"
-)]
 pub(crate) enum Exit {
     /// 0: the command did what was asked.
     Success,
-    /// 1: the command ran, but the outcome was a failure (for example a negotiation
-    /// that did not end as expected).
+    /// 1: the command ran, but the outcome was a failure (for example its output
+    /// could not be written, or a negotiation did not end as expected).
     Failure,
     /// 2: the command line itself is wrong (unknown option, missing argument).
     Usage,

@@ -165,7 +165,8 @@ fn unit() -> LayerOutcome {
     libtest(tools::cargo().args(["test", "--workspace"]))
 }
 
-/// The engine's wasm32 test target under node, with wasm-bindgen-test-runner.
+/// The engine on wasm32 under node, with wasm-bindgen-test-runner: its unit tests, the
+/// `wasm` target and the two-peer handshake (`pair_wasm`).
 fn wasm() -> LayerOutcome {
     let setup = || -> Result<std::path::PathBuf, String> {
         tools::ensure_wasm_target()?;
@@ -185,8 +186,13 @@ fn wasm() -> LayerOutcome {
                 "ikelab-engine",
                 "--target",
                 "wasm32-unknown-unknown",
+                // The engine's unit tests (vectors, wire, crypto, config) run here too:
+                // each test module imports wasm_bindgen_test as `test` on wasm32.
+                "--lib",
                 "--test",
                 "wasm",
+                "--test",
+                "pair_wasm",
             ]),
     )
 }
@@ -284,13 +290,22 @@ fn run_fuzz_target(bin: &Path, target: &str, seconds: u64) -> Result<u64, String
             .args(["--", &format!("-max_total_time={seconds}")]),
     )?;
     if !ok {
-        return Err(format!("crashed or failed to build; see engine/fuzz/artifacts/{target}/"));
+        return Err(format!(
+            "crashed or failed to build; see engine/fuzz/artifacts/{target}/"
+        ));
     }
     // libFuzzer's last line: "Done 1293543 runs in 61 second(s)".
     let runs = text
         .lines()
         .rev()
-        .find_map(|l| l.trim().strip_prefix("Done ")?.split_whitespace().next()?.parse().ok())
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Done ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
         .ok_or_else(|| format!("{target}: libFuzzer printed no \"Done N runs\" line"))?;
     println!("fuzz: {target}: {runs} executions in {seconds} s, no crash");
     Ok(runs)

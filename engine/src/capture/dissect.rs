@@ -12,10 +12,10 @@ use crate::wire::{Decryptor, Dissection, Field, dissect_message};
 /// header, then the IKE message, ESP packet or NAT-keepalive, with `ike` and `esp`
 /// decrypting what they can. Ranges are offsets into `datagram.ip_packet`. Never
 /// fails: a malformed IKE message or ESP packet yields its fields and `error`.
-pub fn dissect_datagram<'a>(
-    datagram: &Datagram<'a>,
-    ike: Option<&'a mut dyn Decryptor>,
-    esp: Option<&mut dyn EspDecryptor>,
+pub fn dissect_datagram(
+    datagram: &Datagram<'_>,
+    ike: Option<&mut (dyn Decryptor + '_)>,
+    esp: Option<&mut (dyn EspDecryptor + '_)>,
 ) -> Dissection {
     let packet = datagram.ip_packet;
     let Ok(parsed) = IpPacket::parse(packet) else {

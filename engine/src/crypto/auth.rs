@@ -60,6 +60,8 @@ mod tests {
     use super::*;
     use crate::crypto::RUST_CRYPTO;
     use crate::wire::iana::PrfId;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn prf() -> &'static dyn Prf {
         RUST_CRYPTO.prf(PrfId::HMAC_SHA2_256).unwrap()

@@ -7,7 +7,8 @@
 //! `esp_authentication_type_vals`) and checked against the strings in
 //! `libwireshark.so.16`. tshark 4.0.17 has no entry for Camellia or ChaCha20-Poly1305
 //! in either table, nor Blowfish in the IKEv2 table: those return
-//! [`KeyLogError::NotInWireshark`].
+//! [`KeyLogError::NotInWireshark`]. The IKEv2 table's names, its line format and its
+//! parser live in [`ikev2_table`](super::ikev2_table).
 //!
 //! This module only renders text; writing the folder is the caller's job (the
 //! engine does no I/O). The output contains keys: it is meant for a lab.
@@ -16,6 +17,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::ikev2_table::{IKEV2_DECRYPTION_TABLE, Ikev2TableEntry, TsharkEncr, TsharkInteg};
 use super::keys::{ChildKeys, IkeKeys};
 use super::secret::to_hex;
 use crate::wire::iana::{EncrId, IntegId};
@@ -50,47 +52,25 @@ fn algorithm_name(encr: EncrId, key_bits: Option<u16>) -> String {
     }
 }
 
-/// tshark's IKEv2 encryption name (`vs_ikev2_encr_algs`).
+/// tshark's IKEv2 encryption name (`vs_ikev2_encr_algs`, the table in
+/// [`ikev2_table`](super::ikev2_table)).
 pub fn ikev2_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyLogError> {
-    let name = match (encr, key_bits) {
-        (EncrId::AES_CBC, Some(128)) => "AES-CBC-128 [RFC3602]",
-        (EncrId::AES_CBC, Some(192)) => "AES-CBC-192 [RFC3602]",
-        (EncrId::AES_CBC, Some(256)) => "AES-CBC-256 [RFC3602]",
-        (EncrId::AES_GCM_8, Some(128)) => "AES-GCM-128 with 8 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_8, Some(192)) => "AES-GCM-192 with 8 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_8, Some(256)) => "AES-GCM-256 with 8 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_12, Some(128)) => "AES-GCM-128 with 12 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_12, Some(192)) => "AES-GCM-192 with 12 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_12, Some(256)) => "AES-GCM-256 with 12 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_16, Some(128)) => "AES-GCM-128 with 16 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_16, Some(192)) => "AES-GCM-192 with 16 octet ICV [RFC5282]",
-        (EncrId::AES_GCM_16, Some(256)) => "AES-GCM-256 with 16 octet ICV [RFC5282]",
-        _ => {
-            return Err(KeyLogError::NotInWireshark {
-                table: "ikev2_decryption_table",
-                algorithm: algorithm_name(encr, key_bits),
-            });
-        }
-    };
-    Ok(name)
+    TsharkEncr::find(encr, key_bits)
+        .map(|e| e.name)
+        .ok_or_else(|| KeyLogError::NotInWireshark {
+            table: IKEV2_DECRYPTION_TABLE,
+            algorithm: algorithm_name(encr, key_bits),
+        })
 }
 
 /// tshark's IKEv2 integrity name (`vs_ikev2_auth_algs`); `None` (AEAD) is "NONE".
 pub fn ikev2_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogError> {
-    let name = match integ {
-        None | Some(IntegId::NONE) => "NONE [RFC4306]",
-        Some(IntegId::HMAC_SHA1_96) => "HMAC_SHA1_96 [RFC2404]",
-        Some(IntegId::HMAC_SHA2_256_128) => "HMAC_SHA2_256_128 [RFC4868]",
-        Some(IntegId::HMAC_SHA2_384_192) => "HMAC_SHA2_384_192 [RFC4868]",
-        Some(IntegId::HMAC_SHA2_512_256) => "HMAC_SHA2_512_256 [RFC4868]",
-        Some(other) => {
-            return Err(KeyLogError::NotInWireshark {
-                table: "ikev2_decryption_table",
-                algorithm: format!("{other}"),
-            });
-        }
-    };
-    Ok(name)
+    TsharkInteg::find(integ)
+        .map(|i| i.name)
+        .ok_or_else(|| KeyLogError::NotInWireshark {
+            table: IKEV2_DECRYPTION_TABLE,
+            algorithm: format!("{}", integ.unwrap_or(IntegId::NONE)),
+        })
 }
 
 /// tshark's ESP encryption name (`esp_encryption_type_vals`); the key length is
@@ -133,7 +113,8 @@ pub fn esp_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogErro
 
 /// One line of `ikev2_decryption_table` (no newline):
 /// `SPIi,SPIr,SK_ei,SK_er,"<encr>",SK_ai,SK_ar,"<integ>"`, hex unquoted; with an
-/// AEAD the SK_e values include the salt and the SK_a fields are empty.
+/// AEAD the SK_e values include the salt and the SK_a fields are empty. The emitter
+/// is [`Ikev2TableEntry::line`]; [`Ikev2TableEntry::parse_line`] reads it back.
 pub fn ikev2_decryption_table_line(
     spi_i: &[u8; 8],
     spi_r: &[u8; 8],
@@ -142,17 +123,7 @@ pub fn ikev2_decryption_table_line(
     integ: Option<IntegId>,
     keys: &IkeKeys,
 ) -> Result<String, KeyLogError> {
-    let encr_name = ikev2_encr_name(encr, key_bits)?;
-    let integ_name = ikev2_integ_name(integ)?;
-    Ok(format!(
-        "{},{},{},{},\"{encr_name}\",{},{},\"{integ_name}\"",
-        to_hex(spi_i),
-        to_hex(spi_r),
-        keys.sk_ei().to_hex(),
-        keys.sk_er().to_hex(),
-        keys.sk_ai().to_hex(),
-        keys.sk_ar().to_hex(),
-    ))
+    Ikev2TableEntry::from_keys(spi_i, spi_r, encr, key_bits, integ, keys).map(|e| e.line())
 }
 
 /// The address family column of `esp_sa`.
@@ -276,6 +247,8 @@ mod tests {
     use crate::crypto::RUST_CRYPTO;
     use crate::crypto::keys::{ChildSuite, IkeSuite, derive_child_keys, derive_ike_keys};
     use crate::wire::iana::PrfId;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const SPI_I: [u8; 8] = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
     const SPI_R: [u8; 8] = [0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10];

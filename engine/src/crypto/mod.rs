@@ -4,16 +4,25 @@
 //!
 //! Algorithms sit behind a [`CryptoProvider`] (a table keyed by IANA transform IDs,
 //! as in rustls); [`RUST_CRYPTO`] is the pure-Rust provider that also runs in the
-//! browser. Randomness always comes from the caller's `rand_core::CryptoRng`.
+//! browser; with the `native-crypto` feature on a native target, `AWS_LC` (aws-lc-rs,
+//! RustCrypto for what AWS-LC lacks) is added and becomes [`default_provider`]. Randomness always comes from the caller's `rand_core::CryptoRng`.
 //! Secrets are [`Secret`]s (zeroized on drop, constant-time equality); ICVs and AUTH
 //! values are compared in constant time.
+//!
+//! Key export and import in Wireshark's formats: [`keylog`] renders a profile folder,
+//! [`ikev2_table`] is the one parser and emitter of its `ikev2_decryption_table`, and
+//! [`table_decryptor::KeyTableDecryptor`] opens SK payloads for the dissector with the
+//! entries of such a table (`ikelab dissect --keys DIR`).
 
 mod error;
 mod secret;
 
 pub mod auth;
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+pub mod aws_lc;
 pub mod dh;
 pub mod encr;
+pub mod ikev2_table;
 pub mod integ;
 pub mod keylog;
 pub mod keys;
@@ -22,14 +31,21 @@ pub mod prf_plus;
 pub mod provider;
 pub mod rust_crypto;
 pub mod sk;
+pub mod table_decryptor;
 
+#[cfg(test)]
+mod ikev2_table_tests;
 #[cfg(test)]
 mod kat;
 #[cfg(test)]
 mod sk_tests;
 #[cfg(test)]
+mod table_decryptor_tests;
+#[cfg(test)]
 pub(crate) mod test_rng;
 
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+pub use aws_lc::AWS_LC;
 pub use error::CryptoError;
 pub use provider::{
     ActiveKeyExchange, AeadCipher, AeadKey, CbcCipher, CbcKey, Cipher, CryptoProvider, Integ,
@@ -37,3 +53,28 @@ pub use provider::{
 };
 pub use rust_crypto::RUST_CRYPTO;
 pub use secret::{Secret, from_hex, to_hex};
+
+/// The provider an [`EngineConfig`](crate::EngineConfig) starts with: `AWS_LC`
+/// when the `native-crypto` feature is on (native targets only), else
+/// [`RUST_CRYPTO`].
+pub const fn default_provider() -> &'static CryptoProvider {
+    #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+    {
+        &AWS_LC
+    }
+    #[cfg(not(all(feature = "native-crypto", not(target_arch = "wasm32"))))]
+    {
+        &RUST_CRYPTO
+    }
+}
+
+/// Every provider compiled in, [`RUST_CRYPTO`] first (for tests, benchmarks and a
+/// provider choice in a user interface).
+pub fn providers() -> &'static [&'static CryptoProvider] {
+    static PROVIDERS: &[&CryptoProvider] = &[
+        &RUST_CRYPTO,
+        #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+        &AWS_LC,
+    ];
+    PROVIDERS
+}

@@ -2,9 +2,9 @@
 //! IANA transform ID (the shape rustls uses for its `CryptoProvider`).
 //!
 //! The engine never names a crypto crate outside a provider. [`RUST_CRYPTO`] (pure
-//! Rust, compiles to wasm32) is the one shipped today; a native provider (ring,
-//! aws-lc-rs) only has to fill the same table, and must pass the same known-answer
-//! tests (`crypto::kat`).
+//! Rust, compiles to wasm32) and, with the `native-crypto` feature on a native
+//! target, `AWS_LC` (aws-lc-rs, `crypto::aws_lc`) fill the same table and pass the
+//! same known-answer tests (`crypto::kat` runs every vector against each).
 //!
 //! [`RUST_CRYPTO`]: super::rust_crypto::RUST_CRYPTO
 

@@ -120,14 +120,18 @@ impl SkProtection {
         )
     }
 
-    fn iv_len(&self) -> usize {
+    /// Octets of IV at the start of an SK body (the block size for CBC, 8 for the
+    /// AEAD ciphers, RFC 5282 §3).
+    pub fn iv_len(&self) -> usize {
         match &self.keyed {
             Keyed::Aead { iv_len, .. } => *iv_len,
             Keyed::Cbc { block_len, .. } => *block_len,
         }
     }
 
-    fn icv_len(&self) -> usize {
+    /// Octets of ICV at the end of an SK body (the AEAD tag, or the integrity
+    /// transform's output).
+    pub fn icv_len(&self) -> usize {
         match &self.keyed {
             Keyed::Aead { icv_len, .. } | Keyed::Cbc { icv_len, .. } => *icv_len,
         }
@@ -199,6 +203,27 @@ impl SkProtection {
     /// The ICV is checked first, in constant time; nothing is decrypted from a
     /// message that fails it.
     pub fn open(&self, aad: &[u8], body: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut plaintext = self.open_padded(aad, body)?;
+        let (&pad_octet, before) = plaintext.split_last().ok_or(CryptoError::Truncated {
+            needed: 1,
+            available: 0,
+        })?;
+        let pad = usize::from(pad_octet);
+        if pad > before.len() {
+            return Err(CryptoError::BadPadding {
+                pad_length: pad,
+                available: before.len(),
+            });
+        }
+        let inner_len = before.len() - pad;
+        plaintext.truncate(inner_len);
+        Ok(plaintext)
+    }
+
+    /// As [`open`](Self::open), but returns every decrypted octet: the inner
+    /// payloads, the Padding and the Pad Length octet (§3.14), unchecked, so a
+    /// dissector can show them as they were sent. Same ICV check first.
+    pub fn open_padded(&self, aad: &[u8], body: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let iv_len = self.iv_len();
         let icv_len = self.icv_len();
         let minimum = iv_len + 1 + icv_len;
@@ -209,7 +234,7 @@ impl SkProtection {
             });
         }
         let (iv, rest) = body.split_at(iv_len);
-        let mut plaintext = match &self.keyed {
+        let plaintext = match &self.keyed {
             Keyed::Aead { key, salt, .. } => {
                 let nonce = [salt.as_bytes(), iv].concat();
                 let mut buffer = rest.to_vec();
@@ -238,19 +263,6 @@ impl SkProtection {
                 buffer
             }
         };
-        let (&pad_octet, before) = plaintext.split_last().ok_or(CryptoError::Truncated {
-            needed: 1,
-            available: 0,
-        })?;
-        let pad = usize::from(pad_octet);
-        if pad > before.len() {
-            return Err(CryptoError::BadPadding {
-                pad_length: pad,
-                available: before.len(),
-            });
-        }
-        let inner_len = before.len() - pad;
-        plaintext.truncate(inner_len);
         Ok(plaintext)
     }
 }

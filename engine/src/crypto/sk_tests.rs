@@ -1,30 +1,30 @@
-//! SK payload seal/open: round trips for every ENCR/INTEG combination of the
-//! provider, and typed errors (no panic) for tampered, badly padded and truncated
-//! bodies.
+//! SK payload seal/open: round trips for every ENCR/INTEG combination of every
+//! compiled-in provider (`crypto::providers`), and typed errors (no panic) for
+//! tampered, badly padded and truncated bodies.
 
 use super::provider::Cipher;
 use super::sk::SkProtection;
 use super::test_rng::seeded;
 use super::{CryptoError, Integ, RUST_CRYPTO, Secret};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// An IKE header + SK generic header stand-in (the contents do not matter to the
 /// crypto, only that they are authenticated).
 const AAD: &[u8] = &[0x5a; 32];
 
-fn integs() -> Vec<&'static dyn Integ> {
-    RUST_CRYPTO.integs.to_vec()
-}
-
-/// Every (cipher, integrity) pair the SK payload allows: AEAD alone, CBC with each
-/// integrity transform.
+/// Every (cipher, integrity) pair the SK payload allows, in every provider: AEAD
+/// alone, CBC with each integrity transform.
 fn suites() -> Vec<(Cipher, Option<&'static dyn Integ>)> {
     let mut out = Vec::new();
-    for cipher in RUST_CRYPTO.ciphers {
-        if cipher.is_aead() {
-            out.push((*cipher, None));
-        } else {
-            for integ in integs() {
-                out.push((*cipher, Some(integ)));
+    for provider in super::providers() {
+        for cipher in provider.ciphers {
+            if cipher.is_aead() {
+                out.push((*cipher, None));
+            } else {
+                for integ in provider.integs {
+                    out.push((*cipher, Some(*integ)));
+                }
             }
         }
     }

@@ -3,6 +3,8 @@
 use super::*;
 use crate::crypto::RUST_CRYPTO;
 use crate::wire::sa::TransformAttribute;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn ike(text: &str) -> Vec<ProposalSpec> {
     ProposalSpec::parse(ProtocolId::IKE, text).unwrap()

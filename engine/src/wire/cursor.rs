@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::dissect::decrypt::{Decrypted, SkDecryptRequest};
+use super::dissect::decrypt::{SkDecryptRequest, SkOutcome};
 use super::dissect::field::DecryptedBlock;
 use super::dissect::recorder::Recorder;
 use super::error::{ErrorKind, WireError};
@@ -252,8 +252,11 @@ impl<'a> Reader<'a> {
             match &result {
                 Ok(t) => rec.close(pos, value(t)),
                 Err(e) => {
+                    // The innermost failing structure gets the "Malformed" leaf up to
+                    // its bounds; each structure then ends where its children end, and
+                    // `finish` puts what lies beyond in one "Unparsed" leaf.
                     rec.record_error(e, end.min(self.buf.len()));
-                    rec.close(end.min(self.buf.len()).max(pos), "(malformed)".to_owned());
+                    rec.close(rec.covered_end().max(start), "(malformed)".to_owned());
                 }
             }
         }
@@ -316,32 +319,35 @@ impl<'a> Reader<'a> {
         result
     }
 
-    /// Asks the decryptor (if any) for an SK / SKF payload's plaintext.
+    /// Asks the decryptor (if any) for an SK / SKF payload's plaintext; `None` when
+    /// there is no decryptor.
     pub(crate) fn decrypt(
         &mut self,
         payload: Range<usize>,
         body: Range<usize>,
         first_payload: PayloadType,
         fragment: Option<(u16, u16)>,
-    ) -> Option<Decrypted> {
+    ) -> Option<SkOutcome> {
         let buf = self.buf;
         let rec = self.rec.as_mut()?;
         let header = rec.header.clone()?;
         let decryptor = rec.decryptor.as_mut()?;
-        decryptor.decrypt_sk(&SkDecryptRequest {
+        Some(decryptor.open_sk(&SkDecryptRequest {
             header: &header,
             message: buf,
             payload,
             body,
             first_payload,
             fragment,
-        })
+        }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const DOC: Doc = Doc::new("Test", "RFC 0 §0", "A test field.");
 

@@ -262,6 +262,8 @@ fn default_padding_matches(padding: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// A hand-made ESP packet: SPI 0xc0ffee01, Sequence Number 7, then 12 opaque
     /// octets standing for IV, ciphertext and ICV.

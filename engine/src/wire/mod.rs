@@ -120,7 +120,11 @@
 //! pub trait Decryptor {
 //!     /// Called for each SK / SKF payload when dissecting. Return None when no keys match.
 //!     fn decrypt_sk(&mut self, request: &SkDecryptRequest<'_>) -> Option<Decrypted>;
+//!     /// What the dissector calls; the default wraps decrypt_sk. Override it to say why a
+//!     /// payload stays encrypted: the note is appended to the encrypted leaf's value.
+//!     fn open_sk(&mut self, request: &SkDecryptRequest<'_>) -> SkOutcome;
 //! }
+//! pub enum SkOutcome { Decrypted(Decrypted), Encrypted { note: Option<String> } }
 //! pub struct SkDecryptRequest<'a> { pub header: &'a IkeHeader, pub message: &'a [u8],
 //!     pub payload: Range<usize>,     // whole SK/SKF payload, generic header included (AAD ends at body.start)
 //!     pub body: Range<usize>,        // IV | ciphertext | ICV
@@ -129,10 +133,13 @@
 //!                        pub plaintext: Vec<u8> /* inner payloads | Padding | Pad Length */,
 //!                        pub note: String /* e.g. "ENCR_AES_GCM_16 (20), 256-bit key, SK_ei" */ }
 //! /// Never fails: a malformed message yields the fields read so far, a "Malformed" leaf
-//! /// where it broke (inside the innermost structure), and `error: Some(..)`.
-//! pub fn dissect_message<'a>(bytes: &'a [u8], decryptor: Option<&'a mut dyn Decryptor>) -> Dissection;
+//! /// where it broke (inside the innermost structure) over the octets no field covers
+//! /// (empty, i.e. an annotation, when the fault is in a field already read), one
+//! /// top-level "Unparsed" leaf for what lies beyond that structure, and `error: Some(..)`;
+//! /// so leaves still tile the message. The bytes and the decryptor have separate lifetimes.
+//! pub fn dissect_message(bytes: &[u8], decryptor: Option<&mut (dyn Decryptor + '_)>) -> Dissection;
 //! pub fn dissect_payload_chain(bytes: &[u8], first: PayloadType) -> Dissection;
-//! /// Every byte in exactly one leaf; descends into decrypted blocks that parsed.
+//! /// Every byte in exactly one leaf (malformed buffers included); descends into decrypted blocks.
 //! pub fn check_leaf_coverage(fields: &[Field], range: Range<usize>) -> Result<(), CoverageError>;
 //! pub mod hex { pub fn encode(&[u8]) -> String; pub fn decode(&str) -> Option<Vec<u8>>; }
 //! ```
@@ -178,7 +185,7 @@ mod tests;
 pub use chain::{emit_payload_chain, parse_payload_chain};
 pub use dissect::{
     CoverageError, Decrypted, DecryptedBlock, Decryptor, Dissection, Field, SkDecryptRequest,
-    check_leaf_coverage, dissect_message, dissect_payload_chain,
+    SkOutcome, check_leaf_coverage, dissect_message, dissect_payload_chain,
 };
 pub use error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 pub use header::{Flags, IkeHeader, IkeSpi, ParsedHeader};

@@ -125,6 +125,8 @@ impl UdpPortRole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// The first octets of an IKE header (SPIi 0x0102030405060708), after the marker.
     const IKE: [u8; 12] = [

@@ -41,6 +41,15 @@
 //!         "encrypted_next_payload": null | 35,  // SK/SKF's Next Payload: first inner type
 //!         "summary": "IKE_SA_INIT (34) request 0 [ ... ]",
 //!         "error": null | "at byte 24, Length: ...",
+//!         "decryption": {             // only with --keys, for a message with SK/SKF
+//!           "decrypted": true,        // ICV verified, plaintext dissected
+//!           "note": "AES-GCM-256 with 16 octet ICV [RFC5282], SK_ei, ICV correct, key table line 1"
+//!                 | "no entry for SPIs 0x…/0x… (SPIi/SPIr) in the key table"
+//!                 | "ICV check failed with the key table entry for SPIs 0x…/0x… (line 1), SK_er: …",
+//!           "payloads": [35, 41, 36, 39, 47, 33, 44, 45],   // inner chain (empty if not decrypted)
+//!           "payload_names": ["IDi", "N(INITIAL_CONTACT)", "IDr", "AUTH", "CP(CFG_REQUEST)", ...],
+//!           "fragment": null | [1, 2],                      // SKF: number, total
+//!           "error": null | "at byte 12, ..." },            // plaintext that does not parse
 //!         "dissection": { "length": 248, "summary": "...", "error": null | {...},
 //!                         "fields": [ { "name", "rfc", "range": {"start","end"},
 //!                                       "value", "meaning", "children": [...],
@@ -61,16 +70,27 @@
 //!
 //! # Exit codes
 //!
-//! 0 when the whole file was read; 3 when it cannot be read, is not a capture, or
-//! breaks off (the frames before the break are still printed, and the JSON document
-//! names the error).
+//! 0 when the whole file was read (payloads that could not be decrypted included);
+//! 3 when it cannot be read, is not a capture, or breaks off (the frames before the
+//! break are still printed, and the JSON document names the error), and when
+//! `--keys DIR` has no readable `ikev2_decryption_table` or a malformed line in it
+//! (the message names the file, the line number and what is wrong).
 //!
-//! # Keys
+//! # Keys (`--keys DIR`)
 //!
-//! Encrypted payloads show as one leaf. `Keys` carries the decryption hooks the
-//! engine's dissectors accept (`Decryptor` for SK, `EspDecryptor` for ESP); the
-//! crypto issue's `--keys DIR` fills them from a Wireshark-style key table.
+//! Without keys, encrypted payloads show as one leaf. `DIR` is a Wireshark profile
+//! folder (what `WIRESHARK_CONFIG_DIR=DIR tshark` reads); its `ikev2_decryption_table`
+//! is parsed by the engine (`crypto::ikev2_table`) into a `KeyTableDecryptor`, which
+//! picks the entry by the header's SPIs and the direction by its I flag, and opens
+//! the SK (or each SKF) payload with `SkProtection`. Decrypted payloads show their IV,
+//! ciphertext (with the plaintext dissected as its `decrypted` block) and ICV; the
+//! text form adds a line `decrypted: [ IDi AUTH ... ]` under the summary. A payload
+//! with no entry for its SPIs, or whose ICV fails with the entry's keys, stays one
+//! leaf whose value ends with "not decrypted: <why>" (and `decryption.note` in JSON);
+//! that is not an error. `esp_sa` and `preferences` are not read yet: ESP packets stay
+//! encrypted (`Keys::esp` is the hook ESP decryption will fill).
 
+mod keys;
 mod report;
 mod text;
 mod time;
@@ -78,6 +98,7 @@ mod time;
 use std::io::Write;
 
 use ikelab_engine::capture::{CaptureFormat, CaptureReader, DatagramKind};
+use ikelab_engine::wire::Decryptor;
 use serde::Serialize;
 
 use self::report::{FrameReport, Keys, frame_report};
@@ -136,7 +157,17 @@ pub(crate) fn run(args: &DissectArgs) -> Exit {
         CaptureFormat::Pcap { .. } => "pcap",
         CaptureFormat::PcapNg => "pcapng",
     };
-    let mut keys = Keys::default();
+    let mut table = match args.keys.as_deref().map(keys::load).transpose() {
+        Ok(table) => table,
+        Err(err) => {
+            eprintln!("ikelab: {err}");
+            return Exit::Input;
+        }
+    };
+    let mut keys = Keys {
+        ike: table.as_mut().map(|t| t as &mut dyn Decryptor),
+        esp: None,
+    };
     let mut document = Document {
         schema: SCHEMA,
         file: name.clone(),

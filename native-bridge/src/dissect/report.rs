@@ -6,26 +6,32 @@ use ikelab_engine::wire::esp::{EspDecryptor, EspHeader, dissect_esp};
 use ikelab_engine::wire::hex;
 use ikelab_engine::wire::iana::PayloadType;
 use ikelab_engine::wire::udp_encap::dissect_udp_4500;
-use ikelab_engine::wire::{Decryptor, Dissection, IkeHeader, Message, Payload, dissect_message};
+use ikelab_engine::wire::{
+    Decryptor, Dissection, IkeHeader, Message, Payload, dissect_message, parse_payload_chain,
+    split_sk_plaintext,
+};
 use serde::Serialize;
 
+use super::keys::{Recording, SkSeen};
 use super::time::rfc3339;
 
-/// The decryption hooks a dissection may use. `--keys DIR` (a Wireshark profile
-/// folder, crypto issue) will fill both from one key table.
+/// The decryption hooks a dissection may use: `--keys DIR` fills `ike` from the
+/// folder's `ikev2_decryption_table`; `esp` waits for ESP decryption.
 #[derive(Default)]
 pub(crate) struct Keys<'k> {
     pub(crate) ike: Option<&'k mut dyn Decryptor>,
     pub(crate) esp: Option<&'k mut dyn EspDecryptor>,
 }
 
-impl Keys<'_> {
+impl<'k> Keys<'k> {
     /// Both decryptors, reborrowed for one dissection.
-    fn both(&mut self) -> (Option<&mut dyn Decryptor>, Option<&mut dyn EspDecryptor>) {
-        (
-            self.ike.as_mut().map(|d| &mut **d as &mut dyn Decryptor),
-            self.esp.as_mut().map(|d| &mut **d as &mut dyn EspDecryptor),
-        )
+    fn both(
+        &mut self,
+    ) -> (
+        Option<&mut (dyn Decryptor + 'k)>,
+        Option<&mut (dyn EspDecryptor + 'k)>,
+    ) {
+        (self.ike.as_deref_mut(), self.esp.as_deref_mut())
     }
 }
 
@@ -95,8 +101,58 @@ pub(crate) struct IkeReport {
     pub(crate) summary: String,
     /// Why the message does not parse, if it does not.
     pub(crate) error: Option<String>,
+    /// With `--keys`, for a message with an SK or SKF payload: what the key table did
+    /// with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) decryption: Option<DecryptionReport>,
     /// Offsets from the first octet of the IKE header.
     pub(crate) dissection: Dissection,
+}
+
+/// What `--keys` made of a message's SK or SKF payload.
+#[derive(Debug, Serialize)]
+pub(crate) struct DecryptionReport {
+    /// The ICV verified and the payload was decrypted.
+    pub(crate) decrypted: bool,
+    /// How it was decrypted (`"AES-GCM-256 with 16 octet ICV [RFC5282], SK_ei, ICV
+    /// correct, key table line 1"`), or why not ("no entry for SPIs ... in the key
+    /// table", "ICV check failed with the key table entry for SPIs ...").
+    pub(crate) note: Option<String>,
+    /// The inner payload types in chain order (empty unless decrypted; a fragment of
+    /// a larger message lists none, its content being part of a chain).
+    pub(crate) payloads: Vec<u8>,
+    pub(crate) payload_names: Vec<String>,
+    /// `[Fragment Number, Total Fragments]` of an SKF payload.
+    pub(crate) fragment: Option<[u16; 2]>,
+    /// Why the decrypted content does not parse, if it does not.
+    pub(crate) error: Option<String>,
+}
+
+impl DecryptionReport {
+    fn new(seen: &SkSeen) -> Self {
+        let whole_chain = seen.fragment.is_none_or(|(_, total)| total == 1);
+        let mut report = Self {
+            decrypted: seen.plaintext.is_some(),
+            note: seen.note.clone(),
+            payloads: Vec::new(),
+            payload_names: Vec::new(),
+            fragment: seen.fragment.map(|(number, total)| [number, total]),
+            error: None,
+        };
+        let Some(plaintext) = seen.plaintext.as_deref().filter(|_| whole_chain) else {
+            return report;
+        };
+        let parsed = split_sk_plaintext(plaintext)
+            .and_then(|(inner, _padding)| parse_payload_chain(inner, seen.first_payload));
+        match parsed {
+            Ok(payloads) => {
+                report.payloads = payloads.iter().map(|p| p.payload_type().0).collect();
+                report.payload_names = payloads.iter().map(Payload::short_name).collect();
+            }
+            Err(err) => report.error = Some(err.to_string()),
+        }
+        report
+    }
 }
 
 /// An ESP packet.
@@ -171,8 +227,15 @@ pub(crate) fn frame_report(
     })
 }
 
-fn ike_report<'a>(message: &'a [u8], decryptor: Option<&'a mut dyn Decryptor>) -> IkeReport {
-    let dissection = dissect_message(message, decryptor);
+fn ike_report(message: &[u8], decryptor: Option<&mut (dyn Decryptor + '_)>) -> IkeReport {
+    let (dissection, seen) = match decryptor {
+        Some(decryptor) => {
+            let mut recording = Recording::new(decryptor);
+            let dissection = dissect_message(message, Some(&mut recording));
+            (dissection, recording.seen)
+        }
+        None => (dissect_message(message, None), Vec::new()),
+    };
     let header = IkeHeader::parse(message).ok();
     let parsed = Message::parse(message);
     let payloads: Vec<PayloadType> = match &parsed {
@@ -213,6 +276,7 @@ fn ike_report<'a>(message: &'a [u8], decryptor: Option<&'a mut dyn Decryptor>) -
         }),
         summary: dissection.summary.clone(),
         error: dissection.error.as_ref().map(ToString::to_string),
+        decryption: seen.first().map(DecryptionReport::new),
         dissection,
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use ikelab_engine::wire::{Dissection, Field};
 
-use super::report::FrameReport;
+use super::report::{DecryptionReport, FrameReport};
 
 /// How much of each field to print.
 #[derive(Debug, Clone, Copy)]
@@ -39,12 +39,13 @@ pub(crate) fn frame(out: &mut String, report: &FrameReport, first_us: u64, style
         endpoint(&report.src, report.sport),
         endpoint(&report.dst, report.dport),
     );
+    let decryption = report.ike.as_ref().and_then(|ike| ike.decryption.as_ref());
     if let Some(layers) = &report.layers {
-        dissection(out, layers, style);
+        dissection(out, layers, decryption, style);
     } else if let Some(ike) = &report.ike {
-        dissection(out, &ike.dissection, style);
+        dissection(out, &ike.dissection, decryption, style);
     } else if let Some(esp) = &report.esp {
-        dissection(out, &esp.dissection, style);
+        dissection(out, &esp.dissection, None, style);
     } else if let Some(keepalive) = &report.keepalive {
         for field in &keepalive.fields {
             tree(out, field, 2, style);
@@ -53,8 +54,27 @@ pub(crate) fn frame(out: &mut String, report: &FrameReport, first_us: u64, style
     out.push('\n');
 }
 
-fn dissection(out: &mut String, dissection: &Dissection, style: Style) {
+fn dissection(
+    out: &mut String,
+    dissection: &Dissection,
+    decryption: Option<&DecryptionReport>,
+    style: Style,
+) {
     let _ = writeln!(out, "  {}", dissection.summary);
+    if let Some(d) = decryption {
+        let note = d.note.as_deref().unwrap_or("no key for this IKE SA");
+        if !d.decrypted {
+            let _ = writeln!(out, "  ! not decrypted: {note}");
+        } else if let Some([number, total]) = d.fragment.filter(|[_, total]| *total > 1) {
+            let _ = writeln!(out, "  decrypted fragment {number} of {total} ({note})");
+        } else {
+            let names = match d.payload_names.as_slice() {
+                [] => "[ ]".to_owned(),
+                names => format!("[ {} ]", names.join(" ")),
+            };
+            let _ = writeln!(out, "  decrypted: {names}  ({note})");
+        }
+    }
     if let Some(error) = &dissection.error {
         // The IKE summary of a malformed message already is the error.
         let error = error.to_string();

@@ -16,6 +16,8 @@
 //!   profile folder for decryption tables, and [`tshark::ike_messages`], the reference list
 //!   of IKE messages that `ikelab dissect --json` is compared with.
 //! - [`pair`]: a whole strongSwan ↔ strongSwan exchange, captured, with its key oracle.
+//! - [`engine_driver`]: our `Engine` over real UDP 500/4500 (the `engine-peer` program)
+//!   against charon, and the checks that both sides agree.
 //!
 //! Missing tools or a non-root user make every entry point fail with the package to
 //! install ([`preflight`]); nothing is skipped silently.
@@ -43,6 +45,7 @@
 pub mod capture;
 pub mod cmd;
 pub mod engine_crypto;
+pub mod engine_driver;
 pub mod error;
 pub mod netns;
 pub mod pair;

@@ -3,6 +3,8 @@
 
 use core::time::Duration;
 use std::net::IpAddr;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::cat;
 use super::packets::*;

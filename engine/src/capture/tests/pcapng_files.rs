@@ -2,6 +2,8 @@
 //! resolutions, both byte orders, several sections, skipped blocks, damaged blocks.
 
 use core::time::Duration;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::cat;
 use super::packets::*;

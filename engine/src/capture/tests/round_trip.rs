@@ -2,6 +2,8 @@
 
 use core::time::Duration;
 use std::net::SocketAddr;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::packets::*;
 use crate::capture::writer::frame_datagram;

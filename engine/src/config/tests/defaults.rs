@@ -3,6 +3,8 @@
 //! 5.9.8 packages).
 
 use core::time::Duration;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::parse;
 use crate::config::{

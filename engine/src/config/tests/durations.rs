@@ -1,6 +1,8 @@
 //! Durations in swanctl's syntax, as values and inside a configuration.
 
 use core::time::Duration;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::{parse, parse_error};
 use crate::config::{format_duration, parse_duration};

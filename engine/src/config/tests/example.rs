@@ -2,6 +2,8 @@
 
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::{DESIGN_EXAMPLE, parse, parse_error, problems};
 use crate::config::{

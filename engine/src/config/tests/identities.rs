@@ -6,6 +6,8 @@ use crate::config::Identity;
 use crate::config::dn::{dn_matches, encode_dn};
 use crate::wire::IdPayload;
 use crate::wire::iana::IdType;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn unhex(hex: &str) -> Vec<u8> {
     (0..hex.len())

@@ -6,6 +6,7 @@ mod durations;
 mod example;
 mod identities;
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_arch = "wasm32"))] // proptest is native-only
 mod props;
 mod roundtrip;
 mod secrets;

@@ -3,6 +3,8 @@
 
 use super::{DESIGN_EXAMPLE, parse, problems, to_toml};
 use crate::config::PeerConfig;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// A configuration with every key set away from its default.
 const EVERYTHING: &str = r#"

@@ -1,5 +1,7 @@
 //! The pre-shared key: decoding, redaction, and the file the caller resolves.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 use zeroize::ZeroizeOnDrop;
 
 use super::{DESIGN_EXAMPLE, parse, problems, to_toml};

@@ -1,6 +1,8 @@
 //! Traffic selectors in swanctl's syntax.
 
 use std::net::IpAddr;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::{parse, parse_error};
 use crate::config::{AddrSpec, IpRange, PortRange, TrafficSelector, TsAddrs};

@@ -2,6 +2,8 @@
 
 use super::{DESIGN_EXAMPLE, parse, problems};
 use crate::config::{ConfigErrors, Role};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// A valid PSK initiator to break one key at a time.
 const BASE: &str = r#"

@@ -1,22 +1,28 @@
 //! Encryption transforms: RFC 3602 (AES-CBC), the GCM specification's test cases,
 //! RFC 3713 (Camellia) and Eric Young's Blowfish vectors.
 
-use super::h;
+use super::{agreed, h};
 use crate::crypto::encr::cbc::keyed_cbc;
-use crate::crypto::{Cipher, RUST_CRYPTO};
+use crate::crypto::{Cipher, providers};
 use crate::wire::iana::EncrId;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
+/// The ciphertext of every compiled-in provider (`crypto::providers`), which must
+/// all be the same; the tests compare it with the published value.
 fn cbc_encrypt(encr: EncrId, key_bits: u16, key: &[u8], iv: &[u8], plain: &[u8]) -> Vec<u8> {
-    let Some(Cipher::Cbc(cipher)) = RUST_CRYPTO.cipher(encr, Some(key_bits)) else {
-        panic!("no CBC cipher {encr} {key_bits}");
-    };
-    let key = cipher.new_key(key).unwrap();
-    let mut buffer = plain.to_vec();
-    key.encrypt(iv, &mut buffer).unwrap();
-    let mut back = buffer.clone();
-    key.decrypt(iv, &mut back).unwrap();
-    assert_eq!(back, plain, "decrypt inverts encrypt");
-    buffer
+    agreed(providers().iter().map(|provider| {
+        let Some(Cipher::Cbc(cipher)) = provider.cipher(encr, Some(key_bits)) else {
+            panic!("{}: no CBC cipher {encr} {key_bits}", provider.name);
+        };
+        let key = cipher.new_key(key).unwrap();
+        let mut buffer = plain.to_vec();
+        key.encrypt(iv, &mut buffer).unwrap();
+        let mut back = buffer.clone();
+        key.decrypt(iv, &mut back).unwrap();
+        assert_eq!(back, plain, "decrypt inverts encrypt");
+        (provider.name, buffer)
+    }))
 }
 
 /// RFC 3602 §4, Cases #1-#4 (AES-CBC with 128-bit keys).
@@ -166,19 +172,22 @@ fn gcm_spec_test_cases_4_10_16() {
         ),
     ];
     for (bits, key, cipher, tag) in cases {
-        for (encr, icv_len) in [
-            (EncrId::AES_GCM_16, 16),
-            (EncrId::AES_GCM_12, 12),
-            (EncrId::AES_GCM_8, 8),
-        ] {
-            let Some(Cipher::Aead(aead)) = RUST_CRYPTO.cipher(encr, Some(bits)) else {
-                panic!("no {encr} {bits}");
+        for (provider, (encr, icv_len)) in providers().iter().flat_map(|provider| {
+            [
+                (EncrId::AES_GCM_16, 16),
+                (EncrId::AES_GCM_12, 12),
+                (EncrId::AES_GCM_8, 8),
+            ]
+            .map(|transform| (provider, transform))
+        }) {
+            let Some(Cipher::Aead(aead)) = provider.cipher(encr, Some(bits)) else {
+                panic!("{}: no {encr} {bits}", provider.name);
             };
             let keyed = aead.new_key(&h(key)).unwrap();
             let mut buffer = plain.clone();
             keyed.seal(&nonce, &aad, &mut buffer).unwrap();
             let expected = [h(cipher), h(tag)[..icv_len].to_vec()].concat();
-            assert_eq!(buffer, expected, "{encr} {bits}");
+            assert_eq!(buffer, expected, "{} {encr} {bits}", provider.name);
             keyed.open(&nonce, &aad, &mut buffer).unwrap();
             assert_eq!(buffer, plain);
         }

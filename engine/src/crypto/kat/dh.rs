@@ -2,28 +2,39 @@
 //! and the weak-value checks of RFC 6989 / RFC 7296 §2.12.
 
 use num_bigint::BigUint;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use super::h;
+use super::{agreed, h};
 use crate::crypto::dh::modp;
-use crate::crypto::{CryptoError, RUST_CRYPTO};
+use crate::crypto::{CryptoError, providers};
 use crate::wire::iana::DhId;
 
+/// g^ir as every compiled-in provider (`crypto::providers`) computes it; they must
+/// all agree, on the value and on the error for a rejected input.
 fn shared(group: DhId, private: &[u8], peer: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let exchange = RUST_CRYPTO
-        .group(group)
-        .expect("provider has the group")
-        .start_with_private(private)?;
-    exchange.complete(peer).map(|s| s.as_bytes().to_vec())
+    agreed(providers().iter().map(|provider| {
+        let result = provider
+            .group(group)
+            .expect("provider has the group")
+            .start_with_private(private)
+            .and_then(|exchange| exchange.complete(peer))
+            .map(|s| s.as_bytes().to_vec());
+        (provider.name, result)
+    }))
 }
 
 fn public(group: DhId, private: &[u8]) -> Vec<u8> {
-    RUST_CRYPTO
-        .group(group)
-        .unwrap()
-        .start_with_private(private)
-        .unwrap()
-        .public_value()
-        .to_vec()
+    agreed(providers().iter().map(|provider| {
+        let public = provider
+            .group(group)
+            .unwrap()
+            .start_with_private(private)
+            .unwrap()
+            .public_value()
+            .to_vec();
+        (provider.name, public)
+    }))
 }
 
 /// RFC 7748 §5.2, the two X25519 test vectors (input scalar, input u-coordinate,
@@ -366,61 +377,67 @@ fn check_rfc3526_prime(group: &modp::ModpGroup, n: u64, k: u32) {
 /// length; RFC 6989 §2.2 rejections: 0, 1, p-1, p and the wrong length.
 #[test]
 fn modp_2048_agreement_and_weak_values() {
-    let group = RUST_CRYPTO.group(DhId::MODP_2048).unwrap();
-    let mut rng = crate::crypto::test_rng::seeded(1);
-    let a = group.start(&mut rng).unwrap();
-    let b = group.start(&mut rng).unwrap();
-    assert_eq!(a.public_value().len(), 256);
-    let ab = a.complete(b.public_value()).unwrap();
-    let ba = b.complete(a.public_value()).unwrap();
-    assert_eq!(ab, ba);
-    assert_eq!(ab.len(), 256);
+    for provider in providers() {
+        let group = provider.group(DhId::MODP_2048).unwrap();
+        let mut rng = crate::crypto::test_rng::seeded(1);
+        let a = group.start(&mut rng).unwrap();
+        let b = group.start(&mut rng).unwrap();
+        assert_eq!(a.public_value().len(), 256);
+        let ab = a.complete(b.public_value()).unwrap();
+        let ba = b.complete(a.public_value()).unwrap();
+        assert_eq!(ab, ba);
+        assert_eq!(ab.len(), 256);
 
-    let p = modp::MODP_2048.prime();
-    let mut p_minus_1 = p.clone();
-    p_minus_1[255] -= 1;
-    let mut one = vec![0u8; 256];
-    one[255] = 1;
-    for bad in [vec![0u8; 256], one, p_minus_1, p, vec![0xff; 256]] {
+        let p = modp::MODP_2048.prime();
+        let mut p_minus_1 = p.clone();
+        p_minus_1[255] -= 1;
+        let mut one = vec![0u8; 256];
+        one[255] = 1;
+        for bad in [vec![0u8; 256], one, p_minus_1, p, vec![0xff; 256]] {
+            assert!(matches!(
+                a.complete(&bad),
+                Err(CryptoError::InvalidPublicValue { group: 14, .. })
+            ));
+        }
         assert!(matches!(
-            a.complete(&bad),
-            Err(CryptoError::InvalidPublicValue { group: 14, .. })
+            a.complete(&[2u8; 255]),
+            Err(CryptoError::InvalidPublicValue { .. })
         ));
     }
-    assert!(matches!(
-        a.complete(&[2u8; 255]),
-        Err(CryptoError::InvalidPublicValue { .. })
-    ));
 }
 
 /// A known exponent gives g^x: with x = 1 the public value is 2 (a check of the
 /// exponentiation and of the left padding to the prime's length, §3.4).
 #[test]
 fn modp_public_value_is_padded_to_the_prime_length() {
-    let exchange = RUST_CRYPTO
-        .group(DhId::MODP_3072)
-        .unwrap()
-        .start_with_private(&[1])
-        .unwrap();
-    let mut two = vec![0u8; 384];
-    two[383] = 2;
-    assert_eq!(exchange.public_value(), &two[..]);
+    for provider in providers() {
+        let exchange = provider
+            .group(DhId::MODP_3072)
+            .unwrap()
+            .start_with_private(&[1])
+            .unwrap();
+        let mut two = vec![0u8; 384];
+        two[383] = 2;
+        assert_eq!(exchange.public_value(), &two[..]);
+    }
 }
 
 /// Every group of the provider completes an exchange with itself.
 #[test]
 fn every_group_agrees() {
-    let mut rng = crate::crypto::test_rng::seeded(2);
-    for group in RUST_CRYPTO.groups {
-        let a = group.start(&mut rng).unwrap();
-        let b = group.start(&mut rng).unwrap();
-        assert_eq!(a.public_value().len(), group.public_len(), "{}", group.id());
-        assert_eq!(
-            a.complete(b.public_value()).unwrap(),
-            b.complete(a.public_value()).unwrap(),
-            "{}",
-            group.id()
-        );
+    for provider in providers() {
+        let mut rng = crate::crypto::test_rng::seeded(2);
+        for group in provider.groups {
+            let a = group.start(&mut rng).unwrap();
+            let b = group.start(&mut rng).unwrap();
+            assert_eq!(a.public_value().len(), group.public_len(), "{}", group.id());
+            assert_eq!(
+                a.complete(b.public_value()).unwrap(),
+                b.complete(a.public_value()).unwrap(),
+                "{}",
+                group.id()
+            );
+        }
     }
 }
 
@@ -428,19 +445,21 @@ fn every_group_agrees() {
 /// `start` reports it instead of looping forever; X25519 accepts any octets.
 #[test]
 fn broken_rng_is_reported() {
-    let mut zeros = crate::crypto::test_rng::ReplayRng::new(&[]);
-    for id in [DhId::ECP_256, DhId::ECP_521, DhId::MODP_2048] {
-        let group = RUST_CRYPTO.group(id).unwrap();
-        assert_eq!(
-            group.start(&mut zeros).err(),
-            Some(CryptoError::RngFailure { group: id.0 })
+    for provider in providers() {
+        let mut zeros = crate::crypto::test_rng::ReplayRng::new(&[]);
+        for id in [DhId::ECP_256, DhId::ECP_521, DhId::MODP_2048] {
+            let group = provider.group(id).unwrap();
+            assert_eq!(
+                group.start(&mut zeros).err(),
+                Some(CryptoError::RngFailure { group: id.0 })
+            );
+        }
+        assert!(
+            provider
+                .group(DhId::CURVE25519)
+                .unwrap()
+                .start(&mut zeros)
+                .is_ok()
         );
     }
-    assert!(
-        RUST_CRYPTO
-            .group(DhId::CURVE25519)
-            .unwrap()
-            .start(&mut zeros)
-            .is_ok()
-    );
 }

@@ -1,24 +1,33 @@
 //! HMAC PRFs and truncated integrity transforms.
 
-use super::h;
-use crate::crypto::RUST_CRYPTO;
+use super::{agreed, h};
+use crate::crypto::providers;
 use crate::wire::iana::{IntegId, PrfId};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
+/// The PRF output of every compiled-in provider (`crypto::providers`), which must
+/// all be the same; the tests compare it with the published value.
 fn prf(id: PrfId, key: &[u8], data: &[u8]) -> Vec<u8> {
-    RUST_CRYPTO
-        .prf(id)
-        .expect("provider has the PRF")
-        .compute(key, &[data])
-        .as_bytes()
-        .to_vec()
+    agreed(providers().iter().map(|provider| {
+        let output = provider
+            .prf(id)
+            .expect("provider has the PRF")
+            .compute(key, &[data])
+            .as_bytes()
+            .to_vec();
+        (provider.name, output)
+    }))
 }
 
 fn integ(id: IntegId, key: &[u8], data: &[u8]) -> Vec<u8> {
-    let integ = RUST_CRYPTO.integ(id).expect("provider has the INTEG");
-    let keyed = integ.new_key(key).expect("key of the right length");
-    let icv = keyed.compute(&[data]);
-    assert!(keyed.verify(&[data], &icv));
-    icv
+    agreed(providers().iter().map(|provider| {
+        let integ = provider.integ(id).expect("provider has the INTEG");
+        let keyed = integ.new_key(key).expect("key of the right length");
+        let icv = keyed.compute(&[data]);
+        assert!(keyed.verify(&[data], &icv));
+        (provider.name, icv)
+    }))
 }
 
 /// RFC 2202 §3, test cases 1-7 for HMAC-SHA-1 (key, data, digest).
@@ -206,11 +215,13 @@ fn rfc4868_authenticator_test_cases() {
 /// A wrong ICV (any single bit) and a key of the wrong length are rejected.
 #[test]
 fn integ_rejects_modified_icv_and_wrong_key_length() {
-    let integ = RUST_CRYPTO.integ(IntegId::HMAC_SHA2_256_128).unwrap();
-    assert!(integ.new_key(&[0u8; 31]).is_err());
-    let key = integ.new_key(&[7u8; 32]).unwrap();
-    let mut icv = key.compute(&[b"message"]);
-    icv[15] ^= 1;
-    assert!(!key.verify(&[b"message"], &icv));
-    assert!(!key.verify(&[b"message"], &icv[..12]));
+    for provider in providers() {
+        let integ = provider.integ(IntegId::HMAC_SHA2_256_128).unwrap();
+        assert!(integ.new_key(&[0u8; 31]).is_err());
+        let key = integ.new_key(&[7u8; 32]).unwrap();
+        let mut icv = key.compute(&[b"message"]);
+        icv[15] ^= 1;
+        assert!(!key.verify(&[b"message"], &icv));
+        assert!(!key.verify(&[b"message"], &icv[..12]));
+    }
 }

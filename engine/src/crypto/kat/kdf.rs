@@ -9,8 +9,10 @@ use crate::crypto::keys::{
     ChildSuite, IkeSuite, derive_child_keys, derive_ike_keys, derive_rekeyed_ike_keys,
 };
 use crate::crypto::prf_plus::prf_plus;
-use crate::crypto::{RUST_CRYPTO, Secret};
+use crate::crypto::{CryptoProvider, Secret, providers};
 use crate::wire::iana::{EncrId, IntegId, PrfId};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const NI: &str = "0a58fea9c1d4fee2e74e1aad6fb02dd5f318eb127465a112be8dc3c04d5dba62\
     eae708f9dc1b2362afd6ba4bda3cf5000f4979fbcbadbcfda9291593829c4e90\
@@ -81,7 +83,14 @@ fn spi(hex: &str) -> [u8; 8] {
 /// of DKM.
 #[test]
 fn nist_ikev2_kdf_sha256() {
-    let prf = RUST_CRYPTO.prf(PrfId::HMAC_SHA2_256).unwrap();
+    for provider in providers() {
+        nist_ikev2_kdf_sha256_with(provider);
+    }
+}
+
+/// The test above for one provider.
+fn nist_ikev2_kdf_sha256_with(provider: &CryptoProvider) {
+    let prf = provider.prf(PrfId::HMAC_SHA2_256).unwrap();
     let (ni, nr, gir, girnew) = (h(NI), h(NR), h(GIR), h(GIRNEW));
     let (spi_i, spi_r) = (spi(SPII), spi(SPIR));
     let dkm = h(DKM);
@@ -95,7 +104,7 @@ fn nist_ikev2_kdf_sha256() {
     // The key schedule splits the same stream: AES-CBC-256 + HMAC-SHA2-256-128 +
     // PRF-HMAC-SHA2-256 takes 7 x 32 octets in the order of RFC 7296 §2.14.
     let suite = IkeSuite::new(
-        &RUST_CRYPTO,
+        provider,
         EncrId::AES_CBC,
         Some(256),
         PrfId::HMAC_SHA2_256,
@@ -124,7 +133,7 @@ fn nist_ikev2_kdf_sha256() {
     // CHILD_SA keying material without and with PFS (§2.17): the first 4 x 32
     // octets of DKM(Child SA) / DKM(Child SA D-H) for AES-CBC-256 + SHA2-256-128.
     let child_suite = ChildSuite::new(
-        &RUST_CRYPTO,
+        provider,
         EncrId::AES_CBC,
         Some(256),
         Some(IntegId::HMAC_SHA2_256_128),
@@ -173,7 +182,9 @@ fn nist_ikev2_kdf_sha256() {
 /// prf+ refuses more than 255 blocks (RFC 7296 §2.13: the counter is one octet).
 #[test]
 fn prf_plus_limit() {
-    let prf = RUST_CRYPTO.prf(PrfId::HMAC_SHA1).unwrap();
-    assert!(prf_plus(prf, b"k", &[b"s"], 255 * 20).is_ok());
-    assert!(prf_plus(prf, b"k", &[b"s"], 255 * 20 + 1).is_err());
+    for provider in providers() {
+        let prf = provider.prf(PrfId::HMAC_SHA1).unwrap();
+        assert!(prf_plus(prf, b"k", &[b"s"], 255 * 20).is_ok());
+        assert!(prf_plus(prf, b"k", &[b"s"], 255 * 20 + 1).is_err());
+    }
 }

@@ -17,3 +17,14 @@ pub(crate) fn h(text: &str) -> Vec<u8> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     super::from_hex(&compact).unwrap_or_else(|| panic!("bad hex in test vector: {text}"))
 }
+
+/// The one value all providers computed; panics naming the ones that differ.
+pub(crate) fn agreed<T: PartialEq + core::fmt::Debug>(
+    mut results: impl Iterator<Item = (&'static str, T)>,
+) -> T {
+    let (first_name, first) = results.next().expect("at least one provider");
+    for (name, value) in results {
+        assert_eq!(value, first, "{name} and {first_name} disagree");
+    }
+    first
+}

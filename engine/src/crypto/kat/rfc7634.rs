@@ -4,8 +4,10 @@
 use super::h;
 use crate::crypto::sk::SkProtection;
 use crate::crypto::test_rng::ReplayRng;
-use crate::crypto::{Cipher, RUST_CRYPTO, Secret};
+use crate::crypto::{Cipher, Secret, providers};
 use crate::wire::iana::EncrId;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// RFC 7634 §2 keying material for both appendices: a 32-octet key, then the
 /// 4-octet salt a0 a1 a2 a3.
@@ -18,9 +20,16 @@ const KEYMAT: &str = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c
 /// Pad Length 2, Next Header 4).
 #[test]
 fn rfc7634_appendix_a_esp() {
-    let Some(Cipher::Aead(aead)) = RUST_CRYPTO.cipher(EncrId::CHACHA20_POLY1305, None) else {
-        panic!("no ChaCha20-Poly1305");
-    };
+    for provider in providers() {
+        let Some(Cipher::Aead(aead)) = provider.cipher(EncrId::CHACHA20_POLY1305, None) else {
+            panic!("{}: no ChaCha20-Poly1305", provider.name);
+        };
+        appendix_a_with(aead);
+    }
+}
+
+/// Appendix A with one provider's cipher.
+fn appendix_a_with(aead: &dyn crate::crypto::AeadCipher) {
     let keymat = h(KEYMAT);
     let key = aead.new_key(&keymat[..32]).unwrap();
     let nonce = [&keymat[32..], &h("1011121314151617")[..]].concat();
@@ -49,9 +58,16 @@ fn rfc7634_appendix_a_esp() {
 /// plaintext is the 12-octet Notify and a Pad Length of 0 (no padding).
 #[test]
 fn rfc7634_appendix_b_ikev2_sk_payload() {
-    let cipher = RUST_CRYPTO
-        .cipher(EncrId::CHACHA20_POLY1305, None)
-        .expect("ChaCha20-Poly1305");
+    for provider in providers() {
+        let cipher = provider
+            .cipher(EncrId::CHACHA20_POLY1305, None)
+            .expect("ChaCha20-Poly1305");
+        appendix_b_with(cipher);
+    }
+}
+
+/// Appendix B with one provider's cipher.
+fn appendix_b_with(cipher: Cipher) {
     let sk = SkProtection::new(cipher, &Secret::new(h(KEYMAT)), None).unwrap();
     let aad = h("c0c1c2c3c4c5c6c7d0d1d2d3d4d5d6d72e20250000000009000000452900 0029");
     let inner = h("0000000c000040010000000a");

@@ -35,8 +35,9 @@ impl std::error::Error for CoverageError {}
 
 /// Checks that the leaves under `fields` cover `range` exactly once, that every
 /// structure spans exactly its children, and, recursively, the same for every
-/// decrypted block that parsed (one whose `error` is set holds what was read before
-/// the fault and is not checked). Zero-length leaves are ignored.
+/// decrypted block. Zero-length leaves are ignored (an empty "Malformed" leaf is an
+/// annotation, see `dissect_message`). Malformed buffers pass too: their "Malformed"
+/// and "Unparsed" leaves cover exactly the octets the parser did not explain.
 pub fn check_leaf_coverage(fields: &[Field], range: Range<usize>) -> Result<(), CoverageError> {
     let mut leaves = Vec::new();
     collect(fields, &range, &mut leaves)?;
@@ -55,7 +56,7 @@ pub fn check_leaf_coverage(fields: &[Field], range: Range<usize>) -> Result<(), 
             });
         }
         at = leaf.range.end;
-        if let Some(block) = leaf.decrypted.as_ref().filter(|b| b.error.is_none()) {
+        if let Some(block) = leaf.decrypted.as_ref() {
             check_leaf_coverage(&block.fields, 0..block.bytes.len()).map_err(|inner| {
                 CoverageError::InDecrypted {
                     field: leaf.name.to_string(),

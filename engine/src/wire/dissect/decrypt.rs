@@ -9,10 +9,31 @@ use crate::wire::iana::PayloadType;
 
 /// Decrypts SK / SKF payloads for the dissector.
 pub trait Decryptor {
-    /// Called once for each SK or SKF payload of a message being dissected. Return
-    /// `None` when no key matches (the payload then shows as one encrypted leaf).
-    /// Verify the ICV before returning plaintext.
+    /// Called (through [`Decryptor::open_sk`]) for each SK or SKF payload of a message
+    /// being dissected. Return `None` when no key matches (the payload then shows as
+    /// one encrypted leaf). Verify the ICV before returning plaintext.
     fn decrypt_sk(&mut self, request: &SkDecryptRequest<'_>) -> Option<Decrypted>;
+
+    /// What the dissector calls: the plaintext, or why the payload stays encrypted
+    /// (the reason is shown on the encrypted leaf: "no entry for SPIs ... in the key
+    /// table", "ICV check failed with ..."). The default wraps
+    /// [`Decryptor::decrypt_sk`] and gives no reason; a decryptor that can explain a
+    /// failure overrides this one.
+    fn open_sk(&mut self, request: &SkDecryptRequest<'_>) -> SkOutcome {
+        match self.decrypt_sk(request) {
+            Some(decrypted) => SkOutcome::Decrypted(decrypted),
+            None => SkOutcome::Encrypted { note: None },
+        }
+    }
+}
+
+/// The fate of one SK / SKF payload in a dissection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkOutcome {
+    /// The ICV verified; here is the plaintext.
+    Decrypted(Decrypted),
+    /// Left encrypted, with the reason for people when there is one.
+    Encrypted { note: Option<String> },
 }
 
 /// Everything an SK / SKF decryption needs.

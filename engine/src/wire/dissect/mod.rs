@@ -6,6 +6,15 @@
 //! (`check_leaf_coverage`). A malformed message still yields every field read before
 //! the fault, plus a "Malformed" leaf where the parser stopped.
 //!
+//! Malformed input keeps exactly one leaf per byte. The "Malformed" leaf sits in the
+//! innermost structure being read and covers only the octets no other leaf covers:
+//! from the end of the last field read to the end of that structure's bounds. When the
+//! fault lies in a field already read (an IKE Length that disagrees with the datagram,
+//! a Num Transforms that disagrees with the transforms), nothing is left unread and
+//! the leaf is empty: an annotation placed where reading stopped, claiming no octet,
+//! whose value is the error (offset and field). Octets beyond the failing structure
+//! form one top-level "Unparsed" leaf. The same holds inside decrypted blocks.
+//!
 //! Encrypted payloads: without a `Decryptor`, an SK payload's body is one leaf. With
 //! one that finds the keys, the body is split into IV, ciphertext and ICV leaves, and
 //! the ciphertext leaf carries a `DecryptedBlock`: the plaintext bytes and their own
@@ -17,7 +26,7 @@ pub(crate) mod field;
 pub(crate) mod recorder;
 
 pub use coverage::{CoverageError, check_leaf_coverage};
-pub use decrypt::{Decrypted, Decryptor, SkDecryptRequest};
+pub use decrypt::{Decrypted, Decryptor, SkDecryptRequest, SkOutcome};
 pub use field::{DecryptedBlock, Dissection, Field};
 use recorder::Recorder;
 
@@ -29,10 +38,12 @@ use super::iana::PayloadType;
 use super::message::read_message;
 
 /// Dissects one IKE message. Never fails: see `Dissection::error`.
-pub fn dissect_message<'a>(
-    bytes: &'a [u8],
-    decryptor: Option<&'a mut dyn Decryptor>,
-) -> Dissection {
+///
+/// The bytes and the decryptor have lifetimes of their own, so a caller holding a
+/// `&mut Box<dyn Decryptor>` or an `Option<&mut dyn Decryptor>` field passes
+/// `Some(&mut **d)` or `field.as_deref_mut()` as they are.
+pub fn dissect_message(bytes: &[u8], decryptor: Option<&mut (dyn Decryptor + '_)>) -> Dissection {
+    let decryptor = decryptor.map(|d| -> &mut dyn Decryptor { d });
     let mut r = Reader::recording(bytes, Recorder::new(decryptor));
     let result = read_message(&mut r);
     let summary = match &result {
@@ -66,6 +77,7 @@ fn finish(r: Reader<'_>, length: usize, error: Option<WireError>, summary: Strin
         .map(|mut rec| {
             if let Some(e) = &error {
                 rec.record_error(e, length);
+                rec.record_unparsed(length);
             }
             rec.finish(length)
         })
@@ -95,6 +107,7 @@ pub(crate) fn decrypted_block(
         .map(|mut rec| {
             if let Some(e) = &error {
                 rec.record_error(e, plaintext.len());
+                rec.record_unparsed(plaintext.len());
             }
             rec.finish(plaintext.len())
         })

@@ -11,9 +11,14 @@ use crate::wire::header::IkeHeader;
 
 /// Open structures, innermost last; `stack[0]` is the root whose children are the
 /// dissection's top-level fields.
+///
+/// Leaves are recorded in reading order, so `covered_end` (the end of the furthest
+/// leaf) is where explained bytes stop; the error leaves of a malformed buffer start
+/// there, which keeps exactly one leaf per byte (see `record_error`).
 pub(crate) struct Recorder<'a> {
     stack: Vec<Field>,
     error_recorded: bool,
+    covered_end: usize,
     pub(crate) decryptor: Option<&'a mut dyn Decryptor>,
     pub(crate) header: Option<IkeHeader>,
 }
@@ -34,6 +39,7 @@ pub(crate) struct Mark {
     depth: usize,
     children: usize,
     error_recorded: bool,
+    covered_end: usize,
 }
 
 impl<'a> Recorder<'a> {
@@ -41,6 +47,7 @@ impl<'a> Recorder<'a> {
         Self {
             stack: vec![Field::leaf("", "", 0..0, "", "")],
             error_recorded: false,
+            covered_end: 0,
             decryptor,
             header: None,
         }
@@ -74,13 +81,19 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// Records the error where the parser stopped (once: the innermost structure).
+    /// Records the error where the parser stopped, once, in the innermost open
+    /// structure: a "Malformed" leaf over the octets nobody read, from the end of the
+    /// last leaf to `end` (the end of that structure's bounds). When every octet up to
+    /// `end` was read (the fault is in a value already shown, such as an IKE Length
+    /// that disagrees with the datagram), the leaf is empty: an annotation at the point
+    /// where reading stopped that claims no octet. Either way every octet stays in
+    /// exactly one leaf; the error itself names the offending field and offset.
     pub(crate) fn record_error(&mut self, error: &WireError, end: usize) {
         if self.error_recorded {
             return;
         }
         self.error_recorded = true;
-        let start = error.offset;
+        let start = self.covered_end;
         self.push_leaf(Field::leaf(
             "Malformed",
             "RFC 7296 §2.21.3",
@@ -89,6 +102,29 @@ impl<'a> Recorder<'a> {
             "The parser stopped here: the bytes do not follow the format the RFC defines, \
              so a receiver drops the message (or answers INVALID_SYNTAX).",
         ));
+        self.covered_end = self.covered_end.max(end);
+    }
+
+    /// Where explained octets stop: the end of the furthest leaf recorded so far.
+    pub(crate) fn covered_end(&self) -> usize {
+        self.covered_end
+    }
+
+    /// After an error: one "Unparsed" leaf, in the outermost structure, over the
+    /// octets from where the innermost failing structure ended to `end`.
+    pub(crate) fn record_unparsed(&mut self, end: usize) {
+        let start = self.covered_end;
+        if end <= start {
+            return;
+        }
+        self.push_leaf(Field::leaf(
+            "Unparsed",
+            "",
+            start..end,
+            format!("{} octets", end - start),
+            "Not read: the parser stopped at the malformed field before these octets.",
+        ));
+        self.covered_end = end;
     }
 
     pub(crate) fn mark(&self) -> Mark {
@@ -96,6 +132,7 @@ impl<'a> Recorder<'a> {
             depth: self.stack.len(),
             children: self.stack.last().map_or(0, |f| f.children.len()),
             error_recorded: self.error_recorded,
+            covered_end: self.covered_end,
         }
     }
 
@@ -105,6 +142,7 @@ impl<'a> Recorder<'a> {
             top.children.truncate(mark.children);
         }
         self.error_recorded = mark.error_recorded;
+        self.covered_end = mark.covered_end;
     }
 
     /// The top-level fields (closing any structure still open).
@@ -136,6 +174,7 @@ impl<'a> Recorder<'a> {
         value: String,
         meaning: Cow<'static, str>,
     ) {
+        self.covered_end = self.covered_end.max(range.end);
         self.push_leaf(Field::leaf(name, rfc, range, value, meaning));
     }
 }

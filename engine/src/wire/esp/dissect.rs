@@ -56,7 +56,7 @@ pub struct EspDecrypted {
 pub fn dissect_esp(
     packet: &[u8],
     addresses: Option<(IpAddr, IpAddr)>,
-    decryptor: Option<&mut dyn EspDecryptor>,
+    decryptor: Option<&mut (dyn EspDecryptor + '_)>,
 ) -> Dissection {
     let mut fields = Vec::new();
     let header = match EspHeader::parse(packet) {
@@ -385,6 +385,8 @@ fn payload_data(payload: &[u8], next_header: IpProtocol) -> (Option<Field>, Stri
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
     use crate::wire::dissect::check_leaf_coverage;

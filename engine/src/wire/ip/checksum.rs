@@ -69,6 +69,8 @@ impl OnesComplementSum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// RFC 1071 §3 works a sum by hand: the words 0001 f203 f4f5 f6f7 sum to
     /// 0x220d (one's complement, after folding the carries 2 into ddf0 → ddf2).

@@ -322,6 +322,8 @@ pub fn dissect_udp_header(
 #[cfg(test)]
 mod tests {
     use std::net::{Ipv4Addr, Ipv6Addr};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
     use crate::wire::dissect::check_leaf_coverage;

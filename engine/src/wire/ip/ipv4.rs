@@ -201,6 +201,8 @@ impl Ipv4Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// The worked example of Wikipedia's "Internet checksum" article (IPv4 header
     /// checksum section): a 20-octet header 192.168.0.1 → 192.168.0.199, UDP, whose

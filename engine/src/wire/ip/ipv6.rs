@@ -225,6 +225,8 @@ impl Ipv6Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// A hand-made IPv6 header: traffic class 0x12, flow label 0x34567, Payload
     /// Length 4, Next Header 17 (UDP), Hop Limit 64, 2001:db8::1 → 2001:db8::2

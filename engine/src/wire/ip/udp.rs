@@ -196,6 +196,8 @@ fn checksum(pseudo: &PseudoHeader, src_port: u16, dst_port: u16, length: u32, da
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const V4: PseudoHeader = PseudoHeader::V4 {
         src: Ipv4Addr::new(192, 0, 2, 1),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::PayloadContext;
 use crate::wire::cursor::{Doc, Reader, WireResult};
-use crate::wire::dissect::decrypted_block;
+use crate::wire::dissect::{SkOutcome, decrypted_block};
 use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::iana::PayloadType;
@@ -115,21 +115,37 @@ fn read_encrypted(
     if !r.is_recording() {
         return Ok(body.to_vec());
     }
-    let decrypted = r
-        .decrypt(
-            cx.start..range.end,
-            range.clone(),
-            cx.next_payload,
-            fragment,
-        )
-        .filter(|d| {
-            d.iv_len
+    let outcome = r.decrypt(
+        cx.start..range.end,
+        range.clone(),
+        cx.next_payload,
+        fragment,
+    );
+    let d = match outcome {
+        Some(SkOutcome::Decrypted(d))
+            if d.iv_len
                 .checked_add(d.icv_len)
-                .is_some_and(|sum| sum <= range.len())
-        });
-    let Some(d) = decrypted else {
-        r.leaf(range, &ENCRYPTED, || hex::preview(body));
-        return Ok(body.to_vec());
+                .is_some_and(|sum| sum <= range.len()) =>
+        {
+            d
+        }
+        other => {
+            let note = match other {
+                Some(SkOutcome::Encrypted { note }) => note,
+                Some(SkOutcome::Decrypted(d)) => Some(format!(
+                    "the decryptor's IV ({}) and ICV ({}) lengths exceed the {}-octet body",
+                    d.iv_len,
+                    d.icv_len,
+                    range.len()
+                )),
+                None => None,
+            };
+            r.leaf(range, &ENCRYPTED, || match note {
+                Some(note) => format!("{} — not decrypted: {note}", hex::preview(body)),
+                None => hex::preview(body),
+            });
+            return Ok(body.to_vec());
+        }
     };
     let iv = range.start..range.start + d.iv_len;
     let icv = range.end - d.icv_len..range.end;

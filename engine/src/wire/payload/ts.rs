@@ -379,6 +379,8 @@ const SELECTOR_DATA: Doc = Doc::new(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn cidr_rendering() {

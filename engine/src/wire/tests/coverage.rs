@@ -4,6 +4,8 @@
 use super::vectors::{self, hex};
 use crate::wire::iana::PayloadType;
 use crate::wire::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 #[test]
 fn every_fixed_vector_is_fully_covered() {
@@ -165,6 +167,13 @@ fn bad_plaintext_is_an_error_inside_the_block_only() {
     let block = ct.decrypted.unwrap_or_else(|| panic!("block"));
     assert!(block.error.is_some());
     assert!(block.fields.iter().any(|f| f.name == "Malformed"));
+    // The garbage plaintext still has one leaf per octet (the coverage check descends
+    // into malformed blocks too).
+    assert_eq!(check_leaf_coverage(&d.fields, 0..bytes.len()), Ok(()));
+    assert_eq!(
+        check_leaf_coverage(&block.fields, 0..block.bytes.len()),
+        Ok(())
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 use super::vectors::{self, hex};
 use crate::wire::iana::{NotifyType, PayloadType};
 use crate::wire::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// Parses `bytes` expecting an error; checks it also ends the dissection.
 fn error_of(bytes: &[u8]) -> WireError {
@@ -25,6 +27,9 @@ fn error_of(bytes: &[u8]) -> WireError {
         dissection.find("IKE Header").is_some(),
         "fields before the fault are kept"
     );
+    if let Err(e) = check_leaf_coverage(&dissection.fields, 0..bytes.len()) {
+        panic!("malformed message {}: {e}", crate::wire::hex::encode(bytes));
+    }
     err
 }
 
@@ -461,4 +466,73 @@ fn malformed_inner_error_is_recorded_in_its_structure() {
         proposal.is_some_and(|p| p.children.iter().any(|f| f.name == "Malformed")),
         "the error leaf sits inside the proposal"
     );
+}
+
+#[test]
+fn wrong_length_in_a_bare_header_keeps_one_leaf_per_byte() {
+    // Regression: a 28-octet header whose Length says 29 put the "Malformed" leaf over
+    // the Length leaf (Overlap { name: "Malformed", range: 24..28 }).
+    let bytes = hex(&["0102030405060708000000000000000000202508000000000000001d"]);
+    let err = error_of(&bytes);
+    assert_eq!((err.offset, err.field.as_ref()), (24, "Length"));
+    assert_eq!(
+        err.kind,
+        ErrorKind::LengthMismatch {
+            declared: 29,
+            actual: 28
+        }
+    );
+    let d = dissect_message(&bytes, None);
+    assert_eq!(check_leaf_coverage(&d.fields, 0..28), Ok(()));
+    // Every octet was read, so the error is an empty annotation after the header,
+    // and the Length leaf keeps its four octets.
+    let malformed = d
+        .find("Malformed")
+        .cloned()
+        .unwrap_or_else(|| panic!("Malformed"));
+    assert_eq!(malformed.range, 28..28);
+    assert!(
+        malformed.value.contains("at byte 24, Length"),
+        "{}",
+        malformed.value
+    );
+    assert_eq!(d.find("Length").map(|f| f.range.clone()), Some(24..28));
+}
+
+#[test]
+fn bytes_after_a_fault_are_unparsed_not_overlapped() {
+    // A Transform count that does not match (the fault is in an octet already read)
+    // followed by a Nonce payload the parser never reaches.
+    let bytes = message(
+        33,
+        &[
+            "28 00 0018",
+            "00 00 0014 01 03 04 02 c0ffee01",
+            TRANSFORM_ENCR,
+            "00 00 0014 000102030405060708090a0b0c0d0e0f",
+        ],
+    );
+    let err = error_of(&bytes);
+    assert_eq!(err.field, "Num Transforms");
+    let d = dissect_message(&bytes, None);
+    let unparsed = d.fields.iter().find(|f| f.name == "Unparsed").cloned();
+    assert_eq!(unparsed.map(|f| f.range), Some(52..72));
+    let sa = d
+        .fields
+        .iter()
+        .find(|f| f.name.starts_with("Security Association"));
+    assert_eq!(sa.map(|f| f.range.clone()), Some(28..52));
+}
+
+#[test]
+fn truncated_payload_body_is_covered_by_the_malformed_leaf() {
+    // The Nonce payload header is read, then the body is too short.
+    let bytes = message(40, &["00 00 0013", "000102030405060708090a0b0c0d0e"]);
+    error_of(&bytes);
+    let d = dissect_message(&bytes, None);
+    let malformed = d
+        .find("Malformed")
+        .cloned()
+        .unwrap_or_else(|| panic!("Malformed"));
+    assert_eq!(malformed.range, 32..47);
 }

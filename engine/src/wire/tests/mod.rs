@@ -3,6 +3,7 @@
 
 mod coverage;
 mod malformed;
+#[cfg(not(target_arch = "wasm32"))] // proptest is native-only
 mod props;
 mod roundtrip;
 mod vectors;

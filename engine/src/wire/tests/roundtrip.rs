@@ -2,6 +2,8 @@
 //! exactly the fixed bytes (construct tests).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::vectors::{self, hex};
 use crate::wire::iana::{

@@ -12,11 +12,11 @@ use crate::wire::{ErrorKind, WireError};
 /// Dissects the UDP data of a port-4500 datagram. Ranges are offsets into `data`.
 /// `addresses` (source, destination) and `esp` serve ESP decryption; `ike` serves
 /// SK payloads. Never fails: see `Dissection::error`.
-pub fn dissect_udp_4500<'a>(
-    data: &'a [u8],
+pub fn dissect_udp_4500(
+    data: &[u8],
     addresses: Option<(IpAddr, IpAddr)>,
-    ike: Option<&'a mut dyn Decryptor>,
-    esp: Option<&mut dyn EspDecryptor>,
+    ike: Option<&mut (dyn Decryptor + '_)>,
+    esp: Option<&mut (dyn EspDecryptor + '_)>,
 ) -> Dissection {
     match Udp4500Payload::parse(data) {
         Ok(Udp4500Payload::NatKeepalive) => Dissection {
@@ -87,6 +87,8 @@ mod tests {
     use crate::wire::dissect::check_leaf_coverage;
     use crate::wire::iana::{ExchangeType, NotifyType};
     use crate::wire::{Flags, IkeHeader, IkeSpi, Message, NoncePayload, NotifyPayload, Payload};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn informational() -> Vec<u8> {
         Message {

@@ -1,0 +1,264 @@
+//! What the engine reports: every message sent and received, every key derived (on
+//! request), every decision with its reason, every state change, every SA that comes
+//! up or goes down.
+//!
+//! An [`Event`] is one record of the trace format (`{schema, source, seed, peers,
+//! records: [{t_us, peer, event}]}`, see DESIGN.md): the browser's timeline, the CLI's
+//! transcript and the tests read these and nothing else, so an event carries the facts
+//! a reader needs (bytes, the dissection with decrypted contents, the reasons) and
+//! nobody re-derives protocol facts from bytes. Everything is serde, tagged with
+//! `"type"` (and `"decision"` / `"kind"` inside), in snake_case.
+//!
+//! [`Event::describe`] gives one line in the style of charon's log, e.g.
+//! `sending IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]`.
+//!
+//! Keys appear only when the engine was created with `key_log: true`
+//! ([`EventKind::KeysDerived`], [`EventKind::IkeSaKeys`], [`EventKind::ChildSaKeys`]):
+//! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
+
+mod decision;
+mod message;
+mod reason;
+
+use std::net::{IpAddr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+pub use decision::{
+    CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
+    TsDecision, VipDecision,
+};
+pub use message::{Direction, DropEvent, DropReason, MessageEvent};
+pub use reason::{ChildFailure, DownReason};
+
+use crate::config::Mode;
+use crate::config::Role;
+use crate::crypto::keys::{ChildKeys, IkeKeys, KeyDerivationStep};
+use crate::ike::{ChildSaId, IkeSaId, SaState, Timer};
+use crate::wire::iana::{DhId, EncrId, IntegId, PrfId};
+use crate::wire::{IkeSpi, TrafficSelector};
+
+/// One thing that happened, when, and to which IKE SA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Microseconds since the driver's epoch (the `now` of the call that caused it).
+    pub time_us: u64,
+    /// The IKE SA concerned, if any (a stateless answer or a dropped datagram has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ike_sa: Option<IkeSaId>,
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A new IKE SA: we initiated it, or answered an acceptable IKE_SA_INIT.
+    IkeSaCreated {
+        role: Role,
+        local: SocketAddr,
+        remote: SocketAddr,
+    },
+    /// An IKE message left (first transmission or retransmission).
+    MessageSent(MessageEvent),
+    /// An IKE message arrived and was accepted for processing (for a protected
+    /// message: after its ICV verified).
+    MessageReceived(MessageEvent),
+    /// A datagram was not processed, and why.
+    MessageDropped(DropEvent),
+    /// A NAT keep-alive (RFC 3948 §2.3) was sent or received.
+    NatKeepalive {
+        direction: Direction,
+        src: SocketAddr,
+        dst: SocketAddr,
+    },
+    /// A timer was armed (with its deadline) or cancelled (`None`).
+    Timer {
+        timer: Timer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline_us: Option<u64>,
+    },
+    /// The IKE SA moved to another state.
+    StateChanged { from: SaState, to: SaState },
+    /// A decision, with what it was based on.
+    Decision(Decision),
+    /// Key schedule steps with their inputs and outputs (key log only).
+    KeysDerived { steps: Vec<KeyDerivationStep> },
+    /// The IKE SA's keys, for Wireshark's `ikev2_decryption_table` (key log only).
+    IkeSaKeys(Box<IkeSaKeys>),
+    /// The IKE SA is established (IKE_AUTH done).
+    IkeSaUp(Box<IkeSaUp>),
+    /// The IKE SA is gone (or never came up).
+    IkeSaDown { reason: DownReason },
+    /// A CHILD SA is installed; its keys are available from `Engine::child_sa`.
+    ChildSaUp(Box<ChildSaUp>),
+    /// A CHILD SA's ESP keys (key log only), for Wireshark's `esp_sa`.
+    ChildSaKeys(Box<ChildSaKeys>),
+    /// A CHILD SA could not be created; the IKE SA stays up (RFC 7296 §1.2).
+    ChildSaFailed { name: String, reason: ChildFailure },
+    /// A CHILD SA was removed.
+    ChildSaDown { child: ChildSaId, reason: String },
+}
+
+/// The negotiated algorithms and identities of an established IKE SA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkeSaUp {
+    /// Whether we initiated it.
+    pub role: Role,
+    pub spi_i: IkeSpi,
+    pub spi_r: IkeSpi,
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    /// The chosen proposal in strongSwan syntax ("aes256gcm16-prfsha256-x25519").
+    pub proposal: String,
+    pub encr: EncrId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encr_key_bits: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integ: Option<IntegId>,
+    pub prf: PrfId,
+    pub dh: DhId,
+    pub local_id: String,
+    pub remote_id: String,
+    /// IKE and ESP go over UDP 4500 (NAT detected or forced).
+    pub udp_encap: bool,
+    /// Virtual IPs the peer assigned to us (initiator) or we to the peer (responder).
+    pub virtual_ips: Vec<IpAddr>,
+}
+
+/// An IKE SA's keys (key log).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkeSaKeys {
+    pub spi_i: IkeSpi,
+    pub spi_r: IkeSpi,
+    pub encr: EncrId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encr_key_bits: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integ: Option<IntegId>,
+    pub keys: IkeKeys,
+}
+
+/// A CHILD SA as installed (without keys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildSaUp {
+    pub child: ChildSaId,
+    /// The child configuration's name (`[children.NAME]`).
+    pub name: String,
+    /// The SPI the peer puts on ESP packets it sends us.
+    pub spi_in: u32,
+    /// The SPI we put on ESP packets we send.
+    pub spi_out: u32,
+    /// The chosen ESP proposal in strongSwan syntax ("aes256gcm16", "aes128-sha256").
+    pub proposal: String,
+    pub encr: EncrId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encr_key_bits: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integ: Option<IntegId>,
+    pub esn: bool,
+    pub mode: Mode,
+    pub udp_encap: bool,
+    pub local_ts: Vec<TrafficSelector>,
+    pub remote_ts: Vec<TrafficSelector>,
+}
+
+/// A CHILD SA's keys (key log).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildSaKeys {
+    pub child: ChildSaId,
+    pub spi_in: u32,
+    pub spi_out: u32,
+    pub encr: EncrId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encr_key_bits: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integ: Option<IntegId>,
+    /// Initiator-to-responder and responder-to-initiator keys (RFC 7296 §2.17).
+    pub keys: ChildKeys,
+}
+
+impl Event {
+    /// One line for a transcript, in the style of charon's log.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            EventKind::IkeSaCreated {
+                role,
+                local,
+                remote,
+            } => match role {
+                Role::Initiator => format!("initiating IKE_SA from {local} to {remote}"),
+                Role::Responder => format!("{remote} is initiating an IKE_SA with {local}"),
+            },
+            EventKind::MessageSent(m) => m.log_line(Direction::Sent),
+            EventKind::MessageReceived(m) => m.log_line(Direction::Received),
+            EventKind::MessageDropped(d) => d.describe(),
+            EventKind::NatKeepalive {
+                direction,
+                src,
+                dst,
+            } => match direction {
+                Direction::Sent => format!("sending keep-alive to {dst} from {src}"),
+                Direction::Received => format!("received keep-alive from {src}"),
+            },
+            EventKind::Timer { timer, deadline_us } => match deadline_us {
+                Some(at) => format!("timer {timer:?} armed for t={}", format_us(*at)),
+                None => format!("timer {timer:?} cancelled"),
+            },
+            EventKind::StateChanged { from, to } => {
+                format!("IKE_SA state change: {from:?} => {to:?}")
+            }
+            EventKind::Decision(d) => d.describe(),
+            EventKind::KeysDerived { steps } => {
+                let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+                format!("derived keys: {}", names.join(", "))
+            }
+            EventKind::IkeSaKeys(k) => format!("IKE SA keys {}_i {}_r logged", k.spi_i, k.spi_r),
+            EventKind::IkeSaUp(up) => format!(
+                "IKE_SA established between {}[{}]...{}[{}], SPIs {}_i {}_r, {}{}",
+                up.local,
+                up.local_id,
+                up.remote,
+                up.remote_id,
+                up.spi_i,
+                up.spi_r,
+                up.proposal,
+                if up.udp_encap {
+                    ", UDP-encapsulated"
+                } else {
+                    ""
+                }
+            ),
+            EventKind::IkeSaDown { reason } => format!("IKE_SA down: {}", reason.describe()),
+            EventKind::ChildSaUp(c) => format!(
+                "CHILD_SA {} established with SPIs {:08x}_i {:08x}_o and TS {} === {}, {}",
+                c.name,
+                c.spi_in,
+                c.spi_out,
+                selectors(&c.local_ts),
+                selectors(&c.remote_ts),
+                c.proposal
+            ),
+            EventKind::ChildSaKeys(k) => {
+                format!(
+                    "CHILD SA keys {:08x}_i {:08x}_o logged",
+                    k.spi_in, k.spi_out
+                )
+            }
+            EventKind::ChildSaFailed { name, reason } => {
+                format!("failed to establish CHILD_SA {name}: {}", reason.describe())
+            }
+            EventKind::ChildSaDown { child, reason } => format!("{child} closed: {reason}"),
+        }
+    }
+}
+
+fn selectors(list: &[TrafficSelector]) -> String {
+    let parts: Vec<String> = list.iter().map(crate::ike::ts::describe).collect();
+    parts.join(" ")
+}
+
+/// "12.345678s".
+fn format_us(us: u64) -> String {
+    format!("{}.{:06}s", us / 1_000_000, us % 1_000_000)
+}

@@ -1,0 +1,148 @@
+//! Authentication of the IKE SA in IKE_AUTH (RFC 7296 §2.15), pluggable by method.
+//!
+//! Both peers sign the same kind of octets: their own IKE_SA_INIT message, the peer's
+//! nonce and a MAC of their own ID payload (see [`crate::crypto::auth`]). What differs
+//! between methods is how the AUTH payload is made and checked: a shared-key MIC
+//! today; signatures (certificates) and EAP later, as more variants of
+//! [`Authenticator`] (EAP adds IKE_AUTH rounds to the state machine as well).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AuthMethod as ConfiguredAuth, PeerConfig};
+use crate::crypto::auth::{shared_key_auth, signed_octets, verify_shared_key_auth};
+use crate::crypto::{Prf, Secret};
+use crate::wire::AuthPayload;
+use crate::wire::iana::AuthMethod;
+
+/// How one side proves its identity (local) or how the peer's proof is checked
+/// (remote).
+#[derive(Clone)]
+pub(crate) enum Authenticator {
+    /// Shared Key Message Integrity Code (AUTH method 2, RFC 7296 §2.15).
+    SharedKey { psk: Secret },
+}
+
+impl core::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::SharedKey { .. } => f.write_str("SharedKey"),
+        }
+    }
+}
+
+/// Why the peer's AUTH payload was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuthFailure {
+    /// The peer used another authentication method than the configuration requires.
+    MethodMismatch {
+        expected: AuthMethod,
+        received: AuthMethod,
+    },
+    /// The shared-key MIC does not verify: the two pre-shared keys differ (or the
+    /// IKE_SA_INIT messages were tampered with).
+    SharedKeyMismatch,
+    /// The message carries no AUTH payload.
+    Missing,
+}
+
+impl core::fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::MethodMismatch { expected, received } => write!(
+                f,
+                "peer authenticated with {received}, the configuration requires {expected}"
+            ),
+            Self::SharedKeyMismatch => f.write_str(
+                "the peer's AUTH value does not verify with our pre-shared key: the keys differ",
+            ),
+            Self::Missing => f.write_str("no AUTH payload"),
+        }
+    }
+}
+
+/// Why a configuration cannot be authenticated with today.
+pub(crate) fn from_config(
+    config: &PeerConfig,
+    method: &ConfiguredAuth,
+) -> Result<Authenticator, String> {
+    match method {
+        ConfiguredAuth::Psk => config
+            .psk()
+            .map(|psk| Authenticator::SharedKey { psk })
+            .map_err(|e| e.to_string()),
+        other => Err(format!(
+            "authentication {other} is not available yet; the engine authenticates with psk \
+             (RFC 7296 §2.15)"
+        )),
+    }
+}
+
+/// The octets an AUTH payload covers (RFC 7296 §2.15).
+pub(crate) struct SignedOctets<'a> {
+    /// The signer's own IKE_SA_INIT message, as sent.
+    pub(crate) real_message: &'a [u8],
+    /// The other side's Nonce Data.
+    pub(crate) peer_nonce: &'a [u8],
+    /// SK_pi for the initiator's AUTH, SK_pr for the responder's.
+    pub(crate) sk_p: &'a Secret,
+    /// The signer's ID payload body (RestOfIDPayload).
+    pub(crate) id_body: &'a [u8],
+}
+
+impl SignedOctets<'_> {
+    fn octets(&self, prf: &dyn Prf) -> Vec<u8> {
+        signed_octets(
+            prf,
+            self.real_message,
+            self.peer_nonce,
+            self.sk_p,
+            self.id_body,
+        )
+    }
+}
+
+impl Authenticator {
+    pub(crate) fn method(&self) -> AuthMethod {
+        match self {
+            Self::SharedKey { .. } => AuthMethod::SHARED_KEY_MIC,
+        }
+    }
+
+    /// Our AUTH payload.
+    pub(crate) fn sign(&self, prf: &dyn Prf, signed: &SignedOctets<'_>) -> AuthPayload {
+        match self {
+            Self::SharedKey { psk } => AuthPayload {
+                method: AuthMethod::SHARED_KEY_MIC,
+                data: shared_key_auth(prf, psk.as_bytes(), &signed.octets(prf))
+                    .as_bytes()
+                    .to_vec(),
+            },
+        }
+    }
+
+    /// Checks the peer's AUTH payload.
+    pub(crate) fn verify(
+        &self,
+        prf: &dyn Prf,
+        signed: &SignedOctets<'_>,
+        received: &AuthPayload,
+    ) -> Result<(), AuthFailure> {
+        if received.method != self.method() {
+            return Err(AuthFailure::MethodMismatch {
+                expected: self.method(),
+                received: received.method,
+            });
+        }
+        match self {
+            Self::SharedKey { psk } => {
+                if verify_shared_key_auth(prf, psk.as_bytes(), &signed.octets(prf), &received.data)
+                {
+                    Ok(())
+                } else {
+                    Err(AuthFailure::SharedKeyMismatch)
+                }
+            }
+        }
+    }
+}

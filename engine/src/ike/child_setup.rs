@@ -1,0 +1,82 @@
+//! Installing a CHILD SA once both sides agree (RFC 7296 §2.17): KEYMAT from SK_d
+//! and the nonces, the record, and its events.
+
+use super::child::{ChildParams, ChildSa, Outer};
+use super::context::Cx;
+use super::ids::ChildSaId;
+use super::sa::SaCore;
+use crate::crypto::keys::{ChildSuite, derive_child_keys};
+use crate::crypto::{Prf, Secret};
+use crate::event::{ChildFailure, ChildSaKeys, EventKind};
+use crate::wire::sa::Proposal;
+
+/// The key material a CHILD SA is derived from.
+pub(crate) struct Keying<'a> {
+    pub(crate) prf: &'static dyn Prf,
+    pub(crate) sk_d: &'a Secret,
+    /// The nonces of the exchange that creates the CHILD SA (IKE_SA_INIT's for the
+    /// first one, §2.17).
+    pub(crate) ni: &'a [u8],
+    pub(crate) nr: &'a [u8],
+}
+
+/// Derives the keys and installs the CHILD SA.
+pub(crate) fn install_child(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    params: ChildParams,
+    chosen: &Proposal,
+    keying: &Keying<'_>,
+) -> Result<ChildSaId, String> {
+    let suite = ChildSuite::from_proposal(cx.provider, chosen).map_err(|e| e.to_string())?;
+    let mut steps = Vec::new();
+    let recorder = cx.config.key_log.then_some(&mut steps);
+    let keys = derive_child_keys(
+        keying.prf,
+        keying.sk_d,
+        &suite,
+        None,
+        keying.ni,
+        keying.nr,
+        recorder,
+    )
+    .map_err(|e| e.to_string())?;
+    let outer = Outer {
+        local: core.local,
+        remote: core.remote,
+        udp_encap: core.nat.udp_encap,
+    };
+    let child = ChildSa::new(cx.ids.next_child(), core.id, params, chosen, keys, outer);
+    let id = child.id;
+    if cx.config.key_log {
+        cx.emit(Some(core.id), EventKind::KeysDerived { steps });
+        cx.emit(
+            Some(core.id),
+            EventKind::ChildSaKeys(Box::new(ChildSaKeys {
+                child: id,
+                spi_in: child.spi_in,
+                spi_out: child.spi_out,
+                encr: child.encr,
+                encr_key_bits: child.encr_key_bits,
+                integ: child.integ,
+                keys: child.keys().clone(),
+            })),
+        );
+    }
+    cx.emit(
+        Some(core.id),
+        EventKind::ChildSaUp(Box::new(child.up_event())),
+    );
+    core.install_child(cx, child);
+    Ok(id)
+}
+
+pub(crate) fn child_failed(core: &SaCore, cx: &mut Cx<'_>, name: &str, reason: ChildFailure) {
+    cx.emit(
+        Some(core.id),
+        EventKind::ChildSaFailed {
+            name: name.to_owned(),
+            reason,
+        },
+    );
+}

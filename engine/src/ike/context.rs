@@ -1,0 +1,94 @@
+//! What a state handler may touch: the current time, randomness, the crypto provider,
+//! the engine's outputs (datagrams, events) and the engine-wide tables an exchange
+//! can change (CHILD SAs, address pools). Handlers never do I/O: they append to
+//! [`Output`], and the driver drains it with `poll_transmit` / `poll_event`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use rand_core::CryptoRng;
+
+use super::child::ChildSa;
+use super::cp::PoolAllocator;
+use super::datagram::{Datagram, Time, micros};
+use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::options::EngineConfig;
+use super::policy::Policy;
+use crate::crypto::CryptoProvider;
+use crate::event::{Event, EventKind};
+use crate::wire::IdPayload;
+
+/// Datagrams and events waiting to be polled.
+#[derive(Debug, Default)]
+pub(crate) struct Output {
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) transmits: VecDeque<Datagram>,
+}
+
+/// Consequences of an exchange for other IKE SAs, carried out by the engine.
+#[derive(Debug)]
+pub(crate) enum Effect {
+    /// INITIAL_CONTACT (RFC 7296 §2.4): other IKE SAs of this configuration with this
+    /// peer identity are to be dropped.
+    InitialContact {
+        new_sa: IkeSaId,
+        policy_index: usize,
+        peer_id: IdPayload,
+    },
+}
+
+pub(crate) struct Cx<'a> {
+    pub(crate) now: Time,
+    pub(crate) rng: &'a mut dyn CryptoRng,
+    pub(crate) provider: &'static CryptoProvider,
+    pub(crate) config: &'a EngineConfig,
+    pub(crate) out: &'a mut Output,
+    pub(crate) ids: &'a mut IdAllocator,
+    pub(crate) children: &'a mut BTreeMap<ChildSaId, ChildSa>,
+    pub(crate) pools: &'a mut PoolAllocator,
+    /// The engine's responder configurations (IKE_AUTH may switch between them by
+    /// identity).
+    pub(crate) responders: &'a [Arc<Policy>],
+    pub(crate) effects: Vec<Effect>,
+}
+
+impl Cx<'_> {
+    pub(crate) fn emit(&mut self, sa: Option<IkeSaId>, kind: EventKind) {
+        self.out.events.push_back(Event {
+            time_us: micros(self.now),
+            ike_sa: sa,
+            kind,
+        });
+    }
+
+    pub(crate) fn transmit(&mut self, datagram: Datagram) {
+        self.out.transmits.push_back(datagram);
+    }
+
+    /// A fresh random u32 that is not zero (SPIs, RFC 4303 §2.1: SPI 0 is reserved).
+    pub(crate) fn random_nonzero_u32(&mut self) -> u32 {
+        loop {
+            let v = self.rng.next_u32();
+            if v != 0 {
+                return v;
+            }
+        }
+    }
+
+    pub(crate) fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        let mut v = vec![0u8; len];
+        self.rng.fill_bytes(&mut v);
+        v
+    }
+
+    /// A fresh inbound ESP SPI not used by another CHILD SA of this engine.
+    pub(crate) fn fresh_esp_spi(&mut self) -> u32 {
+        loop {
+            let spi = self.random_nonzero_u32();
+            // SPIs 1-255 are reserved by IANA (RFC 4303 §2.1).
+            if spi > 255 && !self.children.values().any(|c| c.spi_in == spi) {
+                return spi;
+            }
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! One IKE SA: the parts every state shares (SPIs, addresses, message IDs, timers,
+//! keys) in [`SaCore`], and the typed state in [`State`](super::state::State).
+//!
+//! Sending goes through here so that every message is encoded, protected, framed
+//! (Non-ESP Marker on the NAT-T port), queued, traced and, for requests, armed for
+//! retransmission in one place.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use super::child::ChildSa;
+use super::context::Cx;
+use super::datagram::{Datagram, Time};
+use super::ids::{ChildSaId, IkeSaId};
+use super::nat::NatDetection;
+use super::policy::Policy;
+use super::protect::{Protection, SealError};
+use super::retransmit::{CachedResponse, Outstanding, Window, wait_after};
+use super::state::State;
+use super::summary::message_summary;
+use super::timers::{Timer, TimerTable};
+use crate::config::Role;
+use crate::event::{DownReason, EventKind, MessageEvent};
+use crate::wire::iana::{DhId, ExchangeType};
+use crate::wire::udp_encap::{NAT_KEEPALIVE, NON_ESP_MARKER};
+use crate::wire::{
+    Decryptor, Flags, IdPayload, IkeHeader, IkeSpi, Message, Payload, dissect_message,
+    parse_payload_chain, split_sk_plaintext,
+};
+
+/// What becomes of an IKE SA after the call at hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    Alive,
+    /// Down, kept only to answer retransmissions until the Linger timer.
+    Linger,
+    /// Down, to be removed now.
+    Remove,
+}
+
+/// NAT traversal status.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NatState {
+    pub(crate) detection: Option<NatDetection>,
+    /// IKE on the NAT-T port, ESP in UDP.
+    pub(crate) udp_encap: bool,
+    /// We are behind NAT: send keep-alives.
+    pub(crate) keepalives: bool,
+}
+
+/// Everything an IKE SA has whatever its state.
+#[derive(Debug)]
+pub(crate) struct SaCore {
+    pub(crate) id: IkeSaId,
+    /// Whether we sent the IKE_SA_INIT request (the "original initiator").
+    pub(crate) role: Role,
+    pub(crate) spi_i: IkeSpi,
+    /// Zero until the IKE_SA_INIT response.
+    pub(crate) spi_r: IkeSpi,
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) local: SocketAddr,
+    pub(crate) remote: SocketAddr,
+    pub(crate) nat: NatState,
+    pub(crate) window: Window,
+    pub(crate) timers: TimerTable,
+    pub(crate) protection: Option<Protection>,
+    pub(crate) children: Vec<ChildSaId>,
+    pub(crate) peer_id: Option<IdPayload>,
+    pub(crate) local_id: Option<IdPayload>,
+    pub(crate) virtual_ips: Vec<IpAddr>,
+    /// The chosen IKE proposal in strongSwan syntax.
+    pub(crate) proposal: Option<String>,
+    /// Its key exchange group.
+    pub(crate) dh: DhId,
+    pub(crate) fate: Fate,
+    /// Set while this responder SA is counted as half-open (the peer's address).
+    pub(crate) half_open_ip: Option<IpAddr>,
+    /// The responder's IKE_SA_INIT index key (SPIi, initiator address).
+    pub(crate) init_key: Option<(IkeSpi, SocketAddr)>,
+    /// Digest of the IKE_SA_INIT request this responder SA answered.
+    pub(crate) init_digest: Option<[u8; 20]>,
+    /// When we last sent INVALID_MESSAGE_ID (rate limit, RFC 7296 §3.10.1).
+    pub(crate) last_invalid_mid_notice: Option<Time>,
+}
+
+/// An IKE SA.
+#[derive(Debug)]
+pub(crate) struct IkeSa {
+    pub(crate) core: SaCore,
+    pub(crate) state: State,
+}
+
+impl SaCore {
+    pub(crate) fn new(
+        id: IkeSaId,
+        role: Role,
+        spi_i: IkeSpi,
+        policy: Arc<Policy>,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Self {
+        Self {
+            id,
+            role,
+            spi_i,
+            spi_r: IkeSpi::ZERO,
+            policy,
+            local,
+            remote,
+            nat: NatState::default(),
+            window: Window::default(),
+            timers: TimerTable::default(),
+            protection: None,
+            children: Vec::new(),
+            peer_id: None,
+            local_id: None,
+            virtual_ips: Vec::new(),
+            proposal: None,
+            dh: DhId::NONE,
+            fate: Fate::Alive,
+            half_open_ip: None,
+            init_key: None,
+            init_digest: None,
+            last_invalid_mid_notice: None,
+        }
+    }
+
+    /// Our own SPI (what the engine looks this SA up by).
+    pub(crate) fn our_spi(&self) -> IkeSpi {
+        match self.role {
+            Role::Initiator => self.spi_i,
+            Role::Responder => self.spi_r,
+        }
+    }
+
+    pub(crate) fn header(
+        &self,
+        exchange: ExchangeType,
+        response: bool,
+        message_id: u32,
+    ) -> IkeHeader {
+        IkeHeader::new(
+            self.spi_i,
+            self.spi_r,
+            exchange,
+            Flags::new(self.role == Role::Initiator, response),
+            message_id,
+        )
+    }
+
+    /// IKE_SA_INIT goes in clear; everything after it inside SK.
+    fn encode(
+        &self,
+        cx: &mut Cx<'_>,
+        header: &IkeHeader,
+        payloads: &[Payload],
+    ) -> Result<(Vec<u8>, bool), SealError> {
+        match &self.protection {
+            Some(p) if header.exchange_type != ExchangeType::IKE_SA_INIT => {
+                p.seal(header, payloads, cx.rng).map(|b| (b, true))
+            }
+            _ => Message {
+                header: header.clone(),
+                payloads: payloads.to_vec(),
+            }
+            .try_emit()
+            .map(|b| (b, false))
+            .map_err(SealError::Emit),
+        }
+    }
+
+    /// Sends a request with the next Message ID and arms its retransmission.
+    pub(crate) fn send_request(
+        &mut self,
+        cx: &mut Cx<'_>,
+        exchange: ExchangeType,
+        payloads: Vec<Payload>,
+    ) -> Result<(), SealError> {
+        let message_id = self.window.next_request_id;
+        let header = self.header(exchange, false, message_id);
+        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
+        self.window.next_request_id = message_id.wrapping_add(1);
+        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        self.window.outstanding = Some(Outstanding {
+            message_id,
+            exchange,
+            bytes,
+            payloads,
+            encrypted,
+            transmissions: 1,
+        });
+        let wait = wait_after(&self.policy.config.retransmit, 0, cx.rng);
+        self.timers
+            .set(Timer::Retransmit, cx.now.saturating_add(wait));
+        Ok(())
+    }
+
+    /// Sends a request once, without waiting for its response (an INFORMATIONAL that
+    /// reports an error right before the SA is dropped, RFC 7296 §2.21.2).
+    pub(crate) fn send_request_once(
+        &mut self,
+        cx: &mut Cx<'_>,
+        exchange: ExchangeType,
+        payloads: Vec<Payload>,
+    ) -> Result<(), SealError> {
+        let message_id = self.window.next_request_id;
+        let header = self.header(exchange, false, message_id);
+        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
+        self.window.next_request_id = message_id.wrapping_add(1);
+        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        Ok(())
+    }
+
+    /// Sends a response and keeps it for retransmitted requests.
+    pub(crate) fn send_response(
+        &mut self,
+        cx: &mut Cx<'_>,
+        exchange: ExchangeType,
+        message_id: u32,
+        payloads: Vec<Payload>,
+    ) -> Result<(), SealError> {
+        let header = self.header(exchange, true, message_id);
+        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
+        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        self.window.last_response = Some(CachedResponse {
+            message_id,
+            bytes,
+            encrypted,
+            resent: 0,
+        });
+        Ok(())
+    }
+
+    /// The outstanding request was answered.
+    pub(crate) fn complete_request(&mut self) {
+        self.window.outstanding = None;
+        self.timers.clear(Timer::Retransmit);
+    }
+
+    /// A retransmitted request: the cached response again, byte for byte.
+    pub(crate) fn resend_response(&mut self, cx: &mut Cx<'_>) {
+        let Some(cached) = self.window.last_response.as_mut() else {
+            return;
+        };
+        cached.resent += 1;
+        let (bytes, encrypted, resent) = (cached.bytes.clone(), cached.encrypted, cached.resent);
+        let Ok(message) = Message::parse(&bytes) else {
+            return;
+        };
+        let payloads = if encrypted {
+            self.own_inner_payloads(&bytes).unwrap_or_default()
+        } else {
+            message.payloads
+        };
+        self.put_on_wire(cx, &message.header, &bytes, &payloads, encrypted, resent);
+    }
+
+    /// Retransmits the outstanding request, or reports that the budget is spent.
+    pub(crate) fn retransmit(&mut self, cx: &mut Cx<'_>) -> Result<(), DownReason> {
+        let tries = self.policy.config.retransmit.tries;
+        let Some(o) = self.window.outstanding.as_mut() else {
+            return Ok(());
+        };
+        if o.transmissions > tries {
+            return Err(DownReason::Timeout {
+                exchange: o.exchange,
+                message_id: o.message_id,
+                transmissions: o.transmissions,
+            });
+        }
+        o.transmissions += 1;
+        let n = o.transmissions - 1;
+        let (bytes, payloads, encrypted) = (o.bytes.clone(), o.payloads.clone(), o.encrypted);
+        let (exchange, message_id) = (o.exchange, o.message_id);
+        let header = self.header(exchange, false, message_id);
+        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, n);
+        let wait = wait_after(&self.policy.config.retransmit, n, cx.rng);
+        self.timers
+            .set(Timer::Retransmit, cx.now.saturating_add(wait));
+        Ok(())
+    }
+
+    /// Frames, queues and traces one IKE message.
+    fn put_on_wire(
+        &mut self,
+        cx: &mut Cx<'_>,
+        header: &IkeHeader,
+        bytes: &[u8],
+        payloads: &[Payload],
+        encrypted: bool,
+        retransmission: u32,
+    ) {
+        let marker = self.local.port() == cx.config.nat_t_port;
+        let payload = if marker {
+            [NON_ESP_MARKER.as_slice(), bytes].concat()
+        } else {
+            bytes.to_vec()
+        };
+        let event = self.message_event(
+            cx,
+            (self.local, self.remote, marker),
+            header,
+            bytes,
+            payloads,
+            encrypted,
+            retransmission,
+        );
+        cx.emit(Some(self.id), EventKind::MessageSent(event));
+        cx.transmit(Datagram {
+            src: self.local,
+            dst: self.remote,
+            payload,
+        });
+        self.note_sent(cx);
+    }
+
+    /// Anything sent postpones the next keep-alive (RFC 3948 §4).
+    fn note_sent(&mut self, cx: &Cx<'_>) {
+        let interval = self.policy.config.keep_alive;
+        if self.nat.keepalives && !interval.is_zero() && self.protection.is_some() {
+            self.timers
+                .set(Timer::Keepalive, cx.now.saturating_add(interval));
+        }
+    }
+
+    /// Sends a NAT keep-alive (one 0xFF octet on the NAT-T port, RFC 3948 §2.3).
+    pub(crate) fn send_keepalive(&mut self, cx: &mut Cx<'_>) {
+        if self.local.port() == cx.config.nat_t_port {
+            cx.emit(
+                Some(self.id),
+                EventKind::NatKeepalive {
+                    direction: crate::event::Direction::Sent,
+                    src: self.local,
+                    dst: self.remote,
+                },
+            );
+            cx.transmit(Datagram {
+                src: self.local,
+                dst: self.remote,
+                payload: vec![NAT_KEEPALIVE],
+            });
+        }
+        self.note_sent(cx);
+    }
+
+    /// The trace record of a message (dissected when the engine is configured so).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn message_event(
+        &self,
+        cx: &Cx<'_>,
+        (src, dst, marker): (SocketAddr, SocketAddr, bool),
+        header: &IkeHeader,
+        bytes: &[u8],
+        payloads: &[Payload],
+        encrypted: bool,
+        retransmission: u32,
+    ) -> MessageEvent {
+        let dissection = cx.config.dissect.then(|| match &self.protection {
+            Some(p) => {
+                let mut d = p.dissector();
+                dissect_message(bytes, Some(&mut d as &mut dyn Decryptor))
+            }
+            None => dissect_message(bytes, None),
+        });
+        MessageEvent {
+            src,
+            dst,
+            non_esp_marker: marker,
+            exchange: header.exchange_type,
+            message_id: header.message_id,
+            response: header.is_response(),
+            spi_i: header.spi_i,
+            spi_r: header.spi_r,
+            summary: message_summary(header, payloads),
+            retransmission,
+            bytes: bytes.to_vec(),
+            encrypted,
+            payloads: payloads.to_vec(),
+            dissection,
+        }
+    }
+
+    /// The inner payloads of a message we protected ourselves (for resend traces).
+    fn own_inner_payloads(&self, bytes: &[u8]) -> Option<Vec<Payload>> {
+        let protection = self.protection.as_ref()?;
+        let message = Message::parse(bytes).ok()?;
+        let Some(Payload::Sk(sk)) = message.payloads.last() else {
+            return None;
+        };
+        let body_start = bytes.len().checked_sub(sk.body.len())?;
+        let request = crate::wire::SkDecryptRequest {
+            header: &message.header,
+            message: bytes,
+            payload: body_start.checked_sub(4)?..bytes.len(),
+            body: body_start..bytes.len(),
+            first_payload: sk.first_payload,
+            fragment: None,
+        };
+        let decrypted = protection.dissector().decrypt_sk(&request)?;
+        let (inner, _) = split_sk_plaintext(&decrypted.plaintext).ok()?;
+        parse_payload_chain(inner, sk.first_payload).ok()
+    }
+
+    /// Ends the SA: reports why, stops its timers and, with `linger`, keeps it to
+    /// answer retransmissions of the request that ended it.
+    pub(crate) fn go_down(&mut self, cx: &mut Cx<'_>, reason: DownReason, linger: bool) {
+        cx.emit(Some(self.id), EventKind::IkeSaDown { reason });
+        self.window.outstanding = None;
+        for timer in [Timer::Retransmit, Timer::HalfOpen, Timer::Keepalive] {
+            self.timers.clear(timer);
+        }
+        if linger {
+            let span = self
+                .policy
+                .config
+                .retransmit
+                .time_until_give_up()
+                .min(Time::from_secs(300));
+            self.timers.set(Timer::Linger, cx.now.saturating_add(span));
+            self.fate = Fate::Linger;
+        } else {
+            self.fate = Fate::Remove;
+        }
+    }
+
+    /// Registers a CHILD SA with the engine.
+    pub(crate) fn install_child(&mut self, cx: &mut Cx<'_>, child: ChildSa) {
+        self.children.push(child.id);
+        cx.children.insert(child.id, child);
+    }
+}

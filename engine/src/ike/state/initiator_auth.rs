@@ -1,0 +1,506 @@
+//! Initiator, IKE_AUTH sent (RFC 7296 §1.2, §2.15, §2.19, §2.9):
+//!
+//! ```text
+//! HDR, SK {IDi, [N(INITIAL_CONTACT)], [IDr], AUTH, [CP(CFG_REQUEST)],
+//!          SAi2, TSi, TSr, [N(USE_TRANSPORT_MODE)]}  -->
+//!                   <--  HDR, SK {IDr, AUTH, [CP(CFG_REPLY)], SAr2, TSi, TSr}
+//! ```
+//!
+//! The IKE SA is up once the responder's identity and AUTH check out; the CHILD SA
+//! is a separate outcome (§1.2: its failure leaves the IKE SA standing, as charon
+//! keeps it: "failed to establish CHILD_SA, keeping IKE_SA").
+
+use std::net::IpAddr;
+
+use crate::config::{IpRange, Mode};
+use crate::crypto::keys::IkeKeys;
+use crate::event::{
+    ChildFailure, Decision, DownReason, EventKind, IdentityDecision, IkeSaUp, TsDecision,
+    VipDecision,
+};
+use crate::ike::auth::SignedOctets;
+use crate::ike::child::ChildParams;
+use crate::ike::child_setup::{Keying, child_failed, install_child};
+use crate::ike::context::Cx;
+use crate::ike::cp;
+use crate::ike::payloads::{
+    auth, cp as cp_payload, errors, has_notify, id_r, id_text, sa, ts_i, ts_r,
+};
+use crate::ike::sa::SaCore;
+use crate::ike::ts::{self, TsNarrowing};
+use crate::proposal::{check_response, to_sa_payload};
+use crate::wire::iana::{CfgType, ExchangeType, NotifyType, ProtocolId};
+use crate::wire::iana::{EncrId, PrfId};
+use crate::wire::{DeletePayload, NotifyPayload, Payload, SaPayload, TrafficSelector, TsPayload};
+
+use super::{Established, Received, State};
+
+/// What IKE_SA_INIT left for IKE_AUTH.
+pub(crate) struct AuthInputs {
+    /// Our IKE_SA_INIT request as sent (RealMessage1, §2.15).
+    pub(crate) init_request: Vec<u8>,
+    /// The responder's IKE_SA_INIT response as received (RealMessage2).
+    pub(crate) init_response: Vec<u8>,
+    pub(crate) ni: Vec<u8>,
+    pub(crate) nr: Vec<u8>,
+    pub(crate) keys: IkeKeys,
+    pub(crate) initial_contact: bool,
+}
+
+/// The CHILD SA we asked for.
+#[derive(Debug)]
+struct ChildRequest {
+    name: String,
+    spi_in: u32,
+    offered: SaPayload,
+    ts_i: Vec<TrafficSelector>,
+    ts_r: Vec<TrafficSelector>,
+    transport: bool,
+    replay_window: u32,
+}
+
+/// Waiting for the IKE_AUTH response.
+pub(crate) struct InitiatorAuth {
+    init_response: Vec<u8>,
+    ni: Vec<u8>,
+    nr: Vec<u8>,
+    keys: IkeKeys,
+    child: Option<ChildRequest>,
+}
+
+impl core::fmt::Debug for InitiatorAuth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InitiatorAuth")
+            .field("child", &self.child)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InitiatorAuth {
+    /// Sends the IKE_AUTH request.
+    pub(crate) fn start(core: &mut SaCore, cx: &mut Cx<'_>, input: AuthInputs) -> State {
+        let Some(prf) = core.protection.as_ref().map(|p| p.suite().prf) else {
+            return State::Closing;
+        };
+        let policy = core.policy.clone();
+        let idi = policy.local_id(core.local.ip());
+        let Ok(id_body) = Payload::IdI(idi.clone()).emit_body() else {
+            core.go_down(cx, local("cannot encode IDi"), false);
+            return State::Closing;
+        };
+        let auth = policy.local_auth.sign(
+            prf,
+            &SignedOctets {
+                real_message: &input.init_request,
+                peer_nonce: &input.nr,
+                sk_p: input.keys.sk_pi(),
+                id_body: &id_body,
+            },
+        );
+        core.local_id = Some(idi.clone());
+        let mut payloads = vec![Payload::IdI(idi)];
+        if input.initial_contact {
+            payloads.push(Payload::Notify(NotifyPayload::new(
+                NotifyType::INITIAL_CONTACT,
+                Vec::new(),
+            )));
+        }
+        let remote_id = &policy.config.remote.id;
+        if let Some(idr) = remote_id.payload().filter(|_| !remote_id.has_wildcard()) {
+            payloads.push(Payload::IdR(idr.clone()));
+        }
+        payloads.push(Payload::Auth(auth));
+        if let Some(request) = cp::build_request(&policy.config.vips) {
+            payloads.push(Payload::Cp(request));
+        }
+        let child = policy.first_child().map(|child| {
+            let spi_in = cx.fresh_esp_spi();
+            let offered = to_sa_payload(&child.esp_proposals_without_ke(), &spi_in.to_be_bytes());
+            // `dynamic` on our side: the whole family while asking for a virtual IP
+            // (the responder narrows it to the address it assigns), else our address.
+            let local_dynamic: Vec<IpRange> = if policy.config.vips.is_empty() {
+                vec![IpRange::single(core.local.ip())]
+            } else {
+                policy
+                    .config
+                    .vips
+                    .iter()
+                    .map(|v| dynamic_range(*v))
+                    .collect()
+            };
+            ChildRequest {
+                name: child.name.clone(),
+                spi_in,
+                offered,
+                ts_i: ts::resolve(&child.config.local_ts, &local_dynamic),
+                ts_r: ts::resolve(
+                    &child.config.remote_ts,
+                    &[IpRange::single(core.remote.ip())],
+                ),
+                transport: child.config.mode == Mode::Transport,
+                replay_window: child.config.replay_window,
+            }
+        });
+        if let Some(child) = &child {
+            payloads.push(Payload::Sa(child.offered.clone()));
+            payloads.push(Payload::TsI(TsPayload {
+                selectors: child.ts_i.clone(),
+            }));
+            payloads.push(Payload::TsR(TsPayload {
+                selectors: child.ts_r.clone(),
+            }));
+            if child.transport {
+                payloads.push(Payload::Notify(NotifyPayload::new(
+                    NotifyType::USE_TRANSPORT_MODE,
+                    Vec::new(),
+                )));
+            }
+        }
+        if let Err(e) = core.send_request(cx, ExchangeType::IKE_AUTH, payloads) {
+            core.go_down(cx, local(&format!("cannot build IKE_AUTH: {e:?}")), false);
+            return State::Closing;
+        }
+        State::InitiatorAuth(Box::new(Self {
+            init_response: input.init_response,
+            ni: input.ni,
+            nr: input.nr,
+            keys: input.keys,
+            child,
+        }))
+    }
+
+    /// Tells the peer why we give up (RFC 7296 §2.21.2: an error found by the
+    /// initiator "MAY be returned in a separate INFORMATIONAL exchange") and ends.
+    fn reject(core: &mut SaCore, cx: &mut Cx<'_>, notify: NotifyType, reason: DownReason) -> State {
+        // Sent once: the SA is gone whatever the answer.
+        let _ = core.send_request_once(
+            cx,
+            ExchangeType::INFORMATIONAL,
+            vec![Payload::Notify(NotifyPayload::new(notify, Vec::new()))],
+        );
+        core.go_down(cx, reason, false);
+        State::Closing
+    }
+
+    pub(crate) fn on_response(
+        self: Box<Self>,
+        core: &mut SaCore,
+        cx: &mut Cx<'_>,
+        msg: &Received<'_>,
+    ) -> State {
+        core.complete_request();
+        let p = msg.payloads;
+        let Some(prf) = core.protection.as_ref().map(|pr| pr.suite().prf) else {
+            return State::Closing;
+        };
+        let (Some(idr), Some(auth_r)) = (id_r(p), auth(p)) else {
+            if let Some(error) = errors(p).first() {
+                core.go_down(
+                    cx,
+                    DownReason::PeerError {
+                        exchange: ExchangeType::IKE_AUTH,
+                        notify: *error,
+                    },
+                    false,
+                );
+                return State::Closing;
+            }
+            return Self::reject(
+                core,
+                cx,
+                NotifyType::INVALID_SYNTAX,
+                DownReason::Rejected {
+                    exchange: ExchangeType::IKE_AUTH,
+                    detail: "the response has no IDr or no AUTH payload".to_owned(),
+                },
+            );
+        };
+        let policy = core.policy.clone();
+        let accepted = policy.config.remote.id.matches(idr);
+        cx.emit(
+            Some(core.id),
+            EventKind::Decision(Decision::Identity(IdentityDecision {
+                payload: "IDr".to_owned(),
+                received: id_text(idr),
+                configured: policy.config.remote.id.as_str().to_owned(),
+                accepted,
+            })),
+        );
+        if !accepted {
+            return Self::reject(
+                core,
+                cx,
+                NotifyType::AUTHENTICATION_FAILED,
+                DownReason::Rejected {
+                    exchange: ExchangeType::IKE_AUTH,
+                    detail: format!(
+                        "the responder is '{}', we require '{}'",
+                        id_text(idr),
+                        policy.config.remote.id.as_str()
+                    ),
+                },
+            );
+        }
+        let Ok(id_body) = Payload::IdR(idr.clone()).emit_body() else {
+            return State::Closing;
+        };
+        let verified = policy.remote_auth.verify(
+            prf,
+            &SignedOctets {
+                real_message: &self.init_response,
+                peer_nonce: &self.ni,
+                sk_p: self.keys.sk_pr(),
+                id_body: &id_body,
+            },
+            auth_r,
+        );
+        cx.emit(
+            Some(core.id),
+            EventKind::Decision(Decision::Authentication {
+                method: auth_r.method,
+                verified: verified.is_ok(),
+                failure: verified.clone().err(),
+            }),
+        );
+        if let Err(failure) = verified {
+            return Self::reject(
+                core,
+                cx,
+                NotifyType::AUTHENTICATION_FAILED,
+                DownReason::AuthenticationFailed { failure },
+            );
+        }
+        core.peer_id = Some(idr.clone());
+        if let Some(reply) = cp_payload(p).filter(|c| c.cfg_type == CfgType::REPLY) {
+            let assignment = cp::read_reply(reply);
+            core.virtual_ips = assignment.addresses.clone();
+            cx.emit(
+                Some(core.id),
+                EventKind::Decision(Decision::VirtualIp(VipDecision {
+                    requested: cp::build_request(&policy.config.vips)
+                        .map(|r| cp::address_requests(&r))
+                        .unwrap_or_default(),
+                    assigned: assignment.addresses,
+                    pools: Vec::new(),
+                    outcome: String::new(),
+                })),
+            );
+        }
+        cx.emit(
+            Some(core.id),
+            EventKind::IkeSaUp(Box::new(ike_sa_up(core, msg))),
+        );
+        let keying = Keying {
+            prf,
+            sk_d: self.keys.sk_d(),
+            ni: &self.ni,
+            nr: &self.nr,
+        };
+        if let Some(child) = &self.child {
+            finish_child(core, cx, child, p, &keying);
+        }
+        arm_keepalive(core, cx);
+        State::Established(Box::new(Established::new(self.keys.sk_d().clone(), prf)))
+    }
+}
+
+/// Checks the responder's half of the CHILD SA and installs it.
+fn finish_child(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    request: &ChildRequest,
+    p: &[Payload],
+    keying: &Keying<'_>,
+) {
+    let name = request.name.as_str();
+    if let Some(error) = errors(p).first() {
+        child_failed(core, cx, name, ChildFailure::PeerError { notify: *error });
+        return;
+    }
+    let (Some(sa_r), Some(tsi), Some(tsr)) = (sa(p), ts_i(p), ts_r(p)) else {
+        child_failed(
+            core,
+            cx,
+            name,
+            ChildFailure::Rejected {
+                detail: "the response has no SA, TSi or TSr payload".to_owned(),
+            },
+        );
+        return;
+    };
+    let report = check_response(&request.offered, sa_r, cx.provider, ProtocolId::ESP);
+    let chosen = report.chosen.clone();
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::ChildProposal {
+            child: name.to_owned(),
+            report,
+        }),
+    );
+    let peer_spi = sa_r
+        .proposals
+        .first()
+        .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
+        .map(u32::from_be_bytes);
+    let Some(chosen) = chosen else {
+        reject_child(
+            core,
+            cx,
+            name,
+            peer_spi,
+            "the responder's ESP proposal is not one we offered",
+        );
+        return;
+    };
+    let Some(spi_out) = peer_spi.filter(|s| *s != 0) else {
+        reject_child(
+            core,
+            cx,
+            name,
+            None,
+            "the responder's ESP SPI is not 4 non-zero octets",
+        );
+        return;
+    };
+    let accepted =
+        ts::within(&tsi.selectors, &request.ts_i) && ts::within(&tsr.selectors, &request.ts_r);
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::TrafficSelectors(TsDecision {
+            child: name.to_owned(),
+            initiator: TsNarrowing {
+                proposed: request.ts_i.clone(),
+                configured: request.ts_i.clone(),
+                result: tsi.selectors.clone(),
+            },
+            responder: TsNarrowing {
+                proposed: request.ts_r.clone(),
+                configured: request.ts_r.clone(),
+                result: tsr.selectors.clone(),
+            },
+            accepted,
+            reason: if accepted {
+                "the responder's selectors lie within ours".to_owned()
+            } else {
+                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
+            },
+        })),
+    );
+    if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
+        reject_child(
+            core,
+            cx,
+            name,
+            Some(spi_out),
+            "traffic selectors outside what we proposed",
+        );
+        return;
+    }
+    let transport = request.transport && has_notify(p, NotifyType::USE_TRANSPORT_MODE);
+    let mode = if transport {
+        Mode::Transport
+    } else {
+        Mode::Tunnel
+    };
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::Mode {
+            child: name.to_owned(),
+            transport_requested: request.transport,
+            configured: if request.transport {
+                Mode::Transport
+            } else {
+                Mode::Tunnel
+            },
+            chosen: mode,
+        }),
+    );
+    let params = ChildParams {
+        name: name.to_owned(),
+        initiator: true,
+        spi_in: request.spi_in,
+        spi_out,
+        mode,
+        local_ts: tsi.selectors.clone(),
+        remote_ts: tsr.selectors.clone(),
+        replay_window: request.replay_window,
+    };
+    if let Err(detail) = install_child(core, cx, params, &chosen.proposal, keying) {
+        reject_child(core, cx, name, Some(spi_out), &detail);
+    }
+}
+
+/// A CHILD SA the responder installed but we cannot use: report it and delete the
+/// responder's half (RFC 7296 §1.4.1).
+fn reject_child(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    name: &str,
+    peer_spi: Option<u32>,
+    detail: &str,
+) {
+    child_failed(
+        core,
+        cx,
+        name,
+        ChildFailure::Rejected {
+            detail: detail.to_owned(),
+        },
+    );
+    if let Some(spi) = peer_spi {
+        let _ = core.send_request(
+            cx,
+            ExchangeType::INFORMATIONAL,
+            vec![Payload::Delete(DeletePayload::esp(&[spi]))],
+        );
+    }
+}
+
+/// `dynamic` for a requested virtual IP: the whole family for `0.0.0.0` / `::`, else
+/// the address asked for.
+fn dynamic_range(vip: IpAddr) -> IpRange {
+    if vip.is_unspecified() {
+        IpRange::all(vip.is_ipv6())
+    } else {
+        IpRange::single(vip)
+    }
+}
+
+fn local(detail: &str) -> DownReason {
+    DownReason::Local {
+        detail: detail.to_owned(),
+    }
+}
+
+/// The IkeSaUp record of an SA whose IKE_AUTH just completed.
+pub(crate) fn ike_sa_up(core: &SaCore, _msg: &Received<'_>) -> IkeSaUp {
+    let suite = core.protection.as_ref().map(|p| *p.suite());
+    IkeSaUp {
+        role: core.role,
+        spi_i: core.spi_i,
+        spi_r: core.spi_r,
+        local: core.local,
+        remote: core.remote,
+        proposal: core.proposal.clone().unwrap_or_default(),
+        encr: suite.map_or(EncrId(0), |s| s.cipher.id()),
+        encr_key_bits: suite.and_then(|s| s.cipher.key_bits()),
+        integ: suite.and_then(|s| s.integ.map(|i| i.id())),
+        prf: suite.map_or(PrfId(0), |s| s.prf.id()),
+        dh: core.dh,
+        local_id: core.local_id.as_ref().map(id_text).unwrap_or_default(),
+        remote_id: core.peer_id.as_ref().map(id_text).unwrap_or_default(),
+        udp_encap: core.nat.udp_encap,
+        virtual_ips: core.virtual_ips.clone(),
+    }
+}
+
+/// Starts NAT keep-alives when we are behind a NAT (RFC 3948 §2.3).
+pub(crate) fn arm_keepalive(core: &mut SaCore, cx: &Cx<'_>) {
+    let interval = core.policy.config.keep_alive;
+    if core.nat.keepalives && !interval.is_zero() {
+        core.timers.set(
+            crate::ike::timers::Timer::Keepalive,
+            cx.now.saturating_add(interval),
+        );
+    }
+}

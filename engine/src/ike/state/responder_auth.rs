@@ -1,0 +1,284 @@
+//! Responder, IKE_SA_INIT answered, waiting for IKE_AUTH (a half-open IKE SA):
+//!
+//! ```text
+//! HDR, SK {IDi, [N(INITIAL_CONTACT)], [IDr], AUTH, [CP(CFG_REQUEST)], SAi2, TSi, TSr}  -->
+//!       <--  HDR, SK {IDr, AUTH, [CP(CFG_REPLY)], SAr2, TSi, TSr}
+//!       <--  HDR, SK {N(AUTHENTICATION_FAILED)}          (§2.21.2; the IKE SA is not created)
+//!       <--  HDR, SK {IDr, AUTH, N(TS_UNACCEPTABLE)}     (IKE SA up, no CHILD SA, §1.2)
+//! ```
+//!
+//! The configuration may change here: the request's IDi (and IDr) pick, among the
+//! responder configurations that accept the peer's addresses, the first whose
+//! `remote.id` (and `local.id`) match, as charon picks a peer config.
+
+use std::sync::Arc;
+
+use crate::crypto::keys::IkeKeys;
+use crate::event::{ChildFailure, Decision, DownReason, EventKind, IdentityDecision};
+use crate::ike::auth::SignedOctets;
+use crate::ike::child_setup::{Keying, child_failed};
+use crate::ike::context::{Cx, Effect};
+use crate::ike::negotiate::{child_requested, configure, negotiate_child};
+use crate::ike::payloads::{auth, has_notify, id_i, id_r, id_text};
+use crate::ike::policy::Policy;
+use crate::ike::sa::SaCore;
+use crate::ike::timers::Timer;
+use crate::wire::iana::{ExchangeType, NotifyType};
+use crate::wire::{IdPayload, NotifyPayload, Payload};
+
+use super::initiator_auth::{arm_keepalive, ike_sa_up};
+use super::{Established, Received, State};
+
+/// Waiting for IKE_AUTH.
+pub(crate) struct ResponderAuth {
+    /// The initiator's IKE_SA_INIT request (RealMessage1, §2.15).
+    init_request: Vec<u8>,
+    /// Our IKE_SA_INIT response (RealMessage2).
+    init_response: Vec<u8>,
+    ni: Vec<u8>,
+    nr: Vec<u8>,
+    keys: IkeKeys,
+}
+
+impl core::fmt::Debug for ResponderAuth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ResponderAuth").finish_non_exhaustive()
+    }
+}
+
+impl ResponderAuth {
+    pub(crate) fn new(
+        init_request: Vec<u8>,
+        init_response: Vec<u8>,
+        ni: Vec<u8>,
+        nr: Vec<u8>,
+        keys: IkeKeys,
+    ) -> Self {
+        Self {
+            init_request,
+            init_response,
+            ni,
+            nr,
+            keys,
+        }
+    }
+
+    /// Answers with an error notify and ends the SA (kept to answer retransmits).
+    fn refuse(
+        core: &mut SaCore,
+        cx: &mut Cx<'_>,
+        msg: &Received<'_>,
+        notify: NotifyType,
+        reason: DownReason,
+    ) -> State {
+        let _ = core.send_response(
+            cx,
+            ExchangeType::IKE_AUTH,
+            msg.header.message_id,
+            vec![Payload::Notify(NotifyPayload::new(notify, Vec::new()))],
+        );
+        core.go_down(cx, reason, true);
+        State::Closing
+    }
+
+    pub(crate) fn on_request(
+        self: Box<Self>,
+        core: &mut SaCore,
+        cx: &mut Cx<'_>,
+        msg: &Received<'_>,
+    ) -> State {
+        let p = msg.payloads;
+        let Some(prf) = core.protection.as_ref().map(|pr| pr.suite().prf) else {
+            return State::Closing;
+        };
+        let (Some(idi), Some(auth_i)) = (id_i(p), auth(p)) else {
+            return Self::refuse(
+                core,
+                cx,
+                msg,
+                NotifyType::INVALID_SYNTAX,
+                DownReason::Refused {
+                    exchange: ExchangeType::IKE_AUTH,
+                    notify: NotifyType::INVALID_SYNTAX,
+                    detail: "the request has no IDi or no AUTH payload".to_owned(),
+                },
+            );
+        };
+        let Some(policy) = select_policy(core, cx, idi, id_r(p)) else {
+            return Self::refuse(
+                core,
+                cx,
+                msg,
+                NotifyType::AUTHENTICATION_FAILED,
+                DownReason::Refused {
+                    exchange: ExchangeType::IKE_AUTH,
+                    notify: NotifyType::AUTHENTICATION_FAILED,
+                    detail: format!("no configuration accepts the identity '{}'", id_text(idi)),
+                },
+            );
+        };
+        core.policy = policy.clone();
+        let Ok(idi_body) = Payload::IdI(idi.clone()).emit_body() else {
+            return State::Closing;
+        };
+        let verified = policy.remote_auth.verify(
+            prf,
+            &SignedOctets {
+                real_message: &self.init_request,
+                peer_nonce: &self.nr,
+                sk_p: self.keys.sk_pi(),
+                id_body: &idi_body,
+            },
+            auth_i,
+        );
+        cx.emit(
+            Some(core.id),
+            EventKind::Decision(Decision::Authentication {
+                method: auth_i.method,
+                verified: verified.is_ok(),
+                failure: verified.clone().err(),
+            }),
+        );
+        if let Err(failure) = verified {
+            return Self::refuse(
+                core,
+                cx,
+                msg,
+                NotifyType::AUTHENTICATION_FAILED,
+                DownReason::AuthenticationFailed { failure },
+            );
+        }
+        core.peer_id = Some(idi.clone());
+        let idr = policy.local_id(core.local.ip());
+        core.local_id = Some(idr.clone());
+        let Ok(idr_body) = Payload::IdR(idr.clone()).emit_body() else {
+            return State::Closing;
+        };
+        let auth_r = policy.local_auth.sign(
+            prf,
+            &SignedOctets {
+                real_message: &self.init_response,
+                peer_nonce: &self.ni,
+                sk_p: self.keys.sk_pr(),
+                id_body: &idr_body,
+            },
+        );
+        if has_notify(p, NotifyType::INITIAL_CONTACT) {
+            cx.effects.push(Effect::InitialContact {
+                new_sa: core.id,
+                policy_index: policy.index,
+                peer_id: idi.clone(),
+            });
+        }
+        let mut payloads = vec![Payload::IdR(idr), Payload::Auth(auth_r)];
+        let cp = configure(core, cx, p);
+        payloads.extend(cp.payloads);
+        cx.emit(
+            Some(core.id),
+            EventKind::IkeSaUp(Box::new(ike_sa_up(core, msg))),
+        );
+        if child_requested(p) {
+            if cp.child_allowed {
+                let keying = Keying {
+                    prf,
+                    sk_d: self.keys.sk_d(),
+                    ni: &self.ni,
+                    nr: &self.nr,
+                };
+                payloads.extend(negotiate_child(core, cx, p, &keying));
+            } else {
+                let name = policy
+                    .first_child()
+                    .map_or_else(String::new, |c| c.name.clone());
+                let notify = cp.child_refusal.unwrap_or(NotifyType::TS_UNACCEPTABLE);
+                child_failed(
+                    core,
+                    cx,
+                    &name,
+                    ChildFailure::Refused {
+                        notify,
+                        detail: "configuration payload negotiation failed, no CHILD_SA built"
+                            .to_owned(),
+                    },
+                );
+                // charon answers a missing CP request with TS_UNACCEPTABLE for the
+                // CHILD SA as well (its dynamic selector has no virtual IP to become).
+                if notify == NotifyType::FAILED_CP_REQUIRED {
+                    payloads.push(Payload::Notify(NotifyPayload::new(
+                        NotifyType::TS_UNACCEPTABLE,
+                        Vec::new(),
+                    )));
+                }
+            }
+        }
+        if let Err(e) =
+            core.send_response(cx, ExchangeType::IKE_AUTH, msg.header.message_id, payloads)
+        {
+            core.go_down(
+                cx,
+                DownReason::Local {
+                    detail: format!("cannot build the IKE_AUTH response: {e:?}"),
+                },
+                false,
+            );
+            return State::Closing;
+        }
+        core.timers.clear(Timer::HalfOpen);
+        arm_keepalive(core, cx);
+        State::Established(Box::new(Established::new(self.keys.sk_d().clone(), prf)))
+    }
+}
+
+/// The configuration for this peer's identities: the SA's own if it fits, else the
+/// first responder configuration that accepts the addresses and the identities.
+fn select_policy(
+    core: &SaCore,
+    cx: &mut Cx<'_>,
+    idi: &IdPayload,
+    idr: Option<&IdPayload>,
+) -> Option<Arc<Policy>> {
+    let fits = |policy: &Policy| {
+        let remote_ok = policy.config.remote.id.matches(idi);
+        let local_ok = idr.is_none_or(|r| match &policy.config.local.id {
+            Some(own) if !own.is_any() => own.matches(r),
+            _ => *r == policy.local_id(core.local.ip()),
+        });
+        remote_ok && local_ok
+    };
+    let current = core.policy.clone();
+    let accepted = fits(&current);
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::Identity(IdentityDecision {
+            payload: "IDi".to_owned(),
+            received: id_text(idi),
+            configured: current.config.remote.id.as_str().to_owned(),
+            accepted,
+        })),
+    );
+    if accepted {
+        return Some(current);
+    }
+    let other = cx
+        .responders
+        .iter()
+        .filter(|p| !Arc::ptr_eq(p, &current))
+        .filter(|p| {
+            p.config
+                .accepts_addresses(core.remote.ip(), core.local.ip())
+        })
+        .find(|p| fits(p))
+        .cloned()?;
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::PeerConfig {
+            index: other.index,
+            remote_id: other.config.remote.id.as_str().to_owned(),
+            reason: format!(
+                "switching to the configuration that accepts '{}'",
+                id_text(idi)
+            ),
+        }),
+    );
+    Some(other)
+}

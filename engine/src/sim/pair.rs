@@ -1,0 +1,206 @@
+//! Two engines and a link between them, on a virtual clock (quinn-proto's `Pair`).
+
+use std::collections::BTreeMap;
+
+use super::link::{Link, LinkConfig};
+use super::nat::Nat;
+use crate::event::Event;
+use crate::ike::{Datagram, Engine, Time};
+
+/// One of the two peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    pub fn other(self) -> Self {
+        match self {
+            Self::A => Self::B,
+            Self::B => Self::A,
+        }
+    }
+}
+
+/// What happened to a datagram on the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireFate {
+    /// Delivered this many times (2 when duplicated).
+    Delivered(usize),
+    Lost,
+}
+
+/// A datagram as it left a peer (before any NAT rewrite).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRecord {
+    pub time: Time,
+    pub from: Side,
+    pub datagram: Datagram,
+    pub fate: WireFate,
+}
+
+/// Two engines, a link, an optional NAT in front of `A`, and a virtual clock.
+#[derive(Debug)]
+pub struct Pair {
+    pub a: Engine,
+    pub b: Engine,
+    pub now: Time,
+    pub link: Link,
+    /// A NAT between `A` and the link: A's datagrams leave with the NAT's public
+    /// address, datagrams for it come back through the mapping.
+    pub nat: Option<Nat>,
+    /// Every event of each engine, in order.
+    pub a_events: Vec<Event>,
+    pub b_events: Vec<Event>,
+    /// Every datagram sent, in order.
+    pub wire: Vec<WireRecord>,
+    in_flight: BTreeMap<(Time, u64), (Side, Datagram)>,
+    seq: u64,
+}
+
+impl Pair {
+    pub fn new(a: Engine, b: Engine, link: LinkConfig, seed: u64) -> Self {
+        Self {
+            a,
+            b,
+            now: Time::ZERO,
+            link: Link::new(link, seed),
+            nat: None,
+            a_events: Vec::new(),
+            b_events: Vec::new(),
+            wire: Vec::new(),
+            in_flight: BTreeMap::new(),
+            seq: 0,
+        }
+    }
+
+    pub fn engine(&mut self, side: Side) -> &mut Engine {
+        match side {
+            Side::A => &mut self.a,
+            Side::B => &mut self.b,
+        }
+    }
+
+    pub fn events(&self, side: Side) -> &[Event] {
+        match side {
+            Side::A => &self.a_events,
+            Side::B => &self.b_events,
+        }
+    }
+
+    /// Hands a datagram to a peer now, bypassing the link (a test's crafted input).
+    pub fn inject(&mut self, to: Side, datagram: Datagram) {
+        let now = self.now;
+        self.engine(to).handle_datagram(now, datagram);
+        self.collect();
+    }
+
+    /// Moves what the engines sent onto the link and their events into the logs.
+    fn collect(&mut self) {
+        for side in [Side::A, Side::B] {
+            while let Some(mut datagram) = self.engine(side).poll_transmit() {
+                let sent = datagram.clone();
+                if side == Side::A
+                    && let Some(nat) = self.nat.as_mut()
+                {
+                    datagram.src = nat.translate_out(datagram.src);
+                }
+                let copies = self.link.transmit(self.now, datagram);
+                let fate = if copies.is_empty() {
+                    WireFate::Lost
+                } else {
+                    WireFate::Delivered(copies.len())
+                };
+                self.wire.push(WireRecord {
+                    time: self.now,
+                    from: side,
+                    datagram: sent,
+                    fate,
+                });
+                for (at, copy) in copies {
+                    self.seq += 1;
+                    self.in_flight.insert((at, self.seq), (side.other(), copy));
+                }
+            }
+        }
+        while let Some(e) = self.a.poll_event() {
+            self.a_events.push(e);
+        }
+        while let Some(e) = self.b.poll_event() {
+            self.b_events.push(e);
+        }
+    }
+
+    /// The next time something happens: a delivery or an engine deadline.
+    pub fn next_wakeup(&self) -> Option<Time> {
+        let delivery = self.in_flight.keys().next().map(|(t, _)| *t);
+        [delivery, self.a.poll_timeout(), self.b.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Does what is due now, else jumps the clock to the next wakeup and does that.
+    /// Returns false when nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        self.collect();
+        let Some(next) = self.next_wakeup() else {
+            return false;
+        };
+        self.now = self.now.max(next);
+        let now = self.now;
+        while let Some(entry) = self.in_flight.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let (to, mut datagram) = entry.remove();
+            if to == Side::A
+                && let Some(nat) = self.nat.as_ref()
+            {
+                match nat.translate_in(datagram.dst) {
+                    Some(private) => datagram.dst = private,
+                    None => continue,
+                }
+            }
+            self.engine(to).handle_datagram(now, datagram);
+            self.collect();
+        }
+        for side in [Side::A, Side::B] {
+            if self.engine(side).poll_timeout().is_some_and(|t| t <= now) {
+                self.engine(side).handle_timeout(now);
+            }
+        }
+        self.collect();
+        true
+    }
+
+    /// Steps until nothing is left to happen or the clock passes `limit`.
+    pub fn drive_until(&mut self, limit: Time) {
+        self.collect();
+        while self.next_wakeup().is_some_and(|t| t <= limit) {
+            if !self.step() {
+                break;
+            }
+        }
+        self.collect();
+    }
+
+    /// Steps while `keep_going` holds, until nothing is left or the clock passes
+    /// `limit`.
+    pub fn drive_while(&mut self, mut keep_going: impl FnMut(&Self) -> bool, limit: Time) {
+        self.collect();
+        while keep_going(self) && self.next_wakeup().is_some_and(|t| t <= limit) {
+            if !self.step() {
+                break;
+            }
+        }
+        self.collect();
+    }
+
+    /// Steps until idle, for at most an hour of virtual time (keep-alives never end).
+    pub fn drive(&mut self) {
+        let limit = self.now + Time::from_secs(3600);
+        self.drive_until(limit);
+    }
+}
