@@ -29,13 +29,37 @@ const X448_BASE: [u8; 56] = {
     u
 };
 
-/// Group 31, Curve25519 (RFC 8031).
+/// A Montgomery curve of RFC 7748 with `N`-octet scalars and u-coordinates: group 31
+/// (Curve25519, N = 32) or group 32 (Curve448, N = 56) of RFC 8031.
 #[derive(Debug)]
-pub struct Curve25519;
+pub struct MontgomeryCurve<const N: usize> {
+    id: DhId,
+    /// k·B: the public value of the private scalar k (RFC 7748 §6).
+    public: fn([u8; N]) -> [u8; N],
+    /// k·u for a peer's u-coordinate, or `None` where the function itself refuses a
+    /// point of small order.
+    shared: fn([u8; N], [u8; N]) -> Option<[u8; N]>,
+}
+
+/// Group 31, Curve25519 (RFC 8031).
+pub type Curve25519 = MontgomeryCurve<32>;
 
 /// Group 32, Curve448 (RFC 8031).
-#[derive(Debug)]
-pub struct Curve448;
+pub type Curve448 = MontgomeryCurve<56>;
+
+pub static CURVE_25519: Curve25519 = MontgomeryCurve {
+    id: DhId::CURVE25519,
+    public: |k| x25519_dalek::x25519(k, X25519_BASE),
+    shared: |k, u| Some(x25519_dalek::x25519(k, u)),
+};
+
+pub static CURVE_448: Curve448 = MontgomeryCurve {
+    id: DhId::CURVE448,
+    // The base point is not of small order: the unchecked function is exact here.
+    public: |k| x448::x448_unchecked(k, X448_BASE),
+    // `x448` returns `None` for a point of small order, whose product is zero.
+    shared: x448::x448,
+};
 
 fn scalar<const N: usize>(bytes: &[u8]) -> Result<Zeroizing<[u8; N]>, CryptoError> {
     let mut out = Zeroizing::new([0u8; N]);
@@ -50,45 +74,52 @@ fn scalar<const N: usize>(bytes: &[u8]) -> Result<Zeroizing<[u8; N]>, CryptoErro
     Ok(out)
 }
 
-impl Curve25519 {
-    fn exchange(private: Zeroizing<[u8; 32]>) -> Box<dyn ActiveKeyExchange> {
-        let public = x25519_dalek::x25519(*private, X25519_BASE);
-        Box::new(ActiveX25519 { private, public })
+impl<const N: usize> MontgomeryCurve<N> {
+    fn exchange(&self, private: Zeroizing<[u8; N]>) -> Box<dyn ActiveKeyExchange> {
+        let public = (self.public)(*private);
+        Box::new(ActiveMontgomery {
+            id: self.id,
+            shared: self.shared,
+            private,
+            public,
+        })
     }
 }
 
-impl KeyExchangeGroup for Curve25519 {
+impl<const N: usize> KeyExchangeGroup for MontgomeryCurve<N> {
     fn id(&self) -> DhId {
-        DhId::CURVE25519
+        self.id
     }
 
     fn public_len(&self) -> usize {
-        32
+        N
     }
 
     fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
         // RFC 7748 §5: every 32/56-octet string is a valid scalar (it is clamped).
-        let mut private = Zeroizing::new([0u8; 32]);
+        let mut private = Zeroizing::new([0u8; N]);
         rng.fill_bytes(&mut private[..]);
-        Ok(Self::exchange(private))
+        Ok(self.exchange(private))
     }
 
     fn start_with_private(
         &self,
         private: &[u8],
     ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
-        Ok(Self::exchange(scalar::<32>(private)?))
+        Ok(self.exchange(scalar::<N>(private)?))
     }
 }
 
-struct ActiveX25519 {
-    private: Zeroizing<[u8; 32]>,
-    public: [u8; 32],
+struct ActiveMontgomery<const N: usize> {
+    id: DhId,
+    shared: fn([u8; N], [u8; N]) -> Option<[u8; N]>,
+    private: Zeroizing<[u8; N]>,
+    public: [u8; N],
 }
 
-impl ActiveKeyExchange for ActiveX25519 {
+impl<const N: usize> ActiveKeyExchange for ActiveMontgomery<N> {
     fn group(&self) -> DhId {
-        DhId::CURVE25519
+        self.id
     }
 
     fn public_value(&self) -> &[u8] {
@@ -96,83 +127,18 @@ impl ActiveKeyExchange for ActiveX25519 {
     }
 
     fn complete(&self, peer_public: &[u8]) -> Result<Secret, CryptoError> {
-        let u: [u8; 32] = peer_public
+        let id = self.id;
+        let u: [u8; N] = peer_public
             .try_into()
-            .map_err(|_| wrong_length(DhId::CURVE25519, 32, peer_public.len()))?;
-        let shared = Zeroizing::new(x25519_dalek::x25519(*self.private, u));
-        if bool::from(shared.ct_eq(&[0u8; 32])) {
-            return Err(CryptoError::ZeroSharedSecret {
-                group: DhId::CURVE25519.0,
-            });
+            .map_err(|_| wrong_length(id, N, peer_public.len()))?;
+        let zero = CryptoError::ZeroSharedSecret { group: id.0 };
+        let shared = (self.shared)(*self.private, u)
+            .map(Zeroizing::new)
+            .ok_or(zero.clone())?;
+        // RFC 8031 §2.3: an all-zero result means the peer sent a point of small order.
+        if bool::from(shared.ct_eq(&[0u8; N])) {
+            return Err(zero);
         }
         Ok(Secret::from_slice(&shared[..]))
     }
 }
-
-impl Curve448 {
-    fn exchange(private: Zeroizing<[u8; 56]>) -> Box<dyn ActiveKeyExchange> {
-        // The base point is not of small order: the unchecked function is exact here.
-        let public = x448::x448_unchecked(*private, X448_BASE);
-        Box::new(ActiveX448 { private, public })
-    }
-}
-
-impl KeyExchangeGroup for Curve448 {
-    fn id(&self) -> DhId {
-        DhId::CURVE448
-    }
-
-    fn public_len(&self) -> usize {
-        56
-    }
-
-    fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
-        // RFC 7748 §5: every 32/56-octet string is a valid scalar (it is clamped).
-        let mut private = Zeroizing::new([0u8; 56]);
-        rng.fill_bytes(&mut private[..]);
-        Ok(Self::exchange(private))
-    }
-
-    fn start_with_private(
-        &self,
-        private: &[u8],
-    ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
-        Ok(Self::exchange(scalar::<56>(private)?))
-    }
-}
-
-struct ActiveX448 {
-    private: Zeroizing<[u8; 56]>,
-    public: [u8; 56],
-}
-
-impl ActiveKeyExchange for ActiveX448 {
-    fn group(&self) -> DhId {
-        DhId::CURVE448
-    }
-
-    fn public_value(&self) -> &[u8] {
-        &self.public
-    }
-
-    fn complete(&self, peer_public: &[u8]) -> Result<Secret, CryptoError> {
-        let u: [u8; 56] = peer_public
-            .try_into()
-            .map_err(|_| wrong_length(DhId::CURVE448, 56, peer_public.len()))?;
-        // `x448` returns `None` for a point of small order, whose product is zero.
-        let shared = x448::x448(*self.private, u).map(Zeroizing::new).ok_or(
-            CryptoError::ZeroSharedSecret {
-                group: DhId::CURVE448.0,
-            },
-        )?;
-        if bool::from(shared.ct_eq(&[0u8; 56])) {
-            return Err(CryptoError::ZeroSharedSecret {
-                group: DhId::CURVE448.0,
-            });
-        }
-        Ok(Secret::from_slice(&shared[..]))
-    }
-}
-
-pub static CURVE_25519: Curve25519 = Curve25519;
-pub static CURVE_448: Curve448 = Curve448;
