@@ -183,30 +183,26 @@ impl TrafficSelector {
                 end_port,
                 start,
                 end,
-            } => {
-                w.u8(TsType::IPV4_ADDR_RANGE.0);
-                w.u8(*ip_protocol);
-                w.u16(16);
-                w.u16(*start_port);
-                w.u16(*end_port);
-                w.bytes(&start.octets());
-                w.bytes(&end.octets());
-            }
+            } => write_ip_range(
+                w,
+                TsType::IPV4_ADDR_RANGE,
+                *ip_protocol,
+                (*start_port, *end_port),
+                (&start.octets(), &end.octets()),
+            ),
             Self::Ipv6 {
                 ip_protocol,
                 start_port,
                 end_port,
                 start,
                 end,
-            } => {
-                w.u8(TsType::IPV6_ADDR_RANGE.0);
-                w.u8(*ip_protocol);
-                w.u16(40);
-                w.u16(*start_port);
-                w.u16(*end_port);
-                w.bytes(&start.octets());
-                w.bytes(&end.octets());
-            }
+            } => write_ip_range(
+                w,
+                TsType::IPV6_ADDR_RANGE,
+                *ip_protocol,
+                (*start_port, *end_port),
+                (&start.octets(), &end.octets()),
+            ),
             Self::Other {
                 ts_type,
                 second_octet,
@@ -232,25 +228,58 @@ impl std::fmt::Display for TrafficSelector {
                 end_port,
                 start,
                 end,
-            } => {
-                let span = prefix_len(&start.octets(), &end.octets())
-                    .map_or_else(|| format!("{start}-{end}"), |p| format!("{start}/{p}"));
-                write!(f, "{span}{}", ports(*ip_protocol, *start_port, *end_port))
-            }
+            } => fmt_ip_range(
+                f,
+                (start, end),
+                (&start.octets(), &end.octets()),
+                (*ip_protocol, *start_port, *end_port),
+            ),
             Self::Ipv6 {
                 ip_protocol,
                 start_port,
                 end_port,
                 start,
                 end,
-            } => {
-                let span = prefix_len(&start.octets(), &end.octets())
-                    .map_or_else(|| format!("{start}-{end}"), |p| format!("{start}/{p}"));
-                write!(f, "{span}{}", ports(*ip_protocol, *start_port, *end_port))
-            }
+            } => fmt_ip_range(
+                f,
+                (start, end),
+                (&start.octets(), &end.octets()),
+                (*ip_protocol, *start_port, *end_port),
+            ),
             Self::Other { ts_type, data, .. } => write!(f, "{ts_type} {}", hex::preview(data)),
         }
     }
+}
+
+/// Writes an IPv4 or IPv6 range selector (§3.13.1); its Selector Length follows from
+/// the address size: 8 octets of header and ports, then the two addresses.
+fn write_ip_range(
+    w: &mut Writer,
+    ts_type: TsType,
+    ip_protocol: u8,
+    (start_port, end_port): (u16, u16),
+    (start, end): (&[u8], &[u8]),
+) {
+    w.u8(ts_type.0);
+    w.u8(ip_protocol);
+    // 8 + 2 × 16 at most: always fits the 16-bit field.
+    w.u16((8 + start.len() + end.len()) as u16);
+    w.u16(start_port);
+    w.u16(end_port);
+    w.bytes(start);
+    w.bytes(end);
+}
+
+/// "10.1.0.0/24[tcp/443]" when the range is one CIDR block, else "start-end[…]".
+fn fmt_ip_range(
+    f: &mut std::fmt::Formatter<'_>,
+    (start, end): (&dyn std::fmt::Display, &dyn std::fmt::Display),
+    (start_octets, end_octets): (&[u8], &[u8]),
+    (protocol, start_port, end_port): (u8, u16, u16),
+) -> std::fmt::Result {
+    let span = prefix_len(start_octets, end_octets)
+        .map_or_else(|| format!("{start}-{end}"), |p| format!("{start}/{p}"));
+    write!(f, "{span}{}", ports(protocol, start_port, end_port))
 }
 
 fn ipv6(bytes: &[u8]) -> Ipv6Addr {
