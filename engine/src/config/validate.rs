@@ -29,28 +29,44 @@ pub enum Role {
     Responder,
 }
 
+/// The proposal lists of a configuration, parsed once while validating it, so the
+/// engine does not parse them a second time.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedProposals {
+    /// `proposals`.
+    pub(crate) ike: Vec<ProposalSpec>,
+    /// Each child's `esp_proposals`, in the order of `children`.
+    pub(crate) esp: Vec<Vec<ProposalSpec>>,
+}
+
 impl PeerConfig {
     /// Checks everything that does not depend on the role (strongSwan's connections
     /// serve both). Returns every problem found.
     pub fn validate(&self) -> Result<(), ConfigErrors> {
         let mut errors = ConfigErrors::default();
-        self.check_common(&mut errors);
+        self.check_common(&mut errors, &mut ParsedProposals::default());
         errors.into_result()
     }
 
     /// [`Self::validate`] plus the checks for one role: an initiator needs an address
     /// to send to and does not assign pools; a responder does not request vips.
     pub fn validate_for(&self, role: Role) -> Result<(), ConfigErrors> {
+        self.validate_and_parse(role).map(drop)
+    }
+
+    /// [`Self::validate_for`], returning the parsed proposal lists.
+    pub(crate) fn validate_and_parse(&self, role: Role) -> Result<ParsedProposals, ConfigErrors> {
         let mut errors = ConfigErrors::default();
-        self.check_common(&mut errors);
+        let mut parsed = ParsedProposals::default();
+        self.check_common(&mut errors, &mut parsed);
         match role {
             Role::Initiator => self.check_initiator(&mut errors),
             Role::Responder => self.check_responder(&mut errors),
         }
-        errors.into_result()
+        errors.into_result().map(|()| parsed)
     }
 
-    fn check_common(&self, errors: &mut ConfigErrors) {
+    fn check_common(&self, errors: &mut ConfigErrors, parsed: &mut ParsedProposals) {
         match self.version {
             0 | 2 => {}
             1 => errors.push(
@@ -75,16 +91,19 @@ impl PeerConfig {
                 );
             }
         }
-        if let Err(problems) = parse_proposal_list(ProtocolId::IKE, &self.proposals, "proposals") {
-            errors.0.extend(problems.0);
+        match parse_proposal_list(ProtocolId::IKE, &self.proposals, "proposals") {
+            Ok(ike) => parsed.ike = ike,
+            Err(problems) => errors.0.extend(problems.0),
         }
         self.check_pools(errors);
         self.check_ike_lifetimes(errors);
         self.check_retransmit(errors);
         self.check_auth(errors);
-        for (name, child) in self.children.iter() {
-            check_child(errors, name, child);
-        }
+        parsed.esp = self
+            .children
+            .iter()
+            .map(|(name, child)| check_child(errors, name, child))
+            .collect();
     }
 
     fn check_pools(&self, errors: &mut ConfigErrors) {
@@ -285,18 +304,21 @@ pub(super) fn parse_proposal_list(
     errors.into_result().map(|()| out)
 }
 
-fn check_child(errors: &mut ConfigErrors, name: &str, child: &ChildConfig) {
+/// Checks one child; returns its parsed ESP proposals (empty if they have errors).
+fn check_child(errors: &mut ConfigErrors, name: &str, child: &ChildConfig) -> Vec<ProposalSpec> {
     let path = |key: &str| format!("children.{name}.{key}");
     if name.trim().is_empty() {
         errors.push("children", "a child needs a name: [children.NAME]");
     }
-    if let Err(problems) = parse_proposal_list(
+    let esp_proposals = parse_proposal_list(
         ProtocolId::ESP,
         &child.esp_proposals,
         &path("esp_proposals"),
-    ) {
+    )
+    .unwrap_or_else(|problems| {
         errors.0.extend(problems.0);
-    }
+        Vec::new()
+    });
     for (key, list) in [
         ("local_ts", &child.local_ts),
         ("remote_ts", &child.remote_ts),
@@ -339,6 +361,7 @@ fn check_child(errors: &mut ConfigErrors, name: &str, child: &ChildConfig) {
         rand: child.rand_packets.map(u128::from),
     };
     limits.check(errors, &path);
+    esp_proposals
 }
 
 /// RFC 7296 §3.13.1: "For protocols for which port is undefined (including protocol

@@ -1,6 +1,7 @@
 //! Messages on the wire: sent, received, dropped.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +40,9 @@ pub struct MessageEvent {
     pub bytes: Vec<u8>,
     /// Whether the payloads travelled inside an SK payload.
     pub encrypted: bool,
-    /// The payloads: the decrypted inner payloads of a protected message.
-    pub payloads: Vec<Payload>,
+    /// The payloads: the decrypted inner payloads of a protected message. Shared
+    /// with the engine's retransmission state rather than copied.
+    pub payloads: Arc<[Payload]>,
     /// Every field with its byte range and meaning, SK contents decrypted (when the
     /// engine was created with `dissect: true`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -25,6 +25,17 @@ pub(crate) struct Output {
     pub(crate) transmits: VecDeque<Datagram>,
 }
 
+impl Output {
+    /// Queues sized for one exchange's output (a handshake queues about a dozen
+    /// events per side), so a fresh engine does not regrow them message by message.
+    pub(crate) fn new() -> Self {
+        Self {
+            events: VecDeque::with_capacity(32),
+            transmits: VecDeque::with_capacity(4),
+        }
+    }
+}
+
 /// Consequences of an exchange for other IKE SAs, carried out by the engine.
 #[derive(Debug)]
 pub(crate) enum Effect {

@@ -94,7 +94,7 @@ impl Engine {
             timers: TimerQueue::default(),
             ids: IdAllocator::default(),
             cookie,
-            out: Output::default(),
+            out: Output::new(),
         })
     }
 

@@ -121,7 +121,7 @@ pub(crate) fn send_stateless(cx: &mut Cx<'_>, req: &InitRequest<'_>, notify: Not
         retransmission: 0,
         bytes: bytes.clone(),
         encrypted: false,
-        payloads: message.payloads,
+        payloads: message.payloads.into(),
         dissection,
     };
     cx.emit(None, EventKind::MessageSent(event));
@@ -440,7 +440,7 @@ fn received_event(cx: &Cx<'_>, req: &InitRequest<'_>, message: &Message) -> Mess
         retransmission: 0,
         bytes: req.raw.to_vec(),
         encrypted: false,
-        payloads: message.payloads.clone(),
+        payloads: Arc::from(message.payloads.as_slice()),
         dissection: cx.config.dissect.then(|| dissect_message(req.raw, None)),
     }
 }

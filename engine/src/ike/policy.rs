@@ -46,20 +46,19 @@ pub(crate) struct Policy {
 
 impl Policy {
     pub(crate) fn new(config: PeerConfig, role: Role, index: usize) -> Result<Self, ConfigErrors> {
-        config.validate_for(role)?;
-        let ike_proposals = config.ike_proposals()?;
+        let parsed = config.validate_and_parse(role)?;
+        let ike_proposals = parsed.ike;
         let mut errors = ConfigErrors::default();
-        let mut children = Vec::new();
-        for (name, child) in config.children.iter() {
-            match child.parsed_esp_proposals(name) {
-                Ok(esp_proposals) => children.push(ChildPolicy {
-                    name: name.to_owned(),
-                    config: child.clone(),
-                    esp_proposals,
-                }),
-                Err(e) => errors.0.extend(e.0),
-            }
-        }
+        let children = config
+            .children
+            .iter()
+            .zip(parsed.esp)
+            .map(|((name, child), esp_proposals)| ChildPolicy {
+                name: name.to_owned(),
+                config: child.clone(),
+                esp_proposals,
+            })
+            .collect();
         let local_auth = from_config(&config, &config.local.auth)
             .inspect_err(|m| errors.0.push(ConfigError::new("local.auth", m.clone())));
         let remote_auth = from_config(&config, &config.remote.auth)

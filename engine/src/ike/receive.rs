@@ -5,6 +5,7 @@
 //! reaches a state handler.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use super::context::Cx;
 use super::protect::OpenError;
@@ -50,7 +51,7 @@ fn report_received(
     path: Path,
     header: &IkeHeader,
     raw: &[u8],
-    payloads: &[Payload],
+    payloads: &Arc<[Payload]>,
     encrypted: bool,
     retransmission: u32,
 ) {
@@ -60,7 +61,7 @@ fn report_received(
         (path.src, path.dst, over_nat_t),
         header,
         raw,
-        payloads,
+        Arc::clone(payloads),
         encrypted,
         retransmission,
     );
@@ -137,14 +138,14 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
         return;
     }
     let (payloads, encrypted) = if header.exchange_type == ExchangeType::IKE_SA_INIT {
-        (message.payloads.clone(), false)
+        (Arc::from(message.payloads.as_slice()), false)
     } else {
         let Some(protection) = sa.core.protection.as_ref() else {
             drop_message(sa, cx, path, raw, Some(outline), DropReason::Unprotected);
             return;
         };
         match protection.open(raw, message) {
-            Ok(p) => (p, true),
+            Ok(p) => (p.into(), true),
             Err(OpenError::Syntax(error)) => {
                 // Authenticated but malformed: the exchange cannot complete.
                 let notify = error_notify(&error);
@@ -253,6 +254,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
         }
         Err(e) => drop_message(sa, cx, path, raw, Some(outline), open_error(e)),
         Ok(payloads) => {
+            let payloads: Arc<[Payload]> = payloads.into();
             let encrypted = true;
             if mid == expected && sa.state.accepts(header.exchange_type, false) {
                 sa.core.window.expected_request_id = mid.wrapping_add(1);

@@ -12,6 +12,8 @@
 
 use rand_core::CryptoRng;
 
+use std::sync::Arc;
+
 use super::datagram::Time;
 use crate::config::Retransmit;
 use crate::wire::Payload;
@@ -25,7 +27,7 @@ pub(crate) struct Outstanding {
     /// The IKE message as sent (without the Non-ESP Marker).
     pub(crate) bytes: Vec<u8>,
     /// What it contains (inner payloads if protected), for the trace of resends.
-    pub(crate) payloads: Vec<Payload>,
+    pub(crate) payloads: Arc<[Payload]>,
     pub(crate) encrypted: bool,
     /// Times sent so far (1 after the first transmission).
     pub(crate) transmissions: u32,

@@ -21,6 +21,7 @@ use super::summary::message_summary;
 use super::timers::{Timer, TimerTable};
 use crate::config::Role;
 use crate::event::{DownReason, EventKind, MessageEvent};
+use crate::wire::emit_message;
 use crate::wire::iana::{DhId, ExchangeType};
 use crate::wire::udp_encap::{NAT_KEEPALIVE, NON_ESP_MARKER};
 use crate::wire::{
@@ -159,13 +160,9 @@ impl SaCore {
             Some(p) if header.exchange_type != ExchangeType::IKE_SA_INIT => {
                 p.seal(header, payloads, cx.rng).map(|b| (b, true))
             }
-            _ => Message {
-                header: header.clone(),
-                payloads: payloads.to_vec(),
-            }
-            .try_emit()
-            .map(|b| (b, false))
-            .map_err(SealError::Emit),
+            _ => emit_message(header, payloads)
+                .map(|b| (b, false))
+                .map_err(SealError::Emit),
         }
     }
 
@@ -180,7 +177,8 @@ impl SaCore {
         let header = self.header(exchange, false, message_id);
         let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
         self.window.next_request_id = message_id.wrapping_add(1);
-        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        let payloads: Arc<[Payload]> = payloads.into();
+        self.put_on_wire(cx, &header, &bytes, Arc::clone(&payloads), encrypted, 0);
         self.window.outstanding = Some(Outstanding {
             message_id,
             exchange,
@@ -207,7 +205,7 @@ impl SaCore {
         let header = self.header(exchange, false, message_id);
         let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
         self.window.next_request_id = message_id.wrapping_add(1);
-        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        self.put_on_wire(cx, &header, &bytes, payloads.into(), encrypted, 0);
         Ok(())
     }
 
@@ -221,7 +219,7 @@ impl SaCore {
     ) -> Result<(), SealError> {
         let header = self.header(exchange, true, message_id);
         let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
-        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, 0);
+        self.put_on_wire(cx, &header, &bytes, payloads.into(), encrypted, 0);
         self.window.last_response = Some(CachedResponse {
             message_id,
             bytes,
@@ -252,7 +250,14 @@ impl SaCore {
         } else {
             message.payloads
         };
-        self.put_on_wire(cx, &message.header, &bytes, &payloads, encrypted, resent);
+        self.put_on_wire(
+            cx,
+            &message.header,
+            &bytes,
+            payloads.into(),
+            encrypted,
+            resent,
+        );
     }
 
     /// Retransmits the outstanding request, or reports that the budget is spent.
@@ -273,7 +278,7 @@ impl SaCore {
         let (bytes, payloads, encrypted) = (o.bytes.clone(), o.payloads.clone(), o.encrypted);
         let (exchange, message_id) = (o.exchange, o.message_id);
         let header = self.header(exchange, false, message_id);
-        self.put_on_wire(cx, &header, &bytes, &payloads, encrypted, n);
+        self.put_on_wire(cx, &header, &bytes, payloads, encrypted, n);
         let wait = wait_after(&self.policy.config.retransmit, n, cx.rng);
         self.timers
             .set(Timer::Retransmit, cx.now.saturating_add(wait));
@@ -286,7 +291,7 @@ impl SaCore {
         cx: &mut Cx<'_>,
         header: &IkeHeader,
         bytes: &[u8],
-        payloads: &[Payload],
+        payloads: Arc<[Payload]>,
         encrypted: bool,
         retransmission: u32,
     ) {
@@ -351,7 +356,7 @@ impl SaCore {
         (src, dst, marker): (SocketAddr, SocketAddr, bool),
         header: &IkeHeader,
         bytes: &[u8],
-        payloads: &[Payload],
+        payloads: Arc<[Payload]>,
         encrypted: bool,
         retransmission: u32,
     ) -> MessageEvent {
@@ -371,11 +376,11 @@ impl SaCore {
             response: header.is_response(),
             spi_i: header.spi_i,
             spi_r: header.spi_r,
-            summary: message_summary(header, payloads),
+            summary: message_summary(header, &payloads),
             retransmission,
             bytes: bytes.to_vec(),
             encrypted,
-            payloads: payloads.to_vec(),
+            payloads,
             dissection,
         }
     }

@@ -13,72 +13,124 @@ use crate::wire::iana::{CfgAttrType, CfgType, ExchangeType, NotifyType};
 use crate::wire::{IkeHeader, Payload};
 
 /// "IKE_SA_INIT request 0 [ SA KE No ... ]".
+///
+/// Built in one buffer: the engine summarises every message it sends or receives,
+/// so this sits on the handshake's hot path.
 pub fn message_summary(header: &IkeHeader, payloads: &[Payload]) -> String {
-    let names: Vec<String> = payloads.iter().map(payload_name).collect();
-    let list = if names.is_empty() {
-        String::new()
+    let mut line = String::with_capacity(32 + 8 * payloads.len());
+    push_exchange_name(&mut line, header.exchange_type);
+    line.push_str(if header.is_response() {
+        " response "
     } else {
-        format!("{} ", names.join(" "))
-    };
-    format!(
-        "{} {} {} [ {list}]",
-        exchange_name(header.exchange_type),
-        if header.is_response() {
-            "response"
-        } else {
-            "request"
-        },
-        header.message_id,
-    )
+        " request "
+    });
+    push_number(&mut line, header.message_id);
+    line.push_str(" [ ");
+    for payload in payloads {
+        push_payload_name(&mut line, payload);
+        line.push(' ');
+    }
+    line.push(']');
+    line
 }
 
 /// The exchange as charon names it ("IKE_SA_INIT", "INFORMATIONAL", or the number).
 pub fn exchange_name(exchange: ExchangeType) -> String {
-    exchange
-        .name()
-        .map_or_else(|| exchange.0.to_string(), str::to_owned)
+    let mut name = String::new();
+    push_exchange_name(&mut name, exchange);
+    name
 }
 
 /// charon's short name of a payload.
 pub fn payload_name(payload: &Payload) -> String {
-    match payload {
-        Payload::Sa(_) => "SA".to_owned(),
-        Payload::Ke(_) => "KE".to_owned(),
-        Payload::IdI(_) => "IDi".to_owned(),
-        Payload::IdR(_) => "IDr".to_owned(),
-        Payload::Cert(_) => "CERT".to_owned(),
-        Payload::CertReq(_) => "CERTREQ".to_owned(),
-        Payload::Auth(_) => "AUTH".to_owned(),
-        Payload::Nonce(_) => "No".to_owned(),
-        Payload::Notify(n) => format!("N({})", notify_name(n.notify_type)),
-        Payload::Delete(_) => "D".to_owned(),
-        Payload::VendorId(_) => "V".to_owned(),
-        Payload::TsI(_) => "TSi".to_owned(),
-        Payload::TsR(_) => "TSr".to_owned(),
-        Payload::Sk(_) => "E".to_owned(),
+    let mut name = String::new();
+    push_payload_name(&mut name, payload);
+    name
+}
+
+fn push_exchange_name(out: &mut String, exchange: ExchangeType) {
+    match exchange.name() {
+        Some(name) => out.push_str(name),
+        None => push_number(out, exchange.0),
+    }
+}
+
+fn push_number(out: &mut String, n: impl core::fmt::Display) {
+    use core::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+fn push_payload_name(out: &mut String, payload: &Payload) {
+    let fixed = match payload {
+        Payload::Sa(_) => "SA",
+        Payload::Ke(_) => "KE",
+        Payload::IdI(_) => "IDi",
+        Payload::IdR(_) => "IDr",
+        Payload::Cert(_) => "CERT",
+        Payload::CertReq(_) => "CERTREQ",
+        Payload::Auth(_) => "AUTH",
+        Payload::Nonce(_) => "No",
+        Payload::Delete(_) => "D",
+        Payload::VendorId(_) => "V",
+        Payload::TsI(_) => "TSi",
+        Payload::TsR(_) => "TSr",
+        Payload::Sk(_) => "E",
+        Payload::Eap(_) => "EAP",
+        Payload::Skf(_) => "EF",
+        Payload::Notify(n) => {
+            out.push_str("N(");
+            push_notify_name(out, n.notify_type);
+            out.push(')');
+            return;
+        }
         Payload::Cp(cp) => {
-            let kind = match cp.cfg_type {
+            out.push_str(match cp.cfg_type {
                 CfgType::REQUEST => "CPRQ",
                 CfgType::REPLY => "CPRP",
                 CfgType::SET => "CPS",
                 CfgType::ACK => "CPA",
                 _ => "CP",
-            };
-            let attrs: Vec<String> = cp
-                .attributes
-                .iter()
-                .map(|a| attr_name(a.attr_type))
-                .collect();
-            format!("{kind}({})", attrs.join(" "))
+            });
+            out.push('(');
+            for (i, attribute) in cp.attributes.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                match attr_short_name(attribute.attr_type) {
+                    Some(short) => out.push_str(short),
+                    None => push_number(out, attribute.attr_type.0),
+                }
+            }
+            out.push(')');
+            return;
         }
-        Payload::Eap(_) => "EAP".to_owned(),
-        Payload::Skf(_) => "EF".to_owned(),
-        Payload::Unknown(u) => format!("UNKNOWN({})", u.payload_type.0),
-    }
+        Payload::Unknown(u) => {
+            out.push_str("UNKNOWN(");
+            push_number(out, u.payload_type.0);
+            out.push(')');
+            return;
+        }
+    };
+    out.push_str(fixed);
 }
 
 /// charon's short name of a notify type; unknown types as their number.
 pub fn notify_name(t: NotifyType) -> String {
+    let mut name = String::new();
+    push_notify_name(&mut name, t);
+    name
+}
+
+fn push_notify_name(out: &mut String, t: NotifyType) {
+    match notify_short_name(t).or_else(|| t.name()) {
+        Some(name) => out.push_str(name),
+        None => push_number(out, t.0),
+    }
+}
+
+/// The abbreviations charon uses where they differ from the registry name.
+fn notify_short_name(t: NotifyType) -> Option<&'static str> {
     let short = match t {
         NotifyType::UNSUPPORTED_CRITICAL_PAYLOAD => "CRIT",
         NotifyType::INVALID_IKE_SPI => "INVAL_IKE_SPI",
@@ -125,16 +177,12 @@ pub fn notify_name(t: NotifyType) -> String {
         NotifyType::IKEV2_FRAGMENTATION_SUPPORTED => "FRAG_SUP",
         NotifyType::SIGNATURE_HASH_ALGORITHMS => "HASH_ALG",
         NotifyType::CHILDLESS_IKEV2_SUPPORTED => "CHDLESS_SUP",
-        other => {
-            return other
-                .name()
-                .map_or_else(|| other.0.to_string(), str::to_owned);
-        }
+        _ => return None,
     };
-    short.to_owned()
+    Some(short)
 }
 
-fn attr_name(t: CfgAttrType) -> String {
+fn attr_short_name(t: CfgAttrType) -> Option<&'static str> {
     let short = match t {
         CfgAttrType::INTERNAL_IP4_ADDRESS => "ADDR",
         CfgAttrType::INTERNAL_IP4_NETMASK => "MASK",
@@ -144,9 +192,9 @@ fn attr_name(t: CfgAttrType) -> String {
         CfgAttrType::INTERNAL_IP6_DNS => "DNS6",
         CfgAttrType::INTERNAL_IP4_SUBNET => "SUBNET",
         CfgAttrType::INTERNAL_IP6_SUBNET => "SUBNET6",
-        other => return other.0.to_string(),
+        _ => return None,
     };
-    short.to_owned()
+    Some(short)
 }
 
 #[cfg(test)]
@@ -176,6 +224,52 @@ mod tests {
         assert_eq!(
             message_summary(&header, &payloads),
             "IKE_SA_INIT request 0 [ No N(NATD_S_IP) N(40000) ]"
+        );
+    }
+
+    #[test]
+    fn configuration_payloads_unknowns_and_empty_messages() {
+        use crate::wire::iana::PayloadType;
+        use crate::wire::{CfgAttribute, CpPayload, UnknownPayload};
+        let header = IkeHeader::new(
+            IkeSpi::from(1),
+            IkeSpi::from(2),
+            ExchangeType::IKE_AUTH,
+            Flags::new(false, true),
+            1,
+        );
+        let cp = CpPayload {
+            cfg_type: CfgType::REPLY,
+            attributes: vec![
+                CfgAttribute {
+                    attr_type: CfgAttrType::INTERNAL_IP4_ADDRESS,
+                    value: vec![10, 3, 0, 1],
+                },
+                CfgAttribute::request(CfgAttrType(25)),
+            ],
+        };
+        let unknown = UnknownPayload {
+            payload_type: PayloadType(200),
+            critical: false,
+            body: vec![],
+        };
+        assert_eq!(
+            message_summary(&header, &[Payload::Cp(cp), Payload::Unknown(unknown)]),
+            "IKE_AUTH response 1 [ CPRP(ADDR 25) UNKNOWN(200) ]"
+        );
+        let informational = IkeHeader::new(
+            IkeSpi::from(1),
+            IkeSpi::from(2),
+            ExchangeType(99),
+            Flags::new(true, false),
+            7,
+        );
+        assert_eq!(message_summary(&informational, &[]), "99 request 7 [ ]");
+        assert_eq!(notify_name(NotifyType::INITIAL_CONTACT), "INIT_CONTACT");
+        // No charon abbreviation: the registry name.
+        assert_eq!(
+            notify_name(NotifyType::UNACCEPTABLE_ADDRESSES),
+            "UNACCEPTABLE_ADDRESSES"
         );
     }
 }

@@ -269,11 +269,39 @@ pub(crate) fn lookup(word: &str) -> Option<Keyword> {
 
 /// The keyword `lookup` maps back to `algorithm`, as strongSwan users write it.
 pub(crate) fn keyword_for(algorithm: &Algorithm) -> Option<String> {
+    keyword_parts(algorithm).map(|k| k.to_string())
+}
+
+/// A keyword without building a string: a fixed word, or a cipher family with its
+/// key size and mode (`aes` `256` `gcm16`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeywordParts {
+    Fixed(&'static str),
+    Cipher {
+        cipher: &'static str,
+        bits: u16,
+        mode: &'static str,
+    },
+}
+
+impl core::fmt::Display for KeywordParts {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Fixed(word) => f.write_str(word),
+            Self::Cipher { cipher, bits, mode } => write!(f, "{cipher}{bits}{mode}"),
+        }
+    }
+}
+
+/// See [`keyword_for`].
+pub(crate) fn keyword_parts(algorithm: &Algorithm) -> Option<KeywordParts> {
     if algorithm.kind == TransformType::ENCR {
         let id = EncrId(algorithm.id);
         let bits = algorithm.key_bits;
         let (cipher, mode) = match id {
-            EncrId::CHACHA20_POLY1305 if bits.is_none() => return Some("chacha20poly1305".into()),
+            EncrId::CHACHA20_POLY1305 if bits.is_none() => {
+                return Some(KeywordParts::Fixed("chacha20poly1305"));
+            }
             EncrId::AES_CBC => ("aes", ""),
             EncrId::AES_CTR => ("aes", "ctr"),
             EncrId::AES_GCM_16 => ("aes", "gcm16"),
@@ -290,23 +318,22 @@ pub(crate) fn keyword_for(algorithm: &Algorithm) -> Option<String> {
             EncrId::CAMELLIA_CCM_8 => ("camellia", "ccm8"),
             EncrId::BLOWFISH => ("blowfish", ""),
             _ => {
-                return FIXED.iter().find_map(|(name, keyword)| match keyword {
-                    Keyword::Supported(a) | Keyword::Unsupported(a) if a == algorithm => {
-                        Some((*name).to_owned())
-                    }
-                    _ => None,
-                });
+                return fixed_keyword(algorithm);
             }
         };
         let bits = bits?;
         if !matches!(bits, 128 | 192 | 256) {
             return None;
         }
-        return Some(format!("{cipher}{bits}{mode}"));
+        return Some(KeywordParts::Cipher { cipher, bits, mode });
     }
+    fixed_keyword(algorithm)
+}
+
+fn fixed_keyword(algorithm: &Algorithm) -> Option<KeywordParts> {
     FIXED.iter().find_map(|(name, keyword)| match keyword {
         Keyword::Supported(a) | Keyword::Unsupported(a) if a == algorithm => {
-            Some((*name).to_owned())
+            Some(KeywordParts::Fixed(name))
         }
         _ => None,
     })

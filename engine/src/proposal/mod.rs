@@ -104,8 +104,8 @@ impl Algorithm {
 impl fmt::Display for Algorithm {
     /// The keyword if there is one, else the IANA name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.keyword() {
-            Some(keyword) => f.write_str(&keyword),
+        match keywords::keyword_parts(self) {
+            Some(keyword) => keyword.fmt(f),
             None => f.write_str(&self.iana_name()),
         }
     }

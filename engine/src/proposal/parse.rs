@@ -15,6 +15,7 @@
 //! `aes256gcm16-prfsha256-x25519` print back unchanged.
 
 use core::fmt;
+use core::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -295,14 +296,20 @@ pub(crate) fn canonical(spec: &ProposalSpec) -> String {
             .of_type(TransformType::ESN)
             .map(|a| a.id)
             .eq([EsnId::NO_ESN.0]);
-    let mut words = Vec::new();
+    let mut text = String::with_capacity(48);
     for kind in super::TYPE_ORDER {
         if (kind == TransformType::PRF && omit_prfs) || (kind == TransformType::ESN && only_noesn) {
             continue;
         }
-        words.extend(spec.of_type(kind).map(ToString::to_string));
+        for algorithm in spec.of_type(kind) {
+            if !text.is_empty() {
+                text.push('-');
+            }
+            // Writing into a String cannot fail.
+            let _ = write!(text, "{algorithm}");
+        }
     }
-    words.join("-")
+    text
 }
 
 /// Parses a list of proposal strings (as a `proposals = [...]` setting) for one

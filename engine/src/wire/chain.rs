@@ -28,7 +28,7 @@ pub fn parse_payload_chain(bytes: &[u8], first: PayloadType) -> Result<Vec<Paylo
 /// Emits a payload chain; returns its bytes and the type of its first payload (what
 /// the header or the SK payload must name). An empty chain gives `PayloadType::NONE`.
 pub fn emit_payload_chain(payloads: &[Payload]) -> Result<(Vec<u8>, PayloadType), EmitError> {
-    let mut w = Writer::new();
+    let mut w = Writer::for_message();
     let first = write_chain(payloads, &mut w)?;
     Ok((w.into_bytes(), first))
 }

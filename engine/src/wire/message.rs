@@ -40,18 +40,12 @@ impl Message {
 
     /// As `emit`, reporting a value that does not fit instead of panicking.
     pub fn try_emit(&self) -> Result<Vec<u8>, EmitError> {
-        let mut w = Writer::new();
-        let at = write_header(&self.header, self.first_payload_type(), &mut w)?;
-        write_chain(&self.payloads, &mut w)?;
-        w.patch_len_u32(at, 0, "Length")?;
-        Ok(w.into_bytes())
+        emit_message(&self.header, &self.payloads)
     }
 
     /// The type the header's Next Payload field carries.
     pub fn first_payload_type(&self) -> PayloadType {
-        self.payloads
-            .first()
-            .map_or(PayloadType::NONE, Payload::payload_type)
+        first_payload_type(&self.payloads)
     }
 
     /// One line in the style of strongSwan's log:
@@ -70,6 +64,22 @@ impl Message {
             names.join(" ")
         )
     }
+}
+
+/// [`Message::try_emit`] for a header and payloads the caller keeps (no copy of the
+/// payloads into a `Message`).
+pub fn emit_message(header: &IkeHeader, payloads: &[Payload]) -> Result<Vec<u8>, EmitError> {
+    let mut w = Writer::for_message();
+    let at = write_header(header, first_payload_type(payloads), &mut w)?;
+    write_chain(payloads, &mut w)?;
+    w.patch_len_u32(at, 0, "Length")?;
+    Ok(w.into_bytes())
+}
+
+fn first_payload_type(payloads: &[Payload]) -> PayloadType {
+    payloads
+        .first()
+        .map_or(PayloadType::NONE, Payload::payload_type)
 }
 
 pub(crate) fn read_message(r: &mut Reader<'_>) -> WireResult<Message> {

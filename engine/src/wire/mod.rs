@@ -189,7 +189,7 @@ pub use dissect::{
 };
 pub use error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 pub use header::{Flags, IkeHeader, IkeSpi, ParsedHeader};
-pub use message::Message;
+pub use message::{Message, emit_message};
 pub use payload::{
     AuthPayload, CertPayload, CertReqPayload, CfgAttribute, CpPayload, DeletePayload, EapPayload,
     GatewayIdentity, IdPayload, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload,

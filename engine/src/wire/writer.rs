@@ -15,6 +15,15 @@ impl Writer {
         Self::default()
     }
 
+    /// A writer for a whole message or payload chain: one allocation for the
+    /// common sizes (an IKE_SA_INIT with a 256-byte MODP value stays under 512 bytes),
+    /// instead of the buffer doubling its way up from a few bytes.
+    pub(crate) fn for_message() -> Self {
+        Self {
+            buf: Vec::with_capacity(512),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.buf.len()
     }
