@@ -109,6 +109,17 @@ pub(super) fn respond(
         .and_then(|c| cx.children.get(&c))
         .map(|c| c.name.clone());
     let label = old_name.clone().unwrap_or_default();
+    if core.policy.children.is_empty() {
+        // §1.3: "the responder is unwilling to accept any more Child SAs".
+        return answer_error(
+            core,
+            cx,
+            msg,
+            &label,
+            plain(NotifyType::NO_ADDITIONAL_SAS),
+            "no CHILD SA is configured",
+        );
+    }
     if busy {
         return answer_error(
             core,
