@@ -53,6 +53,19 @@ pub fn ike_id(engine: &Engine) -> IkeSaId {
     }
 }
 
+/// IKE SAs that are not closing (a deleted SA lingers to answer retransmissions).
+pub fn open_ike_sas(engine: &Engine) -> Vec<IkeSaId> {
+    engine
+        .ike_sa_ids()
+        .into_iter()
+        .filter(|id| {
+            engine
+                .ike_sa(*id)
+                .is_some_and(|i| i.state != SaState::Closing)
+        })
+        .collect()
+}
+
 /// The CHILD SAs of an engine, in handle order.
 pub fn children(engine: &Engine) -> Vec<ChildSaId> {
     engine.child_sas().map(|c| c.id).collect()

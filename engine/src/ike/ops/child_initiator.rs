@@ -15,7 +15,7 @@
 
 use super::lifetime::random_up_to;
 use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, notify, started};
-use crate::config::{IpRange, Mode};
+use crate::config::Mode;
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome, TsDecision};
 use crate::ike::child::ChildParams;
@@ -127,20 +127,10 @@ pub(super) fn start(
                 Some(old.spi_in),
             ),
             None => {
-                let local_dynamic: Vec<IpRange> = if core.virtual_ips.is_empty() {
-                    vec![IpRange::single(core.local.ip())]
-                } else {
-                    core.virtual_ips
-                        .iter()
-                        .map(|a| IpRange::single(*a))
-                        .collect()
-                };
+                let (local_dynamic, remote_dynamic) = super::dynamic_ranges(core);
                 (
                     ts::resolve(&policy.config.local_ts, &local_dynamic),
-                    ts::resolve(
-                        &policy.config.remote_ts,
-                        &[IpRange::single(core.remote.ip())],
-                    ),
+                    ts::resolve(&policy.config.remote_ts, &remote_dynamic),
                     policy.config.mode == Mode::Transport,
                     policy.config.replay_window,
                     None,

@@ -17,7 +17,7 @@
 
 use super::child_initiator::{NONCE_LEN, PeerRekey};
 use super::{Active, Established, Flow, notify};
-use crate::config::{IpRange, Mode};
+use crate::config::Mode;
 use crate::event::{
     Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome, TsDecision,
 };
@@ -431,15 +431,7 @@ fn narrow<'p>(
     Vec<crate::wire::TrafficSelector>,
     Vec<crate::wire::TrafficSelector>,
 )> {
-    let remote_dynamic: Vec<IpRange> = if core.virtual_ips.is_empty() {
-        vec![IpRange::single(core.remote.ip())]
-    } else {
-        core.virtual_ips
-            .iter()
-            .map(|a| IpRange::single(*a))
-            .collect()
-    };
-    let local_dynamic = [IpRange::single(core.local.ip())];
+    let (local_dynamic, remote_dynamic) = super::dynamic_ranges(core);
     let mut first_failure = None;
     for child in candidates {
         let ours_i = ts::resolve(&child.config.remote_ts, &remote_dynamic);

@@ -105,6 +105,15 @@ pub(crate) fn remove_child(
     }
 }
 
+/// The CHILD SAs end with their IKE SA (§1.4.1: "deleting an IKE SA implicitly
+/// closes any remaining Child SAs"), at once, though the IKE SA lingers to answer
+/// retransmissions.
+fn drop_children(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>, reason: &str) {
+    for child in core.children.clone() {
+        remove_child(est, core, cx, child, reason.to_owned());
+    }
+}
+
 /// The peer answered our Delete of a CHILD SA.
 pub(super) fn child_answered(
     est: &mut Established,
@@ -157,6 +166,7 @@ pub(super) fn informational(
         // currently rekeying, it SHOULD reply as usual, and forget its own rekeying
         // request."
         let _ = core.send_response(cx, ExchangeType::INFORMATIONAL, mid, Vec::new());
+        drop_children(est, core, cx, "its IKE SA was deleted by the peer");
         core.go_down(cx, DownReason::DeletedByPeer, true);
         return Flow::Close;
     }
@@ -166,6 +176,7 @@ pub(super) fn informational(
         .find(|t| *t != NotifyType::INVALID_MESSAGE_ID)
     {
         let _ = core.send_response(cx, ExchangeType::INFORMATIONAL, mid, Vec::new());
+        drop_children(est, core, cx, "its IKE SA ended on the peer's error notify");
         core.go_down(
             cx,
             DownReason::PeerError {

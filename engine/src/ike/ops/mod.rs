@@ -31,6 +31,7 @@ use super::ids::{ChildSaId, IkeSaId};
 use super::sa::{IkeSa, SaCore};
 use super::state::{Established, Received, State};
 use super::timers::Timer;
+use crate::config::IpRange;
 use crate::event::{Action, Cause, DownReason, EventKind, Outcome};
 use crate::wire::iana::{ExchangeType, NotifyType};
 use crate::wire::{NotifyPayload, Payload};
@@ -419,6 +420,27 @@ pub(crate) fn child_by_spi_out(core: &SaCore, cx: &Cx<'_>, spi_out: u32) -> Opti
         .iter()
         .copied()
         .find(|id| cx.children.get(id).is_some_and(|c| c.spi_out == spi_out))
+}
+
+/// What `dynamic` stands for in traffic selectors (swanctl.conf(5)): on each side
+/// its virtual IP if it got one, else its outer address. Returns (ours, the
+/// peer's). The virtual IPs are ours if our configuration asked for them (`vips`),
+/// else the peer's; the SA's role cannot tell after an IKE SA rekey (§2.18).
+pub(crate) fn dynamic_ranges(core: &SaCore) -> (Vec<IpRange>, Vec<IpRange>) {
+    let vips: Vec<IpRange> = core
+        .virtual_ips
+        .iter()
+        .map(|a| IpRange::single(*a))
+        .collect();
+    let local = vec![IpRange::single(core.local.ip())];
+    let remote = vec![IpRange::single(core.remote.ip())];
+    if vips.is_empty() {
+        (local, remote)
+    } else if core.policy.config.vips.is_empty() {
+        (local, vips)
+    } else {
+        (vips, remote)
+    }
 }
 
 /// Orders of nonces for the collision rule (§2.8.1): a plain octet comparison.
