@@ -101,6 +101,7 @@ pub(super) fn create(
     if let Some(task) = first_task {
         enqueue(&mut state, task, true);
     }
+    super::arm_lifetimes(&state, &mut sa_core);
     cx.effects.push(Effect::AdoptIkeSa(Box::new(IkeSa {
         core: sa_core,
         state: State::Established(Box::new(state)),

@@ -38,7 +38,7 @@ use crate::wire::{NotifyPayload, Payload};
 
 pub(crate) use child_initiator::ChildExchange;
 pub(crate) use ike_initiator::IkeRekeyExchange;
-pub(crate) use lifetime::{ChildLife, arm_child, arm_new_sa};
+pub(crate) use lifetime::{ChildLife, arm as arm_lifetimes, arm_child, arm_new_sa};
 
 /// An exchange to start, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

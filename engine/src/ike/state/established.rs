@@ -41,6 +41,7 @@ impl Established {
         for child in core.children.clone() {
             ops::arm_child(&mut est, core, cx, child);
         }
+        ops::arm_lifetimes(&est, core);
         est
     }
 
