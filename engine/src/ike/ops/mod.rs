@@ -279,15 +279,15 @@ pub(crate) fn command(sa: &mut IkeSa, cx: &mut Cx<'_>, task: Task) -> Result<(),
         });
     }
     match &task.action {
-        Action::CreateChild { name } => {
-            if !sa.core.policy.children.iter().any(|c| &c.name == name) {
-                return Err(CommandError::UnknownChildConfig(name.clone()));
-            }
+        Action::CreateChild { name }
+            if !sa.core.policy.children.iter().any(|c| &c.name == name) =>
+        {
+            return Err(CommandError::UnknownChildConfig(name.clone()));
         }
-        Action::RekeyChild { child } | Action::DeleteChild { child } => {
-            if !sa.core.children.contains(child) {
-                return Err(CommandError::UnknownChildSa(*child));
-            }
+        Action::RekeyChild { child } | Action::DeleteChild { child }
+            if !sa.core.children.contains(child) =>
+        {
+            return Err(CommandError::UnknownChildSa(*child));
         }
         _ => {}
     }
