@@ -138,7 +138,18 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
     let now = cx.now;
     let life = &mut est.ops.life;
     if life.ike_expire_at.is_some_and(|t| t <= now) {
-        return expire_ike(core, cx);
+        let (cause, reason) = if est.ops.superseded_by.is_some() {
+            // Replaced by a rekey and the peer never deleted it: we do.
+            (
+                Cause::Rekeyed,
+                DownReason::Deleted {
+                    cause: Cause::Rekeyed,
+                },
+            )
+        } else {
+            (hard("over_time"), DownReason::Expired)
+        };
+        return expire_ike(core, cx, cause, reason);
     }
     let mut tasks = Vec::new();
     if life.ike_rekey_at.is_some_and(|t| t <= now) {
@@ -182,9 +193,10 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
     Flow::Stay
 }
 
-/// The IKE SA's hard lifetime: it was not replaced in time. A Delete is sent once
-/// (§1.4.1) and the SA ends without waiting.
-fn expire_ike(core: &mut SaCore, cx: &mut Cx<'_>) -> Flow {
+/// The IKE SA's hard lifetime: it was not replaced in time (or, replaced, the peer
+/// did not delete it). A Delete is sent once (§1.4.1) and the SA ends without
+/// waiting.
+fn expire_ike(core: &mut SaCore, cx: &mut Cx<'_>, cause: Cause, reason: DownReason) -> Flow {
     let sent = core.window.outstanding.is_none()
         && core
             .send_request_once(
@@ -198,12 +210,12 @@ fn expire_ike(core: &mut SaCore, cx: &mut Cx<'_>) -> Flow {
             Some(core.id),
             EventKind::ExchangeStarted {
                 action: Action::DeleteIke,
-                cause: hard("over_time"),
+                cause,
                 exchange: ExchangeType::INFORMATIONAL,
                 message_id: core.window.next_request_id.wrapping_sub(1),
             },
         );
     }
-    core.go_down(cx, DownReason::Expired, false);
+    core.go_down(cx, reason, false);
     Flow::Close
 }

@@ -389,6 +389,9 @@ pub(crate) fn on_timer(sa: &mut IkeSa, cx: &mut Cx<'_>, timer: Timer) {
 /// established SA the peer is dead (§2.4), and that is reported.
 pub(crate) fn give_up_reason(sa: &IkeSa, cx: &mut Cx<'_>, reason: DownReason) -> DownReason {
     match (&sa.state, reason) {
+        // A replaced SA's own Delete went unanswered: the SA that replaced it
+        // decides about the peer, this one just times out.
+        (State::Established(est), reason) if est.ops.superseded_by.is_some() => reason,
         (
             State::Established(_),
             DownReason::Timeout {
