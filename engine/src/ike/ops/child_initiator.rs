@@ -420,16 +420,11 @@ fn install(
         .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
         .map(u32::from_be_bytes)
         .filter(|s| *s != 0);
-    let reject = |_: &mut SaCore, _: &mut Cx<'_>, detail: &str| Err(detail.to_owned());
     let Some(chosen) = chosen else {
-        return reject(
-            core,
-            cx,
-            "the responder's ESP proposal is not one we offered",
-        );
+        return Err("the responder's ESP proposal is not one we offered".to_owned());
     };
     let Some(spi_out) = peer_spi else {
-        return reject(core, cx, "the responder's ESP SPI is not 4 non-zero octets");
+        return Err("the responder's ESP SPI is not 4 non-zero octets".to_owned());
     };
     let chosen_group = chosen
         .proposal
@@ -442,15 +437,13 @@ fn install(
         (Some(g), Some(ours), Some(theirs)) if ours.group() == g && theirs.group == g => {
             match ours.complete(&theirs.data) {
                 Ok(s) => Some(s),
-                Err(e) => return reject(core, cx, &format!("the responder's KE payload: {e}")),
+                Err(e) => return Err(format!("the responder's KE payload: {e}")),
             }
         }
         (Some(g), _, _) => {
-            return reject(
-                core,
-                cx,
-                &format!("the responder chose {g} without a matching KE payload"),
-            );
+            return Err(format!(
+                "the responder chose {g} without a matching KE payload"
+            ));
         }
     };
     let accepted = ts::within(&tsi.selectors, &ex.ts_i) && ts::within(&tsr.selectors, &ex.ts_r);
@@ -477,7 +470,7 @@ fn install(
         })),
     );
     if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
-        return reject(core, cx, "traffic selectors outside what we proposed");
+        return Err("traffic selectors outside what we proposed".to_owned());
     }
     let mode = if ex.transport && has_notify(p, NotifyType::USE_TRANSPORT_MODE) {
         Mode::Transport

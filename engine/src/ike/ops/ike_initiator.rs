@@ -55,8 +55,7 @@ impl core::fmt::Debug for IkeRekeyExchange {
     }
 }
 
-pub(super) fn start(est: &Established, core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
-    let _ = est;
+pub(super) fn start(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
     let groups: Vec<DhId> = core
         .policy
         .ike_proposals

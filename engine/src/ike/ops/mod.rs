@@ -195,7 +195,7 @@ pub(crate) fn start_next(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'
             Action::CreateChild { .. } | Action::RekeyChild { .. } => {
                 child_initiator::start(est, core, cx, task)
             }
-            Action::RekeyIke => ike_initiator::start(est, core, cx, task),
+            Action::RekeyIke => ike_initiator::start(core, cx, task),
             Action::DeleteChild { .. } => delete::start_child(est, core, cx, task),
             Action::DeleteIke => delete::start_ike(core, cx, task),
             Action::Liveness => liveness::start(core, cx, task),
