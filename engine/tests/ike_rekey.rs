@@ -177,6 +177,7 @@ fn ike_rekey(seed: u64, side: Side) -> Pair {
     let mut pair = default_established(seed);
     let before = assert_ike_match(&pair);
     let child_before = only_child(&pair.a);
+    let vips = live_ike(&pair.a).map(|i| i.virtual_ips);
     let id = ike_id(pair.engine(side));
     let now = pair.now;
     assert_eq!(pair.engine(side).rekey_ike(now, id), Ok(()));
@@ -201,6 +202,10 @@ fn ike_rekey(seed: u64, side: Side) -> Pair {
         live_ike(&pair.a).map(|i| i.children),
         Some(vec![child_before])
     );
+    // The virtual IP stays with the client on both sides (§2.18).
+    assert!(vips.as_ref().is_some_and(|v| !v.is_empty()));
+    assert_eq!(live_ike(&pair.a).map(|i| i.virtual_ips), vips);
+    assert_eq!(live_ike(&pair.b).map(|i| i.virtual_ips), vips);
     assert_children_match(&pair);
     // The new SA works: its first exchange rekeys the CHILD SA.
     let now = pair.now;
