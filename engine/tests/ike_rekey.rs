@@ -425,3 +425,70 @@ fn a_delete_crossing_an_ike_rekey_ends_both_sides() {
         transcript(&pair.b_events)
     );
 }
+
+#[test]
+fn a_rekey_of_a_child_the_peer_already_deleted_gets_child_sa_not_found() {
+    let mut pair = default_established(209);
+    let (ca, cb) = (only_child(&pair.a), only_child(&pair.b));
+    let now = pair.now;
+    assert_eq!(pair.a.rekey_child(now, ca), Ok(()));
+    // The first copy of the rekey is lost; the gateway deletes the CHILD SA meanwhile.
+    let Some(_lost) = pair.a.poll_transmit() else {
+        panic!("no request");
+    };
+    assert_eq!(pair.b.delete_child(now, cb), Ok(()));
+    run_for(&mut pair, 2.0);
+    assert!(
+        sent(&pair.b_events)
+            .iter()
+            .any(|s| s == "CREATE_CHILD_SA response 2 [ N(NO_CHILD_SA) ]"),
+        "{}",
+        transcript(&pair.b_events)
+    );
+    assert!(outcomes(&pair.a_events).iter().any(|(a, _, o)| {
+        *a == Action::RekeyChild { child: ca }
+            && *o
+                == Outcome::PeerError {
+                    notify: "NO_CHILD_SA".to_owned(),
+                }
+    }));
+    assert!(children(&pair.a).is_empty() && children(&pair.b).is_empty());
+    assert_eq!(
+        live_ike(&pair.a).map(|i| i.state),
+        Some(SaState::Established)
+    );
+}
+
+#[test]
+fn a_child_exchange_crossing_an_ike_rekey_is_refused_both_ways_and_retried() {
+    let mut pair = default_established(210);
+    let now = pair.now;
+    let (ia, ib) = (ike_id(&pair.a), ike_id(&pair.b));
+    assert_eq!(pair.a.rekey_ike(now, ia), Ok(()));
+    assert_eq!(pair.b.create_child(now, ib, "net"), Ok(()));
+    run_for(&mut pair, 5.0);
+    // Each side was busy with its own exchange: TEMPORARY_FAILURE (§2.25), then a
+    // retry after a random delay.
+    assert!(
+        sent(&pair.a_events)
+            .iter()
+            .any(|s| s == "CREATE_CHILD_SA response 0 [ N(TEMP_FAIL) ]")
+    );
+    assert!(
+        sent(&pair.b_events)
+            .iter()
+            .any(|s| s == "CREATE_CHILD_SA response 2 [ N(TEMP_FAIL) ]")
+    );
+    for events in [&pair.a_events, &pair.b_events] {
+        assert!(
+            outcomes(events)
+                .iter()
+                .any(|(_, c, o)| *c == Cause::Retry && *o == Outcome::Done),
+            "{}",
+            transcript(events)
+        );
+    }
+    assert_ike_match(&pair);
+    assert_eq!(children(&pair.a).len(), 2);
+    assert_children_match(&pair);
+}

@@ -358,13 +358,23 @@ pub(crate) fn take_children(
         .drain(..)
         .map(|c| (c, est.ops.life.children.remove(&c).unwrap_or_default()))
         .collect();
-    let (tasks, rest): (Vec<Task>, Vec<Task>) = est.ops.queue.drain(..).partition(|t| {
+    let for_children = |t: &Task| {
         matches!(
             t.action,
             Action::RekeyChild { .. } | Action::DeleteChild { .. } | Action::CreateChild { .. }
         )
-    });
+    };
+    let (mut tasks, rest): (Vec<Task>, Vec<Task>) = est.ops.queue.drain(..).partition(for_children);
     est.ops.queue = rest.into();
+    // Retries waiting for their time go along and start on the new SA.
+    let (delayed, rest): (Vec<_>, Vec<_>) = est
+        .ops
+        .life
+        .delayed
+        .drain(..)
+        .partition(|(_, t)| for_children(t));
+    est.ops.life.delayed = rest;
+    tasks.extend(delayed.into_iter().map(|(_, t)| t));
     (children, tasks)
 }
 
