@@ -39,6 +39,9 @@ pub(crate) enum Effect {
     },
     /// A rekey created a new IKE SA (RFC 7296 §2.18): the engine registers it.
     AdoptIkeSa(Box<IkeSa>),
+    /// `sa` (made by answering the peer's crossing IKE rekey) lost the collision to
+    /// `winner`: the peer deletes it; it only waits for that (RFC 7296 §2.8.2).
+    Redundant { sa: IkeSaId, winner: IkeSaId },
     /// CHILD SAs (with their lifetimes and the tasks queued for them) move from
     /// `from` to `to` (RFC 7296 §2.18: "the new IKE SA inherits all of the Child SAs").
     MoveChildren {

@@ -493,6 +493,9 @@ impl Engine {
                 self.finish(now, *sa, TimerTable::default(), None, Vec::new());
                 self.with_sa(now, id, super::ops::kick);
             }
+            Effect::Redundant { sa, winner } => {
+                self.with_sa(now, sa, |s, cx| super::ops::redundant(s, cx, winner));
+            }
             Effect::MoveChildren {
                 from,
                 to,

@@ -16,7 +16,7 @@ use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
 use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, started};
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome};
-use crate::ike::context::Cx;
+use crate::ike::context::{Cx, Effect};
 use crate::ike::ids::IkeSaId;
 use crate::ike::payloads::{errors, ke, nonce, notify as find_notify, sa};
 use crate::ike::sa::SaCore;
@@ -258,6 +258,10 @@ fn complete(
                 report(core, cx, id, &new, ex.task.cause.clone());
                 hand_over(est, core, cx, id);
                 enqueue(est, delete_old(), true);
+                cx.effects.push(Effect::Redundant {
+                    sa: peer.new_sa,
+                    winner: id,
+                });
             }
         }
     }

@@ -347,6 +347,18 @@ pub(crate) fn inherit(
     }
 }
 
+/// An IKE SA that lost a rekey collision (§2.8.2) waits for the peer's Delete; it
+/// neither rekeys nor checks liveness, and goes on its own if the Delete never comes.
+pub(crate) fn redundant(sa: &mut IkeSa, cx: &mut Cx<'_>, winner: IkeSaId) {
+    if let State::Established(est) = &mut sa.state {
+        est.ops.superseded_by = Some(winner);
+        est.ops.life.ike_rekey_at = None;
+        sa.core.timers.clear(Timer::Dpd);
+        ike_rekey::await_peer_delete(est, &sa.core, cx);
+        lifetime::arm(est, &mut sa.core);
+    }
+}
+
 /// The CHILD SAs of `core` with their lifetimes and queued tasks, taken out for a
 /// move to the IKE SA that replaces it.
 pub(crate) fn take_children(
