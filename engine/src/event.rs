@@ -17,6 +17,7 @@
 //! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod lifecycle;
 mod message;
 mod reason;
 
@@ -28,6 +29,7 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
 pub use reason::{ChildFailure, DownReason};
 
@@ -35,7 +37,7 @@ use crate::config::Mode;
 use crate::config::Role;
 use crate::crypto::keys::{ChildKeys, IkeKeys, KeyDerivationStep};
 use crate::ike::{ChildSaId, IkeSaId, SaState, Timer};
-use crate::wire::iana::{DhId, EncrId, IntegId, PrfId};
+use crate::wire::iana::{DhId, EncrId, ExchangeType, IntegId, PrfId};
 use crate::wire::{IkeSpi, TrafficSelector};
 
 /// One thing that happened, when, and to which IKE SA.
@@ -98,6 +100,57 @@ pub enum EventKind {
     ChildSaFailed { name: String, reason: ChildFailure },
     /// A CHILD SA was removed.
     ChildSaDown { child: ChildSaId, reason: String },
+    /// An established IKE SA starts an exchange of its own (RFC 7296 §1.3, §1.4).
+    ExchangeStarted {
+        action: Action,
+        cause: Cause,
+        exchange: ExchangeType,
+        message_id: u32,
+    },
+    /// The exchange of an `ExchangeStarted` (or a queued command) ended.
+    ExchangeDone {
+        action: Action,
+        cause: Cause,
+        outcome: Outcome,
+    },
+    /// A new CHILD SA replaced an old one (RFC 7296 §2.8); the old one is deleted by
+    /// the rekey's initiator.
+    ChildSaRekeyed {
+        old: ChildSaId,
+        new: ChildSaId,
+        cause: Cause,
+    },
+    /// A new IKE SA replaced this one (RFC 7296 §2.18); its CHILD SAs moved there.
+    IkeSaRekeyed {
+        new_sa: IkeSaId,
+        spi_i: IkeSpi,
+        spi_r: IkeSpi,
+        proposal: String,
+        /// Whether we initiated the rekey (we are the new SA's original initiator).
+        initiator: bool,
+        cause: Cause,
+    },
+    /// CHILD SAs were moved to this IKE SA from the one it replaced.
+    ChildSasInherited {
+        from: IkeSaId,
+        children: Vec<ChildSaId>,
+    },
+    /// Two rekeys of the same SA crossed; the lowest nonce decided.
+    RekeyCollision(CollisionReport),
+    /// The peer's address or port changed on an authenticated message (RFC 7296
+    /// §2.23: a NAT mapping changed); the IKE SA and its CHILD SAs follow it.
+    PeerAddressChanged {
+        old_remote: SocketAddr,
+        new_remote: SocketAddr,
+        old_local: SocketAddr,
+        new_local: SocketAddr,
+    },
+    /// A request of an established IKE SA went unanswered through the whole
+    /// retransmission budget: the peer is considered dead (RFC 7296 §2.4).
+    PeerDead {
+        exchange: ExchangeType,
+        transmissions: u32,
+    },
 }
 
 /// The negotiated algorithms and identities of an established IKE SA.
@@ -249,6 +302,64 @@ impl Event {
                 format!("failed to establish CHILD_SA {name}: {}", reason.describe())
             }
             EventKind::ChildSaDown { child, reason } => format!("{child} closed: {reason}"),
+            EventKind::ExchangeStarted {
+                action,
+                cause,
+                exchange,
+                message_id,
+            } => format!(
+                "{} ({}): {} request {message_id}",
+                action.describe(),
+                cause.describe(),
+                crate::ike::summary::exchange_name(*exchange)
+            ),
+            EventKind::ExchangeDone {
+                action,
+                cause,
+                outcome,
+            } => format!(
+                "{} ({}): {}",
+                action.describe(),
+                cause.describe(),
+                match outcome {
+                    Outcome::Done => "done".to_owned(),
+                    Outcome::PeerError { notify } => format!("peer answered {notify}"),
+                    Outcome::Rejected { detail } => format!("rejected: {detail}"),
+                    Outcome::RetryAt { at_us } => format!("retrying at t={}", format_us(*at_us)),
+                    Outcome::Dropped { detail } => format!("dropped: {detail}"),
+                }
+            ),
+            EventKind::ChildSaRekeyed { old, new, cause } => {
+                format!("{old} rekeyed to {new} ({})", cause.describe())
+            }
+            EventKind::IkeSaRekeyed {
+                new_sa,
+                spi_i,
+                spi_r,
+                proposal,
+                cause,
+                ..
+            } => format!(
+                "IKE_SA rekeyed to {new_sa}, SPIs {spi_i}_i {spi_r}_r, {proposal} ({})",
+                cause.describe()
+            ),
+            EventKind::ChildSasInherited { from, children } => {
+                let list: Vec<String> = children.iter().map(ToString::to_string).collect();
+                format!("inherited {} from {from}", list.join(", "))
+            }
+            EventKind::RekeyCollision(c) => format!("{:?} rekey collision: {}", c.kind, c.outcome),
+            EventKind::PeerAddressChanged {
+                old_remote,
+                new_remote,
+                ..
+            } => format!("peer moved from {old_remote} to {new_remote}, following it"),
+            EventKind::PeerDead {
+                exchange,
+                transmissions,
+            } => format!(
+                "peer not responding after {transmissions} transmissions of {}, declaring it dead",
+                crate::ike::summary::exchange_name(*exchange)
+            ),
         }
     }
 }

@@ -166,7 +166,8 @@ fn unit() -> LayerOutcome {
 }
 
 /// The engine on wasm32 under node, with wasm-bindgen-test-runner: its unit tests, the
-/// `wasm` target and the two-peer handshake (`pair_wasm`).
+/// `wasm` target, the two-peer handshake (`pair_wasm`) and the two-peer tests of
+/// established SAs.
 fn wasm() -> LayerOutcome {
     let setup = || -> Result<std::path::PathBuf, String> {
         tools::ensure_wasm_target()?;
@@ -193,6 +194,13 @@ fn wasm() -> LayerOutcome {
                 "wasm",
                 "--test",
                 "pair_wasm",
+                // The two-peer tests of established SAs (rekey, delete, liveness).
+                "--test",
+                "ike_child_exchanges",
+                "--test",
+                "ike_rekey",
+                "--test",
+                "ike_lifecycle",
             ]),
     )
 }

@@ -44,6 +44,17 @@ pub enum DownReason {
     ReplacedByInitialContact { new_sa: crate::ike::IkeSaId },
     /// Something on our side failed (a configuration the provider cannot run).
     Local { detail: String },
+    /// A request of the established SA went unanswered through the whole
+    /// retransmission budget (RFC 7296 §2.4: the peer is dead).
+    DeadPeer {
+        exchange: ExchangeType,
+        message_id: u32,
+        transmissions: u32,
+    },
+    /// We deleted the IKE SA (RFC 7296 §1.4.1), for this reason.
+    Deleted { cause: super::Cause },
+    /// The hard lifetime ran out before a rekey replaced the SA.
+    Expired,
 }
 
 impl DownReason {
@@ -82,12 +93,25 @@ impl DownReason {
                 format!("replaced by {new_sa} (INITIAL_CONTACT)")
             }
             Self::Local { detail } => detail.clone(),
+            Self::DeadPeer {
+                exchange,
+                message_id,
+                transmissions,
+            } => format!(
+                "dead peer: {transmissions} transmissions of {} request {message_id} unanswered",
+                exchange_name(*exchange)
+            ),
+            Self::Deleted { cause } => format!("deleted ({})", cause.describe()),
+            Self::Expired => "hard lifetime expired".to_owned(),
         }
     }
 
     /// Whether this is a retransmission timeout (what the lossy sweep counts).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout { .. } | Self::HalfOpenExpired)
+        matches!(
+            self,
+            Self::Timeout { .. } | Self::HalfOpenExpired | Self::DeadPeer { .. }
+        )
     }
 }
 

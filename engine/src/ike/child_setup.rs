@@ -18,6 +18,9 @@ pub(crate) struct Keying<'a> {
     /// first one, §2.17).
     pub(crate) ni: &'a [u8],
     pub(crate) nr: &'a [u8],
+    /// The new Diffie-Hellman secret of a CREATE_CHILD_SA with PFS (§2.17:
+    /// KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr)); `None` without.
+    pub(crate) g_ir: Option<&'a [u8]>,
 }
 
 /// Derives the keys and installs the CHILD SA.
@@ -35,7 +38,7 @@ pub(crate) fn install_child(
         keying.prf,
         keying.sk_d,
         &suite,
-        None,
+        keying.g_ir,
         keying.ni,
         keying.nr,
         recorder,

@@ -12,11 +12,13 @@ use super::child::ChildSa;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::ops::{ChildLife, Task};
 use super::options::EngineConfig;
 use super::policy::Policy;
+use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
-use crate::wire::IdPayload;
+use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.
 #[derive(Debug, Default)]
@@ -46,6 +48,19 @@ pub(crate) enum Effect {
         policy_index: usize,
         peer_id: IdPayload,
     },
+    /// A rekey created a new IKE SA (RFC 7296 §2.18): the engine registers it.
+    AdoptIkeSa(Box<IkeSa>),
+    /// `sa` (made by answering the peer's crossing IKE rekey) lost the collision to
+    /// `winner`: the peer deletes it; it only waits for that (RFC 7296 §2.8.2).
+    Redundant { sa: IkeSaId, winner: IkeSaId },
+    /// CHILD SAs (with their lifetimes and the tasks queued for them) move from
+    /// `from` to `to` (RFC 7296 §2.18: "the new IKE SA inherits all of the Child SAs").
+    MoveChildren {
+        from: IkeSaId,
+        to: IkeSaId,
+        children: Vec<(ChildSaId, ChildLife)>,
+        tasks: Vec<Task>,
+    },
 }
 
 pub(crate) struct Cx<'a> {
@@ -60,6 +75,8 @@ pub(crate) struct Cx<'a> {
     /// The engine's responder configurations (IKE_AUTH may switch between them by
     /// identity).
     pub(crate) responders: &'a [Arc<Policy>],
+    /// Our IKE SPIs in use (a rekey draws a fresh one, RFC 7296 §2.18).
+    pub(crate) spis: &'a BTreeMap<IkeSpi, IkeSaId>,
     pub(crate) effects: Vec<Effect>,
 }
 
@@ -90,6 +107,16 @@ impl Cx<'_> {
         let mut v = vec![0u8; len];
         self.rng.fill_bytes(&mut v);
         v
+    }
+
+    /// A fresh IKE SPI of ours: not zero, not used by another IKE SA of this engine.
+    pub(crate) fn fresh_ike_spi(&mut self) -> IkeSpi {
+        loop {
+            let spi = IkeSpi::from(self.rng.next_u64());
+            if !spi.is_zero() && !self.spis.contains_key(&spi) {
+                return spi;
+            }
+        }
     }
 
     /// A fresh inbound ESP SPI not used by another CHILD SA of this engine.

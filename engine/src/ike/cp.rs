@@ -264,6 +264,18 @@ impl PoolAllocator {
         None
     }
 
+    /// Hands every lease of `from` to `to` (an IKE SA replaced by a rekey, RFC 7296
+    /// §2.18: the virtual IPs stay with the peer).
+    pub(crate) fn transfer(&mut self, from: IkeSaId, to: IkeSaId) {
+        for leases in self.leases.values_mut() {
+            for lease in leases.values_mut() {
+                if lease.holder == Some(from) {
+                    lease.holder = Some(to);
+                }
+            }
+        }
+    }
+
     /// Takes every lease of an IKE SA offline (the SA is gone).
     pub(crate) fn release(&mut self, holder: IkeSaId) {
         for leases in self.leases.values_mut() {

@@ -322,6 +322,7 @@ impl Engine {
             children: &mut self.children,
             pools: &mut self.pools,
             responders: &self.responders,
+            spis: &self.by_spi,
             effects: Vec::new(),
         }
     }
@@ -354,7 +355,12 @@ impl Engine {
     }
 
     /// Runs `f` on one IKE SA with a context, then applies what it changed.
-    fn with_sa(&mut self, now: Time, id: IkeSaId, f: impl FnOnce(&mut IkeSa, &mut Cx<'_>)) {
+    pub(super) fn with_sa(
+        &mut self,
+        now: Time,
+        id: IkeSaId,
+        f: impl FnOnce(&mut IkeSa, &mut Cx<'_>),
+    ) {
         let Some(mut sa) = self.sas.remove(&id) else {
             return;
         };
@@ -481,6 +487,41 @@ impl Engine {
                     });
                 }
             }
+            Effect::AdoptIkeSa(sa) => {
+                let id = sa.core.id;
+                self.by_spi.insert(sa.core.our_spi(), id);
+                self.finish(now, *sa, TimerTable::default(), None, Vec::new());
+                self.with_sa(now, id, super::ops::kick);
+            }
+            Effect::Redundant { sa, winner } => {
+                self.with_sa(now, sa, |s, cx| super::ops::redundant(s, cx, winner));
+            }
+            Effect::MoveChildren {
+                from,
+                to,
+                children,
+                tasks,
+            } => {
+                if self.sas.contains_key(&to) {
+                    self.pools.transfer(from, to);
+                    self.with_sa(now, to, |sa, cx| {
+                        super::ops::inherit(sa, cx, from, children, tasks);
+                    });
+                } else {
+                    for (child, _) in children {
+                        if self.children.remove(&child).is_some() {
+                            self.emit(
+                                now,
+                                Some(from),
+                                EventKind::ChildSaDown {
+                                    child,
+                                    reason: "the IKE SA it was to move to is gone".to_owned(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -604,6 +645,7 @@ impl Engine {
                 children: &mut self.children,
                 pools: &mut self.pools,
                 responders: &self.responders,
+                spis: &self.by_spi,
                 effects: Vec::new(),
             };
             respond_init(&mut cx, &req, &message, side)
@@ -633,6 +675,7 @@ fn on_timer(sa: &mut IkeSa, cx: &mut Cx<'_>, timer: Timer) {
                 sa.core.go_down(cx, reason, false);
                 sa.state = State::Closing;
             } else if let Err(reason) = sa.core.retransmit(cx) {
+                let reason = super::ops::give_up_reason(sa, cx, reason);
                 sa.core.go_down(cx, reason, false);
                 sa.state = State::Closing;
             }
@@ -649,5 +692,6 @@ fn on_timer(sa: &mut IkeSa, cx: &mut Cx<'_>, timer: Timer) {
             }
         }
         Timer::Linger => sa.core.fate = Fate::Remove,
+        Timer::Dpd | Timer::Lifetime => super::ops::on_timer(sa, cx, timer),
     }
 }

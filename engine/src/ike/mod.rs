@@ -81,13 +81,32 @@
 //!   INVALID_MAJOR_VERSION, AUTHENTICATION_FAILED, ...); bytes that fail to parse or
 //!   to authenticate are dropped with a reason and change no state.
 //!
-//! Rekeying, deletion commands, liveness checks and lifetimes are part 2; an
-//! established SA already answers INFORMATIONAL requests (empty, Delete, errors) and
-//! refuses CREATE_CHILD_SA with NO_ADDITIONAL_SAS.
+//! After IKE_AUTH (part 2, [`ops`]): CREATE_CHILD_SA for new CHILD SAs with or
+//! without PFS, CHILD SA and IKE SA rekeying (§1.3, §2.8, §2.18) with simultaneous
+//! rekeys resolved by the lowest nonce (§2.8.1, §2.8.2), deletes in both directions
+//! (§1.4.1), liveness checks and the dead-peer verdict (§2.4), soft and hard
+//! lifetimes with random jitter, following the peer's address (§2.23), and the
+//! commands
+//!
+//! ```text
+//! impl Engine {
+//!     pub fn create_child(&mut self, now: Time, ike: IkeSaId, child_name: &str) -> Result<(), CommandError>;
+//!     pub fn rekey_child(&mut self, now: Time, child: ChildSaId) -> Result<(), CommandError>;
+//!     pub fn rekey_ike(&mut self, now: Time, ike: IkeSaId) -> Result<(), CommandError>;
+//!     pub fn delete_child(&mut self, now: Time, child: ChildSaId) -> Result<(), CommandError>;
+//!     pub fn delete_ike(&mut self, now: Time, ike: IkeSaId) -> Result<(), CommandError>;
+//!     pub fn check_liveness(&mut self, now: Time, ike: IkeSaId) -> Result<(), CommandError>;
+//! }
+//! ```
+//!
+//! A command is queued behind the window and reported with `ExchangeStarted` /
+//! `ExchangeDone` events; its result is never a return value.
 
+mod address;
 pub mod auth;
 mod child;
 mod child_setup;
+mod commands;
 pub(crate) mod context;
 pub mod cookie;
 pub mod cp;
@@ -99,6 +118,7 @@ mod info;
 mod init;
 pub mod nat;
 mod negotiate;
+mod ops;
 mod options;
 mod payloads;
 mod policy;
@@ -117,6 +137,7 @@ pub use engine::Engine;
 pub use error::EngineError;
 pub use ids::{ChildSaId, IkeSaId};
 pub use info::IkeSaInfo;
+pub use ops::CommandError;
 pub use options::EngineConfig;
 pub use payloads::id_text;
 pub use state::SaState;

@@ -233,7 +233,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                 },
             );
             sa.core.window.expected_request_id = mid.wrapping_add(1);
-            follow(sa, path);
+            follow(sa, cx, path);
             let notify = error_notify(&error);
             let notify_type = notify.notify_type;
             let _ =
@@ -258,7 +258,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
             let encrypted = true;
             if mid == expected && sa.state.accepts(header.exchange_type, false) {
                 sa.core.window.expected_request_id = mid.wrapping_add(1);
-                follow(sa, path);
+                follow(sa, cx, path);
                 report_received(sa, cx, path, header, raw, &payloads, encrypted, 0);
                 state::on_request(sa, cx, &path.received(raw, header, &payloads));
             } else if cached {
@@ -270,7 +270,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                     .as_ref()
                     .map_or(0, |c| c.resent);
                 report_received(sa, cx, path, header, raw, &payloads, encrypted, resent + 1);
-                follow(sa, path);
+                follow(sa, cx, path);
                 sa.core.resend_response(cx);
             } else {
                 let reason = if mid == expected {
@@ -305,9 +305,9 @@ fn error_notify(error: &WireError) -> NotifyPayload {
 
 /// Answers to where an authenticated request came from (RFC 7296 §2.11, §2.23:
 /// after the NAT-T float, and when a NAT mapping changes).
-fn follow(sa: &mut IkeSa, path: Path) {
-    sa.core.local = path.dst;
-    sa.core.remote = path.src;
+fn follow(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path) {
+    let established = matches!(sa.state, State::Established(_));
+    super::address::follow(&mut sa.core, cx, established, path.src, path.dst);
 }
 
 /// RFC 7296 §3.10.1: INVALID_MESSAGE_ID "MUST NOT be sent in a response ... inform

@@ -411,7 +411,13 @@ impl SaCore {
     pub(crate) fn go_down(&mut self, cx: &mut Cx<'_>, reason: DownReason, linger: bool) {
         cx.emit(Some(self.id), EventKind::IkeSaDown { reason });
         self.window.outstanding = None;
-        for timer in [Timer::Retransmit, Timer::HalfOpen, Timer::Keepalive] {
+        for timer in [
+            Timer::Retransmit,
+            Timer::HalfOpen,
+            Timer::Keepalive,
+            Timer::Dpd,
+            Timer::Lifetime,
+        ] {
             self.timers.clear(timer);
         }
         if linger {

@@ -25,15 +25,23 @@ pub enum Timer {
     /// A failed or deleted IKE SA kept only to answer retransmissions of the request
     /// that ended it with the same bytes (RFC 7296 §2.1); removed when this expires.
     Linger,
+    /// Check whether anything was heard from the peer within `dpd_delay`, else send
+    /// a liveness check (RFC 7296 §2.4).
+    Dpd,
+    /// The earliest soft or hard lifetime of the IKE SA or one of its CHILD SAs, or
+    /// a retry after TEMPORARY_FAILURE (RFC 7296 §2.8, §2.25).
+    Lifetime,
 }
 
 impl Timer {
     /// Every kind, in table order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Retransmit,
         Self::HalfOpen,
         Self::Keepalive,
         Self::Linger,
+        Self::Dpd,
+        Self::Lifetime,
     ];
 
     fn index(self) -> usize {
@@ -42,6 +50,8 @@ impl Timer {
             Self::HalfOpen => 1,
             Self::Keepalive => 2,
             Self::Linger => 3,
+            Self::Dpd => 4,
+            Self::Lifetime => 5,
         }
     }
 }
@@ -49,7 +59,7 @@ impl Timer {
 /// The deadlines of one IKE SA.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct TimerTable {
-    deadlines: [Option<Time>; 4],
+    deadlines: [Option<Time>; 6],
 }
 
 impl TimerTable {

@@ -295,12 +295,18 @@ impl InitiatorAuth {
             sk_d: self.keys.sk_d(),
             ni: &self.ni,
             nr: &self.nr,
+            g_ir: None,
         };
         if let Some(child) = &self.child {
             finish_child(core, cx, child, p, &keying);
         }
         arm_keepalive(core, cx);
-        State::Established(Box::new(Established::new(self.keys.sk_d().clone(), prf)))
+        State::Established(Box::new(Established::start(
+            core,
+            cx,
+            self.keys.sk_d().clone(),
+            prf,
+        )))
     }
 }
 

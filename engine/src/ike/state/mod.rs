@@ -23,7 +23,7 @@ use std::net::SocketAddr;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use established::Established;
-pub(crate) use initiator_auth::InitiatorAuth;
+pub(crate) use initiator_auth::{InitiatorAuth, arm_keepalive};
 pub(crate) use initiator_init::InitiatorInit;
 pub(crate) use keys::{derive_and_report, report_nat};
 pub(crate) use responder_auth::ResponderAuth;

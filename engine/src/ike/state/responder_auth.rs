@@ -184,6 +184,7 @@ impl ResponderAuth {
                     sk_d: self.keys.sk_d(),
                     ni: &self.ni,
                     nr: &self.nr,
+                    g_ir: None,
                 };
                 payloads.extend(negotiate_child(core, cx, p, &keying));
             } else {
@@ -225,7 +226,12 @@ impl ResponderAuth {
         }
         core.timers.clear(Timer::HalfOpen);
         arm_keepalive(core, cx);
-        State::Established(Box::new(Established::new(self.keys.sk_d().clone(), prf)))
+        State::Established(Box::new(Established::start(
+            core,
+            cx,
+            self.keys.sk_d().clone(),
+            prf,
+        )))
     }
 }
 

@@ -1,0 +1,114 @@
+//! The life of an established IKE SA (RFC 7296 §1.3, §1.4, §2.4, §2.8, §2.23): what
+//! the engine set out to do, why, and how it ended.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ike::ChildSaId;
+
+/// Why an exchange was started or an SA ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cause {
+    /// A command of the driver (`Engine::rekey_child`, `delete_ike`, ...).
+    Command,
+    /// A lifetime ran out: `limit` says which ("rekey_time", "life_time",
+    /// "over_time", "bytes", "packets"), `hard` whether it was the hard limit.
+    Lifetime { limit: String, hard: bool },
+    /// The peer asked for it (its request was answered).
+    PeerRequest,
+    /// A simultaneous rekey left a redundant SA (RFC 7296 §2.8.1, §2.8.2).
+    Collision,
+    /// The SA was replaced by a rekey; the old one goes (RFC 7296 §2.8).
+    Rekeyed,
+    /// Nothing was heard from the peer for `dpd_delay` (RFC 7296 §2.4).
+    Liveness,
+    /// An earlier attempt was answered with TEMPORARY_FAILURE (RFC 7296 §2.25).
+    Retry,
+}
+
+impl Cause {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Command => "command".to_owned(),
+            Self::Lifetime { limit, hard } => {
+                format!("{} lifetime ({limit})", if *hard { "hard" } else { "soft" })
+            }
+            Self::PeerRequest => "peer request".to_owned(),
+            Self::Collision => "rekey collision".to_owned(),
+            Self::Rekeyed => "replaced by a rekey".to_owned(),
+            Self::Liveness => "liveness check (dpd_delay)".to_owned(),
+            Self::Retry => "retry after TEMPORARY_FAILURE".to_owned(),
+        }
+    }
+}
+
+/// An exchange an established IKE SA initiates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// CREATE_CHILD_SA for a new CHILD SA of the named configuration (§1.3.1).
+    CreateChild { name: String },
+    /// CREATE_CHILD_SA with N(REKEY_SA) (§1.3.3, §2.8).
+    RekeyChild { child: ChildSaId },
+    /// CREATE_CHILD_SA with a new IKE SA proposal (§1.3.2, §2.18).
+    RekeyIke,
+    /// INFORMATIONAL with a Delete of the CHILD SA (§1.4.1).
+    DeleteChild { child: ChildSaId },
+    /// INFORMATIONAL with a Delete of the IKE SA (§1.4.1).
+    DeleteIke,
+    /// An empty INFORMATIONAL, a liveness check (§1.4, §2.4).
+    Liveness,
+}
+
+impl Action {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::CreateChild { name } => format!("creating CHILD_SA {name}"),
+            Self::RekeyChild { child } => format!("rekeying {child}"),
+            Self::RekeyIke => "rekeying the IKE_SA".to_owned(),
+            Self::DeleteChild { child } => format!("deleting {child}"),
+            Self::DeleteIke => "deleting the IKE_SA".to_owned(),
+            Self::Liveness => "checking liveness".to_owned(),
+        }
+    }
+}
+
+/// What came of an exchange we initiated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// It did what it was for.
+    Done,
+    /// The peer answered with an error notification (named by its summary name).
+    PeerError { notify: String },
+    /// We could not use the answer.
+    Rejected { detail: String },
+    /// It will be tried again at `at_us` (after TEMPORARY_FAILURE, §2.25).
+    RetryAt { at_us: u64 },
+    /// It was not started: the SA it concerns is gone or busy.
+    Dropped { detail: String },
+}
+
+/// Which kind of SA a collision concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollisionKind {
+    Child,
+    Ike,
+}
+
+/// A simultaneous rekey resolved by the lowest nonce (RFC 7296 §2.8.1, §2.8.2): "the
+/// SA created with the lowest of the four nonces used in the two exchanges SHOULD be
+/// closed by the endpoint that created it".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollisionReport {
+    pub kind: CollisionKind,
+    /// The nonces of our exchange (Ni ours, Nr theirs) and of the peer's (Ni
+    /// theirs, Nr ours), lowercase hex.
+    pub our_nonces: [String; 2],
+    pub peer_nonces: [String; 2],
+    /// Whether the lowest nonce is in our exchange: then our new SA is redundant and
+    /// we delete it; else the peer deletes its one and we delete the old SA.
+    pub lowest_is_ours: bool,
+    pub outcome: String,
+}

@@ -1,0 +1,508 @@
+//! CREATE_CHILD_SA as initiator, for a new CHILD SA or a CHILD SA rekey (RFC 7296
+//! §1.3.1, §1.3.3):
+//!
+//! ```text
+//! HDR, SK {[N(REKEY_SA)], SA, Ni, [KEi], TSi, TSr}  -->
+//!                                    <--  HDR, SK {SA, Nr, [KEr], TSi, TSr}
+//! ```
+//!
+//! PFS: the KE payload is of the first group of the child's `esp_proposals` (as
+//! charon picks it); INVALID_KE_PAYLOAD names another group, and the request is
+//! repeated once with it (§1.3). TEMPORARY_FAILURE means "try again later" (§2.25):
+//! a retry is scheduled after a random delay. A rekey installs the new CHILD SA and
+//! then deletes the old one (§2.8), unless a crossing rekey of the peer's holds the
+//! lowest nonce, in which case our new one is redundant and goes instead (§2.8.1).
+
+use super::lifetime::random_up_to;
+use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, notify, started};
+use crate::config::Mode;
+use crate::crypto::ActiveKeyExchange;
+use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome, TsDecision};
+use crate::ike::child::ChildParams;
+use crate::ike::child_setup::{Keying, child_failed, install_child};
+use crate::ike::context::Cx;
+use crate::ike::ids::ChildSaId;
+use crate::ike::payloads::{errors, has_notify, ke, nonce, notify as find_notify, sa, ts_i, ts_r};
+use crate::ike::sa::SaCore;
+use crate::ike::state::Received;
+use crate::ike::summary::notify_name;
+use crate::ike::ts::{self, TsNarrowing};
+use crate::proposal::{check_response, to_sa_payload};
+use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::{
+    DeletePayload, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, SaPayload,
+    TrafficSelector, TsPayload,
+};
+
+/// Nonce length (§2.10: at least half the PRF's key size; charon sends 32 octets).
+pub(crate) const NONCE_LEN: usize = 32;
+
+/// A peer's rekey of the same CHILD SA, answered while ours was outstanding.
+#[derive(Debug)]
+pub(crate) struct PeerRekey {
+    pub(crate) ni: Vec<u8>,
+    pub(crate) nr: Vec<u8>,
+}
+
+/// Our CREATE_CHILD_SA for a CHILD SA, waiting for its response.
+pub(crate) struct ChildExchange {
+    pub(crate) task: Task,
+    name: String,
+    /// The CHILD SA being replaced.
+    pub(crate) rekey: Option<ChildSaId>,
+    /// Its inbound SPI (the REKEY_SA notify's SPI, §1.3.3).
+    rekey_spi: Option<u32>,
+    spi_in: u32,
+    offered: SaPayload,
+    ke: Option<Box<dyn ActiveKeyExchange>>,
+    ni: Vec<u8>,
+    ts_i: Vec<TrafficSelector>,
+    ts_r: Vec<TrafficSelector>,
+    transport: bool,
+    replay_window: u32,
+    ke_retried: bool,
+    pub(crate) collision: Option<PeerRekey>,
+}
+
+impl core::fmt::Debug for ChildExchange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChildExchange")
+            .field("task", &self.task)
+            .field("rekey", &self.rekey)
+            .field("group", &self.ke.as_ref().map(|k| k.group()))
+            .finish_non_exhaustive()
+    }
+}
+
+fn refuse(core: &SaCore, cx: &mut Cx<'_>, task: &Task, detail: String) -> Start {
+    done(core, cx, task, Outcome::Dropped { detail });
+    Start::Skipped
+}
+
+pub(super) fn start(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    task: Task,
+) -> Start {
+    let (name, rekey) = match &task.action {
+        Action::CreateChild { name } => (name.clone(), None),
+        Action::RekeyChild { child } => {
+            let old = *child;
+            if !core.children.contains(&old) {
+                return refuse(core, cx, &task, format!("{old} is gone"));
+            }
+            if est.ops.deleting.contains(&old) || est.ops.replaced.contains(&old) {
+                return refuse(
+                    core,
+                    cx,
+                    &task,
+                    format!("{old} is being replaced or deleted"),
+                );
+            }
+            let Some(c) = cx.children.get(&old) else {
+                return refuse(core, cx, &task, format!("{old} is gone"));
+            };
+            (c.name.clone(), Some(old))
+        }
+        _ => return Start::Skipped,
+    };
+    let Some(policy) = core
+        .policy
+        .children
+        .iter()
+        .find(|c| c.name == name)
+        .cloned()
+    else {
+        return refuse(core, cx, &task, format!("no child configuration {name:?}"));
+    };
+    let (ts_i, ts_r, transport, replay_window, rekey_spi) =
+        match rekey.and_then(|c| cx.children.get(&c)) {
+            // §2.8: the new SA takes over the old one's traffic selectors.
+            Some(old) => (
+                old.local_ts.clone(),
+                old.remote_ts.clone(),
+                old.mode == Mode::Transport,
+                old.replay_window,
+                Some(old.spi_in),
+            ),
+            None => {
+                let (local_dynamic, remote_dynamic) = super::dynamic_ranges(core);
+                (
+                    ts::resolve(&policy.config.local_ts, &local_dynamic),
+                    ts::resolve(&policy.config.remote_ts, &remote_dynamic),
+                    policy.config.mode == Mode::Transport,
+                    policy.config.replay_window,
+                    None,
+                )
+            }
+        };
+    let group = policy
+        .esp_proposals
+        .iter()
+        .flat_map(|p| p.of_type(TransformType::DH))
+        .filter(|a| a.id != DhId::NONE.0)
+        .find_map(|a| cx.provider.group(DhId(a.id)));
+    let ke = match group.map(|g| g.start(cx.rng)) {
+        Some(Ok(ke)) => Some(ke),
+        Some(Err(e)) => return refuse(core, cx, &task, format!("key exchange: {e}")),
+        None => None,
+    };
+    let spi_in = cx.fresh_esp_spi();
+    let offered = to_sa_payload(&policy.esp_proposals, &spi_in.to_be_bytes());
+    let mut exchange = ChildExchange {
+        task,
+        name,
+        rekey,
+        rekey_spi,
+        spi_in,
+        offered,
+        ke,
+        ni: Vec::new(),
+        ts_i,
+        ts_r,
+        transport,
+        replay_window,
+        ke_retried: false,
+        collision: None,
+    };
+    match exchange.send(core, cx) {
+        Ok(()) => Start::Started(Active::Child(Box::new(exchange))),
+        Err(detail) => refuse(core, cx, &exchange.task, detail),
+    }
+}
+
+impl ChildExchange {
+    /// Sends the request with a fresh nonce.
+    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), String> {
+        self.ni = cx.random_bytes(NONCE_LEN);
+        let mut payloads = Vec::new();
+        if let Some(spi) = self.rekey_spi {
+            payloads.push(Payload::Notify(NotifyPayload::rekey_sa(
+                ProtocolId::ESP,
+                spi,
+            )));
+        }
+        payloads.push(Payload::Sa(self.offered.clone()));
+        payloads.push(Payload::Nonce(NoncePayload {
+            data: self.ni.clone(),
+        }));
+        if let Some(ke) = &self.ke {
+            payloads.push(Payload::Ke(KePayload {
+                group: ke.group(),
+                data: ke.public_value().to_vec(),
+            }));
+        }
+        payloads.push(Payload::TsI(TsPayload {
+            selectors: self.ts_i.clone(),
+        }));
+        payloads.push(Payload::TsR(TsPayload {
+            selectors: self.ts_r.clone(),
+        }));
+        if self.transport {
+            payloads.push(notify(NotifyType::USE_TRANSPORT_MODE));
+        }
+        core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
+            .map_err(|e| format!("cannot build the request: {e:?}"))?;
+        started(core, cx, &self.task, ExchangeType::CREATE_CHILD_SA);
+        Ok(())
+    }
+}
+
+/// Schedules the task again after a random delay (strongSwan retries a refused
+/// rekey after a random delay as well).
+pub(crate) fn retry_later(est: &mut Established, core: &SaCore, cx: &mut Cx<'_>, task: &Task) {
+    let base = core
+        .policy
+        .config
+        .retransmit
+        .timeout
+        .max(crate::ike::datagram::Time::from_millis(10));
+    let at = cx
+        .now
+        .saturating_add(base)
+        .saturating_add(random_up_to(cx, base));
+    done(
+        core,
+        cx,
+        task,
+        Outcome::RetryAt {
+            at_us: crate::ike::datagram::micros(at),
+        },
+    );
+    est.ops.life.delayed.push((
+        at,
+        Task {
+            action: task.action.clone(),
+            cause: Cause::Retry,
+        },
+    ));
+}
+
+pub(super) fn on_response(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    mut ex: Box<ChildExchange>,
+    msg: &Received<'_>,
+) -> Flow {
+    let p = msg.payloads;
+    if let Some(error) = errors(p).first().copied() {
+        if error == NotifyType::INVALID_KE_PAYLOAD
+            && let Some(Ok(NotifyData::DhGroup(group))) =
+                find_notify(p, NotifyType::INVALID_KE_PAYLOAD).map(NotifyPayload::decoded)
+            && let Some(next) = ex.retry_group(cx, group)
+        {
+            cx.emit(
+                Some(core.id),
+                EventKind::Decision(Decision::KeyExchange(crate::event::KeDecision {
+                    ke_group: ex.ke.as_ref().map_or(DhId::NONE, |k| k.group()),
+                    proposal_group: group,
+                    outcome: crate::event::KeOutcome::Retrying,
+                })),
+            );
+            ex.ke = Some(next);
+            ex.ke_retried = true;
+            return match ex.send(core, cx) {
+                Ok(()) => {
+                    est.ops.active = Some(Active::Child(ex));
+                    Flow::Stay
+                }
+                Err(detail) => {
+                    done(core, cx, &ex.task, Outcome::Rejected { detail });
+                    Flow::Stay
+                }
+            };
+        }
+        if error == NotifyType::TEMPORARY_FAILURE {
+            retry_later(est, core, cx, &ex.task);
+            return Flow::Stay;
+        }
+        if ex.rekey.is_none() || error != NotifyType::CHILD_SA_NOT_FOUND {
+            child_failed(
+                core,
+                cx,
+                &ex.name,
+                ChildFailure::PeerError { notify: error },
+            );
+        }
+        done(
+            core,
+            cx,
+            &ex.task,
+            Outcome::PeerError {
+                notify: notify_name(error),
+            },
+        );
+        return Flow::Stay;
+    }
+    match install(core, cx, &ex, est, p) {
+        Ok(new_child) => {
+            super::arm_child(est, core, cx, new_child);
+            if let Some(old) = ex.rekey {
+                cx.emit(
+                    Some(core.id),
+                    EventKind::ChildSaRekeyed {
+                        old,
+                        new: new_child,
+                        cause: ex.task.cause.clone(),
+                    },
+                );
+                finish_rekey(est, core, cx, &ex, old, new_child, p);
+            }
+            done(core, cx, &ex.task, Outcome::Done);
+        }
+        Err(detail) => {
+            child_failed(
+                core,
+                cx,
+                &ex.name,
+                ChildFailure::Rejected {
+                    detail: detail.clone(),
+                },
+            );
+            done(core, cx, &ex.task, Outcome::Rejected { detail });
+            if sa(p).is_some() {
+                // The responder installed its half: have it deleted (§1.4.1).
+                delete_peer_half(core, cx, ex.spi_in);
+            }
+        }
+    }
+    Flow::Stay
+}
+
+impl ChildExchange {
+    /// A new key exchange in the group the responder asked for, if we offered it
+    /// and have not retried yet (§1.3).
+    fn retry_group(&self, cx: &mut Cx<'_>, group: DhId) -> Option<Box<dyn ActiveKeyExchange>> {
+        let offered = self.offered.proposals.iter().any(|p| {
+            p.transforms
+                .iter()
+                .any(|t| t.kind == TransformType::DH && t.id == group.0)
+        });
+        if self.ke_retried || !offered || self.ke.as_ref().is_some_and(|k| k.group() == group) {
+            return None;
+        }
+        cx.provider.group(group)?.start(cx.rng).ok()
+    }
+}
+
+/// After our rekey's new CHILD SA is up: delete the old one, or, if a crossing
+/// rekey of the peer's wins by the nonces, our new one (§2.8.1).
+fn finish_rekey(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    ex: &ChildExchange,
+    old: ChildSaId,
+    new_child: ChildSaId,
+    p: &[Payload],
+) {
+    let nr = nonce(p).map(|n| n.data.clone()).unwrap_or_default();
+    let delete = match &ex.collision {
+        None => Task {
+            action: Action::DeleteChild { child: old },
+            cause: Cause::Rekeyed,
+        },
+        Some(peer) => {
+            let ours_lowest = collision::report(
+                core,
+                cx,
+                crate::event::CollisionKind::Child,
+                [&ex.ni, &nr],
+                [&peer.ni, &peer.nr],
+            );
+            if ours_lowest {
+                // Ours is redundant; the peer deletes the old one.
+                est.ops.replaced.insert(old);
+                if let Some(l) = est.ops.life.children.get_mut(&old) {
+                    l.rekey_at = None;
+                }
+                Task {
+                    action: Action::DeleteChild { child: new_child },
+                    cause: Cause::Collision,
+                }
+            } else {
+                Task {
+                    action: Action::DeleteChild { child: old },
+                    cause: Cause::Rekeyed,
+                }
+            }
+        }
+    };
+    enqueue(est, delete, true);
+}
+
+/// Checks the response and installs the CHILD SA; returns its handle.
+fn install(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    ex: &ChildExchange,
+    est: &Established,
+    p: &[Payload],
+) -> Result<ChildSaId, String> {
+    let name = ex.name.as_str();
+    let (Some(sa_r), Some(nr), Some(tsi), Some(tsr)) = (sa(p), nonce(p), ts_i(p), ts_r(p)) else {
+        return Err("the response lacks SA, Nonce, TSi or TSr".to_owned());
+    };
+    let report = check_response(&ex.offered, sa_r, cx.provider, ProtocolId::ESP);
+    let chosen = report.chosen.clone();
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::ChildProposal {
+            child: name.to_owned(),
+            report,
+        }),
+    );
+    let peer_spi = sa_r
+        .proposals
+        .first()
+        .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
+        .map(u32::from_be_bytes)
+        .filter(|s| *s != 0);
+    let Some(chosen) = chosen else {
+        return Err("the responder's ESP proposal is not one we offered".to_owned());
+    };
+    let Some(spi_out) = peer_spi else {
+        return Err("the responder's ESP SPI is not 4 non-zero octets".to_owned());
+    };
+    let chosen_group = chosen
+        .proposal
+        .transforms
+        .iter()
+        .find(|t| t.kind == TransformType::DH && t.id != DhId::NONE.0)
+        .map(|t| DhId(t.id));
+    let g_ir = match (chosen_group, &ex.ke, ke(p)) {
+        (None, _, _) => None,
+        (Some(g), Some(ours), Some(theirs)) if ours.group() == g && theirs.group == g => {
+            match ours.complete(&theirs.data) {
+                Ok(s) => Some(s),
+                Err(e) => return Err(format!("the responder's KE payload: {e}")),
+            }
+        }
+        (Some(g), _, _) => {
+            return Err(format!(
+                "the responder chose {g} without a matching KE payload"
+            ));
+        }
+    };
+    let accepted = ts::within(&tsi.selectors, &ex.ts_i) && ts::within(&tsr.selectors, &ex.ts_r);
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::TrafficSelectors(TsDecision {
+            child: name.to_owned(),
+            initiator: TsNarrowing {
+                proposed: ex.ts_i.clone(),
+                configured: ex.ts_i.clone(),
+                result: tsi.selectors.clone(),
+            },
+            responder: TsNarrowing {
+                proposed: ex.ts_r.clone(),
+                configured: ex.ts_r.clone(),
+                result: tsr.selectors.clone(),
+            },
+            accepted,
+            reason: if accepted {
+                "the responder's selectors lie within ours".to_owned()
+            } else {
+                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
+            },
+        })),
+    );
+    if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
+        return Err("traffic selectors outside what we proposed".to_owned());
+    }
+    let mode = if ex.transport && has_notify(p, NotifyType::USE_TRANSPORT_MODE) {
+        Mode::Transport
+    } else {
+        Mode::Tunnel
+    };
+    let params = ChildParams {
+        name: name.to_owned(),
+        initiator: true,
+        spi_in: ex.spi_in,
+        spi_out,
+        mode,
+        local_ts: tsi.selectors.clone(),
+        remote_ts: tsr.selectors.clone(),
+        replay_window: ex.replay_window,
+    };
+    let keying = Keying {
+        prf: est.prf,
+        sk_d: &est.sk_d,
+        ni: &ex.ni,
+        nr: &nr.data,
+        g_ir: g_ir.as_ref().map(|s| s.as_bytes()),
+    };
+    install_child(core, cx, params, &chosen.proposal, &keying)
+}
+
+/// Deletes the responder's half of a CHILD SA we could not use (§1.4.1: the Delete
+/// names the SPI we would have received with, which the peer sends with).
+fn delete_peer_half(core: &mut SaCore, cx: &mut Cx<'_>, spi_in: u32) {
+    let _ = core.send_request(
+        cx,
+        ExchangeType::INFORMATIONAL,
+        vec![Payload::Delete(DeletePayload::esp(&[spi_in]))],
+    );
+}

@@ -1,0 +1,276 @@
+//! Rekeying the IKE SA as initiator (RFC 7296 §1.3.2, §2.18):
+//!
+//! ```text
+//! HDR, SK {SA, Ni, KEi}  -->
+//!                   <--  HDR, SK {SA, Nr, KEr}
+//! ```
+//!
+//! The SA payload carries our new SPI (8 octets) in each proposal. On success the new
+//! IKE SA takes over the CHILD SAs and the old one is deleted, unless the peer rekeyed
+//! at the same time and its exchange wins by the nonces (§2.8.2): then our new SA is
+//! redundant and deleted, the CHILD SAs go to the peer's, and the peer deletes the
+//! old one.
+
+use super::child_initiator::{NONCE_LEN, retry_later};
+use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
+use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, started};
+use crate::crypto::ActiveKeyExchange;
+use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome};
+use crate::ike::context::{Cx, Effect};
+use crate::ike::ids::IkeSaId;
+use crate::ike::payloads::{errors, ke, nonce, notify as find_notify, sa};
+use crate::ike::sa::SaCore;
+use crate::ike::state::Received;
+use crate::ike::summary::notify_name;
+use crate::proposal::{check_response, to_sa_payload};
+use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::{IkeSpi, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, SaPayload};
+
+/// A peer's rekey of this IKE SA, answered while ours was outstanding.
+#[derive(Debug)]
+pub(crate) struct PeerIkeRekey {
+    pub(crate) new_sa: IkeSaId,
+    pub(crate) ni: Vec<u8>,
+    pub(crate) nr: Vec<u8>,
+}
+
+/// Our IKE SA rekey, waiting for its response.
+pub(crate) struct IkeRekeyExchange {
+    pub(crate) task: Task,
+    spi: IkeSpi,
+    offered: SaPayload,
+    ke: Box<dyn ActiveKeyExchange>,
+    ni: Vec<u8>,
+    ke_retried: bool,
+    pub(crate) collision: Option<PeerIkeRekey>,
+}
+
+impl core::fmt::Debug for IkeRekeyExchange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IkeRekeyExchange")
+            .field("task", &self.task)
+            .field("spi", &self.spi)
+            .field("group", &self.ke.group())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn start(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
+    let groups: Vec<DhId> = core
+        .policy
+        .ike_proposals
+        .iter()
+        .flat_map(|p| p.of_type(TransformType::DH))
+        .map(|a| DhId(a.id))
+        .collect();
+    // charon keeps the current SA's group if it is still proposed.
+    let group = if groups.contains(&core.dh) {
+        Some(core.dh)
+    } else {
+        groups.first().copied()
+    };
+    let Some(ke) = group
+        .and_then(|g| cx.provider.group(g))
+        .and_then(|g| g.start(cx.rng).ok())
+    else {
+        done(
+            core,
+            cx,
+            &task,
+            Outcome::Dropped {
+                detail: "no key exchange group to rekey with".to_owned(),
+            },
+        );
+        return Start::Skipped;
+    };
+    let spi = cx.fresh_ike_spi();
+    let offered = to_sa_payload(&core.policy.ike_proposals, &spi.0);
+    let mut exchange = IkeRekeyExchange {
+        task,
+        spi,
+        offered,
+        ke,
+        ni: Vec::new(),
+        ke_retried: false,
+        collision: None,
+    };
+    match exchange.send(core, cx) {
+        Ok(()) => Start::Started(Active::Ike(Box::new(exchange))),
+        Err(detail) => {
+            done(core, cx, &exchange.task, Outcome::Rejected { detail });
+            Start::Skipped
+        }
+    }
+}
+
+impl IkeRekeyExchange {
+    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), String> {
+        self.ni = cx.random_bytes(NONCE_LEN);
+        let payloads = vec![
+            Payload::Sa(self.offered.clone()),
+            Payload::Nonce(NoncePayload {
+                data: self.ni.clone(),
+            }),
+            Payload::Ke(KePayload {
+                group: self.ke.group(),
+                data: self.ke.public_value().to_vec(),
+            }),
+        ];
+        core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
+            .map_err(|e| format!("cannot build the request: {e:?}"))?;
+        started(core, cx, &self.task, ExchangeType::CREATE_CHILD_SA);
+        Ok(())
+    }
+}
+
+pub(super) fn on_response(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    mut ex: Box<IkeRekeyExchange>,
+    msg: &Received<'_>,
+) -> Flow {
+    let p = msg.payloads;
+    if let Some(error) = errors(p).first().copied() {
+        if error == NotifyType::INVALID_KE_PAYLOAD
+            && !ex.ke_retried
+            && let Some(Ok(NotifyData::DhGroup(group))) =
+                find_notify(p, NotifyType::INVALID_KE_PAYLOAD).map(NotifyPayload::decoded)
+            && group != ex.ke.group()
+            && ex.offered.proposals.iter().any(|q| {
+                q.transforms
+                    .iter()
+                    .any(|t| t.kind == TransformType::DH && t.id == group.0)
+            })
+            && let Some(next) = cx.provider.group(group).and_then(|g| g.start(cx.rng).ok())
+        {
+            cx.emit(
+                Some(core.id),
+                EventKind::Decision(Decision::KeyExchange(crate::event::KeDecision {
+                    ke_group: ex.ke.group(),
+                    proposal_group: group,
+                    outcome: crate::event::KeOutcome::Retrying,
+                })),
+            );
+            ex.ke = next;
+            ex.ke_retried = true;
+            if let Err(detail) = ex.send(core, cx) {
+                done(core, cx, &ex.task, Outcome::Rejected { detail });
+            } else {
+                est.ops.active = Some(Active::Ike(ex));
+            }
+            return Flow::Stay;
+        }
+        if error == NotifyType::TEMPORARY_FAILURE {
+            retry_later(est, core, cx, &ex.task);
+        } else {
+            done(
+                core,
+                cx,
+                &ex.task,
+                Outcome::PeerError {
+                    notify: notify_name(error),
+                },
+            );
+        }
+        return Flow::Stay;
+    }
+    match complete(est, core, cx, &ex, p) {
+        Ok(()) => done(core, cx, &ex.task, Outcome::Done),
+        Err(detail) => done(core, cx, &ex.task, Outcome::Rejected { detail }),
+    }
+    Flow::Stay
+}
+
+fn complete(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    ex: &IkeRekeyExchange,
+    p: &[Payload],
+) -> Result<(), String> {
+    let (Some(sa_r), Some(nr), Some(ke_r)) = (sa(p), nonce(p), ke(p)) else {
+        return Err("the response lacks SA, Nonce or KE".to_owned());
+    };
+    let report_sel = check_response(&ex.offered, sa_r, cx.provider, ProtocolId::IKE);
+    let chosen = report_sel.chosen.clone();
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::IkeProposal(report_sel)),
+    );
+    let chosen = chosen.ok_or("the responder's proposal is not one we offered")?;
+    let spi_r = <[u8; 8]>::try_from(chosen.proposal.spi.as_slice())
+        .map(IkeSpi)
+        .ok()
+        .filter(|s| !s.is_zero())
+        .ok_or("the responder's new SPI is not 8 non-zero octets")?;
+    let group = chosen
+        .proposal
+        .transforms
+        .iter()
+        .find(|t| t.kind == TransformType::DH)
+        .map(|t| DhId(t.id));
+    if group != Some(ex.ke.group()) || ke_r.group != ex.ke.group() {
+        return Err(format!(
+            "key exchange mismatch: we sent {}, the responder chose {group:?} and sent {}",
+            ex.ke.group(),
+            ke_r.group
+        ));
+    }
+    let g_ir = ex.ke.complete(&ke_r.data).map_err(|e| e.to_string())?;
+    let new = NewSa {
+        initiator: true,
+        spi_i: ex.spi,
+        spi_r,
+        chosen: &chosen.proposal,
+        text: chosen.text.clone(),
+        g_ir: &g_ir,
+        ni: &ex.ni,
+        nr: &nr.data,
+    };
+    match &ex.collision {
+        None => {
+            let id = create(est, core, cx, &new, None)?;
+            report(core, cx, id, &new, ex.task.cause.clone());
+            hand_over(est, core, cx, id);
+            enqueue(est, delete_old(), true);
+        }
+        Some(peer) => {
+            let ours_lowest = collision::report(
+                core,
+                cx,
+                CollisionKind::Ike,
+                [&ex.ni, &nr.data],
+                [&peer.ni, &peer.nr],
+            );
+            if ours_lowest {
+                // Ours is redundant: it deletes itself first thing; the CHILD SAs go
+                // to the peer's new SA and the peer deletes this one.
+                let redundant = Task {
+                    action: Action::DeleteIke,
+                    cause: Cause::Collision,
+                };
+                create(est, core, cx, &new, Some(redundant))?;
+                hand_over(est, core, cx, peer.new_sa);
+                await_peer_delete(est, core, cx);
+            } else {
+                let id = create(est, core, cx, &new, None)?;
+                report(core, cx, id, &new, ex.task.cause.clone());
+                hand_over(est, core, cx, id);
+                enqueue(est, delete_old(), true);
+                cx.effects.push(Effect::Redundant {
+                    sa: peer.new_sa,
+                    winner: id,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn delete_old() -> Task {
+    Task {
+        action: Action::DeleteIke,
+        cause: Cause::Rekeyed,
+    }
+}

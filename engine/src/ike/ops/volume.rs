@@ -1,0 +1,185 @@
+//! Byte and packet lifetimes of CHILD SAs (swanctl.conf(5) `rekey_bytes`,
+//! `life_bytes`, `rekey_packets`, `life_packets`). The ESP data plane counts; when a
+//! count crosses a limit it calls [`Engine::on_child_volume_limit`]: the soft limit
+//! rekeys the CHILD SA, the hard one deletes it.
+
+use super::{Task, enqueue, lifetime, start_next};
+use crate::event::{Action, Cause};
+use crate::ike::datagram::Time;
+use crate::ike::engine::Engine;
+use crate::ike::ids::ChildSaId;
+use crate::ike::state::State;
+
+impl Engine {
+    /// A CHILD SA crossed its soft (`hard == false`: rekey) or hard (delete) byte or
+    /// packet limit. Reported with the cause "lifetime (bytes|packets)".
+    // Called by the ESP data plane's counters once they are wired in.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn on_child_volume_limit(&mut self, now: Time, child: ChildSaId, hard: bool) {
+        let Some(ike) = self.child_sa(child).map(|c| c.ike_sa) else {
+            return;
+        };
+        self.with_sa(now, ike, |sa, cx| {
+            let State::Established(est) = &mut sa.state else {
+                return;
+            };
+            if !sa.core.children.contains(&child)
+                || est.ops.deleting.contains(&child)
+                || (!hard && est.ops.replaced.contains(&child))
+            {
+                return;
+            }
+            let cause = Cause::Lifetime {
+                limit: "bytes|packets".to_owned(),
+                hard,
+            };
+            let action = if hard {
+                Action::DeleteChild { child }
+            } else {
+                if let Some(l) = est.ops.life.children.get_mut(&child) {
+                    l.rekey_at = None;
+                }
+                Action::RekeyChild { child }
+            };
+            enqueue(est, Task { action, cause }, hard);
+            start_next(est, &mut sa.core, cx);
+            lifetime::arm(est, &mut sa.core);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use crate::config::PeerConfig;
+    use crate::event::{Action, Cause, EventKind};
+    use crate::sim::{LinkConfig, Pair};
+    use crate::{Engine, EngineConfig};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const CLIENT: &str = r#"
+        local_addrs = ["192.0.2.2"]
+        remote_addrs = ["192.0.2.1"]
+        proposals = ["aes256gcm16-prfsha256-x25519"]
+        [retransmit]
+        timeout = "100ms"
+        [local]
+        auth = "psk"
+        id = "cl.example"
+        [remote]
+        auth = "psk"
+        id = "gw.example"
+        [children.net]
+        esp_proposals = ["aes256gcm16"]
+        remote_ts = ["10.1.0.0/24"]
+        [secrets]
+        psk = "not-a-real-secret"
+    "#;
+
+    const GATEWAY: &str = r#"
+        local_addrs = ["192.0.2.1"]
+        proposals = ["aes256gcm16-prfsha256-x25519"]
+        [retransmit]
+        timeout = "100ms"
+        [local]
+        auth = "psk"
+        id = "gw.example"
+        [remote]
+        auth = "psk"
+        [children.net]
+        esp_proposals = ["aes256gcm16"]
+        local_ts = ["10.1.0.0/24"]
+        [secrets]
+        psk = "not-a-real-secret"
+    "#;
+
+    fn parse(text: &str) -> PeerConfig {
+        toml::from_str(text).unwrap_or_else(|e| panic!("config: {e}"))
+    }
+
+    fn engine(responder: Vec<PeerConfig>, seed: u64) -> Engine {
+        let config = EngineConfig {
+            responder,
+            ..EngineConfig::default()
+        };
+        Engine::new(config, Box::new(ChaCha20Rng::seed_from_u64(seed)))
+            .unwrap_or_else(|e| panic!("engine: {e}"))
+    }
+
+    fn established() -> Pair {
+        let mut pair = Pair::new(
+            engine(Vec::new(), 1),
+            engine(vec![parse(GATEWAY)], 2),
+            LinkConfig::default(),
+            3,
+        );
+        if let Err(e) = pair.a.initiate(Duration::ZERO, &parse(CLIENT)) {
+            panic!("initiate: {e}");
+        }
+        pair.drive_until(Duration::from_secs(1));
+        assert_eq!(pair.a.child_sas().count(), 1);
+        pair
+    }
+
+    fn volume_cause(hard: bool) -> Cause {
+        Cause::Lifetime {
+            limit: "bytes|packets".to_owned(),
+            hard,
+        }
+    }
+
+    #[test]
+    fn a_soft_volume_limit_rekeys_the_child() {
+        let mut pair = established();
+        let Some(old) = pair.a.child_sas().next().map(|c| c.id) else {
+            panic!("no child");
+        };
+        pair.a.on_child_volume_limit(pair.now, old, false);
+        // A second report of the same crossing starts nothing more.
+        pair.a.on_child_volume_limit(pair.now, old, false);
+        pair.drive_until(pair.now + Duration::from_secs(1));
+        let started: Vec<_> = pair
+            .a_events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::ExchangeStarted { action, cause, .. } => {
+                    Some((action.clone(), cause.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            started,
+            [
+                (Action::RekeyChild { child: old }, volume_cause(false)),
+                (Action::DeleteChild { child: old }, Cause::Rekeyed),
+            ]
+        );
+        let new: Vec<_> = pair.a.child_sas().map(|c| c.id).collect();
+        assert_eq!(new.len(), 1);
+        assert_ne!(new[0], old);
+        assert_eq!(pair.b.child_sas().count(), 1);
+    }
+
+    #[test]
+    fn a_hard_volume_limit_deletes_the_child() {
+        let mut pair = established();
+        let Some(child) = pair.a.child_sas().next().map(|c| c.id) else {
+            panic!("no child");
+        };
+        pair.a.on_child_volume_limit(pair.now, child, true);
+        pair.drive_until(pair.now + Duration::from_secs(1));
+        let down = pair.a_events.iter().find_map(|e| match &e.kind {
+            EventKind::ChildSaDown { child: c, reason } if *c == child => Some(reason.clone()),
+            _ => None,
+        });
+        assert_eq!(down.as_deref(), Some("lifetime (bytes|packets)"));
+        assert_eq!(pair.a.child_sas().count(), 0);
+        assert_eq!(pair.b.child_sas().count(), 0);
+    }
+}
