@@ -153,3 +153,20 @@ fn an_action_of_a_missing_feature_is_refused_at_load_time() {
     );
     assert!(message.contains("rekey_child"), "{message}");
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn every_file_in_assets_scenarios_is_bundled() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    let mut bundled: Vec<String> = library::names().map(str::to_owned).collect();
+    bundled.sort();
+    assert_eq!(files, bundled, "add new files to BUNDLED in sim/library.rs");
+}

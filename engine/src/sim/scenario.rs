@@ -329,3 +329,92 @@ impl Scenario {
             )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn happy_path() -> &'static str {
+        super::super::library::text("happy-path").unwrap()
+    }
+
+    #[test]
+    fn another_schema_version_is_refused() {
+        let text = happy_path().replacen("version = 1", "version = 2", 1);
+        assert_eq!(
+            Scenario::from_toml(&text),
+            Err(ScenarioError::Version { found: 2 })
+        );
+    }
+
+    #[test]
+    fn a_misspelt_script_key_is_refused() {
+        let text = format!(
+            "{}\n[[script]]\nat = \"1s\"\naction = \"kill\"\npeeer = \"responder\"\n",
+            happy_path()
+        );
+        let err = Scenario::from_toml(&text).unwrap_err();
+        assert!(matches!(err, ScenarioError::Parse { .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_peers_and_impossible_probabilities_are_named() {
+        let text = format!(
+            "{}\n[[script]]\nat = \"1s\"\naction = \"kill\"\npeer = \"gateway\"\n",
+            happy_path().replacen("latency = \"10ms\"", "latency = \"10ms\"\nloss = 1.5", 1)
+        );
+        let Err(ScenarioError::Invalid { problems }) = Scenario::from_toml(&text) else {
+            panic!("accepted");
+        };
+        assert_eq!(
+            problems,
+            [
+                "network.link.loss = 1.5 is not a probability in [0, 1]",
+                "script[2]: unknown peer \"gateway\""
+            ]
+        );
+    }
+
+    #[test]
+    fn every_action_of_a_missing_feature_names_it() {
+        for action in [
+            "ping",
+            "replay_esp",
+            "rekey_child",
+            "rekey_ike",
+            "delete_child",
+            "delete_ike",
+            "check_liveness",
+        ] {
+            let text = format!(
+                "{}\n[[script]]\nat = \"1s\"\naction = \"{action}\"\n",
+                happy_path()
+            );
+            let err = Scenario::from_toml(&text).unwrap_err();
+            assert!(
+                matches!(err, ScenarioError::Unsupported { step: 2, .. }),
+                "{action}: {err}"
+            );
+            assert!(err.to_string().contains("not supported by this engine yet"));
+        }
+    }
+
+    #[test]
+    fn a_directed_link_overrides_the_default_one_way() {
+        let text = happy_path().replacen(
+            "[network.link]\nlatency = \"10ms\"\n",
+            "[network.link]\nlatency = \"10ms\"\n\n[[network.links]]\nfrom = \"responder\"\nto = \"initiator\"\nlink = { loss = 0.5, mtu = 576 }\n",
+            1,
+        );
+        let s = Scenario::from_toml(&text).unwrap();
+        let back = s.link_spec("responder", "initiator").resolve();
+        assert_eq!(back.0.loss, 0.5);
+        assert_eq!(back.0.latency, Duration::from_millis(10));
+        assert_eq!(back.1, 576);
+        let forth = s.link_spec("initiator", "responder").resolve();
+        assert_eq!(forth.0.loss, 0.0);
+        assert_eq!(forth.1, DEFAULT_MTU);
+    }
+}

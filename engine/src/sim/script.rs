@@ -44,7 +44,7 @@ pub struct ScriptStep {
 
 /// What a step does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// The peer starts an IKE SA with its configuration (`[initiator]`).
     Initiate {
