@@ -123,7 +123,8 @@ pub struct Trace {
 /// Why a trace document could not be read.
 #[derive(Debug)]
 pub enum TraceError {
-    /// Not JSON, or not the trace's shape.
+    /// Not JSON, or not the trace's shape (reading), or a value JSON cannot hold
+    /// (writing).
     Json(serde_json::Error),
     /// A schema this reader does not know.
     Schema { found: String },
@@ -132,7 +133,7 @@ pub enum TraceError {
 impl core::fmt::Display for TraceError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Json(e) => write!(f, "not a trace document: {e}"),
+            Self::Json(e) => write!(f, "trace JSON: {e}"),
             Self::Schema { found } => {
                 write!(f, "trace schema {found:?} is not {TRACE_SCHEMA:?}")
             }
@@ -156,10 +157,8 @@ impl Trace {
 
     /// The JSON text (compact, fields in declaration order: the same run gives the
     /// same bytes).
-    pub fn to_json(&self) -> String {
-        // Every field is a plain struct, list, string or number: serialising cannot
-        // fail, but an error would still be reported as an empty document's text.
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    pub fn to_json(&self) -> Result<String, TraceError> {
+        serde_json::to_string(self).map_err(TraceError::Json)
     }
 
     /// Reads a trace document, checking its schema.
@@ -175,10 +174,10 @@ impl Trace {
 
     /// SHA-256 of [`to_json`](Self::to_json), lower-case hex: what the scenario
     /// hash file pins, natively and in WASM.
-    pub fn sha256_hex(&self) -> String {
+    pub fn sha256_hex(&self) -> Result<String, TraceError> {
         use sha2::Digest;
-        let digest = sha2::Sha256::digest(self.to_json().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        let digest = sha2::Sha256::digest(self.to_json()?.as_bytes());
+        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// The events of one peer, in order.

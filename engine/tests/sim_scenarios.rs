@@ -54,7 +54,7 @@ fn trace_hashes_match_the_committed_native_values() {
     let mut wrong = Vec::new();
     for (name, seed, hash) in committed {
         let scenario = library::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let got = sim::run(&scenario, seed).trace.sha256_hex();
+        let got = sim::run(&scenario, seed).trace.sha256_hex().unwrap();
         if got != hash {
             wrong.push(format!("{name} {seed} {got}"));
         }
@@ -73,7 +73,7 @@ fn golden_traces_are_reproduced_exactly() {
     let bless = std::env::var_os("IKELAB_BLESS").is_some();
     for name in GOLDEN {
         let scenario = library::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let json = sim::run(&scenario, scenario.seed).trace.to_json();
+        let json = sim::run(&scenario, scenario.seed).trace.to_json().unwrap();
         let path = format!("{dir}/{name}.json");
         if bless {
             std::fs::write(&path, format!("{json}\n")).unwrap();
@@ -87,14 +87,17 @@ fn golden_traces_are_reproduced_exactly() {
         );
         // A golden trace reads back as the same document.
         let parsed = ikelab_engine::trace::Trace::from_json(&committed).unwrap();
-        assert_eq!(parsed.to_json(), json);
+        assert_eq!(parsed.to_json().unwrap(), json);
     }
     if bless {
         let mut text =
             String::from("# name seed sha256 (of the trace JSON; checked natively and in WASM)\n");
         for name in library::names() {
             let scenario = library::load(name).unwrap();
-            let hash = sim::run(&scenario, scenario.seed).trace.sha256_hex();
+            let hash = sim::run(&scenario, scenario.seed)
+                .trace
+                .sha256_hex()
+                .unwrap();
             text.push_str(&format!("{name} {} {hash}\n", scenario.seed));
         }
         std::fs::write(format!("{dir}/sha256.txt"), text).unwrap();
@@ -106,9 +109,9 @@ fn one_seed_gives_identical_traces_and_another_seed_other_spis_and_nonces() {
     let scenario = library::load("happy-path").unwrap();
     let a = sim::run(&scenario, 11).trace;
     let b = sim::run(&scenario, 11).trace;
-    assert_eq!(a.to_json(), b.to_json());
+    assert_eq!(a.to_json().unwrap(), b.to_json().unwrap());
     let c = sim::run(&scenario, 12).trace;
-    assert_ne!(a.to_json(), c.to_json());
+    assert_ne!(a.to_json().unwrap(), c.to_json().unwrap());
     let spis_and_nonces = |t: &ikelab_engine::trace::Trace| {
         let mut out = Vec::new();
         for e in t.events_of("initiator") {

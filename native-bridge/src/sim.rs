@@ -103,7 +103,11 @@ fn load(which: &str) -> Result<Scenario, String> {
 
 fn write_outputs(args: &SimArgs, scenario: &Scenario, run: &sim::SimRun) -> Result<(), String> {
     if let Some(path) = &args.trace {
-        std::fs::write(path, run.trace.to_json() + "\n")
+        let json = run
+            .trace
+            .to_json()
+            .map_err(|e| format!("cannot write the trace: {e}"))?;
+        std::fs::write(path, json + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(path) = &args.pcap {

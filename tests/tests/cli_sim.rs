@@ -96,7 +96,10 @@ fn trace_pcap_and_keys_are_written_and_a_seed_is_reproducible() {
     let scenario = library::load("nat-t-keepalive").unwrap();
     assert_eq!(
         text.trim_end(),
-        ikelab_engine::sim::run(&scenario, 9).trace.to_json()
+        ikelab_engine::sim::run(&scenario, 9)
+            .trace
+            .to_json()
+            .unwrap()
     );
     let bytes = std::fs::read(&pcap).unwrap();
     assert!(CaptureReader::new(&bytes).unwrap().count() > 5);
