@@ -166,7 +166,8 @@ fn unit() -> LayerOutcome {
 }
 
 /// The engine on wasm32 under node, with wasm-bindgen-test-runner: its unit tests, the
-/// `wasm` target and the two-peer handshake (`pair_wasm`).
+/// `wasm` target, the two-peer handshake (`pair_wasm`) and the simulator (every
+/// bundled scenario against its `[expect]` and its native trace hash).
 fn wasm() -> LayerOutcome {
     let setup = || -> Result<std::path::PathBuf, String> {
         tools::ensure_wasm_target()?;
@@ -193,6 +194,10 @@ fn wasm() -> LayerOutcome {
                 "wasm",
                 "--test",
                 "pair_wasm",
+                "--test",
+                "sim_scenarios",
+                "--test",
+                "sim_network",
             ]),
     )
 }
