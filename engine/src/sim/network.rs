@@ -30,6 +30,8 @@ pub(crate) fn ip_packet_len(datagram: &Datagram) -> usize {
 /// A datagram on its way.
 #[derive(Debug)]
 pub(crate) struct InFlight {
+    /// The sender's name (for drop reports at the receiving end).
+    pub(crate) from: String,
     pub(crate) to: usize,
     pub(crate) datagram: Datagram,
 }
@@ -181,6 +183,7 @@ impl Network {
             self.in_flight.insert(
                 (at, self.seq),
                 InFlight {
+                    from: sender.name.clone(),
                     to,
                     datagram: datagram.clone(),
                 },
@@ -195,13 +198,17 @@ impl Network {
         &mut self,
         now: Time,
         nodes: &[Node],
-        to: usize,
-        mut datagram: Datagram,
+        flight: InFlight,
         report: &mut Vec<NetworkEvent>,
     ) -> Option<Datagram> {
+        let InFlight {
+            from,
+            to,
+            mut datagram,
+        } = flight;
         let node = nodes.get(to)?;
         let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
-            from: String::from("network"),
+            from: from.clone(),
             src: datagram.src,
             dst: datagram.dst,
             length: datagram.payload.len(),

@@ -226,20 +226,15 @@ impl<'a> Simulator<'a> {
                 self.run_action(&step.action);
             }
             while let Some(flight) = self.network.pop_due(now) {
+                let to = flight.to;
                 let mut report = Vec::new();
-                let arrived =
-                    self.network
-                        .arrive(now, &self.nodes, flight.to, flight.datagram, &mut report);
+                let arrived = self.network.arrive(now, &self.nodes, flight, &mut report);
                 self.network_records(report);
                 if let Some(datagram) = arrived {
-                    if let Some(engine) = self
-                        .nodes
-                        .get_mut(flight.to)
-                        .and_then(|n| n.engine.as_mut())
-                    {
+                    if let Some(engine) = self.nodes.get_mut(to).and_then(|n| n.engine.as_mut()) {
                         engine.handle_datagram(now, datagram);
                     }
-                    self.collect(flight.to);
+                    self.collect(to);
                 }
             }
             for index in 0..self.nodes.len() {
