@@ -18,6 +18,7 @@ pub mod event;
 pub mod ike;
 pub mod proposal;
 pub mod sim;
+pub mod trace;
 pub mod wire;
 
 pub use ike::{ChildSaId, Datagram, Engine, EngineConfig, IkeSaId, Time};

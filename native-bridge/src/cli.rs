@@ -11,7 +11,8 @@ Exit codes:
   0  success
   1  the command ran but its outcome was a failure
   2  usage error (bad command line)
-  3  an input file could not be read or parsed (the capture, or the --keys table)";
+  3  an input file could not be read or parsed (the capture, the --keys table, or a scenario)
+  4  a simulated scenario ended differently from its [expect]";
 
 /// `ikelab` — top-level arguments.
 #[derive(Debug, Parser)]
@@ -38,6 +39,44 @@ pub(crate) enum Command {
     /// inner payloads explained too.
     #[command(after_help = AFTER_HELP)]
     Dissect(DissectArgs),
+    /// Play a scenario in the deterministic simulator and print what happened.
+    ///
+    /// Both peers and the network run in this process on a virtual clock: the same
+    /// scenario and seed give the same bytes every time. Prints a transcript in the
+    /// style of charon's log (messages sent and parsed, proposals selected, keys
+    /// derived, SAs established, drops and NAT rewrites), then checks the
+    /// scenario's [expect]: exit 0 if the outcome is as expected, 4 if not.
+    #[command(after_help = AFTER_HELP)]
+    Sim(SimArgs),
+}
+
+/// `ikelab sim SCENARIO` — arguments.
+#[derive(Debug, Args)]
+pub(crate) struct SimArgs {
+    /// A scenario file (TOML, schema in assets/scenarios/README.md) or the name of a
+    /// bundled scenario.
+    #[arg(value_name = "SCENARIO", required_unless_present = "list")]
+    pub(crate) scenario: Option<String>,
+    /// List the bundled scenarios (name and title) and exit.
+    #[arg(long, conflicts_with = "scenario")]
+    pub(crate) list: bool,
+    /// The seed of the run (default: the scenario's own).
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+    /// Write the trace (JSON, schema ikelab-trace/1) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Write a pcap of every datagram on the virtual links to FILE (IPv4/UDP with
+    /// the simulated addresses, timestamps at the scenario's calendar time).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pcap: Option<PathBuf>,
+    /// Write the Wireshark key tables of the run into DIR (a profile folder:
+    /// `WIRESHARK_CONFIG_DIR=DIR tshark -r FILE` decrypts the pcap).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keys: Option<PathBuf>,
+    /// Also print timer changes and every transmission on the links.
+    #[arg(long)]
+    pub(crate) verbose: bool,
 }
 
 /// `ikelab dissect FILE` — arguments.

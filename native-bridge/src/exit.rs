@@ -14,6 +14,8 @@ pub(crate) enum Exit {
     Usage,
     /// 3: an input file could not be read or is not what it claims to be.
     Input,
+    /// 4: a simulated scenario ended differently from its `[expect]`.
+    Unexpected,
 }
 
 impl Exit {
@@ -23,6 +25,7 @@ impl Exit {
             Self::Failure => 1,
             Self::Usage => 2,
             Self::Input => 3,
+            Self::Unexpected => 4,
         }
     }
 }

@@ -6,6 +6,7 @@
 mod cli;
 mod dissect;
 mod exit;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     };
     let exit = match cli.command {
         Command::Dissect(args) => dissect::run(&args),
+        Command::Sim(args) => sim::run(&args),
     };
     exit.into()
 }

@@ -166,8 +166,9 @@ fn unit() -> LayerOutcome {
 }
 
 /// The engine on wasm32 under node, with wasm-bindgen-test-runner: its unit tests, the
-/// `wasm` target, the two-peer handshake (`pair_wasm`) and the two-peer tests of
-/// established SAs.
+/// `wasm` target, the two-peer handshake (`pair_wasm`), the two-peer tests of
+/// established SAs, and the simulator (every bundled scenario against its `[expect]`
+/// and its native trace hash).
 fn wasm() -> LayerOutcome {
     let setup = || -> Result<std::path::PathBuf, String> {
         tools::ensure_wasm_target()?;
@@ -201,6 +202,10 @@ fn wasm() -> LayerOutcome {
                 "ike_rekey",
                 "--test",
                 "ike_lifecycle",
+                "--test",
+                "sim_scenarios",
+                "--test",
+                "sim_network",
             ]),
     )
 }

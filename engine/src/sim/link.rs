@@ -89,26 +89,55 @@ impl Link {
         }
     }
 
-    /// When the copies of a datagram sent at `now` arrive (empty: lost). Loss is
-    /// decided first and once, so a datagram gets through with probability
-    /// `1 - loss` whatever the duplication.
-    pub fn transmit(&mut self, now: Time, datagram: Datagram) -> Vec<(Time, Datagram)> {
+    /// What happens to one datagram sent at `now`: lost, or when each copy
+    /// arrives. Loss is decided first and once, so a datagram gets through with
+    /// probability `1 - loss` whatever the duplication.
+    pub fn fate(&mut self, now: Time) -> LinkFate {
         let c = &self.config;
         if self.rng.chance(c.loss) {
-            return Vec::new();
+            return LinkFate::default();
         }
         let mut at = now + c.latency + self.rng.duration_up_to(c.jitter);
-        if self.rng.chance(c.reorder) {
+        let reordered = self.rng.chance(c.reorder);
+        if reordered {
             at += c.reorder_delay;
         }
-        let mut out = Vec::with_capacity(2);
-        if self.rng.chance(c.duplicate) {
-            out.push((
-                at + c.latency.max(Duration::from_millis(1)),
-                datagram.clone(),
-            ));
+        let mut arrivals = Vec::with_capacity(2);
+        let duplicated = self.rng.chance(c.duplicate);
+        if duplicated {
+            arrivals.push(at + c.latency.max(Duration::from_millis(1)));
         }
-        out.push((at, datagram));
+        arrivals.push(at);
+        LinkFate {
+            arrivals,
+            duplicated,
+            reordered,
+        }
+    }
+
+    /// When the copies of a datagram sent at `now` arrive (empty: lost).
+    pub fn transmit(&mut self, now: Time, datagram: Datagram) -> Vec<(Time, Datagram)> {
+        let fate = self.fate(now);
+        let mut out = Vec::with_capacity(fate.arrivals.len());
+        let mut copies = fate.arrivals.into_iter().peekable();
+        while let Some(at) = copies.next() {
+            if copies.peek().is_some() {
+                out.push((at, datagram.clone()));
+            } else {
+                out.push((at, datagram));
+                break;
+            }
+        }
         out
     }
+}
+
+/// The fate of one datagram on a link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkFate {
+    /// When each copy arrives (empty: lost; two entries: duplicated, the copy first).
+    pub arrivals: Vec<Time>,
+    pub duplicated: bool,
+    /// Held back by `reorder_delay`, so later datagrams may overtake it.
+    pub reordered: bool,
 }

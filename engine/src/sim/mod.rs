@@ -1,16 +1,46 @@
 //! Deterministic simulation: engines, a virtual clock and a virtual network.
 //!
-//! This is the seed of the simulator (scenarios, NAT boxes with mapping timeouts,
-//! firewalls, pcap export come with the simulator's own work): a two-peer [`Pair`]
-//! driver in the manner of quinn-proto's test `Pair`, over a [`Link`] with latency,
-//! jitter, loss, duplication and reordering drawn from a seeded generator, and an
-//! optional [`Nat`] in front of one peer. The same engines, seeds and link give the
-//! same bytes every run, natively and in WASM.
+//! - [`Pair`]: the minimal two-peer driver of the engine's tests, in the manner of
+//!   quinn-proto's test `Pair`, over a [`Link`] and an optional [`Nat`].
+//! - The scenario simulator: a [`Scenario`] (a TOML file of `assets/scenarios/`,
+//!   bundled at build time: [`library`]) names two [`PeerConfig`](crate::config::PeerConfig)s,
+//!   a network (per-direction links with latency, jitter, loss, duplication,
+//!   reordering and an MTU; a [`NatBox`] with mapping timeouts and rebinding; a
+//!   [`Firewall`]), a calendar time, a script of actions over virtual time and what
+//!   must come out (`[expect]`). [`run`] plays it and returns a
+//!   [`Trace`](crate::trace::Trace) with every engine event and every network event
+//!   ([`NetworkEvent`]: transmissions, drops with their cause, NAT rewrites,
+//!   duplicates) and each peer's final state; [`SimRun::check`] compares it with
+//!   `[expect]`. [`export`] turns a run into a pcap and Wireshark key tables.
+//!
+//! The same scenario and seed give the same bytes, every time, natively and in WASM:
+//! engines draw from seeded ChaCha20 generators and always use the pure-Rust crypto
+//! provider, links from seeded SplitMix64 generators, and nothing depends on a
+//! clock, a hash map's order or a thread.
 
+pub mod expect;
+pub mod export;
+mod firewall;
+pub mod library;
 mod link;
 mod nat;
+mod nat_box;
+mod net_event;
+mod network;
+mod node;
 mod pair;
+pub mod scenario;
+pub mod script;
+mod simulator;
+pub mod transcript;
 
-pub use link::{Link, LinkConfig, SplitMix64};
+pub use expect::{Expect, ExpectedIkeSa, NetworkExpect, PeerExpect, PeerOutcome};
+pub use firewall::Firewall;
+pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
 pub use nat::Nat;
+pub use nat_box::NatBox;
+pub use net_event::{DropCause, NatDirection, NetworkEvent};
 pub use pair::{Pair, Side, WireFate, WireRecord};
+pub use scenario::{Scenario, ScenarioError, UnixTime};
+pub use script::{Action, ScriptStep};
+pub use simulator::{SimRun, Simulator, run};

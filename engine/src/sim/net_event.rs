@@ -1,0 +1,194 @@
+//! What the simulated network reports: the `network` records of a trace.
+
+use std::net::{IpAddr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ike::Datagram;
+
+/// Why the network did not deliver a datagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DropCause {
+    /// The link lost it (its `loss` probability).
+    Loss,
+    /// The IP packet (IP and UDP headers included) is larger than the link's MTU.
+    Mtu { packet_len: usize, mtu: usize },
+    /// A firewall rule blocks it.
+    Firewall { rule: String },
+    /// No peer has the destination address (a spoofed source's answer, a peer that
+    /// moved away).
+    NoRoute { address: IpAddr },
+    /// The source address is not one of the sending peer's addresses (it moved).
+    SourceNotAssigned { address: IpAddr },
+    /// The NAT box has no (live) mapping for the public destination port.
+    NoNatMapping { public: SocketAddr },
+    /// The receiving peer is down (killed by the script).
+    PeerDown { peer: String },
+}
+
+impl DropCause {
+    fn describe(&self) -> String {
+        match self {
+            Self::Loss => "lost on the link".to_owned(),
+            Self::Mtu { packet_len, mtu } => {
+                format!("{packet_len}-byte packet exceeds the MTU of {mtu}")
+            }
+            Self::Firewall { rule } => format!("blocked by the firewall ({rule})"),
+            Self::NoRoute { address } => format!("no host has address {address}"),
+            Self::SourceNotAssigned { address } => {
+                format!("source address {address} is no longer the sender's")
+            }
+            Self::NoNatMapping { public } => format!("the NAT has no mapping for {public}"),
+            Self::PeerDown { peer } => format!("{peer} is down"),
+        }
+    }
+}
+
+/// Which way a datagram crossed the NAT box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NatDirection {
+    /// From the private side out: the source is rewritten.
+    Outbound,
+    /// From outside in: the destination is rewritten back.
+    Inbound,
+}
+
+/// One thing the network did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NetworkEvent {
+    /// A datagram entered the link between two peers, as a capture on that link sees
+    /// it (after any NAT rewrite of the source): the pcap export writes these.
+    Transmit {
+        from: String,
+        to: String,
+        datagram: Datagram,
+    },
+    /// The link will deliver a second copy.
+    Duplicated { from: String, to: String },
+    /// The link holds the datagram back, so later ones may overtake it.
+    Reordered { from: String, to: String },
+    /// A datagram was not delivered.
+    Dropped {
+        from: String,
+        src: SocketAddr,
+        dst: SocketAddr,
+        length: usize,
+        cause: DropCause,
+    },
+    /// The NAT box rewrote addresses.
+    NatRewrite {
+        direction: NatDirection,
+        before_src: SocketAddr,
+        before_dst: SocketAddr,
+        after_src: SocketAddr,
+        after_dst: SocketAddr,
+    },
+    /// A NAT mapping was created (`private` leaves as `public`).
+    NatMapping {
+        private: SocketAddr,
+        public: SocketAddr,
+    },
+    /// A NAT mapping timed out or was flushed.
+    NatMappingExpired {
+        private: SocketAddr,
+        public: SocketAddr,
+    },
+    /// A script action ran (its description).
+    Script { action: String },
+    /// A peer got a new address (the old one is gone).
+    PeerMoved {
+        peer: String,
+        from: IpAddr,
+        to: IpAddr,
+    },
+    /// A peer was stopped: its engine and every SA are gone.
+    PeerKilled { peer: String },
+    /// A peer started again with a fresh engine (no SAs).
+    PeerRestarted { peer: String },
+}
+
+impl NetworkEvent {
+    /// One line for the transcript.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Transmit { from, to, datagram } => format!(
+                "{from} -> {to}: {} bytes {} -> {}",
+                datagram.payload.len(),
+                datagram.src,
+                datagram.dst
+            ),
+            Self::Duplicated { from, to } => format!("{from} -> {to}: duplicated"),
+            Self::Reordered { from, to } => format!("{from} -> {to}: held back (reordering)"),
+            Self::Dropped {
+                from,
+                src,
+                dst,
+                length,
+                cause,
+            } => format!(
+                "dropped {length} bytes from {from} ({src} -> {dst}): {}",
+                cause.describe()
+            ),
+            Self::NatRewrite {
+                direction,
+                before_src,
+                before_dst,
+                after_src,
+                after_dst,
+            } => match direction {
+                NatDirection::Outbound => {
+                    format!(
+                        "NAT: {before_src} -> {before_dst} leaves as {after_src} -> {after_dst}"
+                    )
+                }
+                NatDirection::Inbound => format!(
+                    "NAT: {before_src} -> {before_dst} forwarded to {after_src} -> {after_dst}"
+                ),
+            },
+            Self::NatMapping { private, public } => {
+                format!("NAT: new mapping {private} = {public}")
+            }
+            Self::NatMappingExpired { private, public } => {
+                format!("NAT: mapping {private} = {public} expired")
+            }
+            Self::Script { action } => format!("script: {action}"),
+            Self::PeerMoved { peer, from, to } => format!("{peer} moved from {from} to {to}"),
+            Self::PeerKilled { peer } => format!("{peer} killed"),
+            Self::PeerRestarted { peer } => format!("{peer} restarted"),
+        }
+    }
+
+    /// The `type` tag, as in the JSON (`"transmit"`, `"dropped"`, ...), with the
+    /// drop cause's `kind` after a colon (`"dropped:loss"`): the names `[expect]`
+    /// uses.
+    pub fn names(&self) -> Vec<String> {
+        let tag = match self {
+            Self::Transmit { .. } => "transmit",
+            Self::Duplicated { .. } => "duplicated",
+            Self::Reordered { .. } => "reordered",
+            Self::Dropped { cause, .. } => {
+                let kind = match cause {
+                    DropCause::Loss => "loss",
+                    DropCause::Mtu { .. } => "mtu",
+                    DropCause::Firewall { .. } => "firewall",
+                    DropCause::NoRoute { .. } => "no_route",
+                    DropCause::SourceNotAssigned { .. } => "source_not_assigned",
+                    DropCause::NoNatMapping { .. } => "no_nat_mapping",
+                    DropCause::PeerDown { .. } => "peer_down",
+                };
+                return vec!["dropped".to_owned(), format!("dropped:{kind}")];
+            }
+            Self::NatRewrite { .. } => "nat_rewrite",
+            Self::NatMapping { .. } => "nat_mapping",
+            Self::NatMappingExpired { .. } => "nat_mapping_expired",
+            Self::Script { .. } => "script",
+            Self::PeerMoved { .. } => "peer_moved",
+            Self::PeerKilled { .. } => "peer_killed",
+            Self::PeerRestarted { .. } => "peer_restarted",
+        };
+        vec![tag.to_owned()]
+    }
+}

@@ -1,0 +1,251 @@
+//! The virtual network between the simulated peers: per-direction links (latency,
+//! jitter, loss, duplication, reordering, MTU), one NAT box, a firewall, routing
+//! by address, and the datagrams in flight.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::firewall::Firewall;
+use super::link::Link;
+use super::nat_box::NatBox;
+use super::net_event::{DropCause, NatDirection, NetworkEvent};
+use super::node::Node;
+use super::scenario::Scenario;
+use crate::ike::{Datagram, Time};
+
+/// IPv4 header without options (RFC 791) and the UDP header (RFC 768).
+const IPV4_UDP_OVERHEAD: usize = 20 + 8;
+/// IPv6 fixed header (RFC 8200) and the UDP header.
+const IPV6_UDP_OVERHEAD: usize = 40 + 8;
+
+/// The size of the IP packet carrying `datagram`.
+pub(crate) fn ip_packet_len(datagram: &Datagram) -> usize {
+    let overhead = match datagram.dst.ip() {
+        IpAddr::V4(_) => IPV4_UDP_OVERHEAD,
+        IpAddr::V6(_) => IPV6_UDP_OVERHEAD,
+    };
+    datagram.payload.len() + overhead
+}
+
+/// A datagram on its way.
+#[derive(Debug)]
+pub(crate) struct InFlight {
+    /// The sender's name (for drop reports at the receiving end).
+    pub(crate) from: String,
+    pub(crate) to: usize,
+    pub(crate) datagram: Datagram,
+}
+
+/// Links, NAT, firewall and what is in flight.
+#[derive(Debug)]
+pub(crate) struct Network {
+    seed: u64,
+    links: BTreeMap<(usize, usize), (Link, usize)>,
+    /// The NAT box and the index of the node behind it.
+    pub(crate) nat: Option<(usize, NatBox)>,
+    pub(crate) firewall: Firewall,
+    in_flight: BTreeMap<(Time, u64), InFlight>,
+    seq: u64,
+}
+
+impl Network {
+    pub(crate) fn new(seed: u64, firewall: Firewall, nat: Option<(usize, NatBox)>) -> Self {
+        Self {
+            seed,
+            links: BTreeMap::new(),
+            nat,
+            firewall,
+            in_flight: BTreeMap::new(),
+            seq: 0,
+        }
+    }
+
+    /// The next delivery time.
+    pub(crate) fn next_delivery(&self) -> Option<Time> {
+        self.in_flight.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Takes the next datagram due at or before `now`.
+    pub(crate) fn pop_due(&mut self, now: Time) -> Option<InFlight> {
+        let entry = self.in_flight.first_entry()?;
+        if entry.key().0 > now {
+            return None;
+        }
+        Some(entry.remove())
+    }
+
+    fn link(
+        &mut self,
+        scenario: &Scenario,
+        nodes: &[Node],
+        from: usize,
+        to: usize,
+    ) -> &mut (Link, usize) {
+        let seed = self.seed;
+        self.links.entry((from, to)).or_insert_with(|| {
+            let name = |i: usize| nodes.get(i).map_or("", |n| n.name.as_str());
+            let (config, mtu) = scenario.link_spec(name(from), name(to)).resolve();
+            // Each direction draws from its own generator, so adding traffic on one
+            // link does not change the fate of datagrams on another.
+            let link_seed = seed
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .wrapping_add(((from as u64) << 32) | to as u64);
+            (Link::new(config, link_seed), mtu)
+        })
+    }
+
+    /// A node sent `datagram` at `now`: source check, firewall, NAT, routing, MTU,
+    /// then the link decides. Everything that happens is appended to `report`.
+    pub(crate) fn send(
+        &mut self,
+        now: Time,
+        scenario: &Scenario,
+        nodes: &[Node],
+        from: usize,
+        mut datagram: Datagram,
+        report: &mut Vec<NetworkEvent>,
+    ) {
+        let Some(sender) = nodes.get(from) else {
+            return;
+        };
+        let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
+            from: sender.name.clone(),
+            src: datagram.src,
+            dst: datagram.dst,
+            length: datagram.payload.len(),
+            cause,
+        };
+        if !sender.spoofs && !sender.addrs.contains(&datagram.src.ip()) {
+            let address = datagram.src.ip();
+            report.push(dropped(&datagram, DropCause::SourceNotAssigned { address }));
+            return;
+        }
+        if let Some(rule) = self.firewall.verdict(&datagram) {
+            report.push(dropped(&datagram, DropCause::Firewall { rule }));
+            return;
+        }
+        if let Some((behind, nat)) = self.nat.as_mut()
+            && *behind == from
+        {
+            let before = (datagram.src, datagram.dst);
+            datagram.src = nat.outbound(now, datagram.src, report);
+            report.push(NetworkEvent::NatRewrite {
+                direction: NatDirection::Outbound,
+                before_src: before.0,
+                before_dst: before.1,
+                after_src: datagram.src,
+                after_dst: datagram.dst,
+            });
+        }
+        let to = match &self.nat {
+            Some((behind, nat)) if nat.public_ip == datagram.dst.ip() => Some(*behind),
+            _ => nodes
+                .iter()
+                .position(|n| n.addrs.contains(&datagram.dst.ip())),
+        };
+        let Some(to) = to else {
+            let address = datagram.dst.ip();
+            report.push(dropped(&datagram, DropCause::NoRoute { address }));
+            return;
+        };
+        let to_name = nodes.get(to).map_or_else(String::new, |n| n.name.clone());
+        let (link, mtu) = self.link(scenario, nodes, from, to);
+        let packet_len = ip_packet_len(&datagram);
+        if packet_len > *mtu {
+            let mtu = *mtu;
+            report.push(dropped(&datagram, DropCause::Mtu { packet_len, mtu }));
+            return;
+        }
+        let fate = link.fate(now);
+        report.push(NetworkEvent::Transmit {
+            from: sender.name.clone(),
+            to: to_name.clone(),
+            datagram: datagram.clone(),
+        });
+        if fate.arrivals.is_empty() {
+            report.push(dropped(&datagram, DropCause::Loss));
+            return;
+        }
+        if fate.reordered {
+            report.push(NetworkEvent::Reordered {
+                from: sender.name.clone(),
+                to: to_name.clone(),
+            });
+        }
+        if fate.duplicated {
+            report.push(NetworkEvent::Duplicated {
+                from: sender.name.clone(),
+                to: to_name,
+            });
+        }
+        for at in fate.arrivals {
+            self.seq += 1;
+            self.in_flight.insert(
+                (at, self.seq),
+                InFlight {
+                    from: sender.name.clone(),
+                    to,
+                    datagram: datagram.clone(),
+                },
+            );
+        }
+    }
+
+    /// A datagram arrives at node `to`: the NAT box translates it back (or drops
+    /// it), a dead or moved peer does not get it. Returns the datagram to hand to
+    /// the engine.
+    pub(crate) fn arrive(
+        &mut self,
+        now: Time,
+        nodes: &[Node],
+        flight: InFlight,
+        report: &mut Vec<NetworkEvent>,
+    ) -> Option<Datagram> {
+        let InFlight {
+            from,
+            to,
+            mut datagram,
+        } = flight;
+        let node = nodes.get(to)?;
+        let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
+            from: from.clone(),
+            src: datagram.src,
+            dst: datagram.dst,
+            length: datagram.payload.len(),
+            cause,
+        };
+        if let Some((behind, nat)) = self.nat.as_mut()
+            && *behind == to
+            && nat.public_ip == datagram.dst.ip()
+        {
+            let public = datagram.dst;
+            match nat.inbound(now, public, report) {
+                Some(private) => {
+                    datagram.dst = private;
+                    report.push(NetworkEvent::NatRewrite {
+                        direction: NatDirection::Inbound,
+                        before_src: datagram.src,
+                        before_dst: public,
+                        after_src: datagram.src,
+                        after_dst: private,
+                    });
+                }
+                None => {
+                    report.push(dropped(&datagram, DropCause::NoNatMapping { public }));
+                    return None;
+                }
+            }
+        }
+        if node.engine.is_none() {
+            let peer = node.name.clone();
+            report.push(dropped(&datagram, DropCause::PeerDown { peer }));
+            return None;
+        }
+        if !node.addrs.contains(&datagram.dst.ip()) {
+            let address = datagram.dst.ip();
+            report.push(dropped(&datagram, DropCause::NoRoute { address }));
+            return None;
+        }
+        Some(datagram)
+    }
+}

@@ -1,0 +1,106 @@
+//! A peer of the simulation: a full [`Engine`] with its addresses and its seed.
+
+use std::net::IpAddr;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+use crate::config::PeerConfig;
+use crate::crypto::RUST_CRYPTO;
+use crate::ike::{Engine, EngineConfig, EngineError, SaState};
+
+use super::expect::PeerOutcome;
+
+/// One simulated host.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) name: String,
+    /// Its position: part of its RNG seed.
+    pub(crate) index: u32,
+    /// The configurations its engine answers IKE_SA_INIT with.
+    pub(crate) responder: Vec<PeerConfig>,
+    /// Its addresses (a datagram from any other source is dropped, unless it spoofs).
+    pub(crate) addrs: Vec<IpAddr>,
+    /// An attacker sends from addresses it does not have.
+    pub(crate) spoofs: bool,
+    /// `None` while killed.
+    pub(crate) engine: Option<Engine>,
+    /// How often it started (part of its RNG seed, so a restarted peer draws new
+    /// SPIs and nonces, as a rebooted host would).
+    pub(crate) starts: u32,
+}
+
+/// The 32-octet ChaCha20 seed of an engine: the scenario seed (8 octets,
+/// little-endian), the node's index and its start count (4 octets each), zeros.
+/// Every random value of a run (SPIs, nonces, private keys, IVs, cookie secrets)
+/// follows from it; the crypto provider is the pure-Rust one on every target, so a
+/// run is the same bytes natively and in WASM.
+pub(crate) fn engine_seed(seed: u64, index: u32, starts: u32) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..8].copy_from_slice(&seed.to_le_bytes());
+    out[8..12].copy_from_slice(&index.to_le_bytes());
+    out[12..16].copy_from_slice(&starts.to_le_bytes());
+    out
+}
+
+impl Node {
+    pub(crate) fn new(
+        name: &str,
+        index: u32,
+        responder: Vec<PeerConfig>,
+        addrs: Vec<IpAddr>,
+        spoofs: bool,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            index,
+            responder,
+            addrs,
+            spoofs,
+            engine: None,
+            starts: 0,
+        }
+    }
+
+    /// Starts (or restarts) the engine from a fresh seed.
+    pub(crate) fn start(&mut self, seed: u64) -> Result<(), EngineError> {
+        let config = EngineConfig {
+            responder: self.responder.clone(),
+            key_log: true,
+            dissect: true,
+            provider: &RUST_CRYPTO,
+            ..EngineConfig::default()
+        };
+        let rng = ChaCha20Rng::from_seed(engine_seed(seed, self.index, self.starts));
+        self.starts += 1;
+        self.engine = Some(Engine::new(config, Box::new(rng))?);
+        Ok(())
+    }
+
+    /// Its IKE and CHILD SAs now.
+    pub(crate) fn outcome(&self) -> PeerOutcome {
+        let Some(engine) = &self.engine else {
+            return PeerOutcome {
+                established: 0,
+                in_progress: 0,
+                child_sas: 0,
+            };
+        };
+        let states: Vec<SaState> = engine
+            .ike_sa_ids()
+            .into_iter()
+            .filter_map(|id| engine.ike_sa(id).map(|info| info.state))
+            .collect();
+        PeerOutcome {
+            established: states
+                .iter()
+                .filter(|s| **s == SaState::Established)
+                .count(),
+            in_progress: states
+                .iter()
+                .filter(|s| !matches!(s, SaState::Established | SaState::Closing))
+                .count(),
+            child_sas: engine.child_sas().count(),
+        }
+    }
+}

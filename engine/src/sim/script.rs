@@ -1,0 +1,231 @@
+//! The `[[script]]` of a scenario: actions at points of virtual time.
+//!
+//! ```toml
+//! [[script]]
+//! at = "0s"
+//! action = "initiate"          # peer = "initiator" by default
+//!
+//! [[script]]
+//! at = "100ms"
+//! action = "flood"             # spoofed IKE_SA_INIT requests from an "attacker" peer
+//! count = 12
+//! from = "198.51.100.10"       # first spoofed source; the next ones count up
+//! ```
+//!
+//! Actions of features this engine does not have yet (ESP traffic, CREATE_CHILD_SA,
+//! deletes, liveness checks) are part of the language already, so the scenario files
+//! that use them are written once; [`Action::needs`] names what is missing and
+//! loading such a scenario fails with "not supported by this engine yet".
+
+use core::time::Duration;
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::duration::serde_duration;
+
+fn initiator() -> String {
+    "initiator".to_owned()
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One step of the script.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScriptStep {
+    /// When, in virtual time since the start of the run.
+    #[serde(with = "serde_duration")]
+    pub at: Duration,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// The peer starts an IKE SA with its configuration (`[initiator]`).
+    Initiate {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// An attacker sends `count` IKE_SA_INIT requests with spoofed sources
+    /// `from`, `from + 1`, ... to the responder, and never continues: half-open
+    /// SAs pile up (RFC 7296 §2.6).
+    Flood {
+        count: u32,
+        #[serde(default = "default_flood_source")]
+        from: IpAddr,
+    },
+    /// The peer stops: its engine and all its SAs are gone, datagrams to it are
+    /// dropped.
+    Kill { peer: String },
+    /// A killed (or running) peer starts again with a fresh engine and no SAs.
+    Restart { peer: String },
+    /// The peer's address changes to `to`; the old one disappears.
+    Move { peer: String, to: IpAddr },
+    /// The NAT box forgets every mapping: the next datagram from behind it leaves
+    /// from a new public port.
+    NatRebind,
+    /// The NAT box's idle timeout changes (`"0s"`: mappings never expire).
+    NatTimeout {
+        #[serde(with = "serde_duration")]
+        timeout: Duration,
+    },
+    /// The firewall's rules change.
+    Firewall {
+        #[serde(default)]
+        block_udp_500: bool,
+        #[serde(default)]
+        block_udp_4500: bool,
+    },
+    /// ESP: the peer sends `count` ICMP echo requests through its CHILD SA.
+    Ping {
+        #[serde(default = "initiator")]
+        peer: String,
+        #[serde(default = "one")]
+        count: u32,
+    },
+    /// ESP: the peer sends a stream of `packets` packets of `size` bytes.
+    Stream {
+        #[serde(default = "initiator")]
+        peer: String,
+        packets: u32,
+        size: u32,
+    },
+    /// ESP: the network delivers a copy of the last ESP packet again.
+    ReplayEsp {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// CREATE_CHILD_SA: a further CHILD SA of a `[children.NAME]`.
+    CreateChild {
+        #[serde(default = "initiator")]
+        peer: String,
+        child: String,
+    },
+    /// CREATE_CHILD_SA: rekey the peer's (first) CHILD SA now.
+    RekeyChild {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// CREATE_CHILD_SA: rekey the peer's IKE SA now.
+    RekeyIke {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// INFORMATIONAL: delete the peer's (first) CHILD SA.
+    DeleteChild {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// INFORMATIONAL: delete the peer's IKE SA.
+    DeleteIke {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+    /// INFORMATIONAL: an empty request now (a liveness check, RFC 7296 §2.4).
+    CheckLiveness {
+        #[serde(default = "initiator")]
+        peer: String,
+    },
+}
+
+fn default_flood_source() -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(198, 51, 100, 10))
+}
+
+impl Action {
+    /// The action's name as written in a scenario (`action = "..."`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Initiate { .. } => "initiate",
+            Self::Flood { .. } => "flood",
+            Self::Kill { .. } => "kill",
+            Self::Restart { .. } => "restart",
+            Self::Move { .. } => "move",
+            Self::NatRebind => "nat_rebind",
+            Self::NatTimeout { .. } => "nat_timeout",
+            Self::Firewall { .. } => "firewall",
+            Self::Ping { .. } => "ping",
+            Self::Stream { .. } => "stream",
+            Self::ReplayEsp { .. } => "replay_esp",
+            Self::CreateChild { .. } => "create_child",
+            Self::RekeyChild { .. } => "rekey_child",
+            Self::RekeyIke { .. } => "rekey_ike",
+            Self::DeleteChild { .. } => "delete_child",
+            Self::DeleteIke { .. } => "delete_ike",
+            Self::CheckLiveness { .. } => "check_liveness",
+        }
+    }
+
+    /// The engine feature this action needs and this engine lacks, if any. When a
+    /// feature lands, its actions move to `None` here and get their few lines in
+    /// the simulator's `run_action`.
+    pub fn needs(&self) -> Option<&'static str> {
+        match self {
+            Self::Ping { .. } | Self::Stream { .. } | Self::ReplayEsp { .. } => {
+                Some("the ESP data plane (Engine::seal / Engine::open)")
+            }
+            Self::CreateChild { .. }
+            | Self::RekeyChild { .. }
+            | Self::RekeyIke { .. }
+            | Self::DeleteChild { .. }
+            | Self::DeleteIke { .. }
+            | Self::CheckLiveness { .. } => {
+                Some("the IKE SA lifecycle commands (CREATE_CHILD_SA, rekey, delete, liveness)")
+            }
+            _ => None,
+        }
+    }
+
+    /// One line for the transcript.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Initiate { peer } => format!("{peer} initiates"),
+            Self::Flood { count, from } => {
+                format!("attacker floods {count} spoofed IKE_SA_INIT requests from {from} on")
+            }
+            Self::Kill { peer } => format!("kill {peer}"),
+            Self::Restart { peer } => format!("restart {peer}"),
+            Self::Move { peer, to } => format!("move {peer} to {to}"),
+            Self::NatRebind => "the NAT forgets its mappings".to_owned(),
+            Self::NatTimeout { timeout } => format!(
+                "NAT mapping timeout set to {}",
+                crate::config::format_duration(*timeout)
+            ),
+            Self::Firewall {
+                block_udp_500,
+                block_udp_4500,
+            } => {
+                format!("firewall: block UDP 500 {block_udp_500}, block UDP 4500 {block_udp_4500}")
+            }
+            other => format!("{} ({})", other.name(), other.peer().unwrap_or("-")),
+        }
+    }
+
+    /// The peer an action is about, if it names one.
+    pub fn peer(&self) -> Option<&str> {
+        match self {
+            Self::Initiate { peer }
+            | Self::Kill { peer }
+            | Self::Restart { peer }
+            | Self::Move { peer, .. }
+            | Self::Ping { peer, .. }
+            | Self::Stream { peer, .. }
+            | Self::ReplayEsp { peer }
+            | Self::CreateChild { peer, .. }
+            | Self::RekeyChild { peer }
+            | Self::RekeyIke { peer }
+            | Self::DeleteChild { peer }
+            | Self::DeleteIke { peer }
+            | Self::CheckLiveness { peer } => Some(peer),
+            Self::Flood { .. }
+            | Self::NatRebind
+            | Self::NatTimeout { .. }
+            | Self::Firewall { .. } => None,
+        }
+    }
+}

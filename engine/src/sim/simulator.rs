@@ -1,0 +1,429 @@
+//! The deterministic simulator: a virtual clock, the scenario's peers (each a full
+//! [`Engine`](crate::Engine)), the virtual network, the script; the result is a
+//! [`Trace`] and each peer's final state, checked against `[expect]`.
+//!
+//! One run is a pure function of the scenario and the seed: engines draw from
+//! ChaCha20 generators seeded by [`node::engine_seed`](super::node), the links from
+//! SplitMix64 generators seeded from the same seed, time only moves when the
+//! simulator says so, and every collection is ordered. The same scenario and seed
+//! give the same trace bytes, natively and in WASM.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+
+use super::expect::PeerOutcome;
+use super::nat_box::NatBox;
+use super::net_event::NetworkEvent;
+use super::network::Network;
+use super::node::Node;
+use super::scenario::Scenario;
+use super::script::{Action, ScriptStep};
+use crate::ike::Time;
+use crate::trace::{Entry, NETWORK_PEER, Record, Trace, TracePeer, TraceSource};
+
+/// The outcome of one run.
+#[derive(Debug, Clone)]
+pub struct SimRun {
+    pub trace: Trace,
+    /// Each peer's IKE and CHILD SAs at the end, by name.
+    pub outcomes: Vec<(String, PeerOutcome)>,
+    /// Virtual time at the end.
+    pub end: Time,
+}
+
+impl SimRun {
+    /// Everything that differs from the scenario's `[expect]` (empty: as expected).
+    pub fn check(&self, scenario: &Scenario) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (name, expect) in [
+            ("initiator", &scenario.expect.initiator),
+            ("responder", &scenario.expect.responder),
+        ] {
+            let events: Vec<_> = self.trace.events_of(name).collect();
+            let outcome = self
+                .outcomes
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, o)| o.clone())
+                .unwrap_or(PeerOutcome {
+                    established: 0,
+                    in_progress: 0,
+                    child_sas: 0,
+                });
+            problems.extend(expect.check(name, &events, &outcome));
+        }
+        let names: BTreeSet<String> = self
+            .trace
+            .network_events()
+            .flat_map(|(_, e)| e.names())
+            .collect();
+        problems.extend(scenario.expect.network.check(&names));
+        problems
+    }
+}
+
+/// Runs `scenario` with `seed` until its `duration` of virtual time has passed.
+pub fn run(scenario: &Scenario, seed: u64) -> SimRun {
+    let mut sim = Simulator::new(scenario, seed);
+    sim.run();
+    sim.finish()
+}
+
+/// The state of a run in progress.
+#[derive(Debug)]
+pub struct Simulator<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    now: Time,
+    nodes: Vec<Node>,
+    network: Network,
+    script: Vec<ScriptStep>,
+    next_step: usize,
+    trace: Trace,
+}
+
+const INITIATOR: usize = 0;
+const RESPONDER: usize = 1;
+
+impl<'a> Simulator<'a> {
+    /// Sets up the peers and the network at virtual time zero.
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Self {
+        let addr = |c: &crate::config::PeerConfig| c.initiator_local_addr().into_iter().collect();
+        let nodes = vec![
+            Node::new("initiator", 0, Vec::new(), addr(&scenario.initiator), false),
+            Node::new(
+                "responder",
+                1,
+                vec![scenario.responder.clone()],
+                addr(&scenario.responder),
+                false,
+            ),
+        ];
+        let nat = scenario.network.nat.as_ref().map(|spec| {
+            let behind = if spec.peer == "responder" {
+                RESPONDER
+            } else {
+                INITIATOR
+            };
+            (
+                behind,
+                NatBox::new(spec.public, spec.first_port, spec.mapping_timeout),
+            )
+        });
+        let peers = nodes
+            .iter()
+            .map(|n| TracePeer {
+                name: n.name.clone(),
+                addresses: n.addrs.clone(),
+            })
+            .collect();
+        let mut script = scenario.script.clone();
+        // Stable: steps at the same time run in the order written.
+        script.sort_by_key(|s| s.at);
+        let mut sim = Self {
+            scenario,
+            seed,
+            now: Time::ZERO,
+            nodes,
+            network: Network::new(seed, scenario.network.firewall.clone(), nat),
+            script,
+            next_step: 0,
+            trace: Trace::new(TraceSource::Sim, Some(seed), peers),
+        };
+        for index in 0..sim.nodes.len() {
+            sim.start(index);
+        }
+        sim
+    }
+
+    fn start(&mut self, index: usize) {
+        let seed = self.seed;
+        let Some(node) = self.nodes.get_mut(index) else {
+            return;
+        };
+        if let Err(e) = node.start(seed) {
+            let action = format!("{} cannot start: {e}", node.name);
+            self.network_record(NetworkEvent::Script { action });
+        }
+    }
+
+    fn network_record(&mut self, event: NetworkEvent) {
+        self.trace.records.push(Record {
+            t_us: micros(self.now),
+            peer: NETWORK_PEER.to_owned(),
+            entry: Entry::Network(event),
+        });
+    }
+
+    fn network_records(&mut self, events: Vec<NetworkEvent>) {
+        for event in events {
+            self.network_record(event);
+        }
+    }
+
+    /// Drains a node's events into the trace and its datagrams onto the network.
+    fn collect(&mut self, index: usize) {
+        let mut sent = Vec::new();
+        let mut records = Vec::new();
+        let Some(node) = self.nodes.get_mut(index) else {
+            return;
+        };
+        let Some(engine) = node.engine.as_mut() else {
+            return;
+        };
+        while let Some(event) = engine.poll_event() {
+            records.push(Record {
+                t_us: event.time_us,
+                peer: node.name.clone(),
+                entry: Entry::Event(event),
+            });
+        }
+        while let Some(datagram) = engine.poll_transmit() {
+            sent.push(datagram);
+        }
+        self.trace.records.extend(records);
+        for datagram in sent {
+            let mut report = Vec::new();
+            self.network.send(
+                self.now,
+                self.scenario,
+                &self.nodes,
+                index,
+                datagram,
+                &mut report,
+            );
+            self.network_records(report);
+        }
+    }
+
+    fn next_wakeup(&self) -> Option<Time> {
+        let step = self.script.get(self.next_step).map(|s| s.at);
+        let timers = self
+            .nodes
+            .iter()
+            .filter_map(|n| n.engine.as_ref().and_then(|e| e.poll_timeout()));
+        [step, self.network.next_delivery()]
+            .into_iter()
+            .flatten()
+            .chain(timers)
+            .min()
+    }
+
+    /// Runs until nothing is left to happen or the scenario's duration is over.
+    pub fn run(&mut self) {
+        let end = self.scenario.duration;
+        while let Some(next) = self.next_wakeup() {
+            if next > end {
+                break;
+            }
+            self.now = self.now.max(next);
+            let now = self.now;
+            while let Some(step) = self.script.get(self.next_step).cloned() {
+                if step.at > now {
+                    break;
+                }
+                self.next_step += 1;
+                self.run_action(&step.action);
+            }
+            while let Some(flight) = self.network.pop_due(now) {
+                let to = flight.to;
+                let mut report = Vec::new();
+                let arrived = self.network.arrive(now, &self.nodes, flight, &mut report);
+                self.network_records(report);
+                if let Some(datagram) = arrived {
+                    if let Some(engine) = self.nodes.get_mut(to).and_then(|n| n.engine.as_mut()) {
+                        engine.handle_datagram(now, datagram);
+                    }
+                    self.collect(to);
+                }
+            }
+            for index in 0..self.nodes.len() {
+                let due = self
+                    .nodes
+                    .get(index)
+                    .and_then(|n| n.engine.as_ref())
+                    .and_then(|e| e.poll_timeout())
+                    .is_some_and(|t| t <= now);
+                if due {
+                    if let Some(engine) = self.nodes.get_mut(index).and_then(|n| n.engine.as_mut())
+                    {
+                        engine.handle_timeout(now);
+                    }
+                    self.collect(index);
+                }
+            }
+        }
+    }
+
+    fn node_index(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// One script action. Actions whose engine feature is missing never get here:
+    /// [`Scenario::check`] refuses them when the file is loaded.
+    fn run_action(&mut self, action: &Action) {
+        self.network_record(NetworkEvent::Script {
+            action: action.describe(),
+        });
+        let now = self.now;
+        match action {
+            Action::Initiate { peer } => {
+                let config = if peer == "responder" {
+                    &self.scenario.responder
+                } else {
+                    &self.scenario.initiator
+                };
+                let Some(index) = self.node_index(peer) else {
+                    return;
+                };
+                let result = self
+                    .nodes
+                    .get_mut(index)
+                    .and_then(|n| n.engine.as_mut())
+                    .map(|engine| engine.initiate(now, config));
+                match result {
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => self.network_record(NetworkEvent::Script {
+                        action: format!("{peer} could not initiate: {e}"),
+                    }),
+                    None => self.network_record(NetworkEvent::Script {
+                        action: format!("{peer} is down and cannot initiate"),
+                    }),
+                }
+                self.collect(index);
+            }
+            Action::Flood { count, from } => self.flood(*count, *from),
+            Action::Kill { peer } => {
+                if let Some(node) = self.nodes.iter_mut().find(|n| &n.name == peer) {
+                    node.engine = None;
+                    let peer = peer.clone();
+                    self.network_record(NetworkEvent::PeerKilled { peer });
+                }
+            }
+            Action::Restart { peer } => {
+                if let Some(index) = self.node_index(peer) {
+                    self.start(index);
+                    let peer = peer.clone();
+                    self.network_record(NetworkEvent::PeerRestarted { peer });
+                    self.collect(index);
+                }
+            }
+            Action::Move { peer, to } => {
+                if let Some(node) = self.nodes.iter_mut().find(|n| &n.name == peer)
+                    && let Some(first) = node.addrs.first_mut()
+                {
+                    let from = *first;
+                    *first = *to;
+                    let (peer, to) = (peer.clone(), *to);
+                    self.network_record(NetworkEvent::PeerMoved { peer, from, to });
+                }
+            }
+            Action::NatRebind => {
+                let mut report = Vec::new();
+                if let Some((_, nat)) = self.network.nat.as_mut() {
+                    nat.flush(&mut report);
+                }
+                self.network_records(report);
+            }
+            Action::NatTimeout { timeout } => {
+                if let Some((_, nat)) = self.network.nat.as_mut() {
+                    nat.mapping_timeout = (!timeout.is_zero()).then_some(*timeout);
+                }
+            }
+            Action::Firewall {
+                block_udp_500,
+                block_udp_4500,
+            } => {
+                self.network.firewall.block_udp_500 = *block_udp_500;
+                self.network.firewall.block_udp_4500 = *block_udp_4500;
+            }
+            Action::Ping { .. }
+            | Action::Stream { .. }
+            | Action::ReplayEsp { .. }
+            | Action::CreateChild { .. }
+            | Action::RekeyChild { .. }
+            | Action::RekeyIke { .. }
+            | Action::DeleteChild { .. }
+            | Action::DeleteIke { .. }
+            | Action::CheckLiveness { .. } => {
+                // Refused at load time (Scenario::check); a scenario built in code
+                // that skips the check gets this record instead of a pretended run.
+                let action = format!(
+                    "{} not run: not supported by this engine yet (it needs {})",
+                    action.name(),
+                    action.needs().unwrap_or("a missing feature")
+                );
+                self.network_record(NetworkEvent::Script { action });
+            }
+        }
+    }
+
+    /// `count` IKE_SA_INIT requests from spoofed sources, by an attacker peer that
+    /// never continues them.
+    fn flood(&mut self, count: u32, from: IpAddr) {
+        let index = match self.node_index("attacker") {
+            Some(i) => i,
+            None => {
+                let index = self.nodes.len();
+                let node_index = u32::try_from(index).unwrap_or(u32::MAX);
+                self.nodes.push(Node::new(
+                    "attacker",
+                    node_index,
+                    Vec::new(),
+                    Vec::new(),
+                    true,
+                ));
+                self.trace.peers.push(TracePeer {
+                    name: "attacker".to_owned(),
+                    addresses: Vec::new(),
+                });
+                self.start(index);
+                index
+            }
+        };
+        let Some(target) = self.scenario.initiator.initiator_remote_addr() else {
+            return;
+        };
+        let remote = SocketAddr::new(target, self.scenario.initiator.remote_port);
+        let now = self.now;
+        let mut failures = Vec::new();
+        if let Some(engine) = self.nodes.get_mut(index).and_then(|n| n.engine.as_mut()) {
+            for n in 0..count {
+                let local = SocketAddr::new(offset(from, n), self.scenario.initiator.local_port);
+                if let Err(e) = engine.initiate_from(now, &self.scenario.initiator, local, remote) {
+                    failures.push(format!("attacker could not send from {local}: {e}"));
+                }
+            }
+        }
+        for action in failures {
+            self.network_record(NetworkEvent::Script { action });
+        }
+        self.collect(index);
+    }
+
+    /// The trace and final states.
+    pub fn finish(self) -> SimRun {
+        let outcomes = self
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.outcome()))
+            .collect();
+        SimRun {
+            trace: self.trace,
+            outcomes,
+            end: self.now,
+        }
+    }
+}
+
+/// `base + n` (the last octets counted up).
+fn offset(base: IpAddr, n: u32) -> IpAddr {
+    match base {
+        IpAddr::V4(v4) => IpAddr::V4(u32::from(v4).wrapping_add(n).into()),
+        IpAddr::V6(v6) => IpAddr::V6(u128::from(v6).wrapping_add(u128::from(n)).into()),
+    }
+}
+
+fn micros(t: Time) -> u64 {
+    u64::try_from(t.as_micros()).unwrap_or(u64::MAX)
+}

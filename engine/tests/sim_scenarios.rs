@@ -1,0 +1,175 @@
+//! Every bundled scenario runs and meets its `[expect]`; runs are deterministic;
+//! the trace hashes and golden traces in `assets/` still hold. The same cases run
+//! in the `wasm` layer (wasm_bindgen_test stands in for `#[test]` there).
+
+use ikelab_engine::sim::{self, library};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// `name seed sha256` lines: the native trace hashes, committed.
+const HASHES: &str = include_str!("../../assets/traces/sha256.txt");
+
+fn hashes() -> Vec<(&'static str, u64, &'static str)> {
+    HASHES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let (Some(name), Some(seed), Some(hash)) = (parts.next(), parts.next(), parts.next())
+            else {
+                panic!("bad line in sha256.txt: {l:?}");
+            };
+            (name, seed.parse().expect("seed"), hash)
+        })
+        .collect()
+}
+
+#[test]
+fn every_bundled_scenario_meets_its_expectations() {
+    let mut failures = Vec::new();
+    for name in library::names() {
+        let scenario = library::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let run = sim::run(&scenario, scenario.seed);
+        let problems = run.check(&scenario);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{name}:\n  {}\n{}",
+                problems.join("\n  "),
+                sim::transcript::transcript(&run.trace, false).join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn trace_hashes_match_the_committed_native_values() {
+    let committed = hashes();
+    let names: Vec<&str> = library::names().collect();
+    assert_eq!(
+        committed.iter().map(|(n, _, _)| *n).collect::<Vec<_>>(),
+        names,
+        "assets/traces/sha256.txt must list every bundled scenario once, in order"
+    );
+    let mut wrong = Vec::new();
+    for (name, seed, hash) in committed {
+        let scenario = library::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = sim::run(&scenario, seed).trace.sha256_hex().unwrap();
+        if got != hash {
+            wrong.push(format!("{name} {seed} {got}"));
+        }
+    }
+    assert!(wrong.is_empty(), "new hashes:\n{}", wrong.join("\n"));
+}
+
+/// Scenarios whose whole trace is committed under `assets/traces/NAME.json` (read
+/// by the browser's and the bridge's tests as reference documents).
+const GOLDEN: &[&str] = &["happy-path", "invalid-ke-payload", "nat-t-keepalive"];
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn golden_traces_are_reproduced_exactly() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/traces");
+    let bless = std::env::var_os("IKELAB_BLESS").is_some();
+    for name in GOLDEN {
+        let scenario = library::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let json = sim::run(&scenario, scenario.seed).trace.to_json().unwrap();
+        let path = format!("{dir}/{name}.json");
+        if bless {
+            std::fs::write(&path, format!("{json}\n")).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (IKELAB_BLESS=1 writes it)"));
+        assert!(
+            committed.trim_end() == json,
+            "{name}: the trace differs from {path} (IKELAB_BLESS=1 rewrites it after a deliberate change)"
+        );
+        // A golden trace reads back as the same document.
+        let parsed = ikelab_engine::trace::Trace::from_json(&committed).unwrap();
+        assert_eq!(parsed.to_json().unwrap(), json);
+    }
+    if bless {
+        let mut text =
+            String::from("# name seed sha256 (of the trace JSON; checked natively and in WASM)\n");
+        for name in library::names() {
+            let scenario = library::load(name).unwrap();
+            let hash = sim::run(&scenario, scenario.seed)
+                .trace
+                .sha256_hex()
+                .unwrap();
+            text.push_str(&format!("{name} {} {hash}\n", scenario.seed));
+        }
+        std::fs::write(format!("{dir}/sha256.txt"), text).unwrap();
+    }
+}
+
+#[test]
+fn one_seed_gives_identical_traces_and_another_seed_other_spis_and_nonces() {
+    let scenario = library::load("happy-path").unwrap();
+    let a = sim::run(&scenario, 11).trace;
+    let b = sim::run(&scenario, 11).trace;
+    assert_eq!(a.to_json().unwrap(), b.to_json().unwrap());
+    let c = sim::run(&scenario, 12).trace;
+    assert_ne!(a.to_json().unwrap(), c.to_json().unwrap());
+    let spis_and_nonces = |t: &ikelab_engine::trace::Trace| {
+        let mut out = Vec::new();
+        for e in t.events_of("initiator") {
+            if let ikelab_engine::event::EventKind::MessageSent(m)
+            | ikelab_engine::event::EventKind::MessageReceived(m) = &e.kind
+            {
+                out.push(m.spi_i.0.to_vec());
+                out.push(m.spi_r.0.to_vec());
+                for p in m.payloads.iter() {
+                    if let ikelab_engine::wire::Payload::Nonce(n) = p {
+                        out.push(n.data.clone());
+                    }
+                }
+            }
+        }
+        out
+    };
+    let (sa, sc) = (spis_and_nonces(&a), spis_and_nonces(&c));
+    assert!(!sa.is_empty());
+    assert_eq!(sa.len(), sc.len());
+    // Every SPI and nonce differs (a zero SPIr of the first request is zero in both).
+    for (x, y) in sa.iter().zip(&sc) {
+        if x.iter().all(|b| *b == 0) {
+            assert_eq!(x, y);
+        } else {
+            assert_ne!(x, y);
+        }
+    }
+}
+
+#[test]
+fn an_action_of_a_missing_feature_is_refused_at_load_time() {
+    let text = library::text("happy-path").unwrap().replace(
+        "action = \"initiate\"",
+        "action = \"initiate\"\n\n[[script]]\nat = \"5s\"\naction = \"rekey_child\"",
+    );
+    let err = ikelab_engine::sim::Scenario::from_toml(&text).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("not supported by this engine yet"),
+        "{message}"
+    );
+    assert!(message.contains("rekey_child"), "{message}");
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn every_file_in_assets_scenarios_is_bundled() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    let mut bundled: Vec<String> = library::names().map(str::to_owned).collect();
+    bundled.sort();
+    assert_eq!(files, bundled, "add new files to BUNDLED in sim/library.rs");
+}
