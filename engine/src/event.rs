@@ -98,6 +98,14 @@ pub enum EventKind {
     ChildSaFailed { name: String, reason: ChildFailure },
     /// A CHILD SA was removed.
     ChildSaDown { child: ChildSaId, reason: String },
+    /// The ESP data plane crossed a CHILD SA's soft (rekey) or hard (expire) limit
+    /// of bytes or packets, or its sequence numbers near (soft) or reached (hard)
+    /// their end (RFC 4303 §3.3.3). Reported once per crossing.
+    ChildSaVolumeLimit {
+        child: ChildSaId,
+        limit: crate::child::LimitLevel,
+        reason: crate::child::LimitReason,
+    },
 }
 
 /// The negotiated algorithms and identities of an established IKE SA.
@@ -249,6 +257,11 @@ impl Event {
                 format!("failed to establish CHILD_SA {name}: {}", reason.describe())
             }
             EventKind::ChildSaDown { child, reason } => format!("{child} closed: {reason}"),
+            EventKind::ChildSaVolumeLimit {
+                child,
+                limit,
+                reason,
+            } => format!("{child} reached its {limit:?} limit of {reason:?}"),
         }
     }
 }

@@ -3,15 +3,15 @@
 //! can change (CHILD SAs, address pools). Handlers never do I/O: they append to
 //! [`Output`], and the driver drains it with `poll_transmit` / `poll_event`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rand_core::CryptoRng;
 
-use super::child::ChildSa;
+use super::child_table::ChildTable;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
-use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::ids::{IdAllocator, IkeSaId};
 use super::options::EngineConfig;
 use super::policy::Policy;
 use crate::crypto::CryptoProvider;
@@ -44,7 +44,7 @@ pub(crate) struct Cx<'a> {
     pub(crate) config: &'a EngineConfig,
     pub(crate) out: &'a mut Output,
     pub(crate) ids: &'a mut IdAllocator,
-    pub(crate) children: &'a mut BTreeMap<ChildSaId, ChildSa>,
+    pub(crate) children: &'a mut ChildTable,
     pub(crate) pools: &'a mut PoolAllocator,
     /// The engine's responder configurations (IKE_AUTH may switch between them by
     /// identity).

@@ -88,9 +88,11 @@
 pub mod auth;
 mod child;
 mod child_setup;
+mod child_table;
 pub(crate) mod context;
 pub mod cookie;
 pub mod cp;
+mod data_plane;
 mod datagram;
 mod engine;
 mod error;
@@ -112,6 +114,7 @@ mod timers;
 pub mod ts;
 
 pub use child::ChildSa;
+pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};
 pub use datagram::{Datagram, Time};
 pub use engine::Engine;
 pub use error::EngineError;
