@@ -117,7 +117,9 @@ impl Reported {
 }
 
 /// Adds one packet of `bytes` to `counters` and returns the most severe limit it
-/// crossed for the first time, if any.
+/// crossed for the first time, if any. Limits crossed by the same packet together
+/// with a more severe one are marked reported too (a hard limit supersedes a soft
+/// one: the SA expires rather than rekeys).
 pub(crate) fn count(
     counters: &mut DirectionCounters,
     limits: &VolumeLimits,

@@ -55,6 +55,6 @@ pub const SEAL_OVERHEAD_MAX: usize = 8 + 16 + 15 + 2 + 32;
 /// header (40) minus the ESP header and the smallest IV (8 + 0, ENCR_NULL).
 pub const OPEN_HEADROOM: usize = 40 - 8;
 
-pub(crate) use open::{OpenedPayload, open_packet, read_spi};
-pub(crate) use seal::seal_packet;
+pub(crate) use esp_sa::EspSa;
+pub(crate) use open::{open_packet, read_spi};
 pub(crate) use transform::EspTransform;
