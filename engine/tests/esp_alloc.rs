@@ -8,7 +8,7 @@ use std::alloc::System;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ike_support::*;
-use ikelab_engine::child::SEAL_OVERHEAD_MAX;
+use ikelab_engine::child::{SEAL_HEADROOM, SEAL_OVERHEAD_MAX};
 use ikelab_engine::ike::EspDatagram;
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -85,6 +85,42 @@ fn ten_thousand_seal_open_pairs_allocate_nothing() {
             (stats.allocations, stats.reallocations),
             (0, 0),
             "{esp_proposal}: {stats:?}"
+        );
+
+        // Zero copy: one buffer sealed in place, opened in place, again and again.
+        let mut buf = vec![0u8; SEAL_HEADROOM + packet.len() + SEAL_OVERHEAD_MAX];
+        let range = SEAL_HEADROOM..SEAL_HEADROOM + packet.len();
+        buf[range.clone()].copy_from_slice(&packet);
+        let region = Region::new(GLOBAL);
+        for _ in 0..10_000 {
+            let sealed = pair
+                .a
+                .seal_in_place(now, a_child, &mut buf, range.clone())
+                .expect("seal in place");
+            let opened = pair
+                .b
+                .open(
+                    now,
+                    EspDatagram {
+                        src: sealed.src,
+                        dst: sealed.dst,
+                        buf: &mut buf[..sealed.offset + sealed.len],
+                        esp_offset: sealed.offset,
+                    },
+                )
+                .expect("open");
+            assert_eq!(opened.packet.len(), packet.len());
+        }
+        let stats = region.change();
+        assert_eq!(
+            &buf[range],
+            &packet[..],
+            "{esp_proposal}: the packet is back"
+        );
+        assert_eq!(
+            (stats.allocations, stats.reallocations),
+            (0, 0),
+            "{esp_proposal} in place: {stats:?}"
         );
     }
 }

@@ -120,6 +120,7 @@ impl Reported {
 /// crossed for the first time, if any. Limits crossed by the same packet together
 /// with a more severe one are marked reported too (a hard limit supersedes a soft
 /// one: the SA expires rather than rekeys).
+#[inline]
 pub(crate) fn count(
     counters: &mut DirectionCounters,
     limits: &VolumeLimits,
@@ -168,6 +169,7 @@ pub(crate) fn count(
 
 /// The sequence-number verdict after sending `sequence`, whose largest allowed
 /// value is `max` (2^32 - 1 without ESN, 2^64 - 1 with).
+#[inline]
 pub(crate) fn sequence_limit(
     sequence: u64,
     max: u64,

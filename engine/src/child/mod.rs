@@ -39,7 +39,10 @@ pub use counters::{
 };
 pub use error::EspError;
 pub use esp_sa::{ChildEsp, EspParams};
-pub use packet::{InboundContext, OpenOutcome, SealOutcome, open_ip_packet, seal_ip_packet};
+pub use packet::{
+    InboundContext, OpenOutcome, SealOutcome, open_ip_packet, seal_ip_packet,
+    seal_ip_packet_in_place,
+};
 pub use padding::{NEXT_HEADER_DUMMY, NEXT_HEADER_IPV4, NEXT_HEADER_IPV6};
 pub use policy::{InnerPacket, check_inbound};
 pub use replay::{DEFAULT_WINDOW, MAX_WINDOW, ReplayError, ReplayWindow};
@@ -49,6 +52,11 @@ pub use replay::{DEFAULT_WINDOW, MAX_WINDOW, ReplayError, ReplayWindow};
 /// Length and Next Header (2) + ICV (up to 32, HMAC-SHA2-512-256). An output
 /// buffer of `packet.len() + SEAL_OVERHEAD_MAX` always suffices.
 pub const SEAL_OVERHEAD_MAX: usize = 8 + 16 + 15 + 2 + 32;
+
+/// Octets before an IP packet that [`seal_ip_packet_in_place`] (and
+/// `Engine::seal_in_place`) always needs: the ESP header (8) and the largest IV (16).
+/// The ESP packet then starts at `SEAL_HEADROOM - 8 - IV length` (tunnel mode).
+pub const SEAL_HEADROOM: usize = 8 + 16;
 
 /// Octets to leave free before an ESP packet handed to `open` in transport mode,
 /// where the IP header is rebuilt in front of the decrypted payload: an IPv6

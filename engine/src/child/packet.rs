@@ -15,15 +15,18 @@ use super::esp_sa::ChildEsp;
 use super::open::open_packet;
 use super::padding::{NEXT_HEADER_IPV4, NEXT_HEADER_IPV6};
 use super::policy::{InnerPacket, check_inbound};
-use super::seal::seal_packet;
+use super::seal::{seal_in_buffer, seal_packet};
 use super::transport;
 use crate::config::Mode;
 use crate::wire::TrafficSelector;
+use crate::wire::esp::EspHeader;
 
 /// The result of sealing one packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealOutcome {
-    /// Octets of ESP written at the start of the output buffer.
+    /// Where the ESP packet starts in the buffer (0 unless sealed in place).
+    pub start: usize,
+    /// Octets of ESP written from `start`.
     pub len: usize,
     /// The packet's (full) sequence number.
     pub sequence: u64,
@@ -41,7 +44,8 @@ pub struct OpenOutcome {
     pub crossed: Option<VolumeLimit>,
 }
 
-/// Seals the IP packet `packet` for `mode` into `out`.
+/// Seals the IP packet `packet` for `mode` into `out` (the ESP packet starts at
+/// `out[0]`; `start` is 0).
 pub fn seal_ip_packet(
     esp: &mut ChildEsp,
     mode: Mode,
@@ -49,30 +53,80 @@ pub fn seal_ip_packet(
     packet: &[u8],
     out: &mut [u8],
 ) -> Result<SealOutcome, EspError> {
-    let max = esp.outbound.max_sequence();
-    if esp.last_sequence_out >= max {
-        // RFC 4303 §3.3.3: the counter must not cycle; the SA must be rekeyed.
+    let inner = check_before_seal(esp, packet)?;
+    let (next_header, payload) = protected_part(&inner, mode);
+    let payload = packet.get(payload).ok_or(EspError::BadInnerPacket)?;
+    let sequence = esp.last_sequence_out + 1;
+    let len = seal_packet(&esp.outbound, sequence, rng, next_header, payload, out)?;
+    Ok(after_seal(esp, &inner, sequence, 0, len))
+}
+
+/// Seals the IP packet at `buf[packet]` in place (zero copy): the ESP header and IV
+/// are written in the octets before what is protected (at least
+/// [`SEAL_HEADROOM`](super::SEAL_HEADROOM) octets before the packet always suffice),
+/// the trailer and ICV after it (`SEAL_OVERHEAD_MAX - SEAL_HEADROOM` octets of
+/// tailroom suffice). The ESP packet is `buf[start..start + len]`.
+pub fn seal_ip_packet_in_place(
+    esp: &mut ChildEsp,
+    mode: Mode,
+    rng: &mut dyn CryptoRng,
+    buf: &mut [u8],
+    packet: Range<usize>,
+) -> Result<SealOutcome, EspError> {
+    let bytes = buf.get(packet.clone()).ok_or(EspError::BadInnerPacket)?;
+    let inner = check_before_seal(esp, bytes)?;
+    let (next_header, payload) = protected_part(&inner, mode);
+    let payload_start = packet.start + payload.start;
+    let start = payload_start
+        .checked_sub(EspHeader::LEN + esp.outbound.transform.iv_len())
+        .ok_or(EspError::BufferTooSmall {
+            needed: EspHeader::LEN + esp.outbound.transform.iv_len(),
+            available: payload_start,
+        })?;
+    let sequence = esp.last_sequence_out + 1;
+    let out = buf.get_mut(start..).ok_or(EspError::BadInnerPacket)?;
+    let len = seal_in_buffer(
+        &esp.outbound,
+        sequence,
+        rng,
+        next_header,
+        payload.len(),
+        out,
+    )?;
+    Ok(after_seal(esp, &inner, sequence, start, len))
+}
+
+/// Sequence exhaustion (RFC 4303 §3.3.3: the counter must not cycle; the SA must
+/// be rekeyed) and the inner packet's fields.
+fn check_before_seal(esp: &ChildEsp, packet: &[u8]) -> Result<InnerPacket, EspError> {
+    if esp.last_sequence_out >= esp.outbound.max_sequence() {
         return Err(EspError::SequenceExhausted);
     }
-    let inner = InnerPacket::parse(packet)?;
-    let (next_header, payload) = match mode {
-        Mode::Transport => (
-            inner.protocol,
-            packet
-                .get(inner.payload_offset..inner.length)
-                .ok_or(EspError::BadInnerPacket)?,
-        ),
+    InnerPacket::parse(packet)
+}
+
+/// Next Header and the protected octets (within the packet) for `mode`.
+fn protected_part(inner: &InnerPacket, mode: Mode) -> (u8, Range<usize>) {
+    match mode {
+        Mode::Transport => (inner.protocol, inner.payload_offset..inner.length),
         Mode::Tunnel => {
             let next_header = match inner.src {
                 IpAddr::V4(_) => NEXT_HEADER_IPV4,
                 IpAddr::V6(_) => NEXT_HEADER_IPV6,
             };
-            let whole = packet.get(..inner.length).ok_or(EspError::BadInnerPacket)?;
-            (next_header, whole)
+            (next_header, 0..inner.length)
         }
-    };
-    let sequence = esp.last_sequence_out + 1;
-    let len = seal_packet(&esp.outbound, sequence, rng, next_header, payload, out)?;
+    }
+}
+
+/// Counts a sealed packet and reports the limits it crossed.
+fn after_seal(
+    esp: &mut ChildEsp,
+    inner: &InnerPacket,
+    sequence: u64,
+    start: usize,
+    len: usize,
+) -> SealOutcome {
     esp.last_sequence_out = sequence;
     let volume = count(
         &mut esp.counters_out,
@@ -80,12 +134,14 @@ pub fn seal_ip_packet(
         &mut esp.reported_out,
         inner.length as u64,
     );
+    let max = esp.outbound.max_sequence();
     let sequence_crossing = sequence_limit(sequence, max, &mut esp.reported_out);
-    Ok(SealOutcome {
+    SealOutcome {
+        start,
         len,
         sequence,
         crossed: [volume, sequence_crossing],
-    })
+    }
 }
 
 /// What the inbound policy checks against.

@@ -19,6 +19,7 @@ pub const NEXT_HEADER_IPV6: u8 = 41;
 /// cipher's block size, at least 4: §2.4 right-aligns the trailer in a 32-bit
 /// word). `alignment` is a power of two no larger than 256 here, so the result fits
 /// Pad Length.
+#[inline]
 pub(crate) fn padding_len(payload_len: usize, alignment: usize) -> usize {
     let alignment = alignment.max(4);
     let unpadded = payload_len + EspPlaintext::TRAILER_LEN;
@@ -27,6 +28,7 @@ pub(crate) fn padding_len(payload_len: usize, alignment: usize) -> usize {
 
 /// Writes the default padding 1, 2, 3, … (§2.4), Pad Length (§2.5) and Next Header
 /// (§2.6) into `trailer`, which must be exactly `padding + 2` octets long.
+#[inline]
 pub(crate) fn write_trailer(trailer: &mut [u8], next_header: u8) -> Result<(), EspError> {
     let Some((padding, [pad_length, next])) = trailer.split_last_chunk_mut::<2>() else {
         return Err(EspError::BufferTooSmall {
@@ -47,6 +49,7 @@ pub(crate) fn write_trailer(trailer: &mut [u8], next_header: u8) -> Result<(), E
 /// §2.4: the receiver SHOULD inspect the padding; anything but the default 1, 2,
 /// 3, … (which every cipher here uses) is refused as [`EspError::BadPadding`]; a
 /// Pad Length longer than the plaintext is [`EspError::BadPadLength`].
+#[inline]
 pub(crate) fn read_trailer(plaintext: &[u8]) -> Result<(usize, IpProtocol), EspError> {
     let parsed = EspPlaintext::parse(plaintext).map_err(|e| match e {
         crate::wire::esp::EspError::PadLengthOverrun { pad_length, .. } => {

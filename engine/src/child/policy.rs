@@ -3,7 +3,7 @@
 //! the SA ... If not, discard and audit"). The inner packet's source must lie in
 //! the remote selectors and its destination in the local ones.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::wire::TrafficSelector;
 use crate::wire::ip::{IpProtocol, Ipv4Header, Ipv6Header, skip_extension_headers};
@@ -35,6 +35,7 @@ const ICMPV6: u8 = 58;
 const SCTP: u8 = 132;
 const UDP_LITE: u8 = 136;
 
+#[inline]
 fn ports(protocol: u8, upper: &[u8], first_fragment: bool) -> Option<(u16, u16)> {
     if !first_fragment {
         return None;
@@ -54,50 +55,89 @@ fn ports(protocol: u8, upper: &[u8], first_fragment: bool) -> Option<(u16, u16)>
 }
 
 impl InnerPacket {
-    /// Reads an IPv4 or IPv6 packet's selector fields (the wire parsers; no heap
-    /// use for packets without IPv4 options or IPv6 extension headers).
+    /// Reads an IPv4 or IPv6 packet's selector fields, without allocating. The
+    /// lengths are checked (IHL, Total Length, Payload Length against the octets
+    /// present, as the wire parsers check them); the IPv4 header checksum is not:
+    /// ESP has authenticated every octet already, and the checksum is the inner
+    /// hosts' concern (RFC 4303 §3.4.4 processes the packet as received). IPv6
+    /// extension headers are walked with the wire parser
+    /// (`wire::ip::skip_extension_headers`).
     pub fn parse(packet: &[u8]) -> Result<Self, EspError> {
-        let version = packet.first().map(|b| b >> 4);
-        match version {
-            Some(4) => {
-                let (header, upper) =
-                    Ipv4Header::parse(packet).map_err(|_| EspError::BadInnerPacket)?;
-                let first = header.fragment_offset == 0;
-                let protocol = header.protocol.0;
+        let bad = || EspError::BadInnerPacket;
+        let first = *packet.first().ok_or_else(bad)?;
+        match first >> 4 {
+            4 => {
+                let header: &[u8; Ipv4Header::MIN_LEN] = packet
+                    .get(..Ipv4Header::MIN_LEN)
+                    .and_then(|h| h.try_into().ok())
+                    .ok_or_else(bad)?;
+                // RFC 791 §3.1: IHL in 32-bit words, Total Length in octets.
+                let header_len = usize::from(first & 0x0f) * 4;
+                let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
+                if header_len < Ipv4Header::MIN_LEN || length < header_len || length > packet.len()
+                {
+                    return Err(bad());
+                }
+                let fragment_offset = u16::from_be_bytes([header[6], header[7]]) & 0x1fff;
+                let protocol = header[9];
+                let src = Ipv4Addr::new(header[12], header[13], header[14], header[15]);
+                let dst = Ipv4Addr::new(header[16], header[17], header[18], header[19]);
+                let upper = packet.get(header_len..length).ok_or_else(bad)?;
                 Ok(Self {
-                    src: IpAddr::V4(header.src),
-                    dst: IpAddr::V4(header.dst),
+                    src: IpAddr::V4(src),
+                    dst: IpAddr::V4(dst),
                     protocol,
-                    ports: ports(protocol, upper, first),
-                    length: header.header_len() + upper.len(),
-                    payload_offset: header.header_len(),
-                })
-            }
-            Some(6) => {
-                let (header, after_fixed) =
-                    Ipv6Header::parse(packet).map_err(|_| EspError::BadInnerPacket)?;
-                let length = Ipv6Header::LEN + after_fixed.len();
-                let upper = skip_extension_headers(header.next_header, after_fixed)
-                    .map_err(|_| EspError::BadInnerPacket)?;
-                let first = upper.fragment.is_none_or(|f| f.offset_units == 0);
-                let IpProtocol(protocol) = upper.protocol;
-                let bytes = after_fixed.get(upper.offset..).unwrap_or_default();
-                Ok(Self {
-                    src: IpAddr::V6(header.src),
-                    dst: IpAddr::V6(header.dst),
-                    protocol,
-                    ports: ports(protocol, bytes, first),
+                    ports: ports(protocol, upper, fragment_offset == 0),
                     length,
-                    payload_offset: Ipv6Header::LEN + upper.offset,
+                    payload_offset: header_len,
                 })
             }
-            _ => Err(EspError::BadInnerPacket),
+            6 => {
+                let header: &[u8; Ipv6Header::LEN] = packet
+                    .get(..Ipv6Header::LEN)
+                    .and_then(|h| h.try_into().ok())
+                    .ok_or_else(bad)?;
+                // RFC 8200 §3: Payload Length counts what follows the fixed header.
+                let length =
+                    Ipv6Header::LEN + usize::from(u16::from_be_bytes([header[4], header[5]]));
+                let after_fixed = packet.get(Ipv6Header::LEN..length).ok_or_else(bad)?;
+                let mut src = [0u8; 16];
+                src.copy_from_slice(&header[8..24]);
+                let mut dst = [0u8; 16];
+                dst.copy_from_slice(&header[24..40]);
+                let next_header = header[6];
+                let (protocol, offset, first_fragment) = if is_extension_header(next_header) {
+                    let upper = skip_extension_headers(IpProtocol(next_header), after_fixed)
+                        .map_err(|_| bad())?;
+                    let first = upper.fragment.is_none_or(|f| f.offset_units == 0);
+                    (upper.protocol.0, upper.offset, first)
+                } else {
+                    (next_header, 0, true)
+                };
+                let bytes = after_fixed.get(offset..).unwrap_or_default();
+                Ok(Self {
+                    src: IpAddr::V6(Ipv6Addr::from(src)),
+                    dst: IpAddr::V6(Ipv6Addr::from(dst)),
+                    protocol,
+                    ports: ports(protocol, bytes, first_fragment),
+                    length,
+                    payload_offset: Ipv6Header::LEN + offset,
+                })
+            }
+            _ => Err(bad()),
         }
     }
 }
 
+/// The IPv6 extension headers `skip_extension_headers` walks (RFC 8200 §4:
+/// Hop-by-Hop Options 0, Routing 43, Fragment 44, Destination Options 60).
+fn is_extension_header(next_header: u8) -> bool {
+    matches!(next_header, 0 | 43 | 44 | 60)
+}
+
 /// Whether `addr` with `protocol` and `port` falls in `selector`. Without a port
 /// (other protocols, non-first fragments) only a selector for every port matches.
+#[inline]
 fn selector_matches(
     selector: &TrafficSelector,
     addr: IpAddr,
@@ -146,6 +186,7 @@ fn selector_matches(
 
 /// RFC 4301 §5.2 step 4 for one decrypted packet: its source in `remote_ts`, its
 /// destination in `local_ts`.
+#[inline]
 pub fn check_inbound(
     packet: &InnerPacket,
     local_ts: &[TrafficSelector],

@@ -23,6 +23,7 @@ use crate::crypto::CryptoError;
 use crate::wire::esp::EspHeader;
 
 /// The whole ESP packet's length for a payload of `payload_len` octets.
+#[inline]
 pub(crate) fn sealed_len(transform: &EspTransform, payload_len: usize) -> usize {
     EspHeader::LEN
         + transform.iv_len()
@@ -34,6 +35,7 @@ pub(crate) fn sealed_len(transform: &EspTransform, payload_len: usize) -> usize 
 
 /// The AEAD associated data (RFC 4106 §5, RFC 7634 §3): SPI | Sequence Number, or
 /// with ESN SPI | high 32 bits | low 32 bits. Returns the octets and their length.
+#[inline]
 pub(crate) fn aead_aad(spi: u32, sequence: u64, esn: bool) -> ([u8; 12], usize) {
     let mut aad = [0u8; 12];
     aad[..4].copy_from_slice(&spi.to_be_bytes());
@@ -48,6 +50,7 @@ pub(crate) fn aead_aad(spi: u32, sequence: u64, esn: bool) -> ([u8; 12], usize) 
 
 /// The high half of an ESN, appended after the packet for the ICV only (RFC 4303
 /// §2.2.1 and §3.3.2.1); empty without ESN.
+#[inline]
 pub(crate) fn esn_high(sequence: u64, esn: bool) -> ([u8; 4], usize) {
     (
         ((sequence >> 32) as u32).to_be_bytes(),
@@ -70,8 +73,31 @@ pub(crate) fn seal_packet(
     payload: &[u8],
     out: &mut [u8],
 ) -> Result<usize, EspError> {
+    let start = EspHeader::LEN + sa.transform.iv_len();
+    let available = out.len();
+    let place = out
+        .get_mut(start..start + payload.len())
+        .ok_or(EspError::BufferTooSmall {
+            needed: sealed_len(&sa.transform, payload.len()),
+            available,
+        })?;
+    place.copy_from_slice(payload);
+    seal_in_buffer(sa, sequence, rng, next_header, payload.len(), out)
+}
+
+/// Seals the `payload_len` octets already at `out[8 + IV length..]` (zero copy):
+/// writes the header and IV before them, the trailer after, encrypts, appends the
+/// ICV, and returns the packet's length (from `out[0]`).
+pub(crate) fn seal_in_buffer(
+    sa: &EspSa,
+    sequence: u64,
+    rng: &mut dyn CryptoRng,
+    next_header: u8,
+    payload_len: usize,
+    out: &mut [u8],
+) -> Result<usize, EspError> {
     let transform = &sa.transform;
-    let total = sealed_len(transform, payload.len());
+    let total = sealed_len(transform, payload_len);
     let available = out.len();
     let out = out.get_mut(..total).ok_or(EspError::BufferTooSmall {
         needed: total,
@@ -85,8 +111,12 @@ pub(crate) fn seal_packet(
     header[4..].copy_from_slice(&(sequence as u32).to_be_bytes());
     let (iv, rest) = rest.split_at_mut(iv_len);
     let (body, icv) = rest.split_at_mut(rest.len() - icv_len);
-    let (plain, trailer) = body.split_at_mut(payload.len());
-    plain.copy_from_slice(payload);
+    let trailer = body
+        .get_mut(payload_len..)
+        .ok_or(EspError::BufferTooSmall {
+            needed: total,
+            available,
+        })?;
     write_trailer(trailer, next_header)?;
     match transform {
         EspTransform::Aead { key, salt, .. } => {

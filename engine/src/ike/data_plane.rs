@@ -13,19 +13,23 @@
 
 use std::net::SocketAddr;
 
+use super::child::ChildSa;
 use super::datagram::Time;
 use super::engine::Engine;
-use super::ids::ChildSaId;
+use super::ids::{ChildSaId, IkeSaId};
 use crate::child::{
-    ChildSaCounters, EspError, InboundContext, VolumeLimit, open_ip_packet, read_spi,
-    seal_ip_packet,
+    ChildSaCounters, EspError, InboundContext, SealOutcome, VolumeLimit, open_ip_packet, read_spi,
+    seal_ip_packet, seal_ip_packet_in_place,
 };
 use crate::event::EventKind;
 
 /// Where a sealed ESP packet goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealedPacket {
-    /// Octets of ESP at the start of the output buffer.
+    /// Where the ESP packet starts in the buffer: 0 for [`Engine::seal`], before the
+    /// inner packet's old position for [`Engine::seal_in_place`].
+    pub offset: usize,
+    /// Octets of ESP from `offset`.
     pub len: usize,
     /// Our outer address (and NAT-T port when `udp_encap`).
     pub src: SocketAddr,
@@ -57,6 +61,38 @@ pub struct OpenedPacket<'b> {
     pub packet: &'b [u8],
 }
 
+/// Where a CHILD SA's packets go, read before sealing borrows its state.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    child: ChildSaId,
+    ike_sa: IkeSaId,
+    src: SocketAddr,
+    dst: SocketAddr,
+    udp_encap: bool,
+}
+
+impl Route {
+    /// With UDP encapsulation the NAT-T ports; plain ESP (IP protocol 50) has no
+    /// ports, so they are 0.
+    fn of(sa: &ChildSa) -> Self {
+        let (src, dst) = if sa.udp_encap {
+            (sa.local, sa.remote)
+        } else {
+            (
+                SocketAddr::new(sa.local.ip(), 0),
+                SocketAddr::new(sa.remote.ip(), 0),
+            )
+        };
+        Self {
+            child: sa.id,
+            ike_sa: sa.ike_sa,
+            src,
+            dst,
+            udp_encap: sa.udp_encap,
+        }
+    }
+}
+
 impl Engine {
     /// Seals `ip_packet` (an IPv4 or IPv6 packet) for CHILD SA `child` into `out`,
     /// which needs `ip_packet.len() +` [`SEAL_OVERHEAD_MAX`](crate::child::SEAL_OVERHEAD_MAX)
@@ -72,27 +108,47 @@ impl Engine {
             .children
             .get_mut(&child)
             .ok_or(EspError::UnknownChild)?;
+        let route = Route::of(sa);
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
-        let (src, dst) = if sa.udp_encap {
-            (sa.local, sa.remote)
-        } else {
-            (
-                SocketAddr::new(sa.local.ip(), 0),
-                SocketAddr::new(sa.remote.ip(), 0),
-            )
-        };
-        let sealed = SealedPacket {
-            len: outcome.len,
-            src,
-            dst,
-            udp_encap: sa.udp_encap,
-            sequence: outcome.sequence,
-        };
-        let ike_sa = sa.ike_sa;
+        Ok(self.sealed(now, route, outcome))
+    }
+
+    /// Seals the IP packet at `buf[packet]` in place, without copying it: the ESP
+    /// header and IV go into the octets before it (leave
+    /// [`SEAL_HEADROOM`](crate::child::SEAL_HEADROOM)), the trailer and ICV after it
+    /// (leave `SEAL_OVERHEAD_MAX - SEAL_HEADROOM`). The ESP packet is
+    /// `buf[offset..offset + len]`. After [`open`](Self::open) of such a packet the
+    /// inner packet is back where it was, so one buffer can be sealed, sent,
+    /// received and opened over and over.
+    pub fn seal_in_place(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        buf: &mut [u8],
+        packet: core::ops::Range<usize>,
+    ) -> Result<SealedPacket, EspError> {
+        let sa = self
+            .children
+            .get_mut(&child)
+            .ok_or(EspError::UnknownChild)?;
+        let route = Route::of(sa);
+        let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
+        Ok(self.sealed(now, route, outcome))
+    }
+
+    /// The descriptor of a sealed packet, and the lifetime signals it raised.
+    fn sealed(&mut self, now: Time, route: Route, outcome: SealOutcome) -> SealedPacket {
         for limit in outcome.crossed.into_iter().flatten() {
-            self.record_limit(now, ike_sa, child, limit);
+            self.record_limit(now, route.ike_sa, route.child, limit);
         }
-        Ok(sealed)
+        SealedPacket {
+            offset: outcome.start,
+            len: outcome.len,
+            src: route.src,
+            dst: route.dst,
+            udp_encap: route.udp_encap,
+            sequence: outcome.sequence,
+        }
     }
 
     /// Opens a received ESP packet in place: finds the CHILD SA by SPI, checks the
@@ -146,13 +202,7 @@ impl Engine {
         core::mem::take(&mut self.child_volume_limits)
     }
 
-    fn record_limit(
-        &mut self,
-        now: Time,
-        ike_sa: super::ids::IkeSaId,
-        child: ChildSaId,
-        limit: VolumeLimit,
-    ) {
+    fn record_limit(&mut self, now: Time, ike_sa: IkeSaId, child: ChildSaId, limit: VolumeLimit) {
         self.child_volume_limits.push((child, limit));
         self.emit(
             now,

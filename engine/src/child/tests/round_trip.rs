@@ -459,3 +459,85 @@ fn not_an_ip_packet_is_refused_on_seal() {
         );
     }
 }
+
+#[test]
+fn sealing_in_place_gives_the_same_bytes_and_opens_back_in_place() {
+    use crate::child::{SEAL_HEADROOM, seal_ip_packet_in_place};
+    for provider in providers() {
+        for suite in SUITES {
+            for (src, dst) in [
+                (IpAddr::V4(A4), IpAddr::V4(B4)),
+                (IpAddr::V6(A6), IpAddr::V6(B6)),
+            ] {
+                for mode in [Mode::Tunnel, Mode::Transport] {
+                    let packet = ping(src, dst, 77);
+                    let (mut a1, _) = pair(provider, suite, false, 32, VolumeLimits::default());
+                    let (mut a2, mut b) = pair(provider, suite, false, 32, VolumeLimits::default());
+                    let mut copied = vec![0u8; packet.len() + SEAL_OVERHEAD_MAX];
+                    let by_copy =
+                        seal_ip_packet(&mut a1, mode, &mut seeded(9), &packet, &mut copied)
+                            .unwrap();
+                    let mut buf = vec![0u8; SEAL_HEADROOM];
+                    buf.extend_from_slice(&packet);
+                    buf.resize(SEAL_HEADROOM + packet.len() + SEAL_OVERHEAD_MAX, 0);
+                    let range = SEAL_HEADROOM..SEAL_HEADROOM + packet.len();
+                    let in_place =
+                        seal_ip_packet_in_place(&mut a2, mode, &mut seeded(9), &mut buf, range)
+                            .unwrap();
+                    assert_eq!(
+                        &buf[in_place.start..in_place.start + in_place.len],
+                        &copied[..by_copy.len],
+                        "{suite:?} {mode:?}"
+                    );
+                    let end = in_place.start + in_place.len;
+                    let opened = open_ip_packet(
+                        &mut b,
+                        &context(mode, src, dst),
+                        &mut buf[..end],
+                        in_place.start,
+                    )
+                    .unwrap();
+                    match mode {
+                        Mode::Tunnel => {
+                            assert_eq!(opened.packet.start, SEAL_HEADROOM);
+                            assert_eq!(&buf[opened.packet], &packet[..]);
+                        }
+                        Mode::Transport => {
+                            let h = if src.is_ipv4() { 20 } else { 40 };
+                            assert_eq!(&buf[opened.packet][h..], &packet[h..]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sealing_in_place_needs_headroom() {
+    use crate::child::seal_ip_packet_in_place;
+    let (mut a, _) = pair(
+        providers()[0],
+        SUITES[0],
+        false,
+        32,
+        VolumeLimits::default(),
+    );
+    let packet = ping(IpAddr::V4(A4), IpAddr::V4(B4), 10);
+    let mut buf = packet.clone();
+    buf.resize(packet.len() + SEAL_OVERHEAD_MAX, 0);
+    assert!(matches!(
+        seal_ip_packet_in_place(
+            &mut a,
+            Mode::Tunnel,
+            &mut seeded(1),
+            &mut buf,
+            0..packet.len()
+        ),
+        Err(EspError::BufferTooSmall { .. })
+    ));
+    // An out-of-range packet is refused, not a panic.
+    assert!(
+        seal_ip_packet_in_place(&mut a, Mode::Tunnel, &mut seeded(1), &mut buf, 50..9000).is_err()
+    );
+}
