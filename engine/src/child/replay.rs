@@ -15,9 +15,8 @@ use core::fmt;
 
 /// The largest configurable window, in packets.
 pub const MAX_WINDOW: u32 = 4096;
-/// strongSwan's and this engine's default (swanctl.conf's `replay_window` is 32;
-/// the ESP data plane of IKElab uses 128 when a child asks for the default through
-/// [`ReplayWindow::default`]).
+/// The size [`ReplayWindow::default`] gives. A CHILD SA takes its configuration's
+/// `replay_window` instead (swanctl.conf's default there is 32).
 pub const DEFAULT_WINDOW: u32 = 128;
 /// The window used only to infer the ESN high half when replay protection is
 /// disabled (a window of 0 has no "bottom" to reason from, RFC 4303 Appendix A2.1).

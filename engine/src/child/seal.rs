@@ -7,8 +7,9 @@
 //! * AES-GCM and ChaCha20-Poly1305: the 8-octet explicit IV is the 64-bit sequence
 //!   number. RFC 4106 §3.1 and RFC 7634 §2 only require that an IV never repeats
 //!   under one key; the sequence number never does, as sealing refuses to wrap it.
-//! * AES-CBC: a fresh IV from the engine's RNG for every packet. RFC 3602 §2.3: "The
-//!   IV MUST be chosen at random, and MUST be unpredictable"; a counter-derived IV
+//! * AES-CBC: a fresh IV from the engine's RNG for every packet. RFC 3602 §3 (ESP
+//!   Payload; §2.3 is "Weak Keys"): "The IV MUST be chosen at random, and MUST be
+//!   unpredictable"; a counter-derived IV
 //!   would be predictable to anyone who sees the sequence numbers unless it were
 //!   encrypted under a separate key, so the RNG (a CSPRNG the driver supplies) is
 //!   the simpler correct choice.
