@@ -197,7 +197,7 @@ impl Engine {
 
     /// The lifetime limits crossed since the last call, oldest first (for rekeying
     /// and expiry).
-    #[allow(dead_code)]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn take_child_volume_limits(&mut self) -> Vec<(ChildSaId, VolumeLimit)> {
         core::mem::take(&mut self.child_volume_limits)
     }

@@ -93,6 +93,8 @@ pub(crate) mod context;
 pub mod cookie;
 pub mod cp;
 mod data_plane;
+#[cfg(test)]
+mod data_plane_tests;
 mod datagram;
 mod engine;
 mod error;
