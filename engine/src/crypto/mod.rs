@@ -40,7 +40,7 @@ mod esp_sa_table_tests;
 #[cfg(test)]
 mod ikev2_table_tests;
 #[cfg(test)]
-mod kat;
+pub(crate) mod kat;
 #[cfg(test)]
 mod sk_tests;
 #[cfg(test)]

@@ -7,6 +7,9 @@
 //!   draft's own text could not be fetched here (only its title page).
 //! * RFC 3602 §4 Case #5 (AES-CBC, transport mode ping, no integrity): key, SPI,
 //!   sequence number, IV, the 80 octets before and after encryption.
+//! * RFC 7634 Appendix A (ChaCha20-Poly1305 in ESP): SPI 0x01020304, sequence 5,
+//!   IV 10 11 … 17, the tunnelled ping with its trailer, ciphertext and tag (the
+//!   values as `crypto::kat::rfc7634` quotes them), opened as a whole ESP packet.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -240,5 +243,53 @@ fn rfc3602_case5_transport_mode_cbc_and_padding() {
         assert_eq!(&inner[20..], &hex(RFC3602_DATA)[..]);
         assert_eq!(&inner[12..20], &hex("c0a87b03 c0a87b64")[..]);
         assert_eq!(inner[9], 1, "Protocol = Next Header (ICMP)");
+    }
+}
+
+#[test]
+fn rfc7634_appendix_a_esp_packet_opens() {
+    let keymat = hex(crate::crypto::kat::rfc7634::KEYMAT);
+    let plain = hex(
+        "45000054a6f200004001e778c6336405c000020508005b7a3a080000553bec10
+         0007362708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
+         2425262728292a2b2c2d2e2f303132333435363701020204",
+    );
+    let sealed = hex(
+        "24039428b97f417e3c13753a4f05087b67c352e6a7fab1b982d466ef407ae5c6
+         14ee8099d52844eb61aa95dfab4c02f72aa71e7c4c4f64c9befe2facc638e8f3
+         cbec163fac469b502773f6fb94e664da9165b82829f641e0
+         76aaa8266b7fb0f7b11b369907e1ad43",
+    );
+    for provider in providers() {
+        let mut esp = ChildEsp::new(
+            provider,
+            &EspParams {
+                spi_in: 0x0102_0304,
+                spi_out: 0x0102_0304,
+                encr: EncrId::CHACHA20_POLY1305,
+                encr_key_bits: None,
+                integ: None,
+                esn: false,
+                outbound_keys: (&keymat, &[]),
+                inbound_keys: (&keymat, &[]),
+                replay_window: 32,
+                limits: VolumeLimits::default(),
+            },
+        )
+        .expect("ChaCha20-Poly1305 keys");
+        let mut packet = hex("01020304 00000005 1011121314151617");
+        packet.extend(&sealed);
+        let context = InboundContext {
+            mode: Mode::Tunnel,
+            local_ts: &super::any_ts(),
+            remote_ts: &super::any_ts(),
+            outer_src: "203.0.113.153".parse().unwrap(),
+            outer_dst: "192.0.2.100".parse().unwrap(),
+        };
+        let opened = open_ip_packet(&mut esp, &context, &mut packet, 0)
+            .unwrap_or_else(|e| panic!("{}: {e}", provider.name));
+        assert_eq!(opened.sequence, 5);
+        // The inner packet without padding 01 02, Pad Length 2, Next Header 4.
+        assert_eq!(&packet[opened.packet], &plain[..plain.len() - 4]);
     }
 }
