@@ -151,6 +151,14 @@ pub enum EventKind {
         exchange: ExchangeType,
         transmissions: u32,
     },
+    /// The ESP data plane crossed a CHILD SA's soft (rekey) or hard (expire) limit
+    /// of bytes or packets, or its sequence numbers near (soft) or reached (hard)
+    /// their end (RFC 4303 §3.3.3). Reported once per crossing.
+    ChildSaVolumeLimit {
+        child: ChildSaId,
+        limit: crate::child::LimitLevel,
+        reason: crate::child::LimitReason,
+    },
 }
 
 /// The negotiated algorithms and identities of an established IKE SA.
@@ -360,6 +368,11 @@ impl Event {
                 "peer not responding after {transmissions} transmissions of {}, declaring it dead",
                 crate::ike::summary::exchange_name(*exchange)
             ),
+            EventKind::ChildSaVolumeLimit {
+                child,
+                limit,
+                reason,
+            } => format!("{child} reached its {limit:?} limit of {reason:?}"),
         }
     }
 }

@@ -12,6 +12,7 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod capture;
+pub mod child;
 pub mod config;
 pub mod crypto;
 pub mod event;

@@ -101,7 +101,7 @@ pub(crate) struct DissectArgs {
     /// Also list the frames that hold no IKE or ESP, with the reason.
     #[arg(long)]
     pub(crate) all: bool,
-    /// Decrypt SK payloads with the keys of a Wireshark profile folder.
+    /// Decrypt SK payloads and ESP with the keys of a Wireshark profile folder.
     ///
     /// DIR holds `ikev2_decryption_table`, as `WIRESHARK_CONFIG_DIR=DIR tshark` reads
     /// it: one IKE SA per line,
@@ -110,7 +110,10 @@ pub(crate) struct DissectArgs {
     /// CP, ...) are then shown decrypted. A payload with no entry for its SPIs, or
     /// whose ICV fails with the entry's keys, stays encrypted with a note saying
     /// which (exit code 0); a malformed table line exits 3, naming the line.
-    /// `esp_sa` and `preferences` are not read: ESP stays encrypted.
+    /// `esp_sa`, when present (one ESP SA per line,
+    /// `"IPv4","<src>","<dst>","0x<spi>","<encryption>","0x<key>","<authentication>","0x<key>"`),
+    /// decrypts ESP packets: their inner packet is shown; a packet with no matching
+    /// line or a failing ICV stays encrypted. `preferences` is not read.
     #[arg(long, value_name = "DIR")]
     pub(crate) keys: Option<PathBuf>,
 }

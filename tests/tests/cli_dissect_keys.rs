@@ -685,15 +685,21 @@ fn a_folder_without_a_table_or_not_a_folder_exits_3() {
 }
 
 #[test]
-fn esp_sa_is_not_read() {
-    // ESP decryption is not part of --keys yet: an esp_sa the engine cannot parse does
-    // not stop the IKE decryption.
+fn esp_sa_is_read_and_a_bad_line_exits_3() {
+    // --keys reads esp_sa too: a line it cannot parse is an input error naming the
+    // file and the line, like a bad ikev2_decryption_table line.
     let (gcm, cbc) = suites();
     let (pcap, _) = capture(&gcm, &cbc);
     let dir = TempDir::new("espsa");
     let file = dir.write("capture.pcap", &pcap);
     let keys = profile(&dir, &[gcm.table_line(), cbc.table_line()]);
     std::fs::write(keys.join("esp_sa"), "not, a valid \"esp_sa line\n").unwrap();
+    let out = dissect(&file, Some(&keys), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout_of(&out));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("esp_sa: line 1"), "{stderr}");
+    // Without an esp_sa file the IKE decryption works as before.
+    std::fs::remove_file(keys.join("esp_sa")).unwrap();
     let out = dissect(&file, Some(&keys), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(stdout_of(&out).contains("decrypted: [ IDr AUTH CP(CFG_REPLY) SA TSi TSr ]"));
@@ -711,5 +717,215 @@ fn help_describes_keys() {
         "esp_sa",
     ] {
         assert!(help.contains(expected), "{expected:?} missing in:\n{help}");
+    }
+}
+
+/// ESP sealed by the engine's data plane after a simulated handshake (two engines,
+/// `sim::Pair`), captured with `PcapWriter`, keys exported by `keylog` as `esp_sa`
+/// lines: `ikelab dissect --keys` shows the inner pings, and without the lines the
+/// packets stay encrypted.
+mod esp {
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::time::Duration;
+
+    use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
+    use ikelab_engine::child::SEAL_OVERHEAD_MAX;
+    use ikelab_engine::config::PeerConfig;
+    use ikelab_engine::crypto::keylog::{esp_sa_lines_of, profile_files};
+    use ikelab_engine::sim::{LinkConfig, Pair};
+    use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
+    use ikelab_engine::{Engine, EngineConfig};
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+
+    use super::{TempDir, dissect, json_of, stderr_of, stdout_of};
+
+    const CLIENT: &str = r#"
+version = 2
+local_addrs = ["192.0.2.2"]
+remote_addrs = ["192.0.2.1"]
+proposals = ["aes256gcm16-prfsha256-x25519"]
+vips = ["0.0.0.0"]
+encap = ENCAP
+[local]
+auth = "psk"
+id = "cl.example"
+[remote]
+auth = "psk"
+id = "gw.example"
+[children.net]
+esp_proposals = ["ESP"]
+local_ts = ["dynamic"]
+remote_ts = ["10.1.0.0/24"]
+[secrets]
+psk = "not-a-real-secret"
+"#;
+
+    const GATEWAY: &str = r#"
+version = 2
+local_addrs = ["192.0.2.1"]
+remote_addrs = ["%any"]
+proposals = ["aes256gcm16-prfsha256-x25519"]
+pools = ["vpool"]
+[local]
+auth = "psk"
+id = "gw.example"
+[remote]
+auth = "psk"
+id = "%any"
+[children.net]
+esp_proposals = ["ESP"]
+local_ts = ["10.1.0.0/24"]
+remote_ts = ["dynamic"]
+[secrets]
+psk = "not-a-real-secret"
+[ip_pools.vpool]
+addrs = "10.3.0.0/24"
+"#;
+
+    fn config(text: &str, esp: &str, encap: bool) -> PeerConfig {
+        let text = text
+            .replace("\"ESP\"", &format!("\"{esp}\""))
+            .replace("ENCAP", if encap { "true" } else { "false" });
+        toml::from_str(&text).unwrap()
+    }
+
+    fn engine(responder: Vec<PeerConfig>, seed: u64) -> Engine {
+        let config = EngineConfig {
+            responder,
+            ..EngineConfig::default()
+        };
+        Engine::new(config, Box::new(ChaCha20Rng::seed_from_u64(seed))).unwrap()
+    }
+
+    fn ping(src: IpAddr, dst: IpAddr, kind: u8, sequence: u16) -> Vec<u8> {
+        let mut icmp = vec![kind, 0, 0, 0, 0x1d, 0x1d];
+        icmp.extend(sequence.to_be_bytes());
+        icmp.extend(b"ikelab esp ping payload");
+        let mut out = Vec::new();
+        emit_ip_packet(src, dst, IpProtocol(1), sequence, &icmp, &mut out).unwrap();
+        out
+    }
+
+    /// A capture of two pings and their replies through one CHILD SA, and the
+    /// CHILD SA's two `esp_sa` lines.
+    fn capture(esp: &str, encap: bool) -> (Vec<u8>, [String; 2]) {
+        let a = engine(Vec::new(), 11);
+        let b = engine(vec![config(GATEWAY, esp, encap)], 12);
+        let mut pair = Pair::new(a, b, LinkConfig::default(), 13);
+        let id = pair
+            .a
+            .initiate(Duration::ZERO, &config(CLIENT, esp, encap))
+            .unwrap();
+        pair.drive();
+        let vip = pair.a.ike_sa(id).unwrap().virtual_ips[0];
+        let a_child = pair.a.child_sas().next().unwrap().clone();
+        let b_child = pair.b.child_sas().next().unwrap().id;
+        let host = IpAddr::V4(Ipv4Addr::new(10, 1, 0, 5));
+        let mut writer = PcapWriter::new(Vec::new(), TimestampResolution::Micro).unwrap();
+        let mut time = Duration::new(1_700_000_100, 0);
+        for n in 1..=2u16 {
+            for (from_a, packet) in [
+                (true, ping(vip, host, 8, n)),
+                (false, ping(host, vip, 0, n)),
+            ] {
+                let mut out = vec![0u8; packet.len() + SEAL_OVERHEAD_MAX];
+                let (engine, child) = if from_a {
+                    (&mut pair.a, a_child.id)
+                } else {
+                    (&mut pair.b, b_child)
+                };
+                let sealed = engine.seal(pair.now, child, &packet, &mut out).unwrap();
+                let bytes = &out[..sealed.len];
+                let content = if sealed.udp_encap {
+                    DatagramContent::EspInUdp(bytes)
+                } else {
+                    DatagramContent::Esp(bytes)
+                };
+                writer
+                    .write_datagram(time, sealed.src, sealed.dst, content)
+                    .unwrap();
+                time += Duration::from_millis(5);
+            }
+        }
+        let lines = esp_sa_lines_of(&a_child).unwrap();
+        (writer.into_inner().unwrap(), lines)
+    }
+
+    fn folder(dir: &TempDir, esp_lines: &[String]) -> std::path::PathBuf {
+        let profile = dir.path().join("profile");
+        std::fs::create_dir_all(&profile).unwrap();
+        for (name, text) in profile_files(&[], esp_lines) {
+            std::fs::write(profile.join(name), text).unwrap();
+        }
+        profile
+    }
+
+    #[test]
+    fn esp_from_the_engine_shows_the_inner_pings() {
+        for (esp, encap) in [("aes256gcm16", true), ("aes128-sha256", false)] {
+            let (pcap, lines) = capture(esp, encap);
+            let dir = TempDir::new(&format!("esp-{esp}"));
+            let file = dir.write("esp.pcap", &pcap);
+            let keys = folder(&dir, &lines);
+            let out = dissect(&file, Some(&keys), &[]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+            let stdout = stdout_of(&out);
+            if std::env::var_os("SHOW_ESP_DISSECTION").is_some() {
+                println!("{stdout}");
+            }
+            assert!(
+                stdout.matches("ICMP").count() >= 4,
+                "{esp}: four decrypted ICMP packets expected in:\n{stdout}"
+            );
+            for needle in [
+                "tunnelled ICMP (1) 10.3.0.1 → 10.1.0.5",
+                "tunnelled ICMP (1) 10.1.0.5 → 10.3.0.1",
+            ] {
+                assert!(
+                    stdout.contains(needle),
+                    "{esp}: {needle} missing:\n{stdout}"
+                );
+            }
+            let json = json_of(&dissect(&file, Some(&keys), &["--json"]));
+            let frames = json["frames"].as_array().unwrap();
+            assert_eq!(frames.len(), 4);
+            for frame in frames {
+                assert_eq!(frame["kind"], "esp");
+                let text = frame["esp"].to_string();
+                assert!(
+                    text.contains("\"decrypted\":{"),
+                    "{esp}: not decrypted: {text}"
+                );
+            }
+
+            // Without the lines (an empty esp_sa) the packets stay encrypted.
+            let bare = TempDir::new(&format!("esp-bare-{esp}"));
+            let file = bare.write("esp.pcap", &pcap);
+            let keys = folder(&bare, &[]);
+            let json = json_of(&dissect(&file, Some(&keys), &["--json"]));
+            for frame in json["frames"].as_array().unwrap() {
+                let text = frame["esp"].to_string();
+                assert!(
+                    !text.contains("\"decrypted\":{"),
+                    "{esp}: decrypted without keys"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_malformed_esp_sa_line_exits_3() {
+        let (pcap, _) = capture("aes256gcm16", false);
+        let dir = TempDir::new("esp-bad");
+        let file = dir.write("esp.pcap", &pcap);
+        let keys = folder(&dir, &["\"IPv4\",\"*\",\"*\",\"0x1\"".to_owned()]);
+        let out = dissect(&file, Some(&keys), &[]);
+        assert_eq!(out.status.code(), Some(3));
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("esp_sa") && stderr.contains("line 1"),
+            "{stderr}"
+        );
     }
 }

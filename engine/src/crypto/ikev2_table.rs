@@ -476,7 +476,7 @@ impl Ikev2TableEntry {
 
 /// A cell of a UAT line: quoted text or a bare token.
 #[derive(Debug, PartialEq, Eq)]
-enum Cell {
+pub(super) enum Cell {
     Quoted(String),
     Bare(String),
 }
@@ -484,7 +484,7 @@ enum Cell {
 /// Splits a UAT line into cells. Quoted cells may hold commas and the escapes
 /// `\\`, `\"` and `\xNN` (as Wireshark writes them); spaces and tabs around a cell
 /// are ignored.
-fn split_cells(line: &str) -> Result<Vec<Cell>, LineError> {
+pub(super) fn split_cells(line: &str) -> Result<Vec<Cell>, LineError> {
     let mut cells = Vec::new();
     let mut chars = line.chars().peekable();
     loop {

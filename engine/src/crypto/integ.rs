@@ -81,19 +81,47 @@ struct KeyedHmac<M> {
     icv_len: usize,
 }
 
-impl<M: Mac + Clone + Send + Sync> IntegKey for KeyedHmac<M> {
-    fn compute(&self, data: &[&[u8]]) -> Vec<u8> {
+impl<M: Mac + Clone + Send + Sync> KeyedHmac<M> {
+    /// The full MAC over the parts (a stack array: no allocation).
+    fn full_mac(&self, data: &[&[u8]]) -> hmac::digest::Output<M> {
         let mut mac = self.mac.clone();
         for part in data {
             mac.update(part);
         }
-        let full = mac.finalize().into_bytes();
+        mac.finalize().into_bytes()
+    }
+}
+
+impl<M: Mac + Clone + Send + Sync> IntegKey for KeyedHmac<M> {
+    fn compute(&self, data: &[&[u8]]) -> Vec<u8> {
+        let full = self.full_mac(data);
         full.get(..self.icv_len).unwrap_or(&full[..]).to_vec()
     }
 
+    fn compute_into(&self, data: &[&[u8]], out: &mut [u8]) -> Result<(), CryptoError> {
+        if out.len() != self.icv_len {
+            return Err(CryptoError::InvalidLength {
+                what: "ICV buffer",
+                expected: self.icv_len,
+                actual: out.len(),
+            });
+        }
+        let full = self.full_mac(data);
+        let truncated = full.get(..self.icv_len).ok_or(CryptoError::InvalidLength {
+            what: "ICV",
+            expected: self.icv_len,
+            actual: full.len(),
+        })?;
+        out.copy_from_slice(truncated);
+        Ok(())
+    }
+
     fn verify(&self, data: &[&[u8]], icv: &[u8]) -> bool {
-        let expected = self.compute(data);
-        expected.len() == icv.len() && bool::from(expected.ct_eq(icv))
+        let full = self.full_mac(data);
+        match full.get(..self.icv_len) {
+            Some(expected) => expected.len() == icv.len() && bool::from(expected.ct_eq(icv)),
+            None => false,
+        }
     }
 }
 

@@ -219,6 +219,37 @@ pub fn child_sa_esp_sa_lines(
     Ok([to_responder, to_initiator])
 }
 
+/// The two `esp_sa` lines of an installed CHILD SA, with its outer addresses (what
+/// a capture on either peer shows; behind a NAT the other side sees other ones).
+pub fn esp_sa_lines_of(child: &crate::ike::ChildSa) -> Result<[String; 2], KeyLogError> {
+    let (initiator, responder) = if child.initiator {
+        (child.local.ip(), child.remote.ip())
+    } else {
+        (child.remote.ip(), child.local.ip())
+    };
+    let family = if initiator.is_ipv4() {
+        EspSaFamily::IPv4
+    } else {
+        EspSaFamily::IPv6
+    };
+    let (spi_initiator_inbound, spi_responder_inbound) = if child.initiator {
+        (child.spi_in, child.spi_out)
+    } else {
+        (child.spi_out, child.spi_in)
+    };
+    child_sa_esp_sa_lines(
+        family,
+        &initiator.to_string(),
+        &responder.to_string(),
+        spi_initiator_inbound,
+        spi_responder_inbound,
+        child.encr,
+        child.encr_key_bits,
+        child.integ,
+        child.keys(),
+    )
+}
+
 /// The `preferences` file of the profile: turns on ESP decryption and ICV checks
 /// (IKEv2 decryption needs no preference, only its table).
 pub fn preferences() -> &'static str {

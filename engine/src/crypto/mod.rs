@@ -22,6 +22,8 @@ pub mod auth;
 pub mod aws_lc;
 pub mod dh;
 pub mod encr;
+pub mod esp_sa_table;
+pub mod esp_table_decryptor;
 pub mod ikev2_table;
 pub mod integ;
 pub mod keylog;
@@ -34,9 +36,11 @@ pub mod sk;
 pub mod table_decryptor;
 
 #[cfg(test)]
+mod esp_sa_table_tests;
+#[cfg(test)]
 mod ikev2_table_tests;
 #[cfg(test)]
-mod kat;
+pub(crate) mod kat;
 #[cfg(test)]
 mod sk_tests;
 #[cfg(test)]

@@ -41,7 +41,10 @@ pub trait Integ: Send + Sync + fmt::Debug {
 pub trait IntegKey: Send + Sync {
     /// The (truncated) ICV over `data[0] | data[1] | ...`.
     fn compute(&self, data: &[&[u8]]) -> Vec<u8>;
-    /// Constant-time comparison of the expected ICV with `icv`.
+    /// The (truncated) ICV over `data[0] | data[1] | ...`, written to `out`, which
+    /// must be exactly as long as the ICV (the ESP hot path: no allocation).
+    fn compute_into(&self, data: &[&[u8]], out: &mut [u8]) -> Result<(), CryptoError>;
+    /// Constant-time comparison of the expected ICV with `icv`; allocation-free.
     fn verify(&self, data: &[&[u8]], icv: &[u8]) -> bool;
 }
 
@@ -71,6 +74,25 @@ pub trait AeadKey: Send + Sync {
     fn seal(&self, nonce: &[u8], aad: &[u8], buffer: &mut Vec<u8>) -> Result<(), CryptoError>;
     /// Verifies and strips the trailing ICV, then decrypts `buffer` in place.
     fn open(&self, nonce: &[u8], aad: &[u8], buffer: &mut Vec<u8>) -> Result<(), CryptoError>;
+    /// Encrypts `data` in place and writes the ICV to `tag_out`, which must be
+    /// exactly the cipher's ICV length. Allocation-free (the ESP hot path).
+    fn seal_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag_out: &mut [u8],
+    ) -> Result<(), CryptoError>;
+    /// Verifies the ICV at the end of `data_and_tag` (the layout of ESP and of the
+    /// SK payload: the ICV follows the ciphertext), then decrypts the ciphertext in
+    /// place and returns its length. Nothing is decrypted if the ICV is wrong.
+    /// Allocation-free.
+    fn open_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        data_and_tag: &mut [u8],
+    ) -> Result<usize, CryptoError>;
 }
 
 /// A block cipher in CBC mode (RFC 3602, RFC 5529, RFC 2451): each message carries

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use crate::child::{ChildEsp, EspError, EspParams, VolumeLimits};
 use crate::config::Mode;
 use crate::crypto::keys::{ChildKeys, ChildSuite};
 use crate::crypto::{CryptoError, CryptoProvider, Secret};
@@ -51,6 +52,9 @@ pub struct ChildSa {
     /// The configured anti-replay window (swanctl.conf `replay_window`).
     pub replay_window: u32,
     keys: ChildKeys,
+    /// The ESP data plane's state: keyed transforms, sequence number, replay window,
+    /// counters (`crate::child`).
+    pub(crate) esp: ChildEsp,
 }
 
 impl core::fmt::Debug for ChildSa {
@@ -88,6 +92,9 @@ pub(crate) struct Outer {
 }
 
 impl ChildSa {
+    /// Fails if the provider cannot key the ESP transforms (the suite was checked
+    /// when the keys were derived, so only a provider mismatch gets here).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         id: ChildSaId,
         ike_sa: IkeSaId,
@@ -95,22 +102,54 @@ impl ChildSa {
         chosen: &Proposal,
         keys: ChildKeys,
         outer: Outer,
-    ) -> Self {
+        provider: &CryptoProvider,
+        limits: VolumeLimits,
+    ) -> Result<Self, EspError> {
         let find = |kind: TransformType| chosen.transforms.iter().find(|t| t.kind == kind);
         let encr = find(TransformType::ENCR);
-        Self {
+        let encr_id = encr.map_or(EncrId(0), |t| EncrId(t.id));
+        let encr_key_bits = encr.and_then(Transform::key_length);
+        let integ = find(TransformType::INTEG)
+            .map(|t| IntegId(t.id))
+            .filter(|i| *i != IntegId::NONE);
+        let esn = find(TransformType::ESN).is_some_and(|t| t.id == EsnId::ESN.0);
+        let (out_keys, in_keys) = if params.initiator {
+            (
+                (keys.encr_i(), keys.integ_i()),
+                (keys.encr_r(), keys.integ_r()),
+            )
+        } else {
+            (
+                (keys.encr_r(), keys.integ_r()),
+                (keys.encr_i(), keys.integ_i()),
+            )
+        };
+        let esp = ChildEsp::new(
+            provider,
+            &EspParams {
+                spi_in: params.spi_in,
+                spi_out: params.spi_out,
+                encr: encr_id,
+                encr_key_bits,
+                integ,
+                esn,
+                outbound_keys: (out_keys.0.as_bytes(), out_keys.1.as_bytes()),
+                inbound_keys: (in_keys.0.as_bytes(), in_keys.1.as_bytes()),
+                replay_window: params.replay_window,
+                limits,
+            },
+        )?;
+        Ok(Self {
             id,
             ike_sa,
             name: params.name,
             initiator: params.initiator,
             spi_in: params.spi_in,
             spi_out: params.spi_out,
-            encr: encr.map_or(EncrId(0), |t| EncrId(t.id)),
-            encr_key_bits: encr.and_then(Transform::key_length),
-            integ: find(TransformType::INTEG)
-                .map(|t| IntegId(t.id))
-                .filter(|i| *i != IntegId::NONE),
-            esn: find(TransformType::ESN).is_some_and(|t| t.id == EsnId::ESN.0),
+            encr: encr_id,
+            encr_key_bits,
+            integ,
+            esn,
             mode: params.mode,
             proposal: ProposalSpec::from_wire(chosen).to_string(),
             local_ts: params.local_ts,
@@ -120,7 +159,18 @@ impl ChildSa {
             udp_encap: outer.udp_encap,
             replay_window: params.replay_window,
             keys,
-        }
+            esp,
+        })
+    }
+
+    /// The ESP data plane's state (counters, replay window).
+    pub fn esp(&self) -> &ChildEsp {
+        &self.esp
+    }
+
+    /// Mutable ESP state (tests and drivers that restore or age an SA).
+    pub fn esp_mut(&mut self) -> &mut ChildEsp {
+        &mut self.esp
     }
 
     /// The KEYMAT split (RFC 7296 §2.17), initiator-to-responder and back.

@@ -5,6 +5,7 @@ use super::child::{ChildParams, ChildSa, Outer};
 use super::context::Cx;
 use super::ids::ChildSaId;
 use super::sa::SaCore;
+use crate::child::VolumeLimits;
 use crate::crypto::keys::{ChildSuite, derive_child_keys};
 use crate::crypto::{Prf, Secret};
 use crate::event::{ChildFailure, ChildSaKeys, EventKind};
@@ -49,7 +50,24 @@ pub(crate) fn install_child(
         remote: core.remote,
         udp_encap: core.nat.udp_encap,
     };
-    let child = ChildSa::new(cx.ids.next_child(), core.id, params, chosen, keys, outer);
+    let limits = core
+        .policy
+        .children
+        .iter()
+        .find(|c| c.name == params.name)
+        .map(|c| VolumeLimits::from_config(&c.config))
+        .unwrap_or_default();
+    let child = ChildSa::new(
+        cx.ids.next_child(),
+        core.id,
+        params,
+        chosen,
+        keys,
+        outer,
+        cx.provider,
+        limits,
+    )
+    .map_err(|e| e.to_string())?;
     let id = child.id;
     if cx.config.key_log {
         cx.emit(Some(core.id), EventKind::KeysDerived { steps });

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rand_core::CryptoRng;
 
-use super::child::ChildSa;
+use super::child_table::ChildTable;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
@@ -70,7 +70,7 @@ pub(crate) struct Cx<'a> {
     pub(crate) config: &'a EngineConfig,
     pub(crate) out: &'a mut Output,
     pub(crate) ids: &'a mut IdAllocator,
-    pub(crate) children: &'a mut BTreeMap<ChildSaId, ChildSa>,
+    pub(crate) children: &'a mut ChildTable,
     pub(crate) pools: &'a mut PoolAllocator,
     /// The engine's responder configurations (IKE_AUTH may switch between them by
     /// identity).

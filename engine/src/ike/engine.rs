@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rand_core::CryptoRng;
 
 use super::child::ChildSa;
+use super::child_table::ChildTable;
 use super::context::{Cx, Effect, Output};
 use super::cookie::{CookieSecret, blocked};
 use super::cp::PoolAllocator;
@@ -37,14 +38,17 @@ use crate::wire::{ErrorKind, IkeHeader, IkeSpi, Message, NotifyPayload};
 /// wake it again at [`poll_timeout`](Self::poll_timeout).
 pub struct Engine {
     config: EngineConfig,
-    rng: Box<dyn CryptoRng + Send>,
+    pub(super) rng: Box<dyn CryptoRng + Send>,
     responders: Vec<Arc<Policy>>,
     sas: BTreeMap<IkeSaId, IkeSa>,
     by_spi: BTreeMap<IkeSpi, IkeSaId>,
     init_index: BTreeMap<(IkeSpi, SocketAddr), IkeSaId>,
     half_open: usize,
     half_open_by_ip: BTreeMap<IpAddr, usize>,
-    children: BTreeMap<ChildSaId, ChildSa>,
+    pub(super) children: ChildTable,
+    /// Volume and sequence limits the data plane crossed, for rekey/expiry (drained
+    /// by `take_child_volume_limits`, `ike::data_plane`).
+    pub(super) child_volume_limits: Vec<(ChildSaId, crate::child::VolumeLimit)>,
     pools: PoolAllocator,
     timers: TimerQueue,
     ids: IdAllocator,
@@ -89,7 +93,8 @@ impl Engine {
             init_index: BTreeMap::new(),
             half_open: 0,
             half_open_by_ip: BTreeMap::new(),
-            children: BTreeMap::new(),
+            children: ChildTable::default(),
+            child_volume_limits: Vec::new(),
             pools: PoolAllocator::default(),
             timers: TimerQueue::default(),
             ids: IdAllocator::default(),
@@ -327,7 +332,7 @@ impl Engine {
         }
     }
 
-    fn emit(&mut self, now: Time, sa: Option<IkeSaId>, kind: EventKind) {
+    pub(super) fn emit(&mut self, now: Time, sa: Option<IkeSaId>, kind: EventKind) {
         self.cx(now).emit(sa, kind);
     }
 

@@ -107,9 +107,13 @@ pub mod auth;
 mod child;
 mod child_setup;
 mod commands;
+mod child_table;
 pub(crate) mod context;
 pub mod cookie;
 pub mod cp;
+mod data_plane;
+#[cfg(test)]
+mod data_plane_tests;
 mod datagram;
 mod engine;
 mod error;
@@ -132,6 +136,7 @@ mod timers;
 pub mod ts;
 
 pub use child::ChildSa;
+pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};
 pub use datagram::{Datagram, Time};
 pub use engine::Engine;
 pub use error::EngineError;

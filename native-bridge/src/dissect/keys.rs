@@ -1,14 +1,16 @@
-//! `--keys DIR`: the IKEv2 keys of a Wireshark profile folder, and a decryptor that
-//! records what became of each SK payload for the report.
+//! `--keys DIR`: the IKEv2 and ESP keys of a Wireshark profile folder, and a
+//! decryptor that records what became of each SK payload for the report.
 //!
-//! Only `DIR/ikev2_decryption_table` is read, with the engine's parser
-//! (`ikelab_engine::crypto::ikev2_table`). `esp_sa` and `preferences` are not read:
-//! ESP decryption arrives with the ESP work, and until then ESP packets stay
-//! encrypted even when `esp_sa` holds their keys.
+//! `DIR/ikev2_decryption_table` is read with the engine's parser
+//! (`ikelab_engine::crypto::ikev2_table`), `DIR/esp_sa` (if present) with
+//! `ikelab_engine::crypto::esp_sa_table`; ESP packets are opened by the engine's
+//! data-plane code. `preferences` is not read.
 
 use std::path::Path;
 
 use ikelab_engine::crypto::RUST_CRYPTO;
+use ikelab_engine::crypto::esp_sa_table::{ESP_SA, parse_esp_sa_table};
+use ikelab_engine::crypto::esp_table_decryptor::EspTableDecryptor;
 use ikelab_engine::crypto::ikev2_table::{IKEV2_DECRYPTION_TABLE, parse_ikev2_decryption_table};
 use ikelab_engine::crypto::table_decryptor::KeyTableDecryptor;
 use ikelab_engine::wire::iana::PayloadType;
@@ -30,6 +32,19 @@ pub(crate) fn load(dir: &Path) -> Result<KeyTableDecryptor, String> {
     let entries =
         parse_ikev2_decryption_table(&text).map_err(|err| format!("{}: {err}", path.display()))?;
     Ok(KeyTableDecryptor::new(&entries, &RUST_CRYPTO))
+}
+
+/// Reads `DIR/esp_sa` when the folder has one (`None` otherwise: ESP then stays
+/// encrypted). A malformed line is an error naming the file and line (exit code 3).
+pub(crate) fn load_esp(dir: &Path) -> Result<Option<EspTableDecryptor>, String> {
+    let path = dir.join(ESP_SA);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let records = parse_esp_sa_table(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+    Ok(Some(EspTableDecryptor::new(&records, &RUST_CRYPTO)))
 }
 
 /// What became of one SK / SKF payload.

@@ -87,8 +87,12 @@
 //! text form adds a line `decrypted: [ IDi AUTH ... ]` under the summary. A payload
 //! with no entry for its SPIs, or whose ICV fails with the entry's keys, stays one
 //! leaf whose value ends with "not decrypted: <why>" (and `decryption.note` in JSON);
-//! that is not an error. `esp_sa` and `preferences` are not read yet: ESP packets stay
-//! encrypted (`Keys::esp` is the hook ESP decryption will fill).
+//! that is not an error. `DIR/esp_sa`, when present, is parsed by the engine
+//! (`crypto::esp_sa_table`) into an `EspTableDecryptor`: an ESP packet whose SPI (and
+//! addresses, where the line names them) match a line is opened with the engine's
+//! data-plane code (ICV verified, no replay window, an ESN's high half taken as 0)
+//! and its inner packet dissected; otherwise it stays one leaf. `preferences` is not
+//! read.
 
 mod keys;
 mod report;
@@ -99,6 +103,7 @@ use std::io::Write;
 
 use ikelab_engine::capture::{CaptureFormat, CaptureReader, DatagramKind};
 use ikelab_engine::wire::Decryptor;
+use ikelab_engine::wire::esp::EspDecryptor;
 use serde::Serialize;
 
 use self::report::{FrameReport, Keys, frame_report};
@@ -164,9 +169,16 @@ pub(crate) fn run(args: &DissectArgs) -> Exit {
             return Exit::Input;
         }
     };
+    let mut esp_table = match args.keys.as_deref().map(keys::load_esp).transpose() {
+        Ok(table) => table.flatten(),
+        Err(err) => {
+            eprintln!("ikelab: {err}");
+            return Exit::Input;
+        }
+    };
     let mut keys = Keys {
         ike: table.as_mut().map(|t| t as &mut dyn Decryptor),
-        esp: None,
+        esp: esp_table.as_mut().map(|t| t as &mut dyn EspDecryptor),
     };
     let mut document = Document {
         schema: SCHEMA,

@@ -16,7 +16,7 @@ use super::keys::{Recording, SkSeen};
 use super::time::rfc3339;
 
 /// The decryption hooks a dissection may use: `--keys DIR` fills `ike` from the
-/// folder's `ikev2_decryption_table`; `esp` waits for ESP decryption.
+/// folder's `ikev2_decryption_table` and `esp` from its `esp_sa`.
 #[derive(Default)]
 pub(crate) struct Keys<'k> {
     pub(crate) ike: Option<&'k mut dyn Decryptor>,

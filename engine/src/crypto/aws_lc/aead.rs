@@ -130,6 +130,48 @@ impl AeadKey for KeyedAwsLcAead {
         buffer.truncate(body_len);
         Ok(())
     }
+    fn seal_in_place(
+        &self,
+        nonce_octets: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag_out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        let nonce = nonce(nonce_octets)?;
+        if tag_out.len() != ICV_LEN {
+            return Err(CryptoError::InvalidLength {
+                what: "ICV buffer",
+                expected: ICV_LEN,
+                actual: tag_out.len(),
+            });
+        }
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), data)
+            .map_err(|_| CryptoError::MessageTooLong)?;
+        tag_out.copy_from_slice(tag.as_ref());
+        Ok(())
+    }
+
+    fn open_in_place(
+        &self,
+        nonce_octets: &[u8],
+        aad: &[u8],
+        data_and_tag: &mut [u8],
+    ) -> Result<usize, CryptoError> {
+        let nonce = nonce(nonce_octets)?;
+        let body_len = data_and_tag
+            .len()
+            .checked_sub(ICV_LEN)
+            .ok_or(CryptoError::Truncated {
+                needed: ICV_LEN,
+                available: data_and_tag.len(),
+            })?;
+        self.key
+            .open_in_place(nonce, Aad::from(aad), data_and_tag)
+            .map_err(|_| CryptoError::IntegrityCheckFailed)?;
+        Ok(body_len)
+    }
 }
 
 pub(super) static AES_GCM_16_128: AwsLcAead =

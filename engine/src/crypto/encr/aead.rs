@@ -147,6 +147,57 @@ where
         buffer.truncate(body_len);
         Ok(())
     }
+    fn seal_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag_out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        let nonce = Self::nonce(nonce)?;
+        let icv_len = <C as AeadCore>::TagSize::USIZE;
+        if tag_out.len() != icv_len {
+            return Err(CryptoError::InvalidLength {
+                what: "ICV buffer",
+                expected: icv_len,
+                actual: tag_out.len(),
+            });
+        }
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(nonce, aad, data.into())
+            .map_err(|_| CryptoError::MessageTooLong)?;
+        tag_out.copy_from_slice(&tag);
+        Ok(())
+    }
+
+    fn open_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        data_and_tag: &mut [u8],
+    ) -> Result<usize, CryptoError> {
+        let nonce = Self::nonce(nonce)?;
+        let icv_len = <C as AeadCore>::TagSize::USIZE;
+        let available = data_and_tag.len();
+        let body_len = available
+            .checked_sub(icv_len)
+            .ok_or(CryptoError::Truncated {
+                needed: icv_len,
+                available,
+            })?;
+        let (body, icv) = data_and_tag.split_at_mut(body_len);
+        let tag = <&Array<u8, <C as AeadCore>::TagSize>>::try_from(&*icv).map_err(|_| {
+            CryptoError::Truncated {
+                needed: icv_len,
+                available,
+            }
+        })?;
+        self.cipher
+            .decrypt_inout_detached(nonce, aad, body.into(), tag)
+            .map_err(|_| CryptoError::IntegrityCheckFailed)?;
+        Ok(body_len)
+    }
 }
 
 type Gcm<A, T> = AesGcm<A, U12, T>;

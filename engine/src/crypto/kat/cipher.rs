@@ -190,6 +190,21 @@ fn gcm_spec_test_cases_4_10_16() {
             assert_eq!(buffer, expected, "{} {encr} {bits}", provider.name);
             keyed.open(&nonce, &aad, &mut buffer).unwrap();
             assert_eq!(buffer, plain);
+            // The allocation-free forms give the same bytes.
+            let mut data = plain.clone();
+            let mut icv = vec![0u8; icv_len];
+            keyed
+                .seal_in_place(&nonce, &aad, &mut data, &mut icv)
+                .unwrap();
+            assert_eq!(
+                [data, icv].concat(),
+                expected,
+                "{} {encr} {bits} in place",
+                provider.name
+            );
+            let mut sealed = expected.clone();
+            let len = keyed.open_in_place(&nonce, &aad, &mut sealed).unwrap();
+            assert_eq!(&sealed[..len], &plain[..]);
         }
     }
 }

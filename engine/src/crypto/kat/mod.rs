@@ -10,7 +10,7 @@ mod cipher;
 mod dh;
 mod hmac;
 mod kdf;
-mod rfc7634;
+pub(crate) mod rfc7634;
 
 /// Hex to octets; whitespace is ignored so vectors can be laid out as in the RFCs.
 pub(crate) fn h(text: &str) -> Vec<u8> {

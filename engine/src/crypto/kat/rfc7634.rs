@@ -11,7 +11,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// RFC 7634 §2 keying material for both appendices: a 32-octet key, then the
 /// 4-octet salt a0 a1 a2 a3.
-const KEYMAT: &str = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\
+pub(crate) const KEYMAT: &str = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\
                       a0a1a2a3";
 
 /// RFC 7634 Appendix A: an ESP packet (SPI 0x01020304, sequence number 5) with IV
@@ -50,6 +50,17 @@ fn appendix_a_with(aead: &dyn crate::crypto::AeadCipher) {
     assert_eq!(buffer, expected);
     key.open(&nonce, &aad, &mut buffer).unwrap();
     assert_eq!(buffer, plain);
+    // The allocation-free forms give the same bytes.
+    let mut data = plain.clone();
+    let mut tag = [0u8; 16];
+    key.seal_in_place(&nonce, &aad, &mut data, &mut tag)
+        .unwrap();
+    assert_eq!([&data[..], &tag[..]].concat(), expected);
+    let mut sealed = expected.clone();
+    let len = key.open_in_place(&nonce, &aad, &mut sealed).unwrap();
+    assert_eq!(&sealed[..len], &plain[..]);
+    sealed[0] ^= 1;
+    assert!(key.open_in_place(&nonce, &aad, &mut sealed).is_err());
 }
 
 /// RFC 7634 Appendix B: an INFORMATIONAL request (IKE SPIs c0..c7 / d0..d7, message

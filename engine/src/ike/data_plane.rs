@@ -1,0 +1,217 @@
+//! The ESP data plane on the [`Engine`]: seal an IP packet for a CHILD SA into a
+//! caller buffer, open a received ESP packet in place (RFC 4303 §3.3, §3.4).
+//!
+//! Neither call allocates: the SA is found by id or by SPI in maps, keys were built
+//! when the CHILD SA was installed, and every intermediate value lives on the stack.
+//! Only the once-per-crossing lifetime signal pushes an event.
+//!
+//! The driver sends [`SealedPacket`]'s bytes from `src` to `dst`: with `udp_encap`
+//! as a UDP datagram between the NAT-T ports (RFC 3948), else as an IP packet with
+//! Protocol 50 (the ports are then 0). It hands [`Engine::open`] the payload of
+//! such a UDP datagram (after classifying it with
+//! `wire::udp_encap::Udp4500Payload`) or of such an IP packet.
+
+use std::net::SocketAddr;
+
+use super::child::ChildSa;
+use super::datagram::Time;
+use super::engine::Engine;
+use super::ids::{ChildSaId, IkeSaId};
+use crate::child::{
+    ChildSaCounters, EspError, InboundContext, SealOutcome, VolumeLimit, open_ip_packet, read_spi,
+    seal_ip_packet, seal_ip_packet_in_place,
+};
+use crate::event::EventKind;
+
+/// Where a sealed ESP packet goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedPacket {
+    /// Where the ESP packet starts in the buffer: 0 for [`Engine::seal`], before the
+    /// inner packet's old position for [`Engine::seal_in_place`].
+    pub offset: usize,
+    /// Octets of ESP from `offset`.
+    pub len: usize,
+    /// Our outer address (and NAT-T port when `udp_encap`).
+    pub src: SocketAddr,
+    /// The peer's outer address (and NAT-T port when `udp_encap`).
+    pub dst: SocketAddr,
+    /// Send inside UDP (RFC 3948) rather than as IP protocol 50.
+    pub udp_encap: bool,
+    /// The packet's sequence number.
+    pub sequence: u64,
+}
+
+/// A received ESP packet: the ESP bytes sit at `buf[esp_offset..]`. For transport
+/// mode leave [`OPEN_HEADROOM`](crate::child::OPEN_HEADROOM) octets before them,
+/// where the IP header is rebuilt.
+#[derive(Debug)]
+pub struct EspDatagram<'b> {
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub buf: &'b mut [u8],
+    pub esp_offset: usize,
+}
+
+/// A packet that passed every inbound check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenedPacket<'b> {
+    pub child: ChildSaId,
+    pub sequence: u64,
+    /// The inner IP packet, decrypted in the caller's buffer.
+    pub packet: &'b [u8],
+}
+
+/// Where a CHILD SA's packets go, read before sealing borrows its state.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    child: ChildSaId,
+    ike_sa: IkeSaId,
+    src: SocketAddr,
+    dst: SocketAddr,
+    udp_encap: bool,
+}
+
+impl Route {
+    /// With UDP encapsulation the NAT-T ports; plain ESP (IP protocol 50) has no
+    /// ports, so they are 0.
+    fn of(sa: &ChildSa) -> Self {
+        let (src, dst) = if sa.udp_encap {
+            (sa.local, sa.remote)
+        } else {
+            (
+                SocketAddr::new(sa.local.ip(), 0),
+                SocketAddr::new(sa.remote.ip(), 0),
+            )
+        };
+        Self {
+            child: sa.id,
+            ike_sa: sa.ike_sa,
+            src,
+            dst,
+            udp_encap: sa.udp_encap,
+        }
+    }
+}
+
+impl Engine {
+    /// Seals `ip_packet` (an IPv4 or IPv6 packet) for CHILD SA `child` into `out`,
+    /// which needs `ip_packet.len() +` [`SEAL_OVERHEAD_MAX`](crate::child::SEAL_OVERHEAD_MAX)
+    /// octets. `now` stamps the lifetime event a crossing produces.
+    pub fn seal(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        ip_packet: &[u8],
+        out: &mut [u8],
+    ) -> Result<SealedPacket, EspError> {
+        let sa = self
+            .children
+            .get_mut(&child)
+            .ok_or(EspError::UnknownChild)?;
+        let route = Route::of(sa);
+        let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
+        Ok(self.sealed(now, route, outcome))
+    }
+
+    /// Seals the IP packet at `buf[packet]` in place, without copying it: the ESP
+    /// header and IV go into the octets before it (leave
+    /// [`SEAL_HEADROOM`](crate::child::SEAL_HEADROOM)), the trailer and ICV after it
+    /// (leave `SEAL_OVERHEAD_MAX - SEAL_HEADROOM`). The ESP packet is
+    /// `buf[offset..offset + len]`. After [`open`](Self::open) of such a packet the
+    /// inner packet is back where it was, so one buffer can be sealed, sent,
+    /// received and opened over and over.
+    pub fn seal_in_place(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        buf: &mut [u8],
+        packet: core::ops::Range<usize>,
+    ) -> Result<SealedPacket, EspError> {
+        let sa = self
+            .children
+            .get_mut(&child)
+            .ok_or(EspError::UnknownChild)?;
+        let route = Route::of(sa);
+        let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
+        Ok(self.sealed(now, route, outcome))
+    }
+
+    /// The descriptor of a sealed packet, and the lifetime signals it raised.
+    fn sealed(&mut self, now: Time, route: Route, outcome: SealOutcome) -> SealedPacket {
+        for limit in outcome.crossed.into_iter().flatten() {
+            self.record_limit(now, route.ike_sa, route.child, limit);
+        }
+        SealedPacket {
+            offset: outcome.start,
+            len: outcome.len,
+            src: route.src,
+            dst: route.dst,
+            udp_encap: route.udp_encap,
+            sequence: outcome.sequence,
+        }
+    }
+
+    /// Opens a received ESP packet in place: finds the CHILD SA by SPI, checks the
+    /// replay window, verifies the ICV, decrypts, checks padding and the traffic
+    /// selectors, and returns the inner IP packet.
+    pub fn open<'b>(
+        &mut self,
+        now: Time,
+        datagram: EspDatagram<'b>,
+    ) -> Result<OpenedPacket<'b>, EspError> {
+        let EspDatagram {
+            src,
+            dst,
+            buf,
+            esp_offset,
+        } = datagram;
+        let spi = read_spi(buf.get(esp_offset..).unwrap_or_default())?;
+        let sa = self
+            .children
+            .by_spi_in_mut(spi)
+            .ok_or(EspError::UnknownSpi { spi })?;
+        let context = InboundContext {
+            mode: sa.mode,
+            local_ts: &sa.local_ts,
+            remote_ts: &sa.remote_ts,
+            outer_src: src.ip(),
+            outer_dst: dst.ip(),
+        };
+        let outcome = open_ip_packet(&mut sa.esp, &context, buf, esp_offset)?;
+        let (child, ike_sa) = (sa.id, sa.ike_sa);
+        if let Some(limit) = outcome.crossed {
+            self.record_limit(now, ike_sa, child, limit);
+        }
+        let packet = buf.get(outcome.packet).ok_or(EspError::BadInnerPacket)?;
+        Ok(OpenedPacket {
+            child,
+            sequence: outcome.sequence,
+            packet,
+        })
+    }
+
+    /// A CHILD SA's traffic counters.
+    pub fn child_sa_counters(&self, id: ChildSaId) -> Option<ChildSaCounters> {
+        self.children.get(&id).map(|c| c.esp.counters())
+    }
+
+    /// The lifetime limits crossed since the last call, oldest first (for rekeying
+    /// and expiry).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn take_child_volume_limits(&mut self) -> Vec<(ChildSaId, VolumeLimit)> {
+        core::mem::take(&mut self.child_volume_limits)
+    }
+
+    fn record_limit(&mut self, now: Time, ike_sa: IkeSaId, child: ChildSaId, limit: VolumeLimit) {
+        self.child_volume_limits.push((child, limit));
+        self.emit(
+            now,
+            Some(ike_sa),
+            EventKind::ChildSaVolumeLimit {
+                child,
+                limit: limit.level,
+                reason: limit.reason,
+            },
+        );
+    }
+}
