@@ -5,11 +5,12 @@
 
 mod ike_support;
 
+use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ike_support::*;
 use ikelab_engine::child::{EspError, LimitLevel, LimitReason, SEAL_OVERHEAD_MAX};
-use ikelab_engine::event::EventKind;
+use ikelab_engine::event::{Action, EventKind};
 use ikelab_engine::ike::{ChildSaId, EspDatagram};
 use ikelab_engine::sim::{LinkConfig, Pair};
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
@@ -204,9 +205,16 @@ fn volume_limits_are_reported_once() {
     let (mut pair, id) = pair_with(&initiator, config(RESPONDER), LinkConfig::default(), 10);
     let (a_child, _, vip) = established(&mut pair, id);
     let request = ping(vip, IpAddr::V4(BEHIND_GATEWAY), false);
-    for _ in 0..6 {
+    for _ in 0..5 {
         seal(&mut pair, true, a_child, &request);
     }
+    // Past its hard limit the CHILD SA protects nothing more.
+    let mut out = vec![0u8; request.len() + SEAL_OVERHEAD_MAX];
+    let now = pair.now;
+    assert_eq!(
+        pair.a.seal(now, a_child, &request, &mut out),
+        Err(EspError::Expired)
+    );
     let mut limits = Vec::new();
     while let Some(event) = pair.a.poll_event() {
         if let EventKind::ChildSaVolumeLimit {
@@ -226,4 +234,58 @@ fn volume_limits_are_reported_once() {
             (a_child, LimitLevel::Hard, LimitReason::Packets),
         ]
     );
+}
+
+/// Authenticated ESP from the peer counts as hearing from it: while the gateway's
+/// replies keep arriving, the client's liveness checks (`dpd_delay` = 2 s) wait;
+/// once the traffic stops, the first check follows `dpd_delay` after the last packet.
+#[test]
+fn inbound_esp_postpones_liveness_checks() {
+    let initiator = with(INITIATOR, |c| c.dpd_delay = Duration::from_secs(2));
+    let (mut pair, id) = pair_with(&initiator, config(RESPONDER), LinkConfig::default(), 11);
+    // Only until both sides are up: `Pair::drive` would run the checks already.
+    pair.drive_until(Duration::from_millis(100));
+    let vip = pair.a.ike_sa(id).expect("IKE SA").virtual_ips[0];
+    let a_child = pair.a.child_sas().next().expect("A's CHILD SA").id;
+    let b_child = pair.b.child_sas().next().expect("B's CHILD SA").id;
+    let liveness_checks = |pair: &Pair| {
+        count(&pair.a_events, |k| {
+            matches!(
+                k,
+                EventKind::ExchangeStarted {
+                    action: Action::Liveness,
+                    ..
+                }
+            )
+        })
+    };
+    let reply = ping(IpAddr::V4(BEHIND_GATEWAY), vip, true);
+    let mut last_packet = pair.now;
+    for _ in 0..10 {
+        let (mut esp, src, dst, _) = seal(&mut pair, false, b_child, &reply);
+        let now = pair.now;
+        let opened = pair
+            .a
+            .open(
+                now,
+                EspDatagram {
+                    src,
+                    dst,
+                    buf: &mut esp,
+                    esp_offset: 0,
+                },
+            )
+            .expect("A opens");
+        assert_eq!(opened.child, a_child);
+        last_packet = now;
+        pair.drive_until(now + Duration::from_millis(500));
+    }
+    assert_eq!(
+        liveness_checks(&pair),
+        0,
+        "ESP arrived every 0.5 s: {}",
+        transcript(&pair.a_events)
+    );
+    pair.drive_until(last_packet + Duration::from_millis(2100));
+    assert_eq!(liveness_checks(&pair), 1, "{}", transcript(&pair.a_events));
 }

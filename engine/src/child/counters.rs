@@ -107,6 +107,12 @@ impl Reported {
         1 << (level + reason)
     }
 
+    /// Whether a hard limit was crossed (RFC 4301 §4.4.2.1: the SA must not be
+    /// used any more).
+    pub(crate) fn hard_reached(self) -> bool {
+        self.0 & 0b11_1000 != 0
+    }
+
     /// Marks `limit` reported; `true` the first time.
     pub(crate) fn first(&mut self, limit: VolumeLimit) -> bool {
         let bit = Self::bit(limit);

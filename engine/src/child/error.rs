@@ -45,6 +45,9 @@ pub enum EspError {
     /// The outbound sequence number would wrap (RFC 4303 §3.3.3): the SA must be
     /// rekeyed; nothing is sent.
     SequenceExhausted,
+    /// The CHILD SA crossed its hard byte or packet lifetime (RFC 4301 §4.4.2.1): it
+    /// is being deleted and seals nothing more.
+    Expired,
     /// The caller's buffer cannot hold the result (see `child::SEAL_OVERHEAD_MAX`
     /// and `child::OPEN_HEADROOM`).
     BufferTooSmall { needed: usize, available: usize },
@@ -88,6 +91,9 @@ impl fmt::Display for EspError {
             Self::BadInnerPacket => f.write_str("the inner packet is not a valid IP packet"),
             Self::SequenceExhausted => f.write_str(
                 "the sequence number would wrap: the CHILD SA must be rekeyed (RFC 4303 §3.3.3)",
+            ),
+            Self::Expired => f.write_str(
+                "the CHILD SA reached its hard lifetime and is being deleted (RFC 4301 §4.4.2.1)",
             ),
             Self::BufferTooSmall { needed, available } => {
                 write!(f, "buffer of {available} octets too small, {needed} needed")

@@ -111,6 +111,12 @@ impl ChildEsp {
         })
     }
 
+    /// Whether a hard byte or packet limit was crossed in either direction: the SA
+    /// is about to be deleted and protects nothing more (RFC 4301 §4.4.2.1).
+    pub fn expired(&self) -> bool {
+        self.reported_in.hard_reached() || self.reported_out.hard_reached()
+    }
+
     /// The counters for display.
     pub fn counters(&self) -> ChildSaCounters {
         ChildSaCounters {

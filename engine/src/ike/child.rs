@@ -55,6 +55,10 @@ pub struct ChildSa {
     /// The ESP data plane's state: keyed transforms, sequence number, replay window,
     /// counters (`crate::child`).
     pub(crate) esp: ChildEsp,
+    /// When the last authenticated ESP packet arrived: traffic from the peer proves
+    /// it alive, so liveness checks wait (`ike::ops::liveness`, as charon does with
+    /// the kernel's last-use time).
+    pub(crate) last_inbound: Option<super::datagram::Time>,
 }
 
 impl core::fmt::Debug for ChildSa {
@@ -160,6 +164,7 @@ impl ChildSa {
             replay_window: params.replay_window,
             keys,
             esp,
+            last_inbound: None,
         })
     }
 

@@ -108,6 +108,9 @@ impl Engine {
             .children
             .get_mut(&child)
             .ok_or(EspError::UnknownChild)?;
+        if sa.esp.expired() {
+            return Err(EspError::Expired);
+        }
         let route = Route::of(sa);
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
         Ok(self.sealed(now, route, outcome))
@@ -131,6 +134,9 @@ impl Engine {
             .children
             .get_mut(&child)
             .ok_or(EspError::UnknownChild)?;
+        if sa.esp.expired() {
+            return Err(EspError::Expired);
+        }
         let route = Route::of(sa);
         let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
         Ok(self.sealed(now, route, outcome))
@@ -178,6 +184,7 @@ impl Engine {
             outer_dst: dst.ip(),
         };
         let outcome = open_ip_packet(&mut sa.esp, &context, buf, esp_offset)?;
+        sa.last_inbound = Some(now);
         let (child, ike_sa) = (sa.id, sa.ike_sa);
         if let Some(limit) = outcome.crossed {
             self.record_limit(now, ike_sa, child, limit);
@@ -195,15 +202,9 @@ impl Engine {
         self.children.get(&id).map(|c| c.esp.counters())
     }
 
-    /// The lifetime limits crossed since the last call, oldest first (for rekeying
-    /// and expiry).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn take_child_volume_limits(&mut self) -> Vec<(ChildSaId, VolumeLimit)> {
-        core::mem::take(&mut self.child_volume_limits)
-    }
-
+    /// Reports a crossed limit and acts on it: a soft one rekeys the CHILD SA, a
+    /// hard one deletes it (`ike::ops::volume`).
     fn record_limit(&mut self, now: Time, ike_sa: IkeSaId, child: ChildSaId, limit: VolumeLimit) {
-        self.child_volume_limits.push((child, limit));
         self.emit(
             now,
             Some(ike_sa),
@@ -213,5 +214,6 @@ impl Engine {
                 reason: limit.reason,
             },
         );
+        self.on_child_volume_limit(now, child, limit);
     }
 }

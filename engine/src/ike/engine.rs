@@ -46,9 +46,6 @@ pub struct Engine {
     half_open: usize,
     half_open_by_ip: BTreeMap<IpAddr, usize>,
     pub(super) children: ChildTable,
-    /// Volume and sequence limits the data plane crossed, for rekey/expiry (drained
-    /// by `take_child_volume_limits`, `ike::data_plane`).
-    pub(super) child_volume_limits: Vec<(ChildSaId, crate::child::VolumeLimit)>,
     pools: PoolAllocator,
     timers: TimerQueue,
     ids: IdAllocator,
@@ -94,7 +91,6 @@ impl Engine {
             half_open: 0,
             half_open_by_ip: BTreeMap::new(),
             children: ChildTable::default(),
-            child_volume_limits: Vec::new(),
             pools: PoolAllocator::default(),
             timers: TimerQueue::default(),
             ids: IdAllocator::default(),

@@ -37,7 +37,14 @@ pub(super) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
     if delay.is_zero() {
         return Flow::Stay;
     }
-    let quiet_until = est.ops.last_heard.saturating_add(delay);
+    // Authenticated ESP from the peer counts as hearing from it.
+    let last_esp = core
+        .children
+        .iter()
+        .filter_map(|id| cx.children.get(id)?.last_inbound)
+        .max();
+    let heard = last_esp.map_or(est.ops.last_heard, |t| t.max(est.ops.last_heard));
+    let quiet_until = heard.saturating_add(delay);
     if cx.now >= quiet_until {
         // Anything outstanding already tests the peer: its retransmissions decide.
         if core.window.outstanding.is_none() {

@@ -4,6 +4,7 @@
 //! rekeys the CHILD SA, the hard one deletes it.
 
 use super::{Task, enqueue, lifetime, start_next};
+use crate::child::{LimitLevel, LimitReason, VolumeLimit};
 use crate::event::{Action, Cause};
 use crate::ike::datagram::Time;
 use crate::ike::engine::Engine;
@@ -11,11 +12,16 @@ use crate::ike::ids::ChildSaId;
 use crate::ike::state::State;
 
 impl Engine {
-    /// A CHILD SA crossed its soft (`hard == false`: rekey) or hard (delete) byte or
-    /// packet limit. Reported with the cause "lifetime (bytes|packets)".
-    // Called by the ESP data plane's counters once they are wired in.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn on_child_volume_limit(&mut self, now: Time, child: ChildSaId, hard: bool) {
+    /// The ESP data plane saw a CHILD SA cross a soft limit (rekey it) or a hard one
+    /// (delete it) of bytes, packets or sequence numbers (RFC 4301 §4.4.2.1, RFC 4303
+    /// §3.3.3). Reported with the cause "lifetime (bytes|packets|sequence numbers)".
+    pub(crate) fn on_child_volume_limit(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        limit: VolumeLimit,
+    ) {
+        let hard = limit.level == LimitLevel::Hard;
         let Some(ike) = self.child_sa(child).map(|c| c.ike_sa) else {
             return;
         };
@@ -30,7 +36,12 @@ impl Engine {
                 return;
             }
             let cause = Cause::Lifetime {
-                limit: "bytes|packets".to_owned(),
+                limit: match limit.reason {
+                    LimitReason::Bytes => "bytes",
+                    LimitReason::Packets => "packets",
+                    LimitReason::Sequence => "sequence numbers",
+                }
+                .to_owned(),
                 hard,
             };
             let action = if hard {
@@ -55,6 +66,7 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
+    use crate::child::{LimitLevel, LimitReason, VolumeLimit};
     use crate::config::PeerConfig;
     use crate::event::{Action, Cause, EventKind};
     use crate::sim::{LinkConfig, Pair};
@@ -126,9 +138,18 @@ mod tests {
         pair
     }
 
-    fn volume_cause(hard: bool) -> Cause {
+    const SOFT_PACKETS: VolumeLimit = VolumeLimit {
+        level: LimitLevel::Soft,
+        reason: LimitReason::Packets,
+    };
+    const HARD_BYTES: VolumeLimit = VolumeLimit {
+        level: LimitLevel::Hard,
+        reason: LimitReason::Bytes,
+    };
+
+    fn volume_cause(limit: &str, hard: bool) -> Cause {
         Cause::Lifetime {
-            limit: "bytes|packets".to_owned(),
+            limit: limit.to_owned(),
             hard,
         }
     }
@@ -139,9 +160,9 @@ mod tests {
         let Some(old) = pair.a.child_sas().next().map(|c| c.id) else {
             panic!("no child");
         };
-        pair.a.on_child_volume_limit(pair.now, old, false);
+        pair.a.on_child_volume_limit(pair.now, old, SOFT_PACKETS);
         // A second report of the same crossing starts nothing more.
-        pair.a.on_child_volume_limit(pair.now, old, false);
+        pair.a.on_child_volume_limit(pair.now, old, SOFT_PACKETS);
         pair.drive_until(pair.now + Duration::from_secs(1));
         let started: Vec<_> = pair
             .a_events
@@ -156,7 +177,10 @@ mod tests {
         assert_eq!(
             started,
             [
-                (Action::RekeyChild { child: old }, volume_cause(false)),
+                (
+                    Action::RekeyChild { child: old },
+                    volume_cause("packets", false)
+                ),
                 (Action::DeleteChild { child: old }, Cause::Rekeyed),
             ]
         );
@@ -172,13 +196,13 @@ mod tests {
         let Some(child) = pair.a.child_sas().next().map(|c| c.id) else {
             panic!("no child");
         };
-        pair.a.on_child_volume_limit(pair.now, child, true);
+        pair.a.on_child_volume_limit(pair.now, child, HARD_BYTES);
         pair.drive_until(pair.now + Duration::from_secs(1));
         let down = pair.a_events.iter().find_map(|e| match &e.kind {
             EventKind::ChildSaDown { child: c, reason } if *c == child => Some(reason.clone()),
             _ => None,
         });
-        assert_eq!(down.as_deref(), Some("lifetime (bytes|packets)"));
+        assert_eq!(down.as_deref(), Some("lifetime (bytes)"));
         assert_eq!(pair.a.child_sas().count(), 0);
         assert_eq!(pair.b.child_sas().count(), 0);
     }
