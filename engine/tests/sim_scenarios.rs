@@ -64,6 +64,7 @@ fn trace_hashes_match_the_committed_native_values() {
 
 /// Scenarios whose whole trace is committed under `assets/traces/NAME.json` (read
 /// by the browser's and the bridge's tests as reference documents).
+#[cfg(not(target_arch = "wasm32"))]
 const GOLDEN: &[&str] = &[
     "happy-path",
     "invalid-ke-payload",
