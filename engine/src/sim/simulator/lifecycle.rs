@@ -1,6 +1,6 @@
 //! The script's lifecycle actions: the engine's commands on an established IKE SA
 //! (CREATE_CHILD_SA, rekeys, deletes, liveness checks; RFC 7296 §1.3, §1.4, §2.4,
-//! §2.8, §2.18). Which SA each acts on is [`target`](crate::sim::target)'s rule. A
+//! §2.8, §2.18). Which SA each acts on is the rule of `sim/target.rs`. A
 //! command that cannot be given (the peer is down, has no such SA, or the engine
 //! refuses it) is a [`NetworkEvent::ScriptFailed`] record, and the run fails.
 
