@@ -292,8 +292,9 @@ impl Event {
             ),
             EventKind::IkeSaDown { reason } => format!("IKE_SA down: {}", reason.describe()),
             EventKind::ChildSaUp(c) => format!(
-                "CHILD_SA {} established with SPIs {:08x}_i {:08x}_o and TS {} === {}, {}",
+                "CHILD_SA {}{{{}}} established with SPIs {:08x}_i {:08x}_o and TS {} === {}, {}",
                 c.name,
+                c.child.0,
                 c.spi_in,
                 c.spi_out,
                 selectors(&c.local_ts),
@@ -355,7 +356,18 @@ impl Event {
                 let list: Vec<String> = children.iter().map(ToString::to_string).collect();
                 format!("inherited {} from {from}", list.join(", "))
             }
-            EventKind::RekeyCollision(c) => format!("{:?} rekey collision: {}", c.kind, c.outcome),
+            EventKind::RekeyCollision(c) => format!(
+                "{} rekey collision, nonces Ni {} Nr {} in our exchange, Ni {} Nr {} in the peer's: {}",
+                match c.kind {
+                    CollisionKind::Child => "CHILD_SA",
+                    CollisionKind::Ike => "IKE_SA",
+                },
+                nonce_prefix(&c.our_nonces[0]),
+                nonce_prefix(&c.our_nonces[1]),
+                nonce_prefix(&c.peer_nonces[0]),
+                nonce_prefix(&c.peer_nonces[1]),
+                c.outcome
+            ),
             EventKind::PeerAddressChanged {
                 old_remote,
                 new_remote,
@@ -380,6 +392,14 @@ impl Event {
 fn selectors(list: &[TrafficSelector]) -> String {
     let parts: Vec<String> = list.iter().map(crate::ike::ts::describe).collect();
     parts.join(" ")
+}
+
+/// The first 8 hex digits of a nonce, enough to see which is lowest.
+fn nonce_prefix(hex: &str) -> String {
+    match hex.get(..8) {
+        Some(head) if hex.len() > 8 => format!("{head}..."),
+        _ => hex.to_owned(),
+    }
 }
 
 /// "12.345678s".

@@ -64,7 +64,13 @@ fn trace_hashes_match_the_committed_native_values() {
 
 /// Scenarios whose whole trace is committed under `assets/traces/NAME.json` (read
 /// by the browser's and the bridge's tests as reference documents).
-const GOLDEN: &[&str] = &["happy-path", "invalid-ke-payload", "nat-t-keepalive"];
+#[cfg(not(target_arch = "wasm32"))]
+const GOLDEN: &[&str] = &[
+    "happy-path",
+    "invalid-ke-payload",
+    "nat-t-keepalive",
+    "rekey-collision",
+];
 
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
@@ -146,7 +152,7 @@ fn one_seed_gives_identical_traces_and_another_seed_other_spis_and_nonces() {
 fn an_action_of_a_missing_feature_is_refused_at_load_time() {
     let text = library::text("happy-path").unwrap().replace(
         "action = \"initiate\"",
-        "action = \"initiate\"\n\n[[script]]\nat = \"5s\"\naction = \"rekey_child\"",
+        "action = \"initiate\"\n\n[[script]]\nat = \"5s\"\naction = \"ping\"",
     );
     let err = ikelab_engine::sim::Scenario::from_toml(&text).unwrap_err();
     let message = err.to_string();
@@ -154,7 +160,80 @@ fn an_action_of_a_missing_feature_is_refused_at_load_time() {
         message.contains("not supported by this engine yet"),
         "{message}"
     );
-    assert!(message.contains("rekey_child"), "{message}");
+    assert!(message.contains("ping"), "{message}");
+}
+
+/// `problems` of a bundled scenario's text after `edit`.
+fn problems_after(name: &str, edit: impl Fn(&str) -> String) -> Vec<String> {
+    let text = edit(library::text(name).unwrap());
+    let scenario = ikelab_engine::sim::Scenario::from_toml(&text).unwrap();
+    sim::run(&scenario, scenario.seed).check(&scenario)
+}
+
+#[test]
+fn a_lifecycle_action_without_its_sa_fails_the_run_and_says_why() {
+    // Before IKE_AUTH is done nothing is established; after `kill` the peer is down.
+    let problems = problems_after("happy-path", |t| {
+        t.to_owned()
+            + "\n[[script]]\nat = \"0s\"\naction = \"rekey_child\"\n\
+               \n[[script]]\nat = \"1s\"\naction = \"kill\"\npeer = \"responder\"\n\
+               \n[[script]]\nat = \"2s\"\naction = \"delete_ike\"\npeer = \"responder\"\n"
+    });
+    let failures: Vec<&String> = problems
+        .iter()
+        .filter(|p| p.starts_with("script"))
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            "script at t=0s: initiator rekeys its CHILD SA failed: it has no installed CHILD SA",
+            "script at t=2s: responder deletes its IKE SA failed: it is down"
+        ],
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn sas_match_notices_an_sa_that_only_one_peer_still_has() {
+    // After the dead-peer verdict the initiator has nothing, the gateway its SAs.
+    let problems = problems_after("dead-peer", |t| {
+        format!("{t}\n[expect]\nsas_match = true\n")
+    });
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("the peers' IKE SAs differ: initiator [], responder [0x"));
+    assert!(problems[1].starts_with("the peers' CHILD SAs differ: initiator [], responder ["));
+}
+
+#[test]
+fn lifecycle_expectations_can_fail() {
+    // The collision scenario's counts and names, inverted, are each reported.
+    let problems = problems_after("rekey-collision", |t| {
+        t.replacen(
+            "ike_sas = 1\nchild_sas = 1",
+            "ike_sas = 2\nchild_sas = 2",
+            1,
+        )
+        .replacen(
+            "notifies = [\"CREATE_CHILD_SA:REKEY_SA\"]",
+            "absent_notifies = [\"CREATE_CHILD_SA:REKEY_SA\"]\nnotifies = [\"IKE_AUTH:REKEY_SA\"]",
+            1,
+        )
+        .replacen(
+            "absent_events = [\"child_sa_failed\", \"ike_sa_down\"]",
+            "absent_events = [\"rekey_collision:child\"]",
+            1,
+        )
+    });
+    assert_eq!(
+        problems,
+        [
+            "initiator: expected 2 established IKE SAs at the end, found 1",
+            "initiator: expected 2 CHILD SAs at the end, found 1",
+            "initiator: event \"rekey_collision:child\" occurred but must not",
+            "initiator: expected notify IKE_AUTH:REKEY_SA was not exchanged",
+            "initiator: notify CREATE_CHILD_SA:REKEY_SA was exchanged but must not be",
+        ]
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -59,10 +59,52 @@ fn a_bundled_scenario_prints_a_charon_style_transcript_and_exits_0() {
         "responder selected IKE proposal: aes256gcm16-prfsha256-x25519",
         "derived keys: SKEYSEED",
         "initiator IKE_SA established between",
-        "CHILD_SA net established with SPIs",
+        "CHILD_SA net{1} established with SPIs",
         "outcome as expected",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn lifecycle_scenarios_print_rekeys_collisions_and_dead_peers_readably() {
+    for (name, lines) in [
+        (
+            "rekey-collision",
+            &[
+                "network   script: initiator rekeys its CHILD SA",
+                "network   script: responder rekeys its CHILD SA",
+                "initiator rekeying CHILD SA #1 (command): CREATE_CHILD_SA request 2",
+                "initiator CHILD_SA net{3} established with SPIs",
+                "initiator CHILD SA #1 rekeyed to CHILD SA #3 (command)",
+                "initiator CHILD_SA rekey collision, nonces Ni ",
+                "the lowest nonce is in our exchange",
+                "responder deleting CHILD SA #1 (replaced by a rekey): INFORMATIONAL request 1",
+            ][..],
+        ),
+        (
+            "ike-rekey",
+            &[
+                "initiator rekeying the IKE_SA (command): CREATE_CHILD_SA request 2",
+                "initiator IKE_SA rekeyed to IKE SA #2, SPIs ",
+                "initiator inherited CHILD SA #1 from IKE SA #1",
+            ][..],
+        ),
+        (
+            "dead-peer",
+            &[
+                "initiator checking liveness (liveness check (dpd_delay)): INFORMATIONAL request 3",
+                "initiator retransmit 5 of request with message ID 3",
+                "initiator peer not responding after 6 transmissions of INFORMATIONAL, declaring it dead",
+            ][..],
+        ),
+    ] {
+        let out = run_ikelab(["sim", name]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        for line in lines {
+            assert!(text.contains(line), "{name}: missing {line:?} in:\n{text}");
+        }
     }
 }
 
@@ -146,8 +188,8 @@ fn unreadable_unknown_or_unsupported_scenarios_exit_3() {
 
     let dir = TempDir::new("unsupported");
     let text = library::text("happy-path").unwrap().to_owned()
-        + "\n[[script]]\nat = \"10s\"\naction = \"rekey_ike\"\n";
-    let file = dir.0.join("rekey.toml");
+        + "\n[[script]]\nat = \"10s\"\naction = \"replay_esp\"\n";
+    let file = dir.0.join("replay.toml");
     std::fs::write(&file, text).unwrap();
     let out = run_ikelab(["sim", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));

@@ -4,6 +4,7 @@
 //! ```toml
 //! [expect.initiator]
 //! ike_sa = "established"               # or "none": no live IKE SA at the end
+//! ike_sas = 1                          # IKE SAs established at the end
 //! child_sas = 1                        # CHILD SAs installed at the end
 //! events = ["ike_sa_up", "decision:key_exchange:retrying"]
 //! absent_events = ["ike_sa_down"]
@@ -13,12 +14,18 @@
 //!
 //! [expect.network]
 //! events = ["dropped:loss"]
+//!
+//! [expect]
+//! sas_match = true                     # both peers end with the same SAs
 //! ```
 //!
 //! Event names are the `type` of the event's JSON, refined with a colon by its
-//! `decision` or `kind` and then by its outcome: `ike_sa_down:timeout`,
-//! `decision:cookie:demanded`, `child_sa_failed:peer_error`. Network event names are
-//! [`NetworkEvent::names`](super::NetworkEvent::names).
+//! `decision` or `kind` (or its reason's `kind`, its action's `action`, its cause's
+//! `kind`) and then by its outcome: `ike_sa_down:timeout`,
+//! `decision:cookie:demanded`, `child_sa_failed:peer_error`,
+//! `exchange_done:rekey_child:peer_error`, `child_sa_rekeyed:collision`. A notify
+//! answers to its IANA name and to `EXCHANGE:NAME` (`CREATE_CHILD_SA:NO_PROPOSAL_CHOSEN`).
+//! Network event names are [`NetworkEvent::names`](super::NetworkEvent::names).
 
 use std::collections::BTreeSet;
 
@@ -26,7 +33,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::event::{Event, EventKind};
-use crate::wire::Payload;
+use crate::ike::summary::exchange_name;
+use crate::wire::{IkeSpi, Payload};
 
 /// The final state of a peer's IKE SAs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +52,9 @@ pub enum ExpectedIkeSa {
 pub struct PeerExpect {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ike_sa: Option<ExpectedIkeSa>,
+    /// IKE SAs established at the end (after a rekey: the old one is gone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_sas: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child_sas: Option<usize>,
     pub events: Vec<String>,
@@ -68,16 +79,64 @@ pub struct Expect {
     pub initiator: PeerExpect,
     pub responder: PeerExpect,
     pub network: NetworkExpect,
+    /// Both peers end with the same SAs: each established IKE SA (by its SPIs) and
+    /// each CHILD SA (its inbound SPI the other's outbound one) exists on both.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub sas_match: bool,
 }
 
 /// What a peer looked like at the end of a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerOutcome {
     /// IKE SAs established at the end.
     pub established: usize,
     /// IKE SAs in progress (not established, not closing) at the end.
     pub in_progress: usize,
     pub child_sas: usize,
+    /// The SPIs (initiator's, responder's) of the established IKE SAs, sorted.
+    pub ike_spis: Vec<(IkeSpi, IkeSpi)>,
+    /// The (inbound, outbound) SPIs of the installed CHILD SAs, sorted.
+    pub child_spis: Vec<(u32, u32)>,
+}
+
+/// `[expect] sas_match`: every way the two peers' SAs at the end differ.
+pub fn sas_match(initiator: &PeerOutcome, responder: &PeerOutcome) -> Vec<String> {
+    let mut problems = Vec::new();
+    if initiator.ike_spis != responder.ike_spis {
+        problems.push(format!(
+            "the peers' IKE SAs differ: initiator {}, responder {}",
+            ike_list(&initiator.ike_spis),
+            ike_list(&responder.ike_spis)
+        ));
+    }
+    // Our inbound SPI is the peer's outbound one (RFC 7296 §2.17).
+    let mut crossed: Vec<(u32, u32)> = responder
+        .child_spis
+        .iter()
+        .map(|(spi_in, spi_out)| (*spi_out, *spi_in))
+        .collect();
+    crossed.sort_unstable();
+    if initiator.child_spis != crossed {
+        problems.push(format!(
+            "the peers' CHILD SAs differ: initiator {}, responder {}",
+            child_list(&initiator.child_spis),
+            child_list(&responder.child_spis)
+        ));
+    }
+    problems
+}
+
+fn ike_list(spis: &[(IkeSpi, IkeSpi)]) -> String {
+    let items: Vec<String> = spis.iter().map(|(i, r)| format!("{i}_i {r}_r")).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn child_list(spis: &[(u32, u32)]) -> String {
+    let items: Vec<String> = spis
+        .iter()
+        .map(|(i, o)| format!("{i:08x}_i {o:08x}_o"))
+        .collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// The names an event answers to in `events` / `absent_events`.
@@ -94,10 +153,13 @@ pub fn event_names(event: &Event) -> Vec<String> {
         .or_else(|| value.get("kind"))
         .and_then(Value::as_str)
         .or_else(|| {
-            value
-                .get("reason")
-                .and_then(|r| r.get("kind"))
-                .and_then(Value::as_str)
+            ["reason", "action", "cause"].into_iter().find_map(|field| {
+                let inner = value.get(field)?;
+                inner
+                    .get("kind")
+                    .or_else(|| inner.get("action"))
+                    .and_then(Value::as_str)
+            })
         });
     if let Some(sub) = sub {
         names.push(format!("{tag}:{sub}"));
@@ -126,6 +188,7 @@ pub fn notify_names(events: &[&Event]) -> BTreeSet<String> {
                     .notify_type
                     .name()
                     .map_or_else(|| n.notify_type.0.to_string(), str::to_owned);
+                out.insert(format!("{}:{name}", exchange_name(message.exchange)));
                 out.insert(name);
             }
         }
@@ -149,6 +212,14 @@ impl PeerExpect {
                 ));
             }
             _ => {}
+        }
+        if let Some(n) = self.ike_sas
+            && n != outcome.established
+        {
+            problems.push(format!(
+                "{peer}: expected {n} established IKE SAs at the end, found {}",
+                outcome.established
+            ));
         }
         if let Some(n) = self.child_sas
             && n != outcome.child_sas

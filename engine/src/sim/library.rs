@@ -54,6 +54,26 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "loss-retransmit",
         include_str!("../../../assets/scenarios/loss-retransmit.toml"),
     ),
+    (
+        "pfs-mismatch-rekey",
+        include_str!("../../../assets/scenarios/pfs-mismatch-rekey.toml"),
+    ),
+    (
+        "ike-rekey",
+        include_str!("../../../assets/scenarios/ike-rekey.toml"),
+    ),
+    (
+        "rekey-collision",
+        include_str!("../../../assets/scenarios/rekey-collision.toml"),
+    ),
+    (
+        "dead-peer",
+        include_str!("../../../assets/scenarios/dead-peer.toml"),
+    ),
+    (
+        "create-and-delete",
+        include_str!("../../../assets/scenarios/create-and-delete.toml"),
+    ),
 ];
 
 /// The bundled scenarios' names, in order.

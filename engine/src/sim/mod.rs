@@ -32,6 +32,7 @@ mod pair;
 pub mod scenario;
 pub mod script;
 mod simulator;
+mod target;
 pub mod transcript;
 
 pub use expect::{Expect, ExpectedIkeSa, NetworkExpect, PeerExpect, PeerOutcome};

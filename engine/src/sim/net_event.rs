@@ -98,6 +98,9 @@ pub enum NetworkEvent {
     },
     /// A script action ran (its description).
     Script { action: String },
+    /// A script action could not be carried out (the engine refused the command,
+    /// or the peer has no such SA): the run fails its `[expect]`.
+    ScriptFailed { action: String, error: String },
     /// A peer got a new address (the old one is gone).
     PeerMoved {
         peer: String,
@@ -155,6 +158,9 @@ impl NetworkEvent {
                 format!("NAT: mapping {private} = {public} expired")
             }
             Self::Script { action } => format!("script: {action}"),
+            Self::ScriptFailed { action, error } => {
+                format!("script: {action} FAILED: {error}")
+            }
             Self::PeerMoved { peer, from, to } => format!("{peer} moved from {from} to {to}"),
             Self::PeerKilled { peer } => format!("{peer} killed"),
             Self::PeerRestarted { peer } => format!("{peer} restarted"),
@@ -185,6 +191,7 @@ impl NetworkEvent {
             Self::NatMapping { .. } => "nat_mapping",
             Self::NatMappingExpired { .. } => "nat_mapping_expired",
             Self::Script { .. } => "script",
+            Self::ScriptFailed { .. } => "script_failed",
             Self::PeerMoved { .. } => "peer_moved",
             Self::PeerKilled { .. } => "peer_killed",
             Self::PeerRestarted { .. } => "peer_restarted",

@@ -80,27 +80,27 @@ impl Node {
     /// Its IKE and CHILD SAs now.
     pub(crate) fn outcome(&self) -> PeerOutcome {
         let Some(engine) = &self.engine else {
-            return PeerOutcome {
-                established: 0,
-                in_progress: 0,
-                child_sas: 0,
-            };
+            return PeerOutcome::default();
         };
-        let states: Vec<SaState> = engine
+        let infos: Vec<_> = engine
             .ike_sa_ids()
             .into_iter()
-            .filter_map(|id| engine.ike_sa(id).map(|info| info.state))
+            .filter_map(|id| engine.ike_sa(id))
             .collect();
+        let established = || infos.iter().filter(|i| i.state == SaState::Established);
+        let mut ike_spis: Vec<_> = established().map(|i| (i.spi_i, i.spi_r)).collect();
+        ike_spis.sort_unstable();
+        let mut child_spis: Vec<_> = engine.child_sas().map(|c| (c.spi_in, c.spi_out)).collect();
+        child_spis.sort_unstable();
         PeerOutcome {
-            established: states
+            established: established().count(),
+            in_progress: infos
                 .iter()
-                .filter(|s| **s == SaState::Established)
+                .filter(|i| !matches!(i.state, SaState::Established | SaState::Closing))
                 .count(),
-            in_progress: states
-                .iter()
-                .filter(|s| !matches!(s, SaState::Established | SaState::Closing))
-                .count(),
-            child_sas: engine.child_sas().count(),
+            child_sas: child_spis.len(),
+            ike_spis,
+            child_spis,
         }
     }
 }

@@ -308,6 +308,19 @@ impl Scenario {
             {
                 problems.push(format!("script[{}]: unknown peer {peer:?}", i + 1));
             }
+            if let (Some(peer), Some(child)) = (step.action.peer(), step.action.child_config()) {
+                let config = if peer == "responder" {
+                    &self.responder
+                } else {
+                    &self.initiator
+                };
+                if !config.children.contains(child) {
+                    problems.push(format!(
+                        "script[{}]: [{peer}] has no [children.{child}]",
+                        i + 1
+                    ));
+                }
+            }
         }
         if problems.is_empty() {
             Ok(())
@@ -379,15 +392,7 @@ mod tests {
 
     #[test]
     fn every_action_of_a_missing_feature_names_it() {
-        for action in [
-            "ping",
-            "replay_esp",
-            "rekey_child",
-            "rekey_ike",
-            "delete_child",
-            "delete_ike",
-            "check_liveness",
-        ] {
+        for action in ["ping", "replay_esp"] {
             let text = format!(
                 "{}\n[[script]]\nat = \"1s\"\naction = \"{action}\"\n",
                 happy_path()
@@ -399,6 +404,60 @@ mod tests {
             );
             assert!(err.to_string().contains("not supported by this engine yet"));
         }
+    }
+
+    #[test]
+    fn the_lifecycle_actions_load_with_their_targets() {
+        use crate::sim::script::Action;
+        let text = format!(
+            "{}\n[[script]]\nat = \"5s\"\naction = \"rekey_child\"\nchild = \"net\"\n\
+             \n[[script]]\nat = \"6s\"\naction = \"create_child\"\npeer = \"responder\"\nchild = \"net\"\n\
+             \n[[script]]\nat = \"7s\"\naction = \"delete_child\"\n\
+             \n[[script]]\nat = \"8s\"\naction = \"check_liveness\"\n\
+             \n[[script]]\nat = \"9s\"\naction = \"rekey_ike\"\n\
+             \n[[script]]\nat = \"10s\"\naction = \"delete_ike\"\n",
+            happy_path()
+        );
+        let s = Scenario::from_toml(&text).unwrap();
+        let actions: Vec<&Action> = s.script.iter().skip(1).map(|step| &step.action).collect();
+        assert_eq!(
+            actions,
+            [
+                &Action::RekeyChild {
+                    peer: "initiator".to_owned(),
+                    child: Some("net".to_owned())
+                },
+                &Action::CreateChild {
+                    peer: "responder".to_owned(),
+                    child: "net".to_owned()
+                },
+                &Action::DeleteChild {
+                    peer: "initiator".to_owned(),
+                    child: None
+                },
+                &Action::CheckLiveness {
+                    peer: "initiator".to_owned()
+                },
+                &Action::RekeyIke {
+                    peer: "initiator".to_owned()
+                },
+                &Action::DeleteIke {
+                    peer: "initiator".to_owned()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lifecycle_action_must_name_a_child_configuration_of_its_peer() {
+        let text = format!(
+            "{}\n[[script]]\nat = \"5s\"\naction = \"create_child\"\nchild = \"web\"\n",
+            happy_path()
+        );
+        let Err(ScenarioError::Invalid { problems }) = Scenario::from_toml(&text) else {
+            panic!("accepted a child configuration nobody has");
+        };
+        assert_eq!(problems, ["script[2]: [initiator] has no [children.web]"]);
     }
 
     #[test]

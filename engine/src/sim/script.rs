@@ -12,10 +12,17 @@
 //! from = "198.51.100.10"       # first spoofed source; the next ones count up
 //! ```
 //!
-//! Actions of features this engine does not have yet (ESP traffic, CREATE_CHILD_SA,
-//! deletes, liveness checks) are part of the language already, so the scenario files
-//! that use them are written once; [`Action::needs`] names what is missing and
-//! loading such a scenario fails with "not supported by this engine yet".
+//! The lifecycle actions (`create_child`, `rekey_child`, `rekey_ike`, `delete_child`,
+//! `delete_ike`, `check_liveness`) are the engine's commands on an established IKE
+//! SA; they act on the peer's first established IKE SA and, for a CHILD SA, on the
+//! first installed one (of the `[children.NAME]` given as `child`, if given), "first"
+//! meaning the lowest handle, i.e. the oldest. A command the engine refuses, or a
+//! peer without such an SA, fails the scenario.
+//!
+//! Actions of features this engine does not have yet (ESP traffic) are part of the
+//! language already, so the scenario files that use them are written once;
+//! [`Action::needs`] names what is missing and loading such a scenario fails with
+//! "not supported by this engine yet".
 
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
@@ -106,20 +113,26 @@ pub enum Action {
         peer: String,
         child: String,
     },
-    /// CREATE_CHILD_SA: rekey the peer's (first) CHILD SA now.
+    /// CREATE_CHILD_SA: rekey the peer's first CHILD SA (of `[children.NAME]`
+    /// `child`, if given) now.
     RekeyChild {
         #[serde(default = "initiator")]
         peer: String,
+        #[serde(default)]
+        child: Option<String>,
     },
     /// CREATE_CHILD_SA: rekey the peer's IKE SA now.
     RekeyIke {
         #[serde(default = "initiator")]
         peer: String,
     },
-    /// INFORMATIONAL: delete the peer's (first) CHILD SA.
+    /// INFORMATIONAL: delete the peer's first CHILD SA (of `[children.NAME]`
+    /// `child`, if given).
     DeleteChild {
         #[serde(default = "initiator")]
         peer: String,
+        #[serde(default)]
+        child: Option<String>,
     },
     /// INFORMATIONAL: delete the peer's IKE SA.
     DeleteIke {
@@ -131,6 +144,11 @@ pub enum Action {
         #[serde(default = "initiator")]
         peer: String,
     },
+}
+
+/// " net" for a named child configuration, nothing otherwise.
+fn of_config(child: Option<&str>) -> String {
+    child.map(|name| format!(" {name}")).unwrap_or_default()
 }
 
 fn default_flood_source() -> IpAddr {
@@ -169,15 +187,20 @@ impl Action {
             Self::Ping { .. } | Self::Stream { .. } | Self::ReplayEsp { .. } => {
                 Some("the ESP data plane (Engine::seal / Engine::open)")
             }
-            Self::CreateChild { .. }
+            Self::Initiate { .. }
+            | Self::Flood { .. }
+            | Self::Kill { .. }
+            | Self::Restart { .. }
+            | Self::Move { .. }
+            | Self::NatRebind
+            | Self::NatTimeout { .. }
+            | Self::Firewall { .. }
+            | Self::CreateChild { .. }
             | Self::RekeyChild { .. }
             | Self::RekeyIke { .. }
             | Self::DeleteChild { .. }
             | Self::DeleteIke { .. }
-            | Self::CheckLiveness { .. } => {
-                Some("the IKE SA lifecycle commands (CREATE_CHILD_SA, rekey, delete, liveness)")
-            }
-            _ => None,
+            | Self::CheckLiveness { .. } => None,
         }
     }
 
@@ -202,7 +225,26 @@ impl Action {
             } => {
                 format!("firewall: block UDP 500 {block_udp_500}, block UDP 4500 {block_udp_4500}")
             }
+            Self::CreateChild { peer, child } => format!("{peer} creates a CHILD SA {child}"),
+            Self::RekeyChild { peer, child } => {
+                format!("{peer} rekeys its CHILD SA{}", of_config(child.as_deref()))
+            }
+            Self::RekeyIke { peer } => format!("{peer} rekeys its IKE SA"),
+            Self::DeleteChild { peer, child } => {
+                format!("{peer} deletes its CHILD SA{}", of_config(child.as_deref()))
+            }
+            Self::DeleteIke { peer } => format!("{peer} deletes its IKE SA"),
+            Self::CheckLiveness { peer } => format!("{peer} checks the peer's liveness"),
             other => format!("{} ({})", other.name(), other.peer().unwrap_or("-")),
+        }
+    }
+
+    /// The `[children.NAME]` an action names, if any.
+    pub fn child_config(&self) -> Option<&str> {
+        match self {
+            Self::CreateChild { child, .. } => Some(child),
+            Self::RekeyChild { child, .. } | Self::DeleteChild { child, .. } => child.as_deref(),
+            _ => None,
         }
     }
 
@@ -217,9 +259,9 @@ impl Action {
             | Self::Stream { peer, .. }
             | Self::ReplayEsp { peer }
             | Self::CreateChild { peer, .. }
-            | Self::RekeyChild { peer }
+            | Self::RekeyChild { peer, .. }
             | Self::RekeyIke { peer }
-            | Self::DeleteChild { peer }
+            | Self::DeleteChild { peer, .. }
             | Self::DeleteIke { peer }
             | Self::CheckLiveness { peer } => Some(peer),
             Self::Flood { .. }

@@ -21,6 +21,8 @@ use super::script::{Action, ScriptStep};
 use crate::ike::Time;
 use crate::trace::{Entry, NETWORK_PEER, Record, Trace, TracePeer, TraceSource};
 
+mod lifecycle;
+
 /// The outcome of one run.
 #[derive(Debug, Clone)]
 pub struct SimRun {
@@ -40,16 +42,7 @@ impl SimRun {
             ("responder", &scenario.expect.responder),
         ] {
             let events: Vec<_> = self.trace.events_of(name).collect();
-            let outcome = self
-                .outcomes
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, o)| o.clone())
-                .unwrap_or(PeerOutcome {
-                    established: 0,
-                    in_progress: 0,
-                    child_sas: 0,
-                });
+            let outcome = self.outcome(name);
             problems.extend(expect.check(name, &events, &outcome));
         }
         let names: BTreeSet<String> = self
@@ -58,7 +51,33 @@ impl SimRun {
             .flat_map(|(_, e)| e.names())
             .collect();
         problems.extend(scenario.expect.network.check(&names));
+        // A script step that could not be carried out spoils the lesson.
+        for (t_us, event) in self.trace.network_events() {
+            if let NetworkEvent::ScriptFailed { action, error } = event {
+                problems.push(format!(
+                    "script at t={}: {action} failed: {error}",
+                    crate::config::format_duration(core::time::Duration::from_micros(t_us))
+                ));
+            }
+        }
+        if scenario.expect.sas_match {
+            problems.extend(self.sas_match());
+        }
         problems
+    }
+
+    /// A peer's final state (all zero for a peer that never existed).
+    fn outcome(&self, peer: &str) -> PeerOutcome {
+        self.outcomes
+            .iter()
+            .find(|(n, _)| n == peer)
+            .map(|(_, o)| o.clone())
+            .unwrap_or_default()
+    }
+
+    /// `[expect] sas_match`: both peers hold the same SAs at the end.
+    fn sas_match(&self) -> Vec<String> {
+        super::expect::sas_match(&self.outcome("initiator"), &self.outcome("responder"))
     }
 }
 
@@ -281,14 +300,16 @@ impl<'a> Simulator<'a> {
                     .get_mut(index)
                     .and_then(|n| n.engine.as_mut())
                     .map(|engine| engine.initiate(now, config));
-                match result {
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => self.network_record(NetworkEvent::Script {
-                        action: format!("{peer} could not initiate: {e}"),
-                    }),
-                    None => self.network_record(NetworkEvent::Script {
-                        action: format!("{peer} is down and cannot initiate"),
-                    }),
+                let error = match result {
+                    Some(Ok(_)) => None,
+                    Some(Err(e)) => Some(e.to_string()),
+                    None => Some("it is down".to_owned()),
+                };
+                if let Some(error) = error {
+                    self.network_record(NetworkEvent::ScriptFailed {
+                        action: action.describe(),
+                        error,
+                    });
                 }
                 self.collect(index);
             }
@@ -337,23 +358,23 @@ impl<'a> Simulator<'a> {
                 self.network.firewall.block_udp_500 = *block_udp_500;
                 self.network.firewall.block_udp_4500 = *block_udp_4500;
             }
-            Action::Ping { .. }
-            | Action::Stream { .. }
-            | Action::ReplayEsp { .. }
-            | Action::CreateChild { .. }
+            Action::CreateChild { .. }
             | Action::RekeyChild { .. }
             | Action::RekeyIke { .. }
             | Action::DeleteChild { .. }
             | Action::DeleteIke { .. }
-            | Action::CheckLiveness { .. } => {
+            | Action::CheckLiveness { .. } => self.run_lifecycle(action),
+            Action::Ping { .. } | Action::Stream { .. } | Action::ReplayEsp { .. } => {
                 // Refused at load time (Scenario::check); a scenario built in code
                 // that skips the check gets this record instead of a pretended run.
-                let action = format!(
-                    "{} not run: not supported by this engine yet (it needs {})",
-                    action.name(),
+                let error = format!(
+                    "not supported by this engine yet (it needs {})",
                     action.needs().unwrap_or("a missing feature")
                 );
-                self.network_record(NetworkEvent::Script { action });
+                self.network_record(NetworkEvent::ScriptFailed {
+                    action: action.describe(),
+                    error,
+                });
             }
         }
     }
