@@ -41,6 +41,8 @@
 
 pub mod agree;
 pub mod esp;
+#[cfg(test)]
+mod esp_tests;
 pub mod icmp;
 pub mod keys;
 pub mod options;
