@@ -13,7 +13,11 @@
 //!   zero) and the OS random source ([`run`]);
 //! - it writes one JSON object per line, flushed as written, to a record file: `ready`
 //!   once the sockets are bound, then every engine `Event` (with its `describe()` line),
-//!   socket errors, and `finished` if it stops by itself ([`record`]).
+//!   socket errors, and `finished` if it stops by itself ([`record`]);
+//! - ESP in UDP on 4500 goes to `Engine::open`, and with `--ping` it sends ICMP echo
+//!   requests from its virtual IP through the first CHILD SA, opens the replies and
+//!   replays one of them into its window ([`esp`], [`icmp`]); [`keys`] turns the key-log
+//!   events into a Wireshark profile folder.
 //!
 //! The test side ([`peer::EnginePeer`]) writes the configuration, starts the program,
 //! waits for `ready` and polls the record file for events. [`session::EngineSession`]
@@ -36,6 +40,11 @@
 //! ```
 
 pub mod agree;
+pub mod esp;
+#[cfg(test)]
+mod esp_tests;
+pub mod icmp;
+pub mod keys;
 pub mod options;
 pub mod peer;
 pub mod record;
@@ -43,7 +52,7 @@ pub mod run;
 pub mod scenario;
 pub mod session;
 
-pub use options::{DriverMode, DriverOptions};
+pub use options::{DriverMode, DriverOptions, PingOptions};
 pub use peer::EnginePeer;
 pub use record::DriverRecord;
 pub use run::run;

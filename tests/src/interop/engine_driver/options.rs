@@ -4,9 +4,14 @@
 //! ```text
 //! engine-peer --mode initiate|respond --peer PEER.toml --bind IP --records FILE
 //!             [--key-log] [--run-for SECONDS] [--ike-port 500] [--nat-t-port 4500]
+//!             [--ping DST [--count N] [--interval MS]]
 //! ```
+//!
+//! `--ping DST`: once the first CHILD SA is up, send `--count` ICMP echo requests
+//! (default 5) from our virtual IP to `DST` through it, one every `--interval`
+//! milliseconds (default 200), and open the replies (see [`super::esp`]).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -39,7 +44,25 @@ pub struct DriverOptions {
     pub ike_port: u16,
     /// The NAT-T port (RFC 3948: 4500).
     pub nat_t_port: u16,
+    /// Pings through the first CHILD SA, if any.
+    pub ping: Option<PingOptions>,
 }
+
+/// `--ping DST --count N --interval MS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PingOptions {
+    /// The address behind the gateway the echo requests go to.
+    pub dst: Ipv4Addr,
+    /// How many echo requests.
+    pub count: u16,
+    /// Time between two requests.
+    pub interval: Duration,
+}
+
+/// Default of `--count`.
+pub const DEFAULT_PING_COUNT: u16 = 5;
+/// Default of `--interval`.
+pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Default of `--run-for`.
 pub const DEFAULT_RUN_FOR: Duration = Duration::from_secs(120);
@@ -47,7 +70,7 @@ pub const DEFAULT_RUN_FOR: Duration = Duration::from_secs(120);
 /// How to call the program.
 pub const USAGE: &str = "usage: engine-peer --mode initiate|respond --peer PEER.toml --bind IP \
                          --records FILE [--key-log] [--run-for SECONDS] [--ike-port PORT] \
-                         [--nat-t-port PORT]";
+                         [--nat-t-port PORT] [--ping IPV4 [--count N] [--interval MS]]";
 
 impl DriverOptions {
     /// Options with the defaults for everything optional.
@@ -61,6 +84,7 @@ impl DriverOptions {
             run_for: DEFAULT_RUN_FOR,
             ike_port: 500,
             nat_t_port: 4500,
+            ping: None,
         }
     }
 
@@ -71,6 +95,7 @@ impl DriverOptions {
         let mut key_log = false;
         let mut run_for = DEFAULT_RUN_FOR;
         let (mut ike_port, mut nat_t_port) = (500, 4500);
+        let (mut ping_dst, mut count, mut interval) = (None, None, None);
         while let Some(flag) = args.next() {
             if flag == "--key-log" {
                 key_log = true;
@@ -98,10 +123,38 @@ impl DriverOptions {
                 }
                 "--ike-port" => ike_port = value.parse().map_err(|_| bad("not a port"))?,
                 "--nat-t-port" => nat_t_port = value.parse().map_err(|_| bad("not a port"))?,
+                "--ping" => {
+                    ping_dst = Some(value.parse().map_err(|_| bad("not an IPv4 address"))?);
+                }
+                "--count" => {
+                    count = Some(
+                        value
+                            .parse::<u16>()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| bad("not a count from 1 to 65535"))?,
+                    );
+                }
+                "--interval" => {
+                    interval = Some(Duration::from_millis(
+                        value.parse().map_err(|_| bad("not milliseconds"))?,
+                    ));
+                }
                 _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
             }
         }
         let missing = |what: &str| format!("{what} is required\n{USAGE}");
+        let ping = match ping_dst {
+            Some(dst) => Some(PingOptions {
+                dst,
+                count: count.unwrap_or(DEFAULT_PING_COUNT),
+                interval: interval.unwrap_or(DEFAULT_PING_INTERVAL),
+            }),
+            None if count.is_some() || interval.is_some() => {
+                return Err(format!("--count and --interval need --ping\n{USAGE}"));
+            }
+            None => None,
+        };
         Ok(Self {
             mode: mode.ok_or_else(|| missing("--mode"))?,
             peer: peer.ok_or_else(|| missing("--peer"))?,
@@ -111,6 +164,7 @@ impl DriverOptions {
             run_for,
             ike_port,
             nat_t_port,
+            ping,
         })
     }
 
@@ -139,6 +193,16 @@ impl DriverOptions {
         if self.key_log {
             args.push("--key-log".to_owned());
         }
+        if let Some(ping) = &self.ping {
+            args.extend([
+                "--ping".to_owned(),
+                ping.dst.to_string(),
+                "--count".to_owned(),
+                ping.count.to_string(),
+                "--interval".to_owned(),
+                ping.interval.as_millis().to_string(),
+            ]);
+        }
         args
     }
 }
@@ -162,6 +226,12 @@ mod tests {
         options.key_log = true;
         options.run_for = Duration::from_millis(2500);
         options.nat_t_port = 4501;
+        assert_eq!(DriverOptions::parse(options.to_args()), Ok(options.clone()));
+        options.ping = Some(PingOptions {
+            dst: Ipv4Addr::new(203, 0, 113, 1),
+            count: 12,
+            interval: Duration::from_millis(50),
+        });
         assert_eq!(DriverOptions::parse(options.to_args()), Ok(options));
     }
 
@@ -192,5 +262,18 @@ mod tests {
         assert!(err.contains("unknown argument"), "{err}");
         let err = DriverOptions::parse(strings(&["--run-for", "-1"])).unwrap_err();
         assert!(err.contains("duration"), "{err}");
+        assert_eq!(parsed.ping, None);
+        let err = DriverOptions::parse(strings(&["--ping", "2001:db8::1"])).unwrap_err();
+        assert!(err.contains("IPv4"), "{err}");
+        let err = DriverOptions::parse(strings(&["--count", "0"])).unwrap_err();
+        assert!(err.contains("count from 1"), "{err}");
+        let mut base = strings(&["--mode", "initiate", "--peer", "p", "--bind", "192.0.2.2"]);
+        base.extend(strings(&["--records", "r", "--interval", "10"]));
+        let err = DriverOptions::parse(base.clone()).unwrap_err();
+        assert!(err.contains("need --ping"), "{err}");
+        base.extend(strings(&["--ping", "203.0.113.1"]));
+        let ping = DriverOptions::parse(base).unwrap().ping.unwrap();
+        assert_eq!(ping.count, DEFAULT_PING_COUNT);
+        assert_eq!(ping.interval, Duration::from_millis(10));
     }
 }

@@ -41,6 +41,12 @@ impl EnginePeer {
         bind: IpAddr,
         config: &PeerConfig,
     ) -> Result<Self> {
+        let options = Self::default_options(dir, mode, bind);
+        Self::start_with(lab, netns, binary, config, options)
+    }
+
+    /// The options [`Self::start`] uses: key log on, files in `dir`.
+    pub fn default_options(dir: &Path, mode: DriverMode, bind: IpAddr) -> DriverOptions {
         let mut options = DriverOptions::new(
             mode,
             dir.join("peer.toml"),
@@ -48,7 +54,7 @@ impl EnginePeer {
             dir.join("engine-records.jsonl"),
         );
         options.key_log = true;
-        Self::start_with(lab, netns, binary, config, options)
+        options
     }
 
     /// [`Self::start`] with every option given.

@@ -4,17 +4,24 @@
 //! {"record":"ready","ike":"192.0.2.2:500","nat_t":"192.0.2.2:4500"}
 //! {"record":"event","line":"sending IKE_SA_INIT request 0 [ SA KE No … ]","event":{…}}
 //! {"record":"io_error","detail":"sending to 192.0.2.1:500: …"}
+//! {"record":"ping_sent","seq":1,"id":4242,"src":"203.0.113.130","dst":"203.0.113.1","esp_sequence":1,"octets":84}
+//! {"record":"esp_opened","esp_sequence":1,"spi":3405691582,"inner_src":"203.0.113.1",…}
+//! {"record":"esp_rejected","spi":3405691582,"esp_sequence":1,"replay":false,"detail":"…"}
+//! {"record":"replay_check","esp_sequence":1,"replay":true,"detail":"replay check failed: …"}
+//! {"record":"pings_done","sent":5,"replies":5,"counters":{…}}
 //! {"record":"finished","reason":"run time of 60s is over"}
 //! ```
 //!
 //! `event` is the engine's own [`Event`] (its serde form, the trace format's record);
 //! `line` is [`Event::describe`], for people reading the file.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
+use ikelab_engine::child::ChildSaCounters;
 use ikelab_engine::event::Event;
 use serde::{Deserialize, Serialize};
 
+use super::icmp::IcmpEcho;
 use crate::interop::error::{InteropError, Result};
 
 /// One line of the driver's record file.
@@ -39,6 +46,68 @@ pub enum DriverRecord {
     IoError {
         /// What was attempted and what the OS said.
         detail: String,
+    },
+    /// An ICMP echo request from our virtual IP was sealed and sent (`--ping`).
+    PingSent {
+        /// ICMP sequence number.
+        seq: u16,
+        /// ICMP identifier.
+        id: u16,
+        /// Inner source (our virtual IP).
+        src: IpAddr,
+        /// Inner destination (behind the gateway).
+        dst: IpAddr,
+        /// The ESP packet's sequence number (RFC 4303 §2.2).
+        esp_sequence: u64,
+        /// Octets of the inner packet.
+        octets: usize,
+    },
+    /// An ESP packet on the NAT-T port passed `Engine::open`.
+    EspOpened {
+        /// The ESP SPI.
+        spi: u32,
+        /// Its sequence number.
+        esp_sequence: u64,
+        /// The inner packet's source.
+        inner_src: IpAddr,
+        /// The inner packet's destination.
+        inner_dst: IpAddr,
+        /// The inner packet's protocol (1: ICMP).
+        protocol: u8,
+        /// The ICMP echo it carries, if any.
+        echo: Option<IcmpEcho>,
+        /// Octets of the inner packet.
+        octets: usize,
+    },
+    /// `Engine::open` refused an ESP packet.
+    EspRejected {
+        /// The SPI and sequence number in its header, if it had one.
+        spi: Option<u32>,
+        /// See `spi`.
+        esp_sequence: Option<u32>,
+        /// Whether it was refused by the anti-replay window (`EspError::Replay`).
+        replay: bool,
+        /// `EspError`'s text.
+        detail: String,
+    },
+    /// A copy of an echo reply that already passed `Engine::open` was handed to it again
+    /// (RFC 4303 §3.4.3: the window must refuse it).
+    ReplayCheck {
+        /// The copy's ESP sequence number.
+        esp_sequence: u64,
+        /// Refused as a replay (`EspError::Replay`).
+        replay: bool,
+        /// What `Engine::open` said (`"accepted"` if it took the copy).
+        detail: String,
+    },
+    /// `--ping` is over: every reply arrived, or the wait for the missing ones ended.
+    PingsDone {
+        /// Echo requests sent.
+        sent: u16,
+        /// Distinct matching echo replies opened.
+        replies: u16,
+        /// The CHILD SA's counters (`Engine::child_sa_counters`) at that moment.
+        counters: Option<ChildSaCounters>,
     },
     /// The driver stopped by itself (it is also stopped by SIGTERM, which writes nothing).
     Finished {

@@ -7,6 +7,9 @@
 //! per socket blocks in `recv_from` and hands datagrams to the loop over a channel, so
 //! the loop itself needs no `poll(2)` (and no `unsafe`).
 //!
+//! ESP: what arrives on the NAT-T port is classified (RFC 3948 §2.2); ESP goes to
+//! `Engine::open` through [`EspTraffic`], which also sends `--ping`'s echo requests.
+//!
 //! Time: [`Time`] is the duration since the driver started (`Instant` at start-up is
 //! the epoch). Randomness: `getrandom`'s `SysRng` (the OS source), which only the
 //! driver, never the engine, touches.
@@ -20,9 +23,11 @@ use std::time::{Duration, Instant};
 
 use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
+use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_core::UnwrapErr;
 
+use super::esp::{EspOutput, EspTraffic};
 use super::options::{DriverMode, DriverOptions};
 use super::record::DriverRecord;
 
@@ -92,7 +97,16 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
             .initiate_from(now(), &peer, local, remote)
             .map_err(|e| format!("initiate: {e}"))?;
     }
-    let reason = drive(&mut engine, &sockets, &rx, &mut out, now, options.run_for);
+    let mut esp = EspTraffic::new(options.ping);
+    let reason = drive(
+        &mut engine,
+        &sockets,
+        &rx,
+        &mut out,
+        &mut esp,
+        now,
+        options.run_for,
+    );
     out.write(&DriverRecord::Finished {
         reason: reason.clone(),
     });
@@ -105,20 +119,31 @@ fn drive(
     sockets: &Sockets,
     rx: &Receiver<Incoming>,
     out: &mut Records,
+    esp: &mut EspTraffic,
     now: impl Fn() -> Time,
     run_for: Duration,
 ) -> String {
     loop {
-        flush(engine, sockets, out);
+        flush(engine, sockets, out, esp, now());
+        let ticked = esp.tick(now(), engine);
+        emit(ticked, sockets, out);
+        flush(engine, sockets, out, esp, now());
         let t = now();
         if t >= run_for {
             return format!("run time of {run_for:?} is over");
         }
         let mut sleep = (run_for - t).min(MAX_SLEEP);
-        if let Some(deadline) = engine.poll_timeout() {
+        for deadline in [engine.poll_timeout(), esp.deadline()]
+            .into_iter()
+            .flatten()
+        {
             sleep = sleep.min(deadline.saturating_sub(t));
         }
         match rx.recv_timeout(sleep) {
+            Ok(Incoming::Datagram(datagram)) if is_esp(&datagram, sockets.nat_t_port) => {
+                let record = esp.on_esp(now(), engine, datagram);
+                out.write(&record);
+            }
             Ok(Incoming::Datagram(datagram)) => engine.handle_datagram(now(), datagram),
             Ok(Incoming::Error(detail)) => out.write(&DriverRecord::IoError { detail }),
             Err(RecvTimeoutError::Timeout) => {}
@@ -131,14 +156,39 @@ fn drive(
     }
 }
 
-/// Sends every pending datagram and writes every pending event.
-fn flush(engine: &mut Engine, sockets: &Sockets, out: &mut Records) {
+/// Whether a datagram is ESP in UDP: on the NAT-T port, neither a Non-ESP Marker
+/// (IKE) nor a NAT-keepalive (RFC 3948 §2). Malformed data goes to the engine, which
+/// reports it.
+fn is_esp(datagram: &Datagram, nat_t_port: u16) -> bool {
+    datagram.dst.port() == nat_t_port
+        && matches!(
+            Udp4500Payload::parse(&datagram.payload),
+            Ok(Udp4500Payload::Esp(_))
+        )
+}
+
+/// Sends the ESP side's datagrams and writes its records.
+fn emit(output: EspOutput, sockets: &Sockets, out: &mut Records) {
+    for datagram in &output.datagrams {
+        if let Err(detail) = sockets.send(datagram) {
+            out.write(&DriverRecord::IoError { detail });
+        }
+    }
+    for record in &output.records {
+        out.write(record);
+    }
+}
+
+/// Sends every pending datagram and writes every pending event (which the ESP side
+/// also reads: it waits for the CHILD SA and our virtual IP).
+fn flush(engine: &mut Engine, sockets: &Sockets, out: &mut Records, esp: &mut EspTraffic, t: Time) {
     while let Some(datagram) = engine.poll_transmit() {
         if let Err(detail) = sockets.send(&datagram) {
             out.write(&DriverRecord::IoError { detail });
         }
     }
     while let Some(event) = engine.poll_event() {
+        esp.observe(t, &event);
         out.write(&DriverRecord::Event {
             line: event.describe(),
             event: Box::new(event),

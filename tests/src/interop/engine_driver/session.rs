@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::options::DriverMode;
+use super::options::{DriverMode, DriverOptions};
 use super::peer::EnginePeer;
 use super::scenario::{Initiator, RunSpec, Topology, build_topology, charon_conf, engine_config};
 use crate::interop::capture::{Capture, CaptureSummary};
@@ -88,6 +88,16 @@ impl EngineSession {
     /// Starts `engine-peer` (`binary`) with our configuration for the spec: it initiates
     /// at once when the topology says our engine initiates, else it waits for charon.
     pub fn start_engine(&mut self, binary: &Path) -> Result<EnginePeer> {
+        self.start_engine_with(binary, |_| {})
+    }
+
+    /// [`Self::start_engine`], with the driver's options (key log on, records in the
+    /// work directory) adjusted by `adjust` first (`--ping`, …).
+    pub fn start_engine_with(
+        &mut self,
+        binary: &Path,
+        adjust: impl FnOnce(&mut DriverOptions),
+    ) -> Result<EnginePeer> {
         let addressing = self.topology.addressing;
         let config = engine_config(&self.spec, &addressing)?;
         let mode = match addressing.initiator {
@@ -95,14 +105,14 @@ impl EngineSession {
             Initiator::Charon => DriverMode::Respond,
         };
         let dir = self.workdir.subdir("engine")?;
-        EnginePeer::start(
+        let mut options = EnginePeer::default_options(&dir, mode, addressing.engine_addr());
+        adjust(&mut options);
+        EnginePeer::start_with(
             &mut self.lab,
             &self.topology.engine,
             binary,
-            &dir,
-            mode,
-            addressing.engine_addr(),
             &config,
+            options,
         )
     }
 
