@@ -14,6 +14,7 @@
 use std::net::SocketAddr;
 
 use super::child::ChildSa;
+use super::child_table::ChildTable;
 use super::datagram::Time;
 use super::engine::Engine;
 use super::ids::{ChildSaId, IkeSaId};
@@ -93,6 +94,20 @@ impl Route {
     }
 }
 
+/// The CHILD SA to seal for, if it may still protect traffic, and where its
+/// packets go.
+fn sealing_sa(
+    children: &mut ChildTable,
+    child: ChildSaId,
+) -> Result<(&mut ChildSa, Route), EspError> {
+    let sa = children.get_mut(&child).ok_or(EspError::UnknownChild)?;
+    if sa.esp.expired() {
+        return Err(EspError::Expired);
+    }
+    let route = Route::of(sa);
+    Ok((sa, route))
+}
+
 impl Engine {
     /// Seals `ip_packet` (an IPv4 or IPv6 packet) for CHILD SA `child` into `out`,
     /// which needs `ip_packet.len() +` [`SEAL_OVERHEAD_MAX`](crate::child::SEAL_OVERHEAD_MAX)
@@ -104,14 +119,7 @@ impl Engine {
         ip_packet: &[u8],
         out: &mut [u8],
     ) -> Result<SealedPacket, EspError> {
-        let sa = self
-            .children
-            .get_mut(&child)
-            .ok_or(EspError::UnknownChild)?;
-        if sa.esp.expired() {
-            return Err(EspError::Expired);
-        }
-        let route = Route::of(sa);
+        let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
         Ok(self.sealed(now, route, outcome))
     }
@@ -130,14 +138,7 @@ impl Engine {
         buf: &mut [u8],
         packet: core::ops::Range<usize>,
     ) -> Result<SealedPacket, EspError> {
-        let sa = self
-            .children
-            .get_mut(&child)
-            .ok_or(EspError::UnknownChild)?;
-        if sa.esp.expired() {
-            return Err(EspError::Expired);
-        }
-        let route = Route::of(sa);
+        let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
         Ok(self.sealed(now, route, outcome))
     }
