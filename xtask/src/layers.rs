@@ -170,12 +170,7 @@ fn unit() -> LayerOutcome {
 /// established SAs, and the simulator (every bundled scenario against its `[expect]`
 /// and its native trace hash).
 fn wasm() -> LayerOutcome {
-    let setup = || -> Result<std::path::PathBuf, String> {
-        tools::ensure_wasm_target()?;
-        tools::ensure_node()?;
-        tools::ensure_wasm_bindgen()
-    };
-    let bin = setup().map_err(|e| (Counts::default(), e))?;
+    let bin = wasm_test_tools().map_err(|e| (Counts::default(), e))?;
     libtest(
         tools::cargo()
             .env(
@@ -379,12 +374,41 @@ fn interop() -> LayerOutcome {
     ]))
 }
 
-/// `cargo xtask bench`: every criterion benchmark, release build.
+/// The wasm32 target, node and wasm-bindgen-cli; returns the folder of
+/// `wasm-bindgen-test-runner`.
+fn wasm_test_tools() -> Result<std::path::PathBuf, String> {
+    tools::ensure_wasm_target()?;
+    tools::ensure_node()?;
+    tools::ensure_wasm_bindgen()
+}
+
+/// `cargo xtask bench`: every criterion benchmark (release build), then the
+/// scenario library timed in WASM under node (`engine/tests/scenario_library_timing.rs`).
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let mut cmd = tools::cargo();
     cmd.args(["bench", "--workspace", "--bench", "*"]);
     if !args.is_empty() {
         cmd.arg("--").args(args);
     }
-    cmd::run(&mut cmd)
+    cmd::run(&mut cmd)?;
+    let bin = wasm_test_tools()?;
+    cmd::run(
+        tools::cargo()
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                bin.join("wasm-bindgen-test-runner"),
+            )
+            .args([
+                "test",
+                "--package",
+                "ikelab-engine",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "scenario_library_timing",
+                "--",
+                "--nocapture",
+            ]),
+    )
 }
