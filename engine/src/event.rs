@@ -330,13 +330,7 @@ impl Event {
                 "{} ({}): {}",
                 action.describe(),
                 cause.describe(),
-                match outcome {
-                    Outcome::Done => "done".to_owned(),
-                    Outcome::PeerError { notify } => format!("peer answered {notify}"),
-                    Outcome::Rejected { detail } => format!("rejected: {detail}"),
-                    Outcome::RetryAt { at_us } => format!("retrying at t={}", format_us(*at_us)),
-                    Outcome::Dropped { detail } => format!("dropped: {detail}"),
-                }
+                outcome.describe()
             ),
             EventKind::ChildSaRekeyed { old, new, cause } => {
                 format!("{old} rekeyed to {new} ({})", cause.describe())

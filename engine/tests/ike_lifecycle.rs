@@ -2,7 +2,9 @@
 //! §2.8, §2.23): deletes of CHILD and IKE SAs in both roles with the peer's answer,
 //! liveness checks on command and after `dpd_delay`, the dead-peer verdict against a
 //! silent peer, following a peer whose NAT mapping changed, soft and hard lifetimes
-//! (time-based, with the RNG's jitter), and unauthenticated bytes that change nothing.
+//! (time-based, with the RNG's jitter), a rekey refused for PFS retried after 6 to
+//! 15 s until the hard lifetime (and not after a delete), and unauthenticated bytes
+//! that change nothing.
 
 mod ike_support;
 mod lifecycle_support;
@@ -11,9 +13,10 @@ use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ike_support::*;
-use ikelab_engine::event::{Action, Cause, DownReason, EventKind, Outcome};
+use ikelab_engine::ChildSaId;
+use ikelab_engine::event::{Action, Cause, DownReason, Event, EventKind, Outcome};
 use ikelab_engine::ike::SaState;
-use ikelab_engine::sim::{Nat, Side};
+use ikelab_engine::sim::{Nat, Pair, Side};
 use ikelab_engine::wire::iana::ExchangeType;
 use lifecycle_support::*;
 #[cfg(target_arch = "wasm32")]
@@ -433,4 +436,197 @@ fn forged_or_garbled_requests_change_nothing() {
     ));
     assert!(sent_since(&pair.b_events, b_mark).is_empty());
     assert_eq!((live_ike(&pair.b), children(&pair.b)), before);
+}
+
+/// The rekeys a side started for a CHILD SA (time, cause) and how each ended (time,
+/// outcome).
+struct Attempts {
+    started: Vec<(u64, Cause)>,
+    ended: Vec<(u64, Outcome)>,
+}
+
+fn rekey_attempts(events: &[Event], child: ChildSaId) -> Attempts {
+    let (mut started, mut ended) = (Vec::new(), Vec::new());
+    for e in events {
+        match &e.kind {
+            EventKind::ExchangeStarted {
+                action: Action::RekeyChild { child: c },
+                cause,
+                ..
+            } if *c == child => started.push((e.time_us, cause.clone())),
+            EventKind::ExchangeDone {
+                action: Action::RekeyChild { child: c },
+                outcome,
+                ..
+            } if *c == child => ended.push((e.time_us, outcome.clone())),
+            _ => {}
+        }
+    }
+    Attempts { started, ended }
+}
+
+/// The messages a side sent (first transmissions) with their time.
+fn sent_at(events: &[Event]) -> Vec<(u64, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageSent(m) if m.retransmission == 0 => {
+                Some((e.time_us, m.summary.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The side that rekeys proposes no PFS, rekeys at 10 s (no jitter) and ends the
+/// CHILD SA at 60 s; the other requires an x25519 key exchange for new CHILD SAs.
+fn pfs_mismatch(rekeying: Side) -> Pair {
+    let lifetimes = |base: &str| {
+        with(base, |c| {
+            if let Some(child) = c.children.get_mut("net") {
+                child.rekey_time = Duration::from_secs(10);
+                child.life_time = Some(Duration::from_secs(60));
+                child.rand_time = Some(Duration::ZERO);
+            }
+        })
+    };
+    let (initiator, responder) = match rekeying {
+        Side::A => (
+            lifetimes(INITIATOR),
+            with_esp(RESPONDER, &["aes256gcm16-x25519"]),
+        ),
+        Side::B => (
+            with_esp(INITIATOR, &["aes256gcm16-x25519"]),
+            lifetimes(RESPONDER),
+        ),
+    };
+    established(&initiator, responder, 414)
+}
+
+fn a_pfs_refused_rekey_is_retried_until_the_hard_lifetime(rekeying: Side) {
+    let mut pair = pfs_mismatch(rekeying);
+    let child = only_child(pair.engine(rekeying));
+    run_for(&mut pair, 70.0);
+    let events = pair.events(rekeying);
+    let peer = pair.events(rekeying.other());
+    let Attempts { started, ended } = rekey_attempts(events, child);
+    assert!(started.len() >= 4, "{}", transcript(events));
+    assert_eq!(started.len(), ended.len());
+    assert!(matches!(&started[0].1, Cause::Lifetime { hard: false, .. }));
+    let down = child_down_reasons(events);
+    assert_eq!(down, [(child, "lifetime (life_time)".to_owned())]);
+    let Some(down_at) = events.iter().find_map(|e| match &e.kind {
+        EventKind::ChildSaDown { .. } => Some(e.time_us),
+        _ => None,
+    }) else {
+        panic!("no ChildSaDown");
+    };
+    let requests = sent_at(events);
+    for (i, (at, cause)) in started.iter().enumerate() {
+        if i > 0 {
+            assert_eq!(*cause, Cause::Retry);
+        }
+        assert!(*at < down_at);
+        // Each attempt is a rekey request on the wire at that instant.
+        assert!(
+            requests.iter().any(|(t, s)| t == at
+                && s.starts_with("CREATE_CHILD_SA request")
+                && s.contains("N(REKEY_SA)")),
+            "{}",
+            transcript(events)
+        );
+    }
+    // Every refusal but the last schedules the next attempt 6 to 15 s later; the
+    // last one is final, as a retry would come after the hard lifetime.
+    for (i, (done_at, outcome)) in ended.iter().enumerate() {
+        if let Some((next_at, _)) = started.get(i + 1) {
+            let Outcome::RetryAt { at_us, failure } = outcome else {
+                panic!("attempt {i} ended {outcome:?}\n{}", transcript(events));
+            };
+            assert_eq!(failure, "peer answered NO_PROP");
+            assert!(
+                (done_at + 6_000_000..=done_at + 15_000_000).contains(at_us),
+                "{done_at} -> {at_us}"
+            );
+            assert_eq!(at_us, next_at);
+        } else {
+            assert_eq!(
+                *outcome,
+                Outcome::PeerError {
+                    notify: "NO_PROP".to_owned()
+                }
+            );
+        }
+    }
+    let refusals = sent(peer)
+        .iter()
+        .filter(|s| s.starts_with("CREATE_CHILD_SA response") && s.contains("N(NO_PROP)"))
+        .count();
+    assert_eq!(refusals, started.len());
+    // Nothing is tried after the hard lifetime.
+    assert!(
+        !requests
+            .iter()
+            .any(|(t, s)| *t > down_at && s.starts_with("CREATE_CHILD_SA")),
+        "{}",
+        transcript(events)
+    );
+    assert!(children(&pair.a).is_empty() && children(&pair.b).is_empty());
+    assert_eq!(
+        live_ike(&pair.a).map(|i| i.state),
+        Some(SaState::Established)
+    );
+}
+
+#[test]
+fn the_initiator_retries_a_pfs_refused_rekey_until_the_hard_lifetime() {
+    a_pfs_refused_rekey_is_retried_until_the_hard_lifetime(Side::A);
+}
+
+#[test]
+fn the_responder_retries_a_pfs_refused_rekey_until_the_hard_lifetime() {
+    a_pfs_refused_rekey_is_retried_until_the_hard_lifetime(Side::B);
+}
+
+/// A rekey refused for PFS waits for its retry; then `deleter` deletes the CHILD SA:
+/// the retry is forgotten.
+fn a_deleted_child_is_not_retried(deleter: Side) {
+    let initiator = config(INITIATOR);
+    let responder = with_esp(RESPONDER, &["aes256gcm16-x25519"]);
+    let mut pair = established(&initiator, responder, 415);
+    let child = only_child(&pair.a);
+    assert_eq!(pair.a.rekey_child(pair.now, child), Ok(()));
+    run_for(&mut pair, 1.0);
+    let ended = rekey_attempts(&pair.a_events, child).ended;
+    assert!(
+        matches!(ended.as_slice(), [(_, Outcome::RetryAt { .. })]),
+        "{}",
+        transcript(&pair.a_events)
+    );
+    let victim = only_child(pair.engine(deleter));
+    let now = pair.now;
+    assert_eq!(pair.engine(deleter).delete_child(now, victim), Ok(()));
+    let mark = pair.a_events.len();
+    run_for(&mut pair, 20.0);
+    let Attempts { started, ended } = rekey_attempts(&pair.a_events, child);
+    assert_eq!(started.len(), 1, "{}", transcript(&pair.a_events));
+    assert_eq!(ended.len(), 1);
+    assert!(
+        !sent_since(&pair.a_events, mark)
+            .iter()
+            .any(|s| s.starts_with("CREATE_CHILD_SA")),
+        "{}",
+        transcript(&pair.a_events)
+    );
+    assert!(children(&pair.a).is_empty() && children(&pair.b).is_empty());
+}
+
+#[test]
+fn a_pending_rekey_retry_is_dropped_when_we_delete_the_child() {
+    a_deleted_child_is_not_retried(Side::A);
+}
+
+#[test]
+fn a_pending_rekey_retry_is_dropped_when_the_peer_deletes_the_child() {
+    a_deleted_child_is_not_retried(Side::B);
 }

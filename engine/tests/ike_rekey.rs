@@ -3,13 +3,15 @@
 //! SPIs and SKEYSEED from the old SK_d, its CHILD SAs moving over and the old SA
 //! deleted; a lost request or response recovered by retransmission; simultaneous
 //! rekeys resolved by the lowest nonce in both orders with no SA lost (§2.8.1,
-//! §2.8.2); and a delete crossing a rekey (§2.25).
+//! §2.8.2); a delete crossing a rekey (§2.25); rekeys refused as busy
+//! (TEMPORARY_FAILURE) that succeed on a retry 6 to 15 s later, and retries that are
+//! forgotten when the peer replaced the SA meanwhile.
 
 mod ike_support;
 mod lifecycle_support;
 
 use ike_support::*;
-use ikelab_engine::event::{Action, Cause, EventKind, Outcome};
+use ikelab_engine::event::{Action, Cause, Event, EventKind, Outcome};
 use ikelab_engine::ike::SaState;
 use ikelab_engine::sim::{Pair, Side};
 use lifecycle_support::*;
@@ -361,9 +363,9 @@ fn a_delete_crossing_a_child_rekey_wins_and_the_rekey_is_refused() {
     let now = pair.now;
     assert_eq!(pair.a.rekey_child(now, child_a), Ok(()));
     assert_eq!(pair.b.delete_child(now, child_b), Ok(()));
-    run_for(&mut pair, 3.0);
+    run_for(&mut pair, 20.0);
     // B refused to rekey what it is deleting (§2.25.1); A dropped the CHILD SA on
-    // B's Delete and did not retry.
+    // B's Delete and did not retry (a retry would come 6 to 15 s later).
     assert!(
         sent(&pair.b_events)
             .iter()
@@ -377,19 +379,28 @@ fn a_delete_crossing_a_child_rekey_wins_and_the_rekey_is_refused() {
         transcript(&pair.a_events)
     );
     assert!(children(&pair.b).is_empty());
-    let a_outcomes = outcomes(&pair.a_events);
-    assert!(
-        a_outcomes
-            .iter()
-            .any(|(a, _, o)| *a == Action::RekeyChild { child: child_a }
-                && matches!(o, Outcome::RetryAt { .. }))
+    let rekeys: Vec<(Cause, Outcome)> = outcomes(&pair.a_events)
+        .into_iter()
+        .filter(|(a, _, _)| *a == Action::RekeyChild { child: child_a })
+        .map(|(_, c, o)| (c, o))
+        .collect();
+    assert_eq!(
+        rekeys,
+        [(
+            Cause::Command,
+            Outcome::PeerError {
+                notify: "TEMP_FAIL".to_owned()
+            }
+        )],
+        "{}",
+        transcript(&pair.a_events)
     );
-    assert!(
-        a_outcomes
+    assert_eq!(
+        sent(&pair.a_events)
             .iter()
-            .any(|(a, c, o)| *a == Action::RekeyChild { child: child_a }
-                && *c == Cause::Retry
-                && matches!(o, Outcome::Dropped { .. }))
+            .filter(|s| s.starts_with("CREATE_CHILD_SA request"))
+            .count(),
+        1
     );
     assert_eq!(
         live_ike(&pair.a).map(|i| i.state),
@@ -466,7 +477,7 @@ fn a_child_exchange_crossing_an_ike_rekey_is_refused_both_ways_and_retried() {
     let (ia, ib) = (ike_id(&pair.a), ike_id(&pair.b));
     assert_eq!(pair.a.rekey_ike(now, ia), Ok(()));
     assert_eq!(pair.b.create_child(now, ib, "net"), Ok(()));
-    run_for(&mut pair, 5.0);
+    run_for(&mut pair, 16.0);
     // Each side was busy with its own exchange: TEMPORARY_FAILURE (§2.25), then a
     // retry after a random delay.
     assert!(
@@ -487,8 +498,202 @@ fn a_child_exchange_crossing_an_ike_rekey_is_refused_both_ways_and_retried() {
             "{}",
             transcript(events)
         );
+        assert_retries_on_time(events);
     }
     assert_ike_match(&pair);
     assert_eq!(children(&pair.a).len(), 2);
     assert_children_match(&pair);
+}
+
+/// Every `RetryAt` is 6 to 15 s after the failure it reports, and an exchange with
+/// the same action and cause `Retry` starts at that instant (or later, behind
+/// another exchange); returns how many there were.
+fn assert_retries_on_time(events: &[Event]) -> usize {
+    let mut checked = 0;
+    for (i, e) in events.iter().enumerate() {
+        let EventKind::ExchangeDone {
+            action,
+            outcome: Outcome::RetryAt { at_us, failure },
+            ..
+        } = &e.kind
+        else {
+            continue;
+        };
+        assert_eq!(failure, "peer answered TEMP_FAIL");
+        assert!(
+            (e.time_us + 6_000_000..=e.time_us + 15_000_000).contains(at_us),
+            "{} -> {at_us}\n{}",
+            e.time_us,
+            transcript(events)
+        );
+        let retried = events.iter().skip(i).find_map(|r| match &r.kind {
+            EventKind::ExchangeStarted {
+                action: a,
+                cause: Cause::Retry,
+                ..
+            } if a == action => Some(r.time_us),
+            _ => None,
+        });
+        assert!(
+            retried.is_some_and(|t| t >= *at_us),
+            "{action:?} retried at {retried:?}, due {at_us}\n{}",
+            transcript(events)
+        );
+        checked += 1;
+    }
+    checked
+}
+
+/// A CHILD SA rekey of one side crosses an IKE SA rekey of the other: each is busy
+/// and answers TEMPORARY_FAILURE (§2.25), and both rekeys succeed on a retry.
+fn crossing_rekeys_succeed_on_retry(child_side: Side) {
+    let mut pair = default_established(211);
+    let now = pair.now;
+    let child = only_child(pair.engine(child_side));
+    let ike = ike_id(pair.engine(child_side.other()));
+    assert_eq!(pair.engine(child_side).rekey_child(now, child), Ok(()));
+    assert_eq!(pair.engine(child_side.other()).rekey_ike(now, ike), Ok(()));
+    run_for(&mut pair, 40.0);
+    for side in [Side::A, Side::B] {
+        let events = pair.events(side);
+        assert!(
+            sent(events)
+                .iter()
+                .any(|s| s.starts_with("CREATE_CHILD_SA response") && s.contains("N(TEMP_FAIL)")),
+            "{}",
+            transcript(events)
+        );
+        assert!(assert_retries_on_time(events) >= 1);
+    }
+    let child_events = pair.events(child_side);
+    assert!(
+        child_events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::ChildSaRekeyed { old, cause: Cause::Retry, .. } if *old == child
+        )),
+        "{}",
+        transcript(child_events)
+    );
+    let ike_events = pair.events(child_side.other());
+    assert!(
+        ike_events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::IkeSaRekeyed {
+                cause: Cause::Retry,
+                initiator: true,
+                ..
+            }
+        )),
+        "{}",
+        transcript(ike_events)
+    );
+    assert_ike_match(&pair);
+    assert_ne!(only_child(pair.engine(child_side)), child);
+    assert_children_match(&pair);
+}
+
+#[test]
+fn the_initiator_s_child_rekey_and_the_responder_s_ike_rekey_succeed_on_retry() {
+    crossing_rekeys_succeed_on_retry(Side::A);
+}
+
+#[test]
+fn the_responder_s_child_rekey_and_the_initiator_s_ike_rekey_succeed_on_retry() {
+    crossing_rekeys_succeed_on_retry(Side::B);
+}
+
+/// `side`'s rekey (of the CHILD SA, or of the IKE SA if `ike`) is refused as busy
+/// and waits for its retry; meanwhile the peer rekeys the same SA: the retry is
+/// forgotten, never started nor reported as dropped.
+fn a_replaced_sa_is_not_retried(side: Side, ike: bool) {
+    let mut pair = default_established(212);
+    let now = pair.now;
+    let (ia, ib) = (ike_id(&pair.a), ike_id(&pair.b));
+    let (own_ike, peer_ike) = match side {
+        Side::A => (ia, ib),
+        Side::B => (ib, ia),
+    };
+    let child = only_child(pair.engine(side));
+    // At the same time the peer starts an exchange that makes it busy for ours, so
+    // that it answers TEMPORARY_FAILURE (and we answer its request likewise): a
+    // CHILD SA creation against our IKE rekey, an IKE rekey against our CHILD rekey.
+    let (ours, busy) = if ike {
+        (
+            pair.engine(side).rekey_ike(now, own_ike),
+            pair.engine(side.other()).create_child(now, peer_ike, "net"),
+        )
+    } else {
+        (
+            pair.engine(side).rekey_child(now, child),
+            pair.engine(side.other()).rekey_ike(now, peer_ike),
+        )
+    };
+    assert_eq!((ours, busy), (Ok(()), Ok(())));
+    run_for(&mut pair, 1.0);
+    let action = if ike {
+        Action::RekeyIke
+    } else {
+        Action::RekeyChild { child }
+    };
+    let ours_ended = |events: &[Event]| -> Vec<(Cause, Outcome)> {
+        outcomes(events)
+            .into_iter()
+            .filter(|(a, _, _)| *a == action)
+            .map(|(_, c, o)| (c, o))
+            .collect()
+    };
+    assert!(
+        matches!(
+            ours_ended(pair.events(side)).as_slice(),
+            [(Cause::Command, Outcome::RetryAt { .. })]
+        ),
+        "{}",
+        transcript(pair.events(side))
+    );
+    // The peer rekeys the same SA first.
+    let now = pair.now;
+    let replaced = if ike {
+        pair.engine(side.other()).rekey_ike(now, peer_ike)
+    } else {
+        let spi_in = match side {
+            Side::A => pair.a.child_sa(child),
+            Side::B => pair.b.child_sa(child),
+        }
+        .map(|c| c.spi_in);
+        let peer = match side {
+            Side::A => &pair.b,
+            Side::B => &pair.a,
+        };
+        let peer_child = peer
+            .child_sas()
+            .find(|c| Some(c.spi_out) == spi_in)
+            .map(|c| c.id);
+        let Some(peer_child) = peer_child else {
+            panic!("no twin of {child:?}");
+        };
+        pair.engine(side.other()).rekey_child(now, peer_child)
+    };
+    assert_eq!(replaced, Ok(()));
+    run_for(&mut pair, 20.0);
+    let events = pair.events(side);
+    assert_eq!(ours_ended(events).len(), 1, "{}", transcript(events));
+    let started = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::ExchangeStarted { action: a, .. } if *a == action))
+        .count();
+    assert_eq!(started, 1, "{}", transcript(events));
+    assert_ike_match(&pair);
+    assert_children_match(&pair);
+}
+
+#[test]
+fn a_child_rekey_retry_is_forgotten_when_the_peer_rekeys_the_child_first() {
+    a_replaced_sa_is_not_retried(Side::A, false);
+    a_replaced_sa_is_not_retried(Side::B, false);
+}
+
+#[test]
+fn an_ike_rekey_retry_is_forgotten_when_the_peer_rekeys_the_ike_sa_first() {
+    a_replaced_sa_is_not_retried(Side::A, true);
+    a_replaced_sa_is_not_retried(Side::B, true);
 }

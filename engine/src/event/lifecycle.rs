@@ -22,7 +22,9 @@ pub enum Cause {
     Rekeyed,
     /// Nothing was heard from the peer for `dpd_delay` (RFC 7296 §2.4).
     Liveness,
-    /// An earlier attempt was answered with TEMPORARY_FAILURE (RFC 7296 §2.25).
+    /// An earlier attempt failed and is tried again (see `Outcome::RetryAt`): it was
+    /// answered with TEMPORARY_FAILURE (RFC 7296 §2.25), or it was a rekey that
+    /// failed, which charon tries again while the old SA lives (§2.8).
     Retry,
 }
 
@@ -37,7 +39,7 @@ impl Cause {
             Self::Collision => "rekey collision".to_owned(),
             Self::Rekeyed => "replaced by a rekey".to_owned(),
             Self::Liveness => "liveness check (dpd_delay)".to_owned(),
-            Self::Retry => "retry after TEMPORARY_FAILURE".to_owned(),
+            Self::Retry => "retry after a failed attempt".to_owned(),
         }
     }
 }
@@ -83,10 +85,26 @@ pub enum Outcome {
     PeerError { notify: String },
     /// We could not use the answer.
     Rejected { detail: String },
-    /// It will be tried again at `at_us` (after TEMPORARY_FAILURE, §2.25).
-    RetryAt { at_us: u64 },
+    /// It failed (`failure` says how, as the outcome would have read) and will be
+    /// tried again at `at_us`: after TEMPORARY_FAILURE (§2.25), or, for a rekey,
+    /// after any failure while the old SA lives.
+    RetryAt { at_us: u64, failure: String },
     /// It was not started: the SA it concerns is gone or busy.
     Dropped { detail: String },
+}
+
+impl Outcome {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Done => "done".to_owned(),
+            Self::PeerError { notify } => format!("peer answered {notify}"),
+            Self::Rejected { detail } => format!("rejected: {detail}"),
+            Self::RetryAt { at_us, failure } => {
+                format!("{failure}, retrying at t={}", super::format_us(*at_us))
+            }
+            Self::Dropped { detail } => format!("dropped: {detail}"),
+        }
+    }
 }
 
 /// Which kind of SA a collision concerned.

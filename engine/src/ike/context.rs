@@ -12,7 +12,7 @@ use super::child_table::ChildTable;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
-use super::ops::{ChildLife, Task};
+use super::ops::{ChildLife, Timed};
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::sa::IkeSa;
@@ -53,13 +53,14 @@ pub(crate) enum Effect {
     /// `sa` (made by answering the peer's crossing IKE rekey) lost the collision to
     /// `winner`: the peer deletes it; it only waits for that (RFC 7296 §2.8.2).
     Redundant { sa: IkeSaId, winner: IkeSaId },
-    /// CHILD SAs (with their lifetimes and the tasks queued for them) move from
-    /// `from` to `to` (RFC 7296 §2.18: "the new IKE SA inherits all of the Child SAs").
+    /// CHILD SAs (with their lifetimes and their tasks, each with when to start
+    /// it) move from `from` to `to` (RFC 7296 §2.18: "the new IKE SA inherits all
+    /// of the Child SAs").
     MoveChildren {
         from: IkeSaId,
         to: IkeSaId,
         children: Vec<(ChildSaId, ChildLife)>,
-        tasks: Vec<Task>,
+        tasks: Vec<Timed>,
     },
 }
 

@@ -29,7 +29,8 @@ pub enum Timer {
     /// a liveness check (RFC 7296 §2.4).
     Dpd,
     /// The earliest soft or hard lifetime of the IKE SA or one of its CHILD SAs, or
-    /// a retry after TEMPORARY_FAILURE (RFC 7296 §2.8, §2.25).
+    /// the retry of a failed exchange (TEMPORARY_FAILURE, a failed rekey; RFC 7296
+    /// §2.8, §2.25).
     Lifetime,
 }
 

@@ -8,13 +8,15 @@
 //!
 //! PFS: the KE payload is of the first group of the child's `esp_proposals` (as
 //! charon picks it); INVALID_KE_PAYLOAD names another group, and the request is
-//! repeated once with it (§1.3). TEMPORARY_FAILURE means "try again later" (§2.25):
-//! a retry is scheduled after a random delay. A rekey installs the new CHILD SA and
-//! then deletes the old one (§2.8), unless a crossing rekey of the peer's holds the
-//! lowest nonce, in which case our new one is redundant and goes instead (§2.8.1).
+//! repeated once with it (§1.3). TEMPORARY_FAILURE means "try again later" (§2.25),
+//! and a rekey that fails otherwise is tried again too, as charon does: see
+//! [`retry`](super::retry). A rekey installs the new CHILD SA and then deletes the
+//! old one (§2.8), unless a crossing rekey of the peer's holds the lowest nonce, in
+//! which case our new one is redundant and goes instead (§2.8.1).
 
-use super::lifetime::random_up_to;
-use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, notify, started};
+use super::{
+    Active, Established, Flow, Start, Task, collision, done, enqueue, notify, retry, started,
+};
 use crate::config::Mode;
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome, TsDecision};
@@ -76,6 +78,24 @@ impl core::fmt::Debug for ChildExchange {
 
 fn refuse(core: &SaCore, cx: &mut Cx<'_>, task: &Task, detail: String) -> Start {
     done(core, cx, task, Outcome::Dropped { detail });
+    Start::Skipped
+}
+
+/// We cannot make the request now (a key exchange or encoding failure): a rekey is
+/// tried again later, a new CHILD SA is not.
+fn refuse_for_now(
+    est: &mut Established,
+    core: &SaCore,
+    cx: &mut Cx<'_>,
+    task: &Task,
+    detail: String,
+) -> Start {
+    let failure = Outcome::Dropped { detail };
+    if matches!(task.action, Action::RekeyChild { .. }) {
+        retry::after_failure(est, core, cx, task, failure);
+    } else {
+        done(core, cx, task, failure);
+    }
     Start::Skipped
 }
 
@@ -145,7 +165,9 @@ pub(super) fn start(
         .find_map(|a| cx.provider.group(DhId(a.id)));
     let ke = match group.map(|g| g.start(cx.rng)) {
         Some(Ok(ke)) => Some(ke),
-        Some(Err(e)) => return refuse(core, cx, &task, format!("key exchange: {e}")),
+        Some(Err(e)) => {
+            return refuse_for_now(est, core, cx, &task, format!("key exchange: {e}"));
+        }
         None => None,
     };
     let spi_in = cx.fresh_esp_spi();
@@ -168,7 +190,7 @@ pub(super) fn start(
     };
     match exchange.send(core, cx) {
         Ok(()) => Start::Started(Active::Child(Box::new(exchange))),
-        Err(detail) => refuse(core, cx, &exchange.task, detail),
+        Err(detail) => refuse_for_now(est, core, cx, &exchange.task, detail),
     }
 }
 
@@ -209,36 +231,6 @@ impl ChildExchange {
     }
 }
 
-/// Schedules the task again after a random delay (strongSwan retries a refused
-/// rekey after a random delay as well).
-pub(crate) fn retry_later(est: &mut Established, core: &SaCore, cx: &mut Cx<'_>, task: &Task) {
-    let base = core
-        .policy
-        .config
-        .retransmit
-        .timeout
-        .max(crate::ike::datagram::Time::from_millis(10));
-    let at = cx
-        .now
-        .saturating_add(base)
-        .saturating_add(random_up_to(cx, base));
-    done(
-        core,
-        cx,
-        task,
-        Outcome::RetryAt {
-            at_us: crate::ike::datagram::micros(at),
-        },
-    );
-    est.ops.life.delayed.push((
-        at,
-        Task {
-            action: task.action.clone(),
-            cause: Cause::Retry,
-        },
-    ));
-}
-
 pub(super) fn on_response(
     est: &mut Established,
     core: &mut SaCore,
@@ -274,8 +266,11 @@ pub(super) fn on_response(
                 }
             };
         }
+        let failure = Outcome::PeerError {
+            notify: notify_name(error),
+        };
         if error == NotifyType::TEMPORARY_FAILURE {
-            retry_later(est, core, cx, &ex.task);
+            retry::after_failure(est, core, cx, &ex.task, failure);
             return Flow::Stay;
         }
         if ex.rekey.is_none() || error != NotifyType::CHILD_SA_NOT_FOUND {
@@ -286,14 +281,17 @@ pub(super) fn on_response(
                 ChildFailure::PeerError { notify: error },
             );
         }
-        done(
-            core,
-            cx,
-            &ex.task,
-            Outcome::PeerError {
-                notify: notify_name(error),
-            },
+        // The peer lost the CHILD SA (CHILD_SA_NOT_FOUND, §2.25) or takes no more
+        // (NO_ADDITIONAL_SAS, §1.3): another rekey would meet the same answer.
+        let final_answer = matches!(
+            error,
+            NotifyType::CHILD_SA_NOT_FOUND | NotifyType::NO_ADDITIONAL_SAS
         );
+        if ex.rekey.is_some() && !final_answer {
+            retry::after_failure(est, core, cx, &ex.task, failure);
+        } else {
+            done(core, cx, &ex.task, failure);
+        }
         return Flow::Stay;
     }
     match install(core, cx, &ex, est, p) {
@@ -321,7 +319,12 @@ pub(super) fn on_response(
                     detail: detail.clone(),
                 },
             );
-            done(core, cx, &ex.task, Outcome::Rejected { detail });
+            let failure = Outcome::Rejected { detail };
+            if ex.rekey.is_some() {
+                retry::after_failure(est, core, cx, &ex.task, failure);
+            } else {
+                done(core, cx, &ex.task, failure);
+            }
             if sa(p).is_some() {
                 // The responder installed its half: have it deleted (§1.4.1).
                 delete_peer_half(core, cx, ex.spi_in);
@@ -378,6 +381,7 @@ fn finish_rekey(
                 if let Some(l) = est.ops.life.children.get_mut(&old) {
                     l.rekey_at = None;
                 }
+                retry::forget_child(est, old);
                 Task {
                     action: Action::DeleteChild { child: new_child },
                     cause: Cause::Collision,

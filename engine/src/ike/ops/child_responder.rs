@@ -359,6 +359,7 @@ fn peer_rekeyed(
     if let Some(l) = est.ops.life.children.get_mut(&old) {
         l.rekey_at = None;
     }
+    super::retry::forget_child(est, old);
     est.ops
         .queue
         .retain(|t| t.action != Action::RekeyChild { child: old });

@@ -50,6 +50,7 @@ pub(super) fn start_child(
         Ok(()) => {
             est.ops.deleting.insert(child);
             est.ops.life.children.remove(&child);
+            super::retry::forget_child(est, child);
             started(core, cx, &task, ExchangeType::INFORMATIONAL);
             Start::Started(Active::DeleteChild(task))
         }
@@ -100,6 +101,7 @@ pub(crate) fn remove_child(
     est.ops.deleting.remove(&child);
     est.ops.replaced.remove(&child);
     est.ops.life.children.remove(&child);
+    super::retry::forget_child(est, child);
     if cx.children.remove(&child).is_some() {
         cx.emit(Some(core.id), EventKind::ChildSaDown { child, reason });
     }

@@ -9,11 +9,11 @@
 //! IKE SA takes over the CHILD SAs and the old one is deleted, unless the peer rekeyed
 //! at the same time and its exchange wins by the nonces (§2.8.2): then our new SA is
 //! redundant and deleted, the CHILD SAs go to the peer's, and the peer deletes the
-//! old one.
+//! old one. A rekey that fails is tried again later (see [`retry`](super::retry)).
 
-use super::child_initiator::{NONCE_LEN, retry_later};
+use super::child_initiator::NONCE_LEN;
 use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
-use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, started};
+use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, retry, started};
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome};
 use crate::ike::context::{Cx, Effect};
@@ -161,25 +161,42 @@ pub(super) fn on_response(
             }
             return Flow::Stay;
         }
-        if error == NotifyType::TEMPORARY_FAILURE {
-            retry_later(est, core, cx, &ex.task);
+        let failure = Outcome::PeerError {
+            notify: notify_name(error),
+        };
+        // NO_ADDITIONAL_SAS: the peer rekeys no IKE SA (charon reauthenticates
+        // instead, which IKElab does not); any other failure is tried again while
+        // the old SA lives (TEMPORARY_FAILURE, §2.25; NO_PROPOSAL_CHOSEN, ...).
+        if error == NotifyType::NO_ADDITIONAL_SAS {
+            done(core, cx, &ex.task, failure);
         } else {
-            done(
-                core,
-                cx,
-                &ex.task,
-                Outcome::PeerError {
-                    notify: notify_name(error),
-                },
-            );
+            failed(est, core, cx, &ex, failure);
         }
         return Flow::Stay;
     }
     match complete(est, core, cx, &ex, p) {
         Ok(()) => done(core, cx, &ex.task, Outcome::Done),
-        Err(detail) => done(core, cx, &ex.task, Outcome::Rejected { detail }),
+        Err(detail) => failed(est, core, cx, &ex, Outcome::Rejected { detail }),
     }
     Flow::Stay
+}
+
+/// Our rekey failed. If we answered a crossing rekey of the peer's meanwhile, its new
+/// SA is the only replacement and takes over (§2.8.2: the peer deletes this SA);
+/// else the rekey is tried again later.
+fn failed(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    ex: &IkeRekeyExchange,
+    failure: Outcome,
+) {
+    if let Some(peer) = &ex.collision {
+        hand_over(est, core, cx, peer.new_sa);
+        await_peer_delete(est, core, cx);
+    }
+    // A replaced SA is not rekeyed again: this reports the failure as final then.
+    retry::after_failure(est, core, cx, &ex.task, failure);
 }
 
 fn complete(

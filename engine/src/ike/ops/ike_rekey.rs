@@ -136,6 +136,7 @@ pub(super) fn hand_over(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_
     let (children, tasks) = take_children(est, core);
     est.ops.superseded_by = Some(to);
     est.ops.life.ike_rekey_at = None;
+    super::retry::forget_ike_rekey(est);
     // Liveness is the new SA's business now.
     core.timers.clear(crate::ike::timers::Timer::Dpd);
     cx.effects.push(Effect::MoveChildren {

@@ -7,8 +7,9 @@
 //!   [`Engine::on_child_volume_limit`](crate::Engine).
 //!
 //! The random parts come from the engine's injected RNG, so a seeded run rekeys at
-//! the same instants every time. All deadlines of one IKE SA (and retries after
-//! TEMPORARY_FAILURE, RFC 7296 §2.25) share one `Lifetime` timer at the earliest.
+//! the same instants every time. All deadlines of one IKE SA (and the retries of
+//! failed exchanges, see [`retry`](super::retry)) share one `Lifetime` timer at the
+//! earliest.
 
 use std::collections::BTreeMap;
 
@@ -35,8 +36,8 @@ pub(crate) struct Lifetimes {
     pub(crate) ike_rekey_at: Option<Time>,
     pub(crate) ike_expire_at: Option<Time>,
     pub(crate) children: BTreeMap<ChildSaId, ChildLife>,
-    /// Tasks to start later (retries after TEMPORARY_FAILURE).
-    pub(crate) delayed: Vec<(Time, Task)>,
+    /// Tasks to start later (retries of failed exchanges).
+    pub(crate) delayed: Vec<super::Timed>,
 }
 
 /// A random duration in [0, max] from the engine's RNG.

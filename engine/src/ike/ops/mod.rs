@@ -21,6 +21,7 @@ mod ike_rekey;
 mod ike_responder;
 mod lifetime;
 mod liveness;
+mod retry;
 mod volume;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -39,6 +40,9 @@ use crate::wire::{NotifyPayload, Payload};
 pub(crate) use child_initiator::ChildExchange;
 pub(crate) use ike_initiator::IkeRekeyExchange;
 pub(crate) use lifetime::{ChildLife, arm as arm_lifetimes, arm_child, arm_new_sa};
+
+/// A task with when to start it (at once if that time has come).
+pub(crate) type Timed = (Time, Task);
 
 /// An exchange to start, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,7 +316,7 @@ pub(crate) fn inherit(
     cx: &mut Cx<'_>,
     from: IkeSaId,
     children: Vec<(ChildSaId, ChildLife)>,
-    tasks: Vec<Task>,
+    tasks: Vec<Timed>,
 ) {
     let id = sa.core.id;
     let (local, remote, udp_encap) = (sa.core.local, sa.core.remote, sa.core.nat.udp_encap);
@@ -339,8 +343,12 @@ pub(crate) fn inherit(
         },
     );
     if let State::Established(est) = &mut sa.state {
-        for task in tasks {
-            enqueue(est, task, false);
+        for (at, task) in tasks {
+            if at <= cx.now {
+                enqueue(est, task, false);
+            } else {
+                est.ops.life.delayed.push((at, task));
+            }
         }
         start_next(est, &mut sa.core, cx);
         lifetime::arm(est, &mut sa.core);
@@ -353,18 +361,20 @@ pub(crate) fn redundant(sa: &mut IkeSa, cx: &mut Cx<'_>, winner: IkeSaId) {
     if let State::Established(est) = &mut sa.state {
         est.ops.superseded_by = Some(winner);
         est.ops.life.ike_rekey_at = None;
+        retry::forget_ike_rekey(est);
         sa.core.timers.clear(Timer::Dpd);
         ike_rekey::await_peer_delete(est, &sa.core, cx);
         lifetime::arm(est, &mut sa.core);
     }
 }
 
-/// The CHILD SAs of `core` with their lifetimes and queued tasks, taken out for a
-/// move to the IKE SA that replaces it.
+/// The CHILD SAs of `core` with their lifetimes and their tasks, each with when to
+/// start it (queued ones at once, retries at their time), taken out for a move to
+/// the IKE SA that replaces it.
 pub(crate) fn take_children(
     est: &mut Established,
     core: &mut SaCore,
-) -> (Vec<(ChildSaId, ChildLife)>, Vec<Task>) {
+) -> (Vec<(ChildSaId, ChildLife)>, Vec<Timed>) {
     let children: Vec<(ChildSaId, ChildLife)> = core
         .children
         .drain(..)
@@ -376,9 +386,10 @@ pub(crate) fn take_children(
             Action::RekeyChild { .. } | Action::DeleteChild { .. } | Action::CreateChild { .. }
         )
     };
-    let (mut tasks, rest): (Vec<Task>, Vec<Task>) = est.ops.queue.drain(..).partition(for_children);
+    let (queued, rest): (Vec<Task>, Vec<Task>) = est.ops.queue.drain(..).partition(for_children);
     est.ops.queue = rest.into();
-    // Retries waiting for their time go along and start on the new SA.
+    let mut tasks: Vec<Timed> = queued.into_iter().map(|t| (Time::ZERO, t)).collect();
+    // Retries waiting for their time go along and keep it.
     let (delayed, rest): (Vec<_>, Vec<_>) = est
         .ops
         .life
@@ -386,7 +397,7 @@ pub(crate) fn take_children(
         .drain(..)
         .partition(|(_, t)| for_children(t));
     est.ops.life.delayed = rest;
-    tasks.extend(delayed.into_iter().map(|(_, t)| t));
+    tasks.extend(delayed);
     (children, tasks)
 }
 
