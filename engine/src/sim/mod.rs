@@ -21,6 +21,7 @@
 pub mod expect;
 pub mod export;
 mod firewall;
+mod inner_host;
 pub mod library;
 mod link;
 mod nat;
@@ -40,7 +41,7 @@ pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
 pub use nat::Nat;
 pub use nat_box::NatBox;
-pub use net_event::{DropCause, NatDirection, NetworkEvent};
+pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};
