@@ -245,3 +245,104 @@ fn key_tables_hold_one_ike_line_and_two_esp_lines_per_sa() {
     assert_eq!(files[0].0, "ikev2_decryption_table");
     assert!(files[0].1.contains("AES-GCM-256 with 16 octet ICV"));
 }
+
+/// Every `(protocol, src port, dst port)` of the ESP packets the links carried.
+fn esp_transmissions(run: &sim::SimRun) -> Vec<(sim::WireProtocol, u16, u16)> {
+    let mut sent_esp = 0;
+    let mut out = Vec::new();
+    for (_, event) in run.trace.network_events() {
+        match event {
+            NetworkEvent::EspSent { .. } => sent_esp += 1,
+            NetworkEvent::Transmit {
+                datagram, protocol, ..
+            } if sent_esp > out.len() => {
+                out.push((*protocol, datagram.src.port(), datagram.dst.port()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn plain_esp_is_ip_protocol_50_and_a_firewall_rule_for_esp_blocks_it() {
+    let run = sim::run(&library::load("esp-replay").unwrap(), 1);
+    let carried = esp_transmissions(&run);
+    assert_eq!(carried.len(), 6);
+    assert!(carried.iter().all(|c| *c == (sim::WireProtocol::Esp, 0, 0)));
+
+    let blocked = edited("esp-replay", |s| s.network.firewall.block_esp = true);
+    let run = sim::run(&blocked, 1);
+    let names = network_names(&run);
+    // IKE still passes; the three echo requests are blocked, nothing is opened.
+    assert_eq!(established(&run, "initiator"), 1);
+    assert_eq!(
+        names.iter().filter(|n| *n == "dropped:firewall").count(),
+        3,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with("esp_opened")));
+    // A UDP 4500 rule does not touch plain ESP.
+    let other_rule = edited("esp-replay", |s| s.network.firewall.block_udp_4500 = true);
+    let names = network_names(&sim::run(&other_rule, 1));
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| *n == "esp_opened:echo_reply")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn behind_a_nat_esp_travels_in_udp_4500_and_a_udp_4500_rule_blocks_it() {
+    let run = sim::run(&library::load("nat-t-esp").unwrap(), 1);
+    let carried = esp_transmissions(&run);
+    assert_eq!(carried.len(), 16);
+    assert!(
+        carried
+            .iter()
+            .all(|(p, _, dst)| *p == sim::WireProtocol::Udp && (*dst == 4500 || *dst >= 40000)),
+        "{carried:?}"
+    );
+    // The firewall closes UDP 4500 once IKE is up: ESP in UDP stops.
+    let scenario = with_script(
+        "nat-t-esp",
+        "[[script]]\nat = \"500ms\"\naction = \"firewall\"\nblock_udp_4500 = true\n",
+    );
+    let names = network_names(&sim::run(&scenario, 1));
+    assert!(
+        !names.iter().any(|n| n.starts_with("esp_opened")),
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| *n == "dropped:firewall").count(),
+        2 + 10 + 1,
+        "{names:?}"
+    );
+}
+
+#[test]
+fn the_pcap_carries_esp_as_protocol_50_or_in_udp() {
+    for (name, protocol) in [("esp-replay", 50u8), ("nat-t-esp", 17)] {
+        let scenario = library::load(name).unwrap();
+        let run = sim::run(&scenario, scenario.seed);
+        let pcap = sim::export::pcap(&run.trace, scenario.calendar_time).unwrap();
+        let packets: Vec<Vec<u8>> = CaptureReader::new(&pcap[..])
+            .unwrap()
+            .map(|p| p.unwrap().data.to_vec())
+            .collect();
+        let transmits = run
+            .trace
+            .network_events()
+            .filter(|(_, e)| matches!(e, NetworkEvent::Transmit { .. }))
+            .count();
+        assert_eq!(packets.len(), transmits, "{name}");
+        // IPv4 Protocol is octet 9 (RFC 791 §3.1).
+        let esp_frames = packets
+            .iter()
+            .filter(|p| p.get(9) == Some(&protocol))
+            .count();
+        assert!(esp_frames >= esp_transmissions(&run).len(), "{name}");
+    }
+}

@@ -70,6 +70,7 @@ const GOLDEN: &[&str] = &[
     "invalid-ke-payload",
     "nat-t-keepalive",
     "rekey-collision",
+    "esp-replay",
 ];
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -149,18 +150,26 @@ fn one_seed_gives_identical_traces_and_another_seed_other_spis_and_nonces() {
 }
 
 #[test]
-fn an_action_of_a_missing_feature_is_refused_at_load_time() {
-    let text = library::text("happy-path").unwrap().replace(
-        "action = \"initiate\"",
-        "action = \"initiate\"\n\n[[script]]\nat = \"5s\"\naction = \"ping\"",
-    );
-    let err = ikelab_engine::sim::Scenario::from_toml(&text).unwrap_err();
-    let message = err.to_string();
+fn esp_counts_fail_the_run_when_the_traffic_differs() {
+    // Without the replay, nothing is dropped by the window.
+    let problems = problems_after("esp-replay", |t| {
+        t.replace("action = \"replay_esp\"", "action = \"check_liveness\"")
+            .replace("peer = \"initiator\"\n\n[expect", "\n[expect")
+    });
     assert!(
-        message.contains("not supported by this engine yet"),
-        "{message}"
+        problems
+            .iter()
+            .any(|p| p == "network: expected event \"esp_dropped:replay\" 1 time(s), found 0"),
+        "{problems:?}"
     );
-    assert!(message.contains("ping"), "{message}");
+    // A ping before the CHILD SA exists cannot be sealed.
+    let problems = problems_after("esp-replay", |t| t.replace("at = \"1s\"", "at = \"0s\""));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "network: event \"esp_not_sent\" occurred but must not"),
+        "{problems:?}"
+    );
 }
 
 /// `problems` of a bundled scenario's text after `edit`.

@@ -178,7 +178,7 @@ fn an_outcome_that_differs_from_expect_exits_4_and_says_why() {
 }
 
 #[test]
-fn unreadable_unknown_or_unsupported_scenarios_exit_3() {
+fn unreadable_unknown_or_invalid_scenarios_exit_3() {
     let out = run_ikelab(["sim", "/nonexistent/x.toml"]);
     assert_eq!(out.status.code(), Some(3));
     let out = run_ikelab(["sim", "no-such-scenario"]);
@@ -186,15 +186,66 @@ fn unreadable_unknown_or_unsupported_scenarios_exit_3() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("happy-path"), "names the bundled ones: {err}");
 
-    let dir = TempDir::new("unsupported");
+    let dir = TempDir::new("invalid");
+    let text = library::text("happy-path").unwrap().to_owned()
+        + "\n[[script]]\nat = \"10s\"\naction = \"teleport\"\n";
+    let file = dir.0.join("teleport.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = run_ikelab(["sim", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("teleport"), "{err}");
+}
+
+#[test]
+fn a_replay_before_any_esp_fails_the_run_and_says_why() {
+    let dir = TempDir::new("replay");
     let text = library::text("happy-path").unwrap().to_owned()
         + "\n[[script]]\nat = \"10s\"\naction = \"replay_esp\"\n";
     let file = dir.0.join("replay.toml");
     std::fs::write(&file, text).unwrap();
     let out = run_ikelab(["sim", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("not supported by this engine yet"), "{err}");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(
+        text.contains("the network carried no ESP packet towards initiator yet"),
+        "{text}"
+    );
+}
+
+#[test]
+fn esp_scenarios_print_the_inner_packets_and_the_replay_drop() {
+    for (name, lines) in [
+        (
+            "esp-replay",
+            &[
+                "network   script: initiator pings 3 time(s), every 1s",
+                "network   initiator sends ESP SPI 0x",
+                " seq 1 (136 bytes): ICMP echo request 10.3.0.1 > 10.1.0.1 id 1 seq 1",
+                "network   responder opens ESP SPI 0x",
+                ": ICMP echo reply 10.1.0.1 > 10.3.0.1 id 1 seq 3",
+                "the network replays ESP SPI 0x",
+                "network   initiator drops ESP SPI 0x",
+                " seq 3: replay check failed: sequence number 3 was already received",
+            ][..],
+        ),
+        (
+            "nat-t-esp",
+            &[
+                ", in UDP 4500): ICMP echo request 10.3.0.1 > 10.1.0.1 id 1 seq 1",
+                ": UDP 10.3.0.1:40000 > 10.1.0.1:9 1172 bytes",
+                "network   initiator opens ESP SPI 0x",
+                ": ICMP echo request 10.1.0.1 > 10.3.0.1 id 2 seq 1",
+            ][..],
+        ),
+    ] {
+        let out = run_ikelab(["sim", name]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        for line in lines {
+            assert!(text.contains(line), "{name}: missing {line:?} in:\n{text}");
+        }
+    }
 }
 
 #[test]

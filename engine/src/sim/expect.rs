@@ -14,6 +14,7 @@
 //!
 //! [expect.network]
 //! events = ["dropped:loss"]
+//! counts = { "esp_opened:echo_reply" = 3 }   # exactly this often
 //!
 //! [expect]
 //! sas_match = true                     # both peers end with the same SAs
@@ -27,7 +28,7 @@
 //! answers to its IANA name and to `EXCHANGE:NAME` (`CREATE_CHILD_SA:NO_PROPOSAL_CHOSEN`).
 //! Network event names are [`NetworkEvent::names`](super::NetworkEvent::names).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -70,6 +71,10 @@ pub struct PeerExpect {
 pub struct NetworkExpect {
     pub events: Vec<String>,
     pub absent_events: Vec<String>,
+    /// How many times each named event occurs, exactly
+    /// (`counts = { "esp_opened:echo_reply" = 3, "esp_dropped:replay" = 1 }`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, usize>,
 }
 
 /// The `[expect]` table.
@@ -264,17 +269,26 @@ impl PeerExpect {
 }
 
 impl NetworkExpect {
-    /// Every way the network's events break these expectations.
-    pub fn check(&self, names: &BTreeSet<String>) -> Vec<String> {
+    /// Every way the network's events (each name with how often it occurred)
+    /// break these expectations.
+    pub fn check(&self, names: &BTreeMap<String, usize>) -> Vec<String> {
         let mut problems = Vec::new();
         for name in &self.events {
-            if !names.contains(name) {
+            if !names.contains_key(name) {
                 problems.push(format!("network: expected event {name:?} did not occur"));
             }
         }
         for name in &self.absent_events {
-            if names.contains(name) {
+            if names.contains_key(name) {
                 problems.push(format!("network: event {name:?} occurred but must not"));
+            }
+        }
+        for (name, expected) in &self.counts {
+            let found = names.get(name).copied().unwrap_or(0);
+            if found != *expected {
+                problems.push(format!(
+                    "network: expected event {name:?} {expected} time(s), found {found}"
+                ));
             }
         }
         problems

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::net_event::NetworkEvent;
+use super::net_event::{NetworkEvent, WireProtocol};
 use super::scenario::UnixTime;
 use crate::capture::{CaptureWriteError, DatagramContent, PcapWriter, TimestampResolution};
 use crate::crypto::keylog::{
@@ -13,23 +13,27 @@ use crate::event::EventKind;
 use crate::trace::Trace;
 
 /// A classic pcap (raw IPv4/IPv6, microsecond timestamps) of every datagram that
-/// entered a link ([`NetworkEvent::Transmit`]), as a capture on the links would see
+/// entered a link ([`NetworkEvent::Transmit`]: UDP, or ESP as IP protocol 50), as a capture on the links would see
 /// it: addresses after the NAT's rewrite of the source, stamped with the scenario's
 /// calendar time plus the virtual time. Datagrams the link then lost are in it
 /// (they were on the wire); duplicates are not written twice.
 pub fn pcap(trace: &Trace, calendar_time: UnixTime) -> Result<Vec<u8>, CaptureWriteError> {
     let mut writer = PcapWriter::new(Vec::new(), TimestampResolution::Micro)?;
     for (t_us, event) in trace.network_events() {
-        if let NetworkEvent::Transmit { datagram, .. } = event {
+        if let NetworkEvent::Transmit {
+            datagram, protocol, ..
+        } = event
+        {
             let time = calendar_time.as_duration() + core::time::Duration::from_micros(t_us);
-            // The payload is the UDP data as sent: the engine already put the
-            // Non-ESP Marker in front of IKE on port 4500.
-            writer.write_datagram(
-                time,
-                datagram.src,
-                datagram.dst,
-                DatagramContent::Udp(&datagram.payload),
-            )?;
+            let content = match protocol {
+                // The payload is the UDP data as sent: the engine already put the
+                // Non-ESP Marker in front of IKE on port 4500, and ESP in UDP has
+                // none (RFC 3948 §2.1).
+                WireProtocol::Udp => DatagramContent::Udp(&datagram.payload),
+                // ESP directly in IP, protocol 50 (RFC 4303 §2).
+                WireProtocol::Esp => DatagramContent::Esp(&datagram.payload),
+            };
+            writer.write_datagram(time, datagram.src, datagram.dst, content)?;
         }
     }
     writer.into_inner()

@@ -51,6 +51,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../assets/scenarios/nat-t-keepalive.toml"),
     ),
     (
+        "nat-t-esp",
+        include_str!("../../../assets/scenarios/nat-t-esp.toml"),
+    ),
+    (
         "loss-retransmit",
         include_str!("../../../assets/scenarios/loss-retransmit.toml"),
     ),
@@ -73,6 +77,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     (
         "create-and-delete",
         include_str!("../../../assets/scenarios/create-and-delete.toml"),
+    ),
+    (
+        "esp-replay",
+        include_str!("../../../assets/scenarios/esp-replay.toml"),
     ),
 ];
 

@@ -12,6 +12,13 @@
 //!   ([`NetworkEvent`]: transmissions, drops with their cause, NAT rewrites,
 //!   duplicates) and each peer's final state; [`SimRun::check`] compares it with
 //!   `[expect]`. [`export`] turns a run into a pcap and Wireshark key tables.
+//! - ESP traffic (`ping`, `stream`, `replay_esp`): each peer has a small inner host
+//!   behind its CHILD SAs (`inner_host`) that sends echo requests or UDP datagrams
+//!   and answers echo requests; packets are sealed with `Engine::seal`, carried
+//!   over the same links as IKE (plain ESP as IP protocol 50, [`WireProtocol::Esp`],
+//!   or in UDP 4500), classified at the receiver (`Udp4500Payload`) and opened
+//!   with `Engine::open`; the trace records what was sealed, opened (with the
+//!   inner packet in one line) and refused (with the `EspError`).
 //!
 //! The same scenario and seed give the same bytes, every time, natively and in WASM:
 //! engines draw from seeded ChaCha20 generators and always use the pure-Rust crypto
@@ -21,6 +28,7 @@
 pub mod expect;
 pub mod export;
 mod firewall;
+mod inner_host;
 pub mod library;
 mod link;
 mod nat;
@@ -40,7 +48,7 @@ pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
 pub use nat::Nat;
 pub use nat_box::NatBox;
-pub use net_event::{DropCause, NatDirection, NetworkEvent};
+pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};

@@ -25,6 +25,9 @@ pub enum DropCause {
     NoNatMapping { public: SocketAddr },
     /// The receiving peer is down (killed by the script).
     PeerDown { peer: String },
+    /// Plain ESP (IP protocol 50) reached the NAT box: it has no ports to map, so it
+    /// cannot translate it (RFC 3948 §1 puts ESP in UDP for this).
+    EspThroughNat,
 }
 
 impl DropCause {
@@ -41,6 +44,9 @@ impl DropCause {
             }
             Self::NoNatMapping { public } => format!("the NAT has no mapping for {public}"),
             Self::PeerDown { peer } => format!("{peer} is down"),
+            Self::EspThroughNat => {
+                "the NAT cannot translate plain ESP (no ports; RFC 3948 puts it in UDP)".to_owned()
+            }
         }
     }
 }
@@ -55,6 +61,35 @@ pub enum NatDirection {
     Inbound,
 }
 
+/// What an IP packet on a link carries (its IPv4 Protocol / IPv6 Next Header).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireProtocol {
+    /// UDP (17): IKE on 500 or 4500, NAT keep-alives, ESP in UDP on 4500 (RFC 3948).
+    #[default]
+    Udp,
+    /// ESP directly in IP (50, RFC 4303): the datagram's ports are 0 and its payload
+    /// is the ESP packet.
+    Esp,
+}
+
+impl WireProtocol {
+    /// UDP, the default, is left out of the JSON.
+    pub fn is_udp(&self) -> bool {
+        *self == Self::Udp
+    }
+}
+
+/// What a peer found inside an opened ESP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InnerKind {
+    EchoRequest,
+    EchoReply,
+    Udp,
+    Other,
+}
+
 /// One thing the network did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -65,6 +100,9 @@ pub enum NetworkEvent {
         from: String,
         to: String,
         datagram: Datagram,
+        /// `esp` for plain ESP (IP protocol 50); absent for UDP.
+        #[serde(default, skip_serializing_if = "WireProtocol::is_udp")]
+        protocol: WireProtocol,
     },
     /// The link will deliver a second copy.
     Duplicated { from: String, to: String },
@@ -109,6 +147,54 @@ pub enum NetworkEvent {
     },
     /// A peer was stopped: its engine and every SA are gone.
     PeerKilled { peer: String },
+    /// A peer sealed an inner packet into ESP (RFC 4303 §3.3) for its CHILD SA and
+    /// sent it (plain, or in UDP when `udp_encap`, RFC 3948).
+    EspSent {
+        peer: String,
+        /// The outbound SPI.
+        spi: u32,
+        sequence: u64,
+        udp_encap: bool,
+        /// Octets of the ESP packet.
+        length: usize,
+        /// The inner packet in one line (`ICMP echo request 10.3.0.1 > 10.1.0.5 id 1 seq 1`).
+        inner: String,
+    },
+    /// A peer's data plane opened an ESP packet (RFC 4303 §3.4: replay window, ICV,
+    /// decryption and the traffic selectors passed).
+    EspOpened {
+        peer: String,
+        /// The inbound SPI.
+        spi: u32,
+        sequence: u64,
+        inner: String,
+        kind: InnerKind,
+    },
+    /// A peer's data plane refused an ESP packet (`reason`: the error's kind, e.g.
+    /// `replay`).
+    EspDropped {
+        peer: String,
+        spi: u32,
+        /// The low 32 bits as sent.
+        sequence: u32,
+        reason: String,
+        error: String,
+    },
+    /// A peer could not seal a packet (no CHILD SA, hard lifetime reached, ...).
+    EspNotSent {
+        peer: String,
+        inner: String,
+        error: String,
+    },
+    /// The network delivered again a copy of an ESP packet it carried before (an
+    /// attacker on the path, or a duplicating link): the receiver's anti-replay
+    /// window must refuse it (RFC 4303 §3.4.3).
+    EspReplayed {
+        from: String,
+        to: String,
+        spi: u32,
+        sequence: u32,
+    },
     /// A peer started again with a fresh engine (no SAs).
     PeerRestarted { peer: String },
 }
@@ -117,12 +203,25 @@ impl NetworkEvent {
     /// One line for the transcript.
     pub fn describe(&self) -> String {
         match self {
-            Self::Transmit { from, to, datagram } => format!(
-                "{from} -> {to}: {} bytes {} -> {}",
-                datagram.payload.len(),
-                datagram.src,
-                datagram.dst
-            ),
+            Self::Transmit {
+                from,
+                to,
+                datagram,
+                protocol,
+            } => match protocol {
+                WireProtocol::Udp => format!(
+                    "{from} -> {to}: {} bytes {} -> {}",
+                    datagram.payload.len(),
+                    datagram.src,
+                    datagram.dst
+                ),
+                WireProtocol::Esp => format!(
+                    "{from} -> {to}: {} bytes ESP {} -> {}",
+                    datagram.payload.len(),
+                    datagram.src.ip(),
+                    datagram.dst.ip()
+                ),
+            },
             Self::Duplicated { from, to } => format!("{from} -> {to}: duplicated"),
             Self::Reordered { from, to } => format!("{from} -> {to}: held back (reordering)"),
             Self::Dropped {
@@ -164,6 +263,40 @@ impl NetworkEvent {
             Self::PeerMoved { peer, from, to } => format!("{peer} moved from {from} to {to}"),
             Self::PeerKilled { peer } => format!("{peer} killed"),
             Self::PeerRestarted { peer } => format!("{peer} restarted"),
+            Self::EspSent {
+                peer,
+                spi,
+                sequence,
+                udp_encap,
+                length,
+                inner,
+            } => format!(
+                "{peer} sends ESP SPI 0x{spi:08x} seq {sequence} ({length} bytes{}): {inner}",
+                if *udp_encap { ", in UDP 4500" } else { "" }
+            ),
+            Self::EspOpened {
+                peer,
+                spi,
+                sequence,
+                inner,
+                ..
+            } => format!("{peer} opens ESP SPI 0x{spi:08x} seq {sequence}: {inner}"),
+            Self::EspDropped {
+                peer,
+                spi,
+                sequence,
+                error,
+                ..
+            } => format!("{peer} drops ESP SPI 0x{spi:08x} seq {sequence}: {error}"),
+            Self::EspNotSent { peer, inner, error } => {
+                format!("{peer} cannot send {inner}: {error}")
+            }
+            Self::EspReplayed {
+                from,
+                to,
+                spi,
+                sequence,
+            } => format!("{from} -> {to}: the network replays ESP SPI 0x{spi:08x} seq {sequence}"),
         }
     }
 
@@ -184,6 +317,7 @@ impl NetworkEvent {
                     DropCause::SourceNotAssigned { .. } => "source_not_assigned",
                     DropCause::NoNatMapping { .. } => "no_nat_mapping",
                     DropCause::PeerDown { .. } => "peer_down",
+                    DropCause::EspThroughNat => "esp_through_nat",
                 };
                 return vec!["dropped".to_owned(), format!("dropped:{kind}")];
             }
@@ -195,6 +329,21 @@ impl NetworkEvent {
             Self::PeerMoved { .. } => "peer_moved",
             Self::PeerKilled { .. } => "peer_killed",
             Self::PeerRestarted { .. } => "peer_restarted",
+            Self::EspSent { .. } => "esp_sent",
+            Self::EspOpened { kind, .. } => {
+                let kind = match kind {
+                    InnerKind::EchoRequest => "echo_request",
+                    InnerKind::EchoReply => "echo_reply",
+                    InnerKind::Udp => "udp",
+                    InnerKind::Other => "other",
+                };
+                return vec!["esp_opened".to_owned(), format!("esp_opened:{kind}")];
+            }
+            Self::EspDropped { reason, .. } => {
+                return vec!["esp_dropped".to_owned(), format!("esp_dropped:{reason}")];
+            }
+            Self::EspNotSent { .. } => "esp_not_sent",
+            Self::EspReplayed { .. } => "esp_replayed",
         };
         vec![tag.to_owned()]
     }

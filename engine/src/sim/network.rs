@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use super::firewall::Firewall;
 use super::link::Link;
 use super::nat_box::NatBox;
-use super::net_event::{DropCause, NatDirection, NetworkEvent};
+use super::net_event::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 use super::node::Node;
 use super::scenario::Scenario;
 use crate::ike::{Datagram, Time};
@@ -17,14 +17,42 @@ use crate::ike::{Datagram, Time};
 const IPV4_UDP_OVERHEAD: usize = 20 + 8;
 /// IPv6 fixed header (RFC 8200) and the UDP header.
 const IPV6_UDP_OVERHEAD: usize = 40 + 8;
+/// The UDP header, absent from plain ESP (IP protocol 50).
+const UDP_HEADER: usize = 8;
 
-/// The size of the IP packet carrying `datagram`.
-pub(crate) fn ip_packet_len(datagram: &Datagram) -> usize {
+/// The size of the IP packet carrying `datagram` as `protocol`.
+pub(crate) fn ip_packet_len(datagram: &Datagram, protocol: WireProtocol) -> usize {
     let overhead = match datagram.dst.ip() {
         IpAddr::V4(_) => IPV4_UDP_OVERHEAD,
         IpAddr::V6(_) => IPV6_UDP_OVERHEAD,
     };
+    let overhead = match protocol {
+        WireProtocol::Udp => overhead,
+        WireProtocol::Esp => overhead - UDP_HEADER,
+    };
     datagram.payload.len() + overhead
+}
+
+/// What a node puts on the network.
+#[derive(Debug, Clone)]
+pub(crate) struct WirePacket {
+    /// Addresses and payload (plain ESP: ports 0, the ESP packet).
+    pub(crate) datagram: Datagram,
+    pub(crate) protocol: WireProtocol,
+    /// The payload is an ESP packet (plain, or in UDP 4500): remembered for
+    /// [`Network::replay`].
+    pub(crate) esp: bool,
+}
+
+impl WirePacket {
+    /// An engine's UDP datagram (IKE, keep-alives).
+    pub(crate) fn udp(datagram: Datagram) -> Self {
+        Self {
+            datagram,
+            protocol: WireProtocol::Udp,
+            esp: false,
+        }
+    }
 }
 
 /// A datagram on its way.
@@ -34,6 +62,7 @@ pub(crate) struct InFlight {
     pub(crate) from: String,
     pub(crate) to: usize,
     pub(crate) datagram: Datagram,
+    pub(crate) protocol: WireProtocol,
 }
 
 /// Links, NAT, firewall and what is in flight.
@@ -46,6 +75,9 @@ pub(crate) struct Network {
     pub(crate) firewall: Firewall,
     in_flight: BTreeMap<(Time, u64), InFlight>,
     seq: u64,
+    /// The last ESP packet put on a link towards each node (plain or in UDP), as a
+    /// capture on that link saw it: what `replay_esp` delivers again.
+    last_esp: BTreeMap<usize, InFlight>,
 }
 
 impl Network {
@@ -57,6 +89,7 @@ impl Network {
             firewall,
             in_flight: BTreeMap::new(),
             seq: 0,
+            last_esp: BTreeMap::new(),
         }
     }
 
@@ -94,7 +127,7 @@ impl Network {
         })
     }
 
-    /// A node sent `datagram` at `now`: source check, firewall, NAT, routing, MTU,
+    /// A node sent `packet` at `now`: source check, firewall, NAT, routing, MTU,
     /// then the link decides. Everything that happens is appended to `report`.
     pub(crate) fn send(
         &mut self,
@@ -102,9 +135,14 @@ impl Network {
         scenario: &Scenario,
         nodes: &[Node],
         from: usize,
-        mut datagram: Datagram,
+        packet: WirePacket,
         report: &mut Vec<NetworkEvent>,
     ) {
+        let WirePacket {
+            mut datagram,
+            protocol,
+            esp,
+        } = packet;
         let Some(sender) = nodes.get(from) else {
             return;
         };
@@ -120,13 +158,17 @@ impl Network {
             report.push(dropped(&datagram, DropCause::SourceNotAssigned { address }));
             return;
         }
-        if let Some(rule) = self.firewall.verdict(&datagram) {
+        if let Some(rule) = self.firewall.verdict(&datagram, protocol) {
             report.push(dropped(&datagram, DropCause::Firewall { rule }));
             return;
         }
         if let Some((behind, nat)) = self.nat.as_mut()
             && *behind == from
         {
+            if protocol == WireProtocol::Esp {
+                report.push(dropped(&datagram, DropCause::EspThroughNat));
+                return;
+            }
             let before = (datagram.src, datagram.dst);
             datagram.src = nat.outbound(now, datagram.src, report);
             report.push(NetworkEvent::NatRewrite {
@@ -150,7 +192,7 @@ impl Network {
         };
         let to_name = nodes.get(to).map_or_else(String::new, |n| n.name.clone());
         let (link, mtu) = self.link(scenario, nodes, from, to);
-        let packet_len = ip_packet_len(&datagram);
+        let packet_len = ip_packet_len(&datagram, protocol);
         if packet_len > *mtu {
             let mtu = *mtu;
             report.push(dropped(&datagram, DropCause::Mtu { packet_len, mtu }));
@@ -161,7 +203,19 @@ impl Network {
             from: sender.name.clone(),
             to: to_name.clone(),
             datagram: datagram.clone(),
+            protocol,
         });
+        if esp {
+            self.last_esp.insert(
+                to,
+                InFlight {
+                    from: sender.name.clone(),
+                    to,
+                    datagram: datagram.clone(),
+                    protocol,
+                },
+            );
+        }
         if fate.arrivals.is_empty() {
             report.push(dropped(&datagram, DropCause::Loss));
             return;
@@ -186,9 +240,33 @@ impl Network {
                     from: sender.name.clone(),
                     to,
                     datagram: datagram.clone(),
+                    protocol,
                 },
             );
         }
+    }
+
+    /// Delivers again, now, a copy of the last ESP packet the links carried towards
+    /// node `to` (as captured on the link, so it crosses the NAT box again on the
+    /// way in). Returns the copy's transmission (a capture sees it again), or `None`
+    /// when no ESP packet went that way yet.
+    pub(crate) fn replay(&mut self, now: Time, to: usize, to_name: &str) -> Option<NetworkEvent> {
+        let last = self.last_esp.get(&to)?;
+        let copy = InFlight {
+            from: last.from.clone(),
+            to,
+            datagram: last.datagram.clone(),
+            protocol: last.protocol,
+        };
+        let transmit = NetworkEvent::Transmit {
+            from: copy.from.clone(),
+            to: to_name.to_owned(),
+            datagram: copy.datagram.clone(),
+            protocol: copy.protocol,
+        };
+        self.seq += 1;
+        self.in_flight.insert((now, self.seq), copy);
+        Some(transmit)
     }
 
     /// A datagram arrives at node `to`: the NAT box translates it back (or drops
@@ -200,11 +278,12 @@ impl Network {
         nodes: &[Node],
         flight: InFlight,
         report: &mut Vec<NetworkEvent>,
-    ) -> Option<Datagram> {
+    ) -> Option<(Datagram, WireProtocol)> {
         let InFlight {
             from,
             to,
             mut datagram,
+            protocol,
         } = flight;
         let node = nodes.get(to)?;
         let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
@@ -218,6 +297,10 @@ impl Network {
             && *behind == to
             && nat.public_ip == datagram.dst.ip()
         {
+            if protocol == WireProtocol::Esp {
+                report.push(dropped(&datagram, DropCause::EspThroughNat));
+                return None;
+            }
             let public = datagram.dst;
             match nat.inbound(now, public, report) {
                 Some(private) => {
@@ -246,6 +329,6 @@ impl Network {
             report.push(dropped(&datagram, DropCause::NoRoute { address }));
             return None;
         }
-        Some(datagram)
+        Some((datagram, protocol))
     }
 }

@@ -391,19 +391,37 @@ mod tests {
     }
 
     #[test]
-    fn every_action_of_a_missing_feature_names_it() {
-        for action in ["ping", "replay_esp"] {
-            let text = format!(
-                "{}\n[[script]]\nat = \"1s\"\naction = \"{action}\"\n",
-                happy_path()
-            );
-            let err = Scenario::from_toml(&text).unwrap_err();
-            assert!(
-                matches!(err, ScenarioError::Unsupported { step: 2, .. }),
-                "{action}: {err}"
-            );
-            assert!(err.to_string().contains("not supported by this engine yet"));
-        }
+    fn the_traffic_actions_load_with_their_defaults() {
+        use crate::sim::script::Action;
+        let text = format!(
+            "{}\n[[script]]\nat = \"1s\"\naction = \"ping\"\n\
+             \n[[script]]\nat = \"2s\"\naction = \"stream\"\npackets = 3\nsize = 100\n\
+             \n[[script]]\nat = \"3s\"\naction = \"replay_esp\"\n",
+            happy_path()
+        );
+        let s = Scenario::from_toml(&text).unwrap();
+        let actions: Vec<&Action> = s.script.iter().skip(1).map(|step| &step.action).collect();
+        assert_eq!(
+            actions,
+            [
+                &Action::Ping {
+                    peer: "initiator".to_owned(),
+                    count: 1,
+                    interval: Duration::from_secs(1),
+                    to: None
+                },
+                &Action::Stream {
+                    peer: "initiator".to_owned(),
+                    packets: 3,
+                    size: 100,
+                    interval: Duration::from_millis(10),
+                    to: None
+                },
+                &Action::ReplayEsp {
+                    peer: "initiator".to_owned()
+                },
+            ]
+        );
     }
 
     #[test]

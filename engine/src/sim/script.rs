@@ -19,10 +19,33 @@
 //! meaning the lowest handle, i.e. the oldest. A command the engine refuses, or a
 //! peer without such an SA, fails the scenario.
 //!
-//! Actions of features this engine does not have yet (ESP traffic) are part of the
-//! language already, so the scenario files that use them are written once;
-//! [`Action::needs`] names what is missing and loading such a scenario fails with
-//! "not supported by this engine yet".
+//! The traffic actions (`ping`, `stream`, `replay_esp`) send packets through the
+//! peer's first installed CHILD SA (the same rule) as ESP, over the simulated links:
+//!
+//! ```toml
+//! [[script]]
+//! at = "2s"
+//! action = "ping"              # ICMP echo requests through the tunnel
+//! count = 3                    # default 1
+//! interval = "1s"              # default 1 s, as ping(8)
+//! # to = "10.1.0.5"            # default: the first host of the CHILD SA's remote_ts
+//!
+//! [[script]]
+//! at = "6s"
+//! action = "stream"            # UDP packets to the discard port (9)
+//! packets = 20
+//! size = 1000                  # octets of each inner IP packet
+//! interval = "10ms"            # default 10 ms
+//!
+//! [[script]]
+//! at = "8s"
+//! action = "replay_esp"        # the network re-delivers the last ESP packet
+//! peer = "initiator"           # ... that it carried towards this peer
+//! ```
+//!
+//! An action of a feature this engine lacks would name it in [`Action::needs`], and
+//! loading a scenario that uses it fails with "not supported by this engine yet";
+//! every action is supported today.
 
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
@@ -37,6 +60,14 @@ fn initiator() -> String {
 
 fn one() -> u32 {
     1
+}
+
+fn one_second() -> Duration {
+    Duration::from_secs(1)
+}
+
+fn ten_milliseconds() -> Duration {
+    Duration::from_millis(10)
 }
 
 /// One step of the script.
@@ -87,22 +118,39 @@ pub enum Action {
         block_udp_500: bool,
         #[serde(default)]
         block_udp_4500: bool,
+        #[serde(default)]
+        block_esp: bool,
     },
-    /// ESP: the peer sends `count` ICMP echo requests through its CHILD SA.
+    /// ESP: the peer sends `count` ICMP echo requests through its CHILD SA, one
+    /// every `interval`, from its inner address (the first host of the CHILD SA's
+    /// local traffic selectors: its virtual IP when it got one) to `to` (by default
+    /// the first host of the remote traffic selectors; a range's first address
+    /// names the network, so the host is the one after it). The other side's
+    /// inner host answers each with an echo reply.
     Ping {
         #[serde(default = "initiator")]
         peer: String,
         #[serde(default = "one")]
         count: u32,
+        #[serde(default = "one_second", with = "serde_duration")]
+        interval: Duration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<IpAddr>,
     },
-    /// ESP: the peer sends a stream of `packets` packets of `size` bytes.
+    /// ESP: the peer sends `packets` UDP packets (to the discard port) of `size`
+    /// octets each (the inner IP packet), one every `interval`.
     Stream {
         #[serde(default = "initiator")]
         peer: String,
         packets: u32,
         size: u32,
+        #[serde(default = "ten_milliseconds", with = "serde_duration")]
+        interval: Duration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<IpAddr>,
     },
-    /// ESP: the network delivers a copy of the last ESP packet again.
+    /// ESP: the network delivers again a copy of the last ESP packet it carried
+    /// towards `peer`; that peer's anti-replay window must refuse it.
     ReplayEsp {
         #[serde(default = "initiator")]
         peer: String,
@@ -184,10 +232,10 @@ impl Action {
     /// the simulator's `run_action`.
     pub fn needs(&self) -> Option<&'static str> {
         match self {
-            Self::Ping { .. } | Self::Stream { .. } | Self::ReplayEsp { .. } => {
-                Some("the ESP data plane (Engine::seal / Engine::open)")
-            }
-            Self::Initiate { .. }
+            Self::Ping { .. }
+            | Self::Stream { .. }
+            | Self::ReplayEsp { .. }
+            | Self::Initiate { .. }
             | Self::Flood { .. }
             | Self::Kill { .. }
             | Self::Restart { .. }
@@ -222,8 +270,35 @@ impl Action {
             Self::Firewall {
                 block_udp_500,
                 block_udp_4500,
+                block_esp,
             } => {
-                format!("firewall: block UDP 500 {block_udp_500}, block UDP 4500 {block_udp_4500}")
+                let esp = if *block_esp { ", block ESP true" } else { "" };
+                format!(
+                    "firewall: block UDP 500 {block_udp_500}, block UDP 4500 {block_udp_4500}{esp}"
+                )
+            }
+            Self::Ping {
+                peer,
+                count,
+                interval,
+                to,
+            } => format!(
+                "{peer} pings {}{count} time(s), every {}",
+                to.map(|a| format!("{a} ")).unwrap_or_default(),
+                crate::config::format_duration(*interval)
+            ),
+            Self::Stream {
+                peer,
+                packets,
+                size,
+                interval,
+                ..
+            } => format!(
+                "{peer} streams {packets} packets of {size} bytes, every {}",
+                crate::config::format_duration(*interval)
+            ),
+            Self::ReplayEsp { peer } => {
+                format!("the network replays the last ESP packet towards {peer}")
             }
             Self::CreateChild { peer, child } => format!("{peer} creates a CHILD SA {child}"),
             Self::RekeyChild { peer, child } => {
@@ -235,7 +310,6 @@ impl Action {
             }
             Self::DeleteIke { peer } => format!("{peer} deletes its IKE SA"),
             Self::CheckLiveness { peer } => format!("{peer} checks the peer's liveness"),
-            other => format!("{} ({})", other.name(), other.peer().unwrap_or("-")),
         }
     }
 
