@@ -75,6 +75,7 @@ struct Route {
 impl Route {
     /// With UDP encapsulation the NAT-T ports; plain ESP (IP protocol 50) has no
     /// ports, so they are 0.
+    #[inline]
     fn of(sa: &ChildSa) -> Self {
         let (src, dst) = if sa.udp_encap {
             (sa.local, sa.remote)
@@ -96,6 +97,7 @@ impl Route {
 
 /// The CHILD SA to seal for, if it may still protect traffic, and where its
 /// packets go.
+#[inline]
 fn sealing_sa(
     children: &mut ChildTable,
     child: ChildSaId,
