@@ -2,9 +2,11 @@
 //! (RFC 4303 Appendix A).
 //!
 //! The window remembers which of the last `size` sequence numbers below the highest
-//! authenticated one were received. The bitmap is a fixed array of
-//! [`MAX_WINDOW`] bits indexed by `sequence mod MAX_WINDOW`, so checking and
-//! updating never touch the heap, whatever the configured size.
+//! authenticated one were received. The bitmap is a ring of `size` bits rounded up
+//! to whole 64-bit words, indexed by `sequence mod ring bits`, allocated once when
+//! the SA is set up: checking and updating never touch the heap, and an SA costs
+//! only the window it was configured with (swanctl's default 32 takes one word, the
+//! largest, [`MAX_WINDOW`], 64 words).
 //!
 //! Receiving is two steps, as §3.4.3 orders them: [`ReplayWindow::check`] before the
 //! ICV is verified (cheap rejection of duplicates and old packets; with ESN it also
@@ -21,8 +23,6 @@ pub const DEFAULT_WINDOW: u32 = 128;
 /// The window used only to infer the ESN high half when replay protection is
 /// disabled (a window of 0 has no "bottom" to reason from, RFC 4303 Appendix A2.1).
 const ESN_INFERENCE_WINDOW: u32 = 32;
-
-const WORDS: usize = (MAX_WINDOW / 64) as usize;
 
 /// Why a sequence number was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,8 @@ pub struct ReplayWindow {
     esn: bool,
     /// The highest authenticated sequence number (0: none yet).
     top: u64,
-    bitmap: [u64; WORDS],
+    /// The ring: at least `size` bits, whole words.
+    bitmap: Box<[u64]>,
 }
 
 impl fmt::Debug for ReplayWindow {
@@ -85,12 +86,19 @@ impl Default for ReplayWindow {
 impl ReplayWindow {
     /// A window of `size` packets (clamped to [`MAX_WINDOW`]; 0 disables it).
     pub fn new(size: u32, esn: bool) -> Self {
+        let size = size.min(MAX_WINDOW);
+        let words = size.div_ceil(64).max(1) as usize;
         Self {
-            size: size.min(MAX_WINDOW),
+            size,
             esn,
             top: 0,
-            bitmap: [0; WORDS],
+            bitmap: vec![0; words].into_boxed_slice(),
         }
+    }
+
+    /// Bits in the ring (a multiple of 64, at least `size`).
+    fn ring_bits(&self) -> u64 {
+        self.bitmap.len() as u64 * 64
     }
 
     /// The configured size (after clamping).
@@ -201,18 +209,18 @@ impl ReplayWindow {
             .max(1)
     }
 
-    fn position(sequence: u64) -> (usize, u64) {
-        let bit = (sequence % u64::from(MAX_WINDOW)) as usize;
+    fn position(&self, sequence: u64) -> (usize, u64) {
+        let bit = (sequence % self.ring_bits()) as usize;
         (bit / 64, 1u64 << (bit % 64))
     }
 
     fn bit(&self, sequence: u64) -> bool {
-        let (word, mask) = Self::position(sequence);
+        let (word, mask) = self.position(sequence);
         self.bitmap.get(word).is_some_and(|w| w & mask != 0)
     }
 
     fn set_bit(&mut self, sequence: u64) {
-        let (word, mask) = Self::position(sequence);
+        let (word, mask) = self.position(sequence);
         if let Some(w) = self.bitmap.get_mut(word) {
             *w |= mask;
         }
@@ -222,13 +230,13 @@ impl ReplayWindow {
     /// are now out of the window).
     fn clear_between(&mut self, old_top: u64, new_top: u64) {
         let shift = new_top - old_top;
-        if shift >= u64::from(MAX_WINDOW) {
-            self.bitmap = [0; WORDS];
+        if shift >= self.ring_bits() {
+            self.bitmap.fill(0);
             return;
         }
         let mut sequence = old_top + 1;
         while sequence <= new_top {
-            let (word, _) = Self::position(sequence);
+            let (word, _) = self.position(sequence);
             let bit = (sequence % 64) as u32;
             if bit == 0 && new_top - sequence >= 63 {
                 // A whole word at once.
@@ -237,7 +245,7 @@ impl ReplayWindow {
                 }
                 sequence += 64;
             } else {
-                let (_, mask) = Self::position(sequence);
+                let (_, mask) = self.position(sequence);
                 if let Some(w) = self.bitmap.get_mut(word) {
                     *w &= !mask;
                 }
