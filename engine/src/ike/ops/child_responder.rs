@@ -16,7 +16,7 @@
 //! the collision can be resolved when our response arrives (§2.8.1).
 
 use super::child_initiator::{NONCE_LEN, PeerRekey};
-use super::{Active, Established, Flow, notify};
+use super::{Active, Established, Flow, notify, plain_notify, refuse_create_child_sa};
 use crate::config::Mode;
 use crate::event::{
     Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome, TsDecision,
@@ -53,17 +53,7 @@ fn answer_error(
             detail: detail.to_owned(),
         },
     );
-    let _ = core.send_response(
-        cx,
-        ExchangeType::CREATE_CHILD_SA,
-        msg.header.message_id,
-        vec![Payload::Notify(notify_payload)],
-    );
-    Flow::Stay
-}
-
-fn plain(t: NotifyType) -> NotifyPayload {
-    NotifyPayload::new(t, Vec::new())
+    refuse_create_child_sa(core, cx, msg, notify_payload)
 }
 
 pub(super) fn respond(
@@ -87,7 +77,7 @@ pub(super) fn respond(
                 cx,
                 msg,
                 "",
-                plain(NotifyType::INVALID_SYNTAX),
+                plain_notify(NotifyType::INVALID_SYNTAX),
                 "REKEY_SA without a 4-octet SPI",
             );
         }
@@ -99,7 +89,7 @@ pub(super) fn respond(
                     cx,
                     msg,
                     "",
-                    plain(NotifyType::CHILD_SA_NOT_FOUND),
+                    plain_notify(NotifyType::CHILD_SA_NOT_FOUND),
                     &format!("no CHILD SA sends with SPI {spi:08x} (RFC 7296 §2.25)"),
                 );
             }
@@ -116,7 +106,7 @@ pub(super) fn respond(
             cx,
             msg,
             &label,
-            plain(NotifyType::NO_ADDITIONAL_SAS),
+            plain_notify(NotifyType::NO_ADDITIONAL_SAS),
             "no CHILD SA is configured",
         );
     }
@@ -126,7 +116,7 @@ pub(super) fn respond(
             cx,
             msg,
             &label,
-            plain(NotifyType::TEMPORARY_FAILURE),
+            plain_notify(NotifyType::TEMPORARY_FAILURE),
             "our IKE SA is being rekeyed (RFC 7296 §2.25)",
         );
     }
@@ -138,7 +128,7 @@ pub(super) fn respond(
             cx,
             msg,
             &label,
-            plain(NotifyType::TEMPORARY_FAILURE),
+            plain_notify(NotifyType::TEMPORARY_FAILURE),
             "we are deleting that CHILD SA (RFC 7296 §2.25.1)",
         );
     }
@@ -148,7 +138,7 @@ pub(super) fn respond(
             cx,
             msg,
             &label,
-            plain(NotifyType::INVALID_SYNTAX),
+            plain_notify(NotifyType::INVALID_SYNTAX),
             "SA, Nonce, TSi and TSr must come together",
         );
     };
@@ -165,7 +155,7 @@ pub(super) fn respond(
             cx,
             msg,
             &label,
-            plain(NotifyType::TS_UNACCEPTABLE),
+            plain_notify(NotifyType::TS_UNACCEPTABLE),
             "no configured child accepts the traffic selectors",
         );
     };
@@ -191,7 +181,7 @@ pub(super) fn respond(
             cx,
             msg,
             &child.name,
-            plain(NotifyType::NO_PROPOSAL_CHOSEN),
+            plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
             "no acceptable ESP proposal (a key exchange group on one side only is a PFS mismatch)",
         );
     };
@@ -206,7 +196,7 @@ pub(super) fn respond(
             cx,
             msg,
             &child.name,
-            plain(NotifyType::NO_PROPOSAL_CHOSEN),
+            plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
             "the initiator's ESP SPI is not 4 non-zero octets",
         );
     };
@@ -243,7 +233,7 @@ pub(super) fn respond(
                 cx,
                 msg,
                 &child.name,
-                plain(NotifyType::NO_PROPOSAL_CHOSEN),
+                plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
                 &format!("{g} is not available"),
             );
         };
@@ -255,7 +245,7 @@ pub(super) fn respond(
                     cx,
                     msg,
                     &child.name,
-                    plain(NotifyType::NO_PROPOSAL_CHOSEN),
+                    plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
                     &format!("the initiator's KE payload: {e}"),
                 );
             }
@@ -300,7 +290,7 @@ pub(super) fn respond(
                 cx,
                 msg,
                 &name,
-                plain(NotifyType::NO_PROPOSAL_CHOSEN),
+                plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
                 &detail,
             );
         }

@@ -11,7 +11,7 @@
 use super::child_initiator::NONCE_LEN;
 use super::ike_initiator::PeerIkeRekey;
 use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
-use super::{Active, Established, Flow};
+use super::{Active, Established, Flow, plain_notify, refuse_create_child_sa};
 use crate::event::{Cause, Decision, EventKind, KeDecision, KeOutcome};
 use crate::ike::context::Cx;
 use crate::ike::payloads::{ke, nonce, sa, ts_i, ts_r};
@@ -34,20 +34,6 @@ pub(super) fn is_ike_rekey(p: &[Payload]) -> bool {
         })
 }
 
-fn answer(core: &mut SaCore, cx: &mut Cx<'_>, msg: &Received<'_>, n: NotifyPayload) -> Flow {
-    let _ = core.send_response(
-        cx,
-        ExchangeType::CREATE_CHILD_SA,
-        msg.header.message_id,
-        vec![Payload::Notify(n)],
-    );
-    Flow::Stay
-}
-
-fn plain(t: NotifyType) -> NotifyPayload {
-    NotifyPayload::new(t, Vec::new())
-}
-
 pub(super) fn respond(
     est: &mut Established,
     core: &mut SaCore,
@@ -67,10 +53,10 @@ pub(super) fn respond(
         Some(Active::Child(_) | Active::DeleteChild(_))
     );
     if closing || child_busy {
-        return answer(core, cx, msg, plain(NotifyType::TEMPORARY_FAILURE));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::TEMPORARY_FAILURE));
     }
     let (Some(sa_i), Some(ni), Some(ke_i)) = (sa(p), nonce(p), ke(p)) else {
-        return answer(core, cx, msg, plain(NotifyType::INVALID_SYNTAX));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::INVALID_SYNTAX));
     };
     let spi_r = cx.fresh_ike_spi();
     let report_sel = select(
@@ -86,7 +72,7 @@ pub(super) fn respond(
         EventKind::Decision(Decision::IkeProposal(report_sel)),
     );
     let Some(chosen) = chosen else {
-        return answer(core, cx, msg, plain(NotifyType::NO_PROPOSAL_CHOSEN));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::NO_PROPOSAL_CHOSEN));
     };
     let offered = sa_i.proposals.iter().find(|q| q.number == chosen.number);
     let Some(spi_i) = offered
@@ -94,7 +80,7 @@ pub(super) fn respond(
         .map(IkeSpi)
         .filter(|s| !s.is_zero())
     else {
-        return answer(core, cx, msg, plain(NotifyType::INVALID_SYNTAX));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::INVALID_SYNTAX));
     };
     let mut proposal = chosen.proposal.clone();
     let chosen_group = proposal
@@ -131,14 +117,14 @@ pub(super) fn respond(
                     outcome: KeOutcome::RequestedOtherGroup,
                 })),
             );
-            return answer(core, cx, msg, NotifyPayload::invalid_ke(wanted));
+            return refuse_create_child_sa(core, cx, msg, NotifyPayload::invalid_ke(wanted));
         }
     }
     let Some(Ok(ours)) = cx.provider.group(ke_i.group).map(|g| g.start(cx.rng)) else {
-        return answer(core, cx, msg, plain(NotifyType::NO_PROPOSAL_CHOSEN));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::NO_PROPOSAL_CHOSEN));
     };
     let Ok(g_ir) = ours.complete(&ke_i.data) else {
-        return answer(core, cx, msg, plain(NotifyType::INVALID_SYNTAX));
+        return refuse_create_child_sa(core, cx, msg, plain_notify(NotifyType::INVALID_SYNTAX));
     };
     let nr = cx.random_bytes(NONCE_LEN);
     let text = crate::proposal::ProposalSpec::from_wire(&proposal).to_string();
@@ -154,7 +140,14 @@ pub(super) fn respond(
     };
     let id = match create(est, core, cx, &new, None) {
         Ok(id) => id,
-        Err(_) => return answer(core, cx, msg, plain(NotifyType::NO_PROPOSAL_CHOSEN)),
+        Err(_) => {
+            return refuse_create_child_sa(
+                core,
+                cx,
+                msg,
+                plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
+            );
+        }
     };
     let payloads = vec![
         Payload::Sa(SaPayload {

@@ -149,7 +149,29 @@ pub(crate) fn done(core: &SaCore, cx: &mut Cx<'_>, task: &Task, outcome: Outcome
 }
 
 pub(crate) fn notify(t: NotifyType) -> Payload {
-    Payload::Notify(NotifyPayload::new(t, Vec::new()))
+    Payload::Notify(plain_notify(t))
+}
+
+/// A notify without data.
+pub(crate) fn plain_notify(t: NotifyType) -> NotifyPayload {
+    NotifyPayload::new(t, Vec::new())
+}
+
+/// Refuses a CREATE_CHILD_SA request with one error notify and nothing else
+/// (RFC 7296 §1.3, §2.21.3); the response is cached like any other.
+pub(crate) fn refuse_create_child_sa(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    msg: &Received<'_>,
+    n: NotifyPayload,
+) -> Flow {
+    let _ = core.send_response(
+        cx,
+        ExchangeType::CREATE_CHILD_SA,
+        msg.header.message_id,
+        vec![Payload::Notify(n)],
+    );
+    Flow::Stay
 }
 
 /// Adds a task unless the same action is already queued or under way.
