@@ -206,12 +206,6 @@ pub enum ScenarioError {
     Parse { detail: String },
     /// A version this reader does not know.
     Version { found: u32 },
-    /// A script step uses a feature this engine does not have yet.
-    Unsupported {
-        step: usize,
-        action: &'static str,
-        needs: &'static str,
-    },
     /// Values that parse but do not fit together (each problem named).
     Invalid { problems: Vec<String> },
     /// No bundled scenario has this name.
@@ -225,14 +219,6 @@ impl fmt::Display for ScenarioError {
             Self::Version { found } => write!(
                 f,
                 "scenario version {found} is not supported (this reader knows version {SCENARIO_VERSION})"
-            ),
-            Self::Unsupported {
-                step,
-                action,
-                needs,
-            } => write!(
-                f,
-                "script step {step}: action {action:?} is not supported by this engine yet (it needs {needs})"
             ),
             Self::Invalid { problems } => {
                 write!(f, "scenario is invalid: {}", problems.join("; "))
@@ -264,15 +250,6 @@ impl Scenario {
             return Err(ScenarioError::Version {
                 found: self.version,
             });
-        }
-        for (index, step) in self.script.iter().enumerate() {
-            if let Some(needs) = step.action.needs() {
-                return Err(ScenarioError::Unsupported {
-                    step: index + 1,
-                    action: step.action.name(),
-                    needs,
-                });
-            }
         }
         let mut problems = Vec::new();
         if let Err(errors) = self.initiator.validate_for(Role::Initiator) {

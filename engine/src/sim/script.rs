@@ -42,10 +42,6 @@
 //! action = "replay_esp"        # the network re-delivers the last ESP packet
 //! peer = "initiator"           # ... that it carried towards this peer
 //! ```
-//!
-//! An action of a feature this engine lacks would name it in [`Action::needs`], and
-//! loading a scenario that uses it fails with "not supported by this engine yet";
-//! every action is supported today.
 
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
@@ -224,31 +220,6 @@ impl Action {
             Self::DeleteChild { .. } => "delete_child",
             Self::DeleteIke { .. } => "delete_ike",
             Self::CheckLiveness { .. } => "check_liveness",
-        }
-    }
-
-    /// The engine feature this action needs and this engine lacks, if any. When a
-    /// feature lands, its actions move to `None` here and get their few lines in
-    /// the simulator's `run_action`.
-    pub fn needs(&self) -> Option<&'static str> {
-        match self {
-            Self::Ping { .. }
-            | Self::Stream { .. }
-            | Self::ReplayEsp { .. }
-            | Self::Initiate { .. }
-            | Self::Flood { .. }
-            | Self::Kill { .. }
-            | Self::Restart { .. }
-            | Self::Move { .. }
-            | Self::NatRebind
-            | Self::NatTimeout { .. }
-            | Self::Firewall { .. }
-            | Self::CreateChild { .. }
-            | Self::RekeyChild { .. }
-            | Self::RekeyIke { .. }
-            | Self::DeleteChild { .. }
-            | Self::DeleteIke { .. }
-            | Self::CheckLiveness { .. } => None,
         }
     }
 
