@@ -17,13 +17,15 @@ pub const NEXT_HEADER_IPV6: u8 = 41;
 /// Octets of padding after a payload of `payload_len` octets so that payload,
 /// padding and the two trailer octets end on a multiple of `alignment` (the
 /// cipher's block size, at least 4: §2.4 right-aligns the trailer in a 32-bit
-/// word). `alignment` is a power of two no larger than 256 here, so the result fits
-/// Pad Length.
+/// word). `alignment` is a power of two no larger than 256 here
+/// (`EspTransform::new` refuses other block sizes), so the result fits Pad Length
+/// and is a mask, not a division, on every packet.
 #[inline]
 pub(crate) fn padding_len(payload_len: usize, alignment: usize) -> usize {
+    debug_assert!(alignment.is_power_of_two());
     let alignment = alignment.max(4);
     let unpadded = payload_len + EspPlaintext::TRAILER_LEN;
-    (alignment - unpadded % alignment) % alignment
+    unpadded.wrapping_neg() & (alignment - 1)
 }
 
 /// Writes the default padding 1, 2, 3, … (§2.4), Pad Length (§2.5) and Next Header

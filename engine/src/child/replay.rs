@@ -3,9 +3,10 @@
 //!
 //! The window remembers which of the last `size` sequence numbers below the highest
 //! authenticated one were received. The bitmap is a ring of `size` bits rounded up
-//! to whole 64-bit words, indexed by `sequence mod ring bits`, allocated once when
-//! the SA is set up: checking and updating never touch the heap, and an SA costs
-//! only the window it was configured with (swanctl's default 32 takes one word, the
+//! to a power of two of 64-bit words, indexed by `sequence mod ring bits` (a mask,
+//! not a division, on every packet), allocated once when the SA is set up: checking
+//! and updating never touch the heap, and an SA costs about the window it was
+//! configured with (swanctl's default 32 takes one word, the default 128 two, the
 //! largest, [`MAX_WINDOW`], 64 words).
 //!
 //! Receiving is two steps, as §3.4.3 orders them: [`ReplayWindow::check`] before the
@@ -63,7 +64,7 @@ pub struct ReplayWindow {
     esn: bool,
     /// The highest authenticated sequence number (0: none yet).
     top: u64,
-    /// The ring: at least `size` bits, whole words.
+    /// The ring: at least `size` bits, a power of two of whole words.
     bitmap: Box<[u64]>,
 }
 
@@ -87,7 +88,7 @@ impl ReplayWindow {
     /// A window of `size` packets (clamped to [`MAX_WINDOW`]; 0 disables it).
     pub fn new(size: u32, esn: bool) -> Self {
         let size = size.min(MAX_WINDOW);
-        let words = size.div_ceil(64).max(1) as usize;
+        let words = (size.div_ceil(64).max(1) as usize).next_power_of_two();
         Self {
             size,
             esn,
@@ -210,7 +211,8 @@ impl ReplayWindow {
     }
 
     fn position(&self, sequence: u64) -> (usize, u64) {
-        let bit = (sequence % self.ring_bits()) as usize;
+        // `ring_bits` is a power of two (`new`).
+        let bit = (sequence & (self.ring_bits() - 1)) as usize;
         (bit / 64, 1u64 << (bit % 64))
     }
 

@@ -123,9 +123,12 @@ impl EspTransform {
                 })
             }
             Cipher::Cbc(cbc) => {
-                if cbc.block_len() > MAX_BLOCK_LEN {
+                if cbc.block_len() > MAX_BLOCK_LEN || !cbc.block_len().is_power_of_two() {
                     return Err(EspError::Crypto(CryptoError::Unsupported {
-                        what: format!("{encr}: block longer than {MAX_BLOCK_LEN} octets"),
+                        what: format!(
+                            "{encr}: a block of {} octets (ESP padding here takes powers of two up to {MAX_BLOCK_LEN})",
+                            cbc.block_len()
+                        ),
                     }));
                 }
                 let (integ, icv_len) = integ_key(provider, integ, integ_key_bytes, encr)?;

@@ -541,3 +541,24 @@ fn sealing_in_place_needs_headroom() {
         seal_ip_packet_in_place(&mut a, Mode::Tunnel, &mut seeded(1), &mut buf, 50..9000).is_err()
     );
 }
+
+/// RFC 4303 §2.4: payload, padding, Pad Length and Next Header end on a multiple of
+/// the alignment (4 for AEADs and NULL, the block size for CBC), with the fewest
+/// padding octets. Checked against the arithmetic definition for every length up to
+/// a jumbo frame, and for a few fixed cases by hand.
+#[test]
+fn padding_is_the_least_that_aligns_the_trailer() {
+    use crate::child::padding::padding_len;
+    for alignment in [4usize, 8, 16] {
+        for payload in 0..=9_000usize {
+            let pad = padding_len(payload, alignment);
+            assert!(pad < alignment, "{payload} {alignment}");
+            assert_eq!((payload + pad + 2) % alignment, 0, "{payload} {alignment}");
+        }
+    }
+    // A 1400-octet ping with GCM: 1402 → 2 octets of padding; with AES-CBC: 1402 → 6.
+    assert_eq!(padding_len(1400, 4), 2);
+    assert_eq!(padding_len(1400, 16), 6);
+    assert_eq!(padding_len(14, 16), 0);
+    assert_eq!(padding_len(15, 8), 7);
+}
