@@ -1,5 +1,5 @@
 //! Crypto benchmarks for every compiled-in provider (`crypto::providers`: RustCrypto,
-//! and aws-lc-rs with the `native-crypto` feature), side by side in one run: key
+//! and the native one with the `native-crypto` feature), side by side in one run: key
 //! agreement (X25519, ECP-256, MODP-2048: one side's key generation plus the shared
 //! secret), prf+ with PRF-HMAC-SHA2-256 as the IKE key schedule of the target suite
 //! uses it, the AUTH_HMAC_SHA2_256_128 ICV of a 1400-octet packet, AES-256-GCM SK

@@ -1,8 +1,8 @@
 //! ESP seal + open of 1400-octet packets through the Engine API (`Engine::seal` or
 //! the zero-copy `Engine::seal_in_place` on one side, `Engine::open` on the other,
 //! after a real handshake), for AES-256-GCM
-//! and ChaCha20-Poly1305, with every compiled-in provider (RustCrypto, and
-//! aws-lc-rs with `--features native-crypto`), next to ring's AES-256-GCM seal +
+//! and ChaCha20-Poly1305, with every compiled-in provider (RustCrypto, and the
+//! native one with `--features native-crypto`), next to ring's AES-256-GCM seal +
 //! open of the same 1400 octets in place (the reference: the fastest library path
 //! on this kind of machine). After the criterion groups, a summary prints GB/s per
 //! core (1400 octets per seal+open pair) and the ratio to ring.
@@ -228,8 +228,9 @@ impl RingGcm {
 }
 
 #[cfg(feature = "native-crypto")]
-/// The same on aws-lc-rs directly (the native provider's library, without the
-/// engine), to tell library speed from engine overhead.
+/// The same on aws-lc-rs directly (the other native library, without the engine):
+/// the figure that had the native provider take its AEADs from ring
+/// (`crypto::native::aead`).
 struct AwsLcGcm {
     key: aws_lc_rs::aead::LessSafeKey,
     buf: Vec<u8>,

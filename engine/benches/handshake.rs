@@ -2,7 +2,7 @@
 //! SA, PSK), both peers in one process, datagrams handed straight across; and, in
 //! the same run, the crypto-only bound: exactly the cryptographic operations of one
 //! handshake (both sides) without the state machine. Both run for every compiled-in
-//! provider (`crypto::providers`: RustCrypto, and aws-lc-rs with the
+//! provider (`crypto::providers`: RustCrypto, and the native one with the
 //! `native-crypto` feature).
 //!
 //! `cargo bench -p ikelab-engine --features native-crypto --bench handshake -- --warm-up-time 1 --measurement-time 5`

@@ -64,6 +64,17 @@ impl VolumeLimits {
             hard_packets: config.effective_life_packets(),
         }
     }
+
+    /// Whether `counters` are below every configured limit: the per-packet test,
+    /// four comparisons (`limit - 1` wraps a disabled limit of 0 to `u64::MAX`).
+    #[inline]
+    fn none_reached(&self, counters: &DirectionCounters) -> bool {
+        let below = |limit: u64, value: u64| value <= limit.wrapping_sub(1);
+        below(self.soft_bytes, counters.bytes)
+            && below(self.hard_bytes, counters.bytes)
+            && below(self.soft_packets, counters.packets)
+            && below(self.hard_packets, counters.packets)
+    }
 }
 
 /// The counters of one direction.
@@ -135,6 +146,9 @@ pub(crate) fn count(
 ) -> Option<VolumeLimit> {
     counters.bytes = counters.bytes.saturating_add(bytes);
     counters.packets = counters.packets.saturating_add(1);
+    if limits.none_reached(counters) {
+        return None;
+    }
     let checks = [
         (
             LimitLevel::Hard,

@@ -62,70 +62,76 @@ impl InnerPacket {
     /// hosts' concern (RFC 4303 §3.4.4 processes the packet as received). IPv6
     /// extension headers are walked with the wire parser
     /// (`wire::ip::skip_extension_headers`).
+    #[inline]
     pub fn parse(packet: &[u8]) -> Result<Self, EspError> {
-        let bad = || EspError::BadInnerPacket;
-        let first = *packet.first().ok_or_else(bad)?;
-        match first >> 4 {
-            4 => {
-                let header: &[u8; Ipv4Header::MIN_LEN] = packet
-                    .get(..Ipv4Header::MIN_LEN)
-                    .and_then(|h| h.try_into().ok())
-                    .ok_or_else(bad)?;
-                // RFC 791 §3.1: IHL in 32-bit words, Total Length in octets.
-                let header_len = usize::from(first & 0x0f) * 4;
-                let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
-                if header_len < Ipv4Header::MIN_LEN || length < header_len || length > packet.len()
-                {
-                    return Err(bad());
-                }
-                let fragment_offset = u16::from_be_bytes([header[6], header[7]]) & 0x1fff;
-                let protocol = header[9];
-                let src = Ipv4Addr::new(header[12], header[13], header[14], header[15]);
-                let dst = Ipv4Addr::new(header[16], header[17], header[18], header[19]);
-                let upper = packet.get(header_len..length).ok_or_else(bad)?;
-                Ok(Self {
-                    src: IpAddr::V4(src),
-                    dst: IpAddr::V4(dst),
-                    protocol,
-                    ports: ports(protocol, upper, fragment_offset == 0),
-                    length,
-                    payload_offset: header_len,
-                })
-            }
-            6 => {
-                let header: &[u8; Ipv6Header::LEN] = packet
-                    .get(..Ipv6Header::LEN)
-                    .and_then(|h| h.try_into().ok())
-                    .ok_or_else(bad)?;
-                // RFC 8200 §3: Payload Length counts what follows the fixed header.
-                let length =
-                    Ipv6Header::LEN + usize::from(u16::from_be_bytes([header[4], header[5]]));
-                let after_fixed = packet.get(Ipv6Header::LEN..length).ok_or_else(bad)?;
-                let mut src = [0u8; 16];
-                src.copy_from_slice(&header[8..24]);
-                let mut dst = [0u8; 16];
-                dst.copy_from_slice(&header[24..40]);
-                let next_header = header[6];
-                let (protocol, offset, first_fragment) = if is_extension_header(next_header) {
-                    let upper = skip_extension_headers(IpProtocol(next_header), after_fixed)
-                        .map_err(|_| bad())?;
-                    let first = upper.fragment.is_none_or(|f| f.offset_units == 0);
-                    (upper.protocol.0, upper.offset, first)
-                } else {
-                    (next_header, 0, true)
-                };
-                let bytes = after_fixed.get(offset..).unwrap_or_default();
-                Ok(Self {
-                    src: IpAddr::V6(Ipv6Addr::from(src)),
-                    dst: IpAddr::V6(Ipv6Addr::from(dst)),
-                    protocol,
-                    ports: ports(protocol, bytes, first_fragment),
-                    length,
-                    payload_offset: Ipv6Header::LEN + offset,
-                })
-            }
-            _ => Err(bad()),
+        match packet.first().map(|b| b >> 4) {
+            Some(4) => Self::parse_v4(packet),
+            Some(6) => Self::parse_v6(packet),
+            _ => Err(EspError::BadInnerPacket),
         }
+    }
+
+    /// An IPv4 packet (RFC 791 §3.1): inlined into the data plane, the common case.
+    #[inline]
+    fn parse_v4(packet: &[u8]) -> Result<Self, EspError> {
+        let bad = || EspError::BadInnerPacket;
+        let header: &[u8; Ipv4Header::MIN_LEN] = packet
+            .get(..Ipv4Header::MIN_LEN)
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(bad)?;
+        // IHL in 32-bit words, Total Length in octets.
+        let header_len = usize::from(header[0] & 0x0f) * 4;
+        let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        if header_len < Ipv4Header::MIN_LEN || length < header_len || length > packet.len() {
+            return Err(bad());
+        }
+        let fragment_offset = u16::from_be_bytes([header[6], header[7]]) & 0x1fff;
+        let protocol = header[9];
+        let src = Ipv4Addr::new(header[12], header[13], header[14], header[15]);
+        let dst = Ipv4Addr::new(header[16], header[17], header[18], header[19]);
+        let upper = packet.get(header_len..length).ok_or_else(bad)?;
+        Ok(Self {
+            src: IpAddr::V4(src),
+            dst: IpAddr::V4(dst),
+            protocol,
+            ports: ports(protocol, upper, fragment_offset == 0),
+            length,
+            payload_offset: header_len,
+        })
+    }
+
+    /// An IPv6 packet (RFC 8200 §3), its extension headers walked.
+    fn parse_v6(packet: &[u8]) -> Result<Self, EspError> {
+        let bad = || EspError::BadInnerPacket;
+        let header: &[u8; Ipv6Header::LEN] = packet
+            .get(..Ipv6Header::LEN)
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(bad)?;
+        // Payload Length counts what follows the fixed header.
+        let length = Ipv6Header::LEN + usize::from(u16::from_be_bytes([header[4], header[5]]));
+        let after_fixed = packet.get(Ipv6Header::LEN..length).ok_or_else(bad)?;
+        let mut src = [0u8; 16];
+        src.copy_from_slice(&header[8..24]);
+        let mut dst = [0u8; 16];
+        dst.copy_from_slice(&header[24..40]);
+        let next_header = header[6];
+        let (protocol, offset, first_fragment) = if is_extension_header(next_header) {
+            let upper =
+                skip_extension_headers(IpProtocol(next_header), after_fixed).map_err(|_| bad())?;
+            let first = upper.fragment.is_none_or(|f| f.offset_units == 0);
+            (upper.protocol.0, upper.offset, first)
+        } else {
+            (next_header, 0, true)
+        };
+        let bytes = after_fixed.get(offset..).unwrap_or_default();
+        Ok(Self {
+            src: IpAddr::V6(Ipv6Addr::from(src)),
+            dst: IpAddr::V6(Ipv6Addr::from(dst)),
+            protocol,
+            ports: ports(protocol, bytes, first_fragment),
+            length,
+            payload_offset: Ipv6Header::LEN + offset,
+        })
     }
 }
 

@@ -4,8 +4,9 @@
 //!
 //! Algorithms sit behind a [`CryptoProvider`] (a table keyed by IANA transform IDs,
 //! as in rustls); [`RUST_CRYPTO`] is the pure-Rust provider that also runs in the
-//! browser; with the `native-crypto` feature on a native target, `AWS_LC` (aws-lc-rs,
-//! RustCrypto for what AWS-LC lacks) is added and becomes [`default_provider`]. Randomness always comes from the caller's `rand_core::CryptoRng`.
+//! browser; with the `native-crypto` feature on a native target, `NATIVE` (aws-lc-rs
+//! and ring, RustCrypto for what they lack; see `crypto::native`) is added and becomes
+//! [`default_provider`]. Randomness always comes from the caller's `rand_core::CryptoRng`.
 //! Secrets are [`Secret`]s (zeroized on drop, constant-time equality); ICVs and AUTH
 //! values are compared in constant time.
 //!
@@ -18,8 +19,6 @@ mod error;
 mod secret;
 
 pub mod auth;
-#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
-pub mod aws_lc;
 pub mod dh;
 pub mod encr;
 pub mod esp_sa_table;
@@ -28,6 +27,8 @@ pub mod ikev2_table;
 pub mod integ;
 pub mod keylog;
 pub mod keys;
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+pub mod native;
 pub mod prf;
 pub mod prf_plus;
 pub mod provider;
@@ -48,9 +49,9 @@ mod table_decryptor_tests;
 #[cfg(test)]
 pub(crate) mod test_rng;
 
-#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
-pub use aws_lc::AWS_LC;
 pub use error::CryptoError;
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+pub use native::NATIVE;
 pub use provider::{
     ActiveKeyExchange, AeadCipher, AeadKey, CbcCipher, CbcKey, Cipher, CryptoProvider, Integ,
     IntegKey, KeyExchangeGroup, Prf,
@@ -58,13 +59,13 @@ pub use provider::{
 pub use rust_crypto::RUST_CRYPTO;
 pub use secret::{Secret, from_hex, to_hex};
 
-/// The provider an [`EngineConfig`](crate::EngineConfig) starts with: `AWS_LC`
+/// The provider an [`EngineConfig`](crate::EngineConfig) starts with: `NATIVE`
 /// when the `native-crypto` feature is on (native targets only), else
 /// [`RUST_CRYPTO`].
 pub const fn default_provider() -> &'static CryptoProvider {
     #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
     {
-        &AWS_LC
+        &NATIVE
     }
     #[cfg(not(all(feature = "native-crypto", not(target_arch = "wasm32"))))]
     {
@@ -78,7 +79,7 @@ pub fn providers() -> &'static [&'static CryptoProvider] {
     static PROVIDERS: &[&CryptoProvider] = &[
         &RUST_CRYPTO,
         #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
-        &AWS_LC,
+        &NATIVE,
     ];
     PROVIDERS
 }

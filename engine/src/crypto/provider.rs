@@ -3,7 +3,7 @@
 //!
 //! The engine never names a crypto crate outside a provider. [`RUST_CRYPTO`] (pure
 //! Rust, compiles to wasm32) and, with the `native-crypto` feature on a native
-//! target, `AWS_LC` (aws-lc-rs, `crypto::aws_lc`) fill the same table and pass the
+//! target, `NATIVE` (aws-lc-rs and ring, `crypto::native`) fill the same table and pass the
 //! same known-answer tests (`crypto::kat` runs every vector against each).
 //!
 //! [`RUST_CRYPTO`]: super::rust_crypto::RUST_CRYPTO

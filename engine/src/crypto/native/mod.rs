@@ -1,18 +1,21 @@
-//! The native provider: AWS-LC (through aws-lc-rs) wherever it implements a
-//! transform, RustCrypto for the rest. Compiled with the `native-crypto` feature on
+//! The native provider: AWS-LC (through aws-lc-rs) and ring wherever they implement
+//! a transform, RustCrypto for the rest. Compiled with the `native-crypto` feature on
 //! native targets only; the browser build never sees it.
 //!
-//! Chosen by the numbers (`benches/crypto.rs`, one core of the 2-core build machine,
-//! release build):
+//! Chosen by the numbers (`benches/crypto.rs`, `benches/esp.rs`, one core of the
+//! 2-core build machine, release build):
 //!
 //! * From AWS-LC: X25519 (keygen + shared secret ~32 µs against RustCrypto's ~106 µs)
 //!   and ECP-256/384/521 (P-256 ~61 µs against ~515 µs), RFC 8031 and RFC 5903;
-//!   AES-GCM with the 16-octet ICV, 128/192/256 (1400-octet seal+open ~2.2 GiB/s
-//!   against ~0.7 GiB/s); ChaCha20-Poly1305 (~0.9 against ~0.25 GiB/s); AES-CBC
-//!   (encrypt ~1.3 against ~1.0 GiB/s, decrypt ~2x).
-//! * From RustCrypto, because aws-lc-rs does not offer them: AES-GCM with 8- and
-//!   12-octet ICVs (aws-lc-rs verifies only full tags), Camellia and Blowfish,
-//!   Curve448 and the MODP groups.
+//!   AES-GCM-192 with the 16-octet ICV; AES-CBC (encrypt ~1.3 against ~1.0 GiB/s,
+//!   decrypt ~2x).
+//! * From ring: AES-GCM-128/256 with the 16-octet ICV and ChaCha20-Poly1305, the
+//!   ESP data plane's and SK payload's AEADs. 1400-octet ESP seal+open through the
+//!   engine: ~2.33 GB/s on ring, ~2.05 GB/s on AWS-LC, ~0.97 GB/s on RustCrypto;
+//!   see `aead` for why.
+//! * From RustCrypto, because neither library offers them: AES-GCM with 8- and
+//!   12-octet ICVs (both verify only full tags), Camellia and Blowfish, Curve448 and
+//!   the MODP groups.
 //! * From RustCrypto because it is faster: the HMAC PRFs and integrity transforms.
 //!   aws-lc-rs re-creates and copies an `HMAC_CTX` per call and has no multi-part
 //!   write into a caller buffer; measured with an aws-lc-rs HMAC in this table,
@@ -20,7 +23,7 @@
 //!   a 64-octet HMAC-SHA2-256-128 ICV ~274 ns against ~187 ns (1400 octets: equal
 //!   within 7 %, both on SHA extensions).
 //!
-//! Both providers draw private keys from the caller's RNG identically, so the same
+//! Every provider draws private keys from the caller's RNG identically, so the same
 //! seed gives the same bytes on the wire with either; every vector in `crypto::kat`
 //! runs against both, and `tests` checks each direction across them.
 
@@ -68,9 +71,9 @@ static GROUPS: [&dyn KeyExchangeGroup; 8] = [
     &modp::MODP_4096,
 ];
 
-/// The native provider (AWS-LC with RustCrypto for what AWS-LC lacks).
-pub static AWS_LC: CryptoProvider = CryptoProvider {
-    name: "aws-lc-rs",
+/// The native provider (AWS-LC and ring, with RustCrypto for what they lack).
+pub static NATIVE: CryptoProvider = CryptoProvider {
+    name: "native",
     // The RustCrypto HMACs (see above).
     prfs: super::RUST_CRYPTO.prfs,
     integs: super::RUST_CRYPTO.integs,
