@@ -313,12 +313,13 @@ fn esp_seal_open(c: &mut Criterion) {
     group.finish();
 }
 
-/// GB/s of each case and the ratio to ring. The cases run in turns (round-robin, 8
-/// rounds of 100,000 packets each) and the best round of each counts, so load from
-/// other processes on a shared machine biases no case more than another.
+/// GB/s of each case and the ratio to ring. The cases run in turns (round-robin, 32
+/// rounds of 25,000 packets each, ~15 ms per round) and the best round of each
+/// counts, so load from other processes on a shared machine biases no case more
+/// than another, and short rounds make a quiet one likely for every case.
 fn summary() {
-    const PACKETS: usize = 100_000;
-    const ROUNDS: usize = 8;
+    const PACKETS: usize = 25_000;
+    const ROUNDS: usize = 32;
     // ESP_BENCH_ONLY=<substring> keeps the summary to matching cases (profiling).
     let only = std::env::var("ESP_BENCH_ONLY").ok();
     let mut cases: Vec<_> = cases()

@@ -19,6 +19,7 @@ use super::info::IkeSaInfo;
 use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_stateless};
 use super::options::EngineConfig;
 use super::policy::Policy;
+use super::policy_cache::InitiatorPolicies;
 use super::receive::{Path, on_message};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
@@ -40,7 +41,11 @@ pub struct Engine {
     config: EngineConfig,
     pub(super) rng: Box<dyn CryptoRng + Send>,
     responders: Vec<Arc<Policy>>,
-    sas: BTreeMap<IkeSaId, IkeSa>,
+    initiator_policies: InitiatorPolicies,
+    /// Boxed: `with_sa` takes an SA out and puts it back on every step, which then
+    /// moves a pointer, and the map's nodes stay small (an `IkeSa` inline made each
+    /// node ~11 SAs wide, allocated afresh whenever the map emptied and refilled).
+    sas: BTreeMap<IkeSaId, Box<IkeSa>>,
     by_spi: BTreeMap<IkeSpi, IkeSaId>,
     init_index: BTreeMap<(IkeSpi, SocketAddr), IkeSaId>,
     half_open: usize,
@@ -85,6 +90,7 @@ impl Engine {
             config,
             rng,
             responders,
+            initiator_policies: InitiatorPolicies::default(),
             sas: BTreeMap::new(),
             by_spi: BTreeMap::new(),
             init_index: BTreeMap::new(),
@@ -129,12 +135,13 @@ impl Engine {
         local: SocketAddr,
         remote: SocketAddr,
     ) -> Result<IkeSaId, EngineError> {
-        let policy = Arc::new(Policy::new(config.clone(), Role::Initiator, 0).map_err(
-            |errors| EngineError::Config {
+        let policy = self
+            .initiator_policies
+            .get_or_compile(config)
+            .map_err(|errors| EngineError::Config {
                 responder: None,
                 errors,
-            },
-        )?);
+            })?;
         // charon's guess: the first group of the first proposal (that we implement).
         let group = policy
             .ike_proposals
@@ -168,7 +175,7 @@ impl Engine {
             (state, cx.effects)
         };
         self.by_spi.insert(spi_i, id);
-        let sa = IkeSa { core, state };
+        let sa = Box::new(IkeSa { core, state });
         self.finish(now, sa, before, None, effects);
         Ok(id)
     }
@@ -282,7 +289,7 @@ impl Engine {
 
     /// The status of an IKE SA.
     pub fn ike_sa(&self, id: IkeSaId) -> Option<IkeSaInfo> {
-        self.sas.get(&id).map(IkeSaInfo::of)
+        self.sas.get(&id).map(|sa| IkeSaInfo::of(sa))
     }
 
     /// Every IKE SA, in creation order.
@@ -380,7 +387,7 @@ impl Engine {
     fn finish(
         &mut self,
         now: Time,
-        mut sa: IkeSa,
+        mut sa: Box<IkeSa>,
         timers_before: TimerTable,
         state_before: Option<SaState>,
         effects: Vec<Effect>,
@@ -434,7 +441,7 @@ impl Engine {
     }
 
     /// Forgets an SA whose timers are already out of the queue.
-    fn remove(&mut self, now: Time, mut sa: IkeSa) {
+    fn remove(&mut self, now: Time, mut sa: Box<IkeSa>) {
         let id = sa.core.id;
         self.uncount_half_open(&mut sa.core);
         if self.by_spi.get(&sa.core.our_spi()) == Some(&id) {
@@ -491,7 +498,7 @@ impl Engine {
             Effect::AdoptIkeSa(sa) => {
                 let id = sa.core.id;
                 self.by_spi.insert(sa.core.our_spi(), id);
-                self.finish(now, *sa, TimerTable::default(), None, Vec::new());
+                self.finish(now, sa, TimerTable::default(), None, Vec::new());
                 self.with_sa(now, id, super::ops::kick);
             }
             Effect::Redundant { sa, winner } => {
@@ -657,7 +664,7 @@ impl Engine {
             self.init_index.insert((header.spi_i, path.src), id);
             self.half_open += 1;
             *self.half_open_by_ip.entry(path.src.ip()).or_insert(0) += 1;
-            self.finish(now, sa, TimerTable::default(), None, Vec::new());
+            self.finish(now, Box::new(sa), TimerTable::default(), None, Vec::new());
         }
     }
 }

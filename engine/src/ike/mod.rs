@@ -126,6 +126,7 @@ mod ops;
 mod options;
 mod payloads;
 mod policy;
+mod policy_cache;
 mod protect;
 mod receive;
 mod retransmit;

@@ -34,7 +34,9 @@ pub fn emit_payload_chain(payloads: &[Payload]) -> Result<(Vec<u8>, PayloadType)
 }
 
 pub(crate) fn read_chain(r: &mut Reader<'_>, first: PayloadType) -> WireResult<Vec<Payload>> {
-    let mut payloads = Vec::new();
+    // Room for the payloads of a typical exchange (IKE_SA_INIT carries 5 to 7, an
+    // IKE_AUTH body 6 to 9), so parsing grows the vector at most once.
+    let mut payloads = Vec::with_capacity(8);
     let mut next = first;
     while next != PayloadType::NONE {
         if r.remaining() == 0 {

@@ -170,7 +170,9 @@ fn read_proposal(r: &mut Reader<'_>, index: usize) -> WireResult<Proposal> {
                 format!("0x{}", hex::encode(v))
             })?
             .to_vec();
-        let mut transforms = Vec::new();
+        // Sized by the header's count; a lying count only mis-sizes the first
+        // allocation (at most 255 entries), the loop reads what is there.
+        let mut transforms = Vec::with_capacity(usize::from(count));
         while r.remaining() > 0 {
             transforms.push(r.group_titled(
                 || {
