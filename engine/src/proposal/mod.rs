@@ -17,6 +17,8 @@ mod parse;
 mod report;
 mod select;
 #[cfg(test)]
+mod null_tests;
+#[cfg(test)]
 mod tests;
 
 use core::fmt;
