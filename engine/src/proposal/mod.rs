@@ -13,11 +13,11 @@
 mod check;
 mod default;
 mod keywords;
+#[cfg(test)]
+mod null_tests;
 mod parse;
 mod report;
 mod select;
-#[cfg(test)]
-mod null_tests;
 #[cfg(test)]
 mod tests;
 

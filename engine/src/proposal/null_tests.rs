@@ -40,7 +40,11 @@ fn null_is_an_esp_keyword() {
     );
     assert!(!spec.is_aead());
     // Printed back the way strongSwan users write it.
-    for text in ["null-sha256", "null-sha512-x25519-esn", "aes128-null-sha256"] {
+    for text in [
+        "null-sha256",
+        "null-sha512-x25519-esn",
+        "aes128-null-sha256",
+    ] {
         assert_eq!(esp(text).to_string(), text);
     }
     assert_eq!(esp("NULL-sha2_256-noesn").to_string(), "null-sha256");
@@ -100,7 +104,13 @@ fn null_without_integrity_is_refused_with_its_reason() {
 fn responder_selects_null_for_esp_and_the_initiator_accepts_it() {
     let offered = to_sa_payload(&[esp("aes256gcm16"), esp("null-sha256")], &[]);
     let policy = [esp("null-sha256")];
-    let report = select(&policy, &RUST_CRYPTO, &offered, ProtocolId::ESP, &[1, 2, 3, 4]);
+    let report = select(
+        &policy,
+        &RUST_CRYPTO,
+        &offered,
+        ProtocolId::ESP,
+        &[1, 2, 3, 4],
+    );
     let chosen = report.chosen.as_ref().expect("null-sha256 chosen");
     assert_eq!((chosen.number, chosen.text.as_str()), (2, "null-sha256"));
     let answer = SaPayload {
@@ -133,7 +143,9 @@ fn null_offered_for_an_ike_sa_is_refused() {
         .expect("ENCR_NULL explained");
     assert_eq!(rejection.reason, RejectReason::NullEncryptionForIke);
     assert!(
-        rejection.message.contains("IKE SA itself must be encrypted"),
+        rejection
+            .message
+            .contains("IKE SA itself must be encrypted"),
         "{}",
         rejection.message
     );
