@@ -4,7 +4,7 @@
 //! ICV still refuses a packet with one changed octet (RFC 4303 §3.4.4). A rekey
 //! with PFS keeps NULL; the exported `esp_sa` lines name it for Wireshark and
 //! open the packet again; an IKE proposal with `null` is refused before anything
-//! is sent.
+//! is sent; the `esp-null-integrity-only` lesson puts readable pings on the wire.
 
 mod ike_support;
 mod lifecycle_support;
@@ -20,7 +20,7 @@ use ikelab_engine::crypto::esp_table_decryptor::EspTableDecryptor;
 use ikelab_engine::crypto::keylog::esp_sa_lines_of;
 use ikelab_engine::event::EventKind;
 use ikelab_engine::ike::{ChildSaId, EspDatagram};
-use ikelab_engine::sim::{LinkConfig, Pair};
+use ikelab_engine::sim::{self, LinkConfig, NetworkEvent, Pair, WireProtocol, library};
 use ikelab_engine::wire::esp::{EspDecryptRequest, EspDecryptor};
 use ikelab_engine::wire::iana::{EncrId, IntegId};
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
@@ -216,4 +216,48 @@ fn null_in_an_ike_proposal_is_refused_before_sending() {
         message.contains("without an integrity algorithm"),
         "{message}"
     );
+}
+
+/// The ESP packets (IP protocol 50) the initiator put on the link in a scenario run.
+fn esp_from_initiator(name: &str) -> Vec<Vec<u8>> {
+    let scenario = library::load(name).unwrap();
+    let run = sim::run(&scenario, scenario.seed);
+    run.trace
+        .network_events()
+        .filter_map(|(_, event)| match event {
+            NetworkEvent::Transmit {
+                from,
+                datagram,
+                protocol: WireProtocol::Esp,
+                ..
+            } if from == "initiator" => Some(datagram.payload.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An IPv4 echo request from the virtual IP 10.3.0.1 to 10.1.0.1 at `at`.
+fn readable_echo_request(packet: &[u8], at: usize) -> bool {
+    packet.get(at..at + 21).is_some_and(|ip| {
+        ip[0] == 0x45
+            && ip[9] == 1
+            && ip[12..16] == [10, 3, 0, 1]
+            && ip[16..20] == [10, 1, 0, 1]
+            && ip[20] == 8
+    })
+}
+
+#[test]
+fn the_scenario_puts_readable_pings_on_the_wire() {
+    let null = esp_from_initiator("esp-null-integrity-only");
+    assert_eq!(null.len(), 3, "three echo requests");
+    for packet in &null {
+        assert!(readable_echo_request(packet, 8), "{packet:02x?}");
+    }
+    // The same pings under AES-256-CBC (the esp-replay lesson) are unreadable.
+    let encrypted = esp_from_initiator("esp-replay");
+    assert_eq!(encrypted.len(), 3);
+    for packet in &encrypted {
+        assert!((0..packet.len()).all(|at| !readable_echo_request(packet, at)));
+    }
 }
