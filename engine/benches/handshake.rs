@@ -215,7 +215,11 @@ fn crypto_of_one_handshake(
             (child_keys.encr_i(), child_keys.integ_i()),
             (child_keys.encr_r(), child_keys.integ_r()),
         ] {
-            match child.cipher {
+            match child
+                .cipher
+                .cipher()
+                .expect("the benchmarked suites encrypt")
+            {
                 Cipher::Aead(aead) => {
                     let key = encr.as_bytes().get(..aead.key_len()).expect("key length");
                     black_box(aead.new_key(key).expect("ESP key"));

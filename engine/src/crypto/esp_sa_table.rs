@@ -6,7 +6,8 @@
 //! A line: `"IPv4","*","*","0x<spi>","<encryption>","0x<key>","<authentication>","0x<key>"`,
 //! every field quoted (UAT format, the escapes of `ikev2_table`), tshark 4.0.17's
 //! algorithm names; the key length, and so the AES variant, comes from the key (for
-//! AES-GCM: key | 4-octet salt, RFC 4106 §8.1).
+//! AES-GCM: key | 4-octet salt, RFC 4106 §8.1). A key field may be empty (`""`):
+//! the authentication key of an AEAD, the encryption key of NULL (RFC 2410).
 
 use core::fmt;
 
@@ -21,7 +22,8 @@ use crate::wire::iana::{EncrId, IntegId};
 pub const ESP_SA: &str = "esp_sa";
 
 /// The encryption transforms `esp_sa` can name (see `keylog::esp_encr_name`).
-const ENCRYPTIONS: [EncrId; 5] = [
+const ENCRYPTIONS: [EncrId; 6] = [
+    EncrId::NULL,
     EncrId::AES_CBC,
     EncrId::AES_GCM_8,
     EncrId::AES_GCM_12,
@@ -162,6 +164,8 @@ fn hex_key(cell: &Cell, field: &'static str) -> Result<Secret, EspSaLineError> {
 /// The key length in bits of `encr` keyed with `octets` of material, if valid.
 fn key_bits(encr: EncrId, octets: usize) -> Option<Option<u16>> {
     let (key, allowed): (usize, &[usize]) = match encr {
+        // RFC 2410 §2: ENCR_NULL has no key.
+        EncrId::NULL => return (octets == 0).then_some(None),
         EncrId::AES_CBC => (octets, &[16, 24, 32]),
         EncrId::AES_GCM_8 | EncrId::AES_GCM_12 | EncrId::AES_GCM_16 => {
             (octets.checked_sub(4)?, &[16, 24, 32])

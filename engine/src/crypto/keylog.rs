@@ -77,6 +77,8 @@ pub fn ikev2_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogEr
 /// implied by the key.
 pub fn esp_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyLogError> {
     let name = match encr {
+        // RFC 2410: integrity-only ESP; the key field stays empty.
+        EncrId::NULL => "NULL",
         EncrId::AES_CBC => "AES-CBC [RFC3602]",
         EncrId::AES_GCM_8 => "AES-GCM with 8 octet ICV [RFC4106]",
         EncrId::AES_GCM_12 => "AES-GCM with 12 octet ICV [RFC4106]",
@@ -160,22 +162,27 @@ pub struct EspSaEntry<'a> {
 
 /// One line of `esp_sa` (no newline), every field quoted:
 /// `"IPv4","*","*","0x<spi>","<encr>","0x<key>","<auth>","0x<authkey>"`, with an
-/// empty authentication key (`""`) when the authentication is NULL.
+/// empty key (`""`) where there is none: the authentication key when the
+/// authentication is NULL (an AEAD), the encryption key when the encryption is
+/// NULL (RFC 2410).
 pub fn esp_sa_line(entry: &EspSaEntry<'_>) -> Result<String, KeyLogError> {
     let encr_name = esp_encr_name(entry.encr, entry.key_bits)?;
     let integ_name = esp_integ_name(entry.integ)?;
-    let integ_key = if entry.integ_key.is_empty() {
-        String::new()
-    } else {
-        format!("0x{}", to_hex(entry.integ_key))
+    let hex_or_empty = |key: &[u8]| {
+        if key.is_empty() {
+            String::new()
+        } else {
+            format!("0x{}", to_hex(key))
+        }
     };
     Ok(format!(
-        "\"{}\",\"{}\",\"{}\",\"0x{:08x}\",\"{encr_name}\",\"0x{}\",\"{integ_name}\",\"{integ_key}\"",
+        "\"{}\",\"{}\",\"{}\",\"0x{:08x}\",\"{encr_name}\",\"{}\",\"{integ_name}\",\"{}\"",
         entry.family.as_str(),
         entry.source,
         entry.destination,
         entry.spi,
-        to_hex(entry.encr_key),
+        hex_or_empty(entry.encr_key),
+        hex_or_empty(entry.integ_key),
     ))
 }
 

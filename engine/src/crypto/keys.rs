@@ -65,8 +65,56 @@ pub struct IkeSuite {
 /// The negotiated CHILD_SA (ESP) algorithms.
 #[derive(Debug, Clone, Copy)]
 pub struct ChildSuite {
-    pub cipher: Cipher,
+    pub cipher: ChildCipher,
+    /// `None` with an AEAD cipher; always set with [`ChildCipher::Null`].
     pub integ: Option<&'static dyn Integ>,
+}
+
+/// The encryption of a CHILD SA: a provider's cipher, or ENCR_NULL (RFC 2410),
+/// which ESP may negotiate for integrity-only protection (an IKE SA may not).
+#[derive(Debug, Clone, Copy)]
+pub enum ChildCipher {
+    Cipher(Cipher),
+    /// ENCR_NULL: no key, no IV, the payload travels in the clear (RFC 2410 §2-§4).
+    Null,
+}
+
+impl ChildCipher {
+    pub fn id(&self) -> EncrId {
+        match self {
+            Self::Cipher(c) => c.id(),
+            Self::Null => EncrId::NULL,
+        }
+    }
+
+    /// The Key Length attribute, `None` for ENCR_NULL (RFC 2410 §2: no key).
+    pub fn key_bits(&self) -> Option<u16> {
+        match self {
+            Self::Cipher(c) => c.key_bits(),
+            Self::Null => None,
+        }
+    }
+
+    /// Octets of KEYMAT the encryption key takes (§2.17): 0 for ENCR_NULL, so the
+    /// KEYMAT order stays encr_i (empty), integ_i, encr_r (empty), integ_r.
+    pub fn key_material_len(&self) -> usize {
+        match self {
+            Self::Cipher(c) => c.key_material_len(),
+            Self::Null => 0,
+        }
+    }
+
+    pub fn is_aead(&self) -> bool {
+        matches!(self, Self::Cipher(c) if c.is_aead())
+    }
+
+    /// The provider cipher, `None` for ENCR_NULL.
+    pub fn cipher(&self) -> Option<Cipher> {
+        match self {
+            Self::Cipher(c) => Some(*c),
+            Self::Null => None,
+        }
+    }
 }
 
 fn unsupported(what: String) -> CryptoError {
@@ -164,8 +212,45 @@ impl ChildSuite {
         key_bits: Option<u16>,
         integ: Option<IntegId>,
     ) -> Result<Self, CryptoError> {
+        if encr == EncrId::NULL {
+            return Self::null(provider, key_bits, integ);
+        }
         let (cipher, integ) = resolve_cipher_and_integ(provider, encr, key_bits, integ)?;
-        Ok(Self { cipher, integ })
+        Ok(Self {
+            cipher: ChildCipher::Cipher(cipher),
+            integ,
+        })
+    }
+
+    /// ENCR_NULL with its integrity transform, which it cannot do without (RFC 4303
+    /// §3.2: ESP offers confidentiality, integrity or both, never neither).
+    fn null(
+        provider: &CryptoProvider,
+        key_bits: Option<u16>,
+        integ: Option<IntegId>,
+    ) -> Result<Self, CryptoError> {
+        if let Some(bits) = key_bits {
+            return Err(unsupported(format!(
+                "{} with a {bits}-bit Key Length (it has no key, RFC 2410 §2)",
+                EncrId::NULL
+            )));
+        }
+        let integ = match integ {
+            None | Some(IntegId::NONE) => {
+                return Err(unsupported(format!(
+                    "{} without an integrity transform (RFC 4303 §3.2: ESP must provide \
+                     confidentiality, integrity or both)",
+                    EncrId::NULL
+                )));
+            }
+            Some(id) => provider
+                .integ(id)
+                .ok_or_else(|| unsupported(format!("{id}")))?,
+        };
+        Ok(Self {
+            cipher: ChildCipher::Null,
+            integ: Some(integ),
+        })
     }
 
     pub fn from_proposal(

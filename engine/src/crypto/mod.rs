@@ -43,6 +43,8 @@ mod ikev2_table_tests;
 #[cfg(test)]
 pub(crate) mod kat;
 #[cfg(test)]
+mod null_esp_tests;
+#[cfg(test)]
 mod sk_tests;
 #[cfg(test)]
 mod table_decryptor_tests;

@@ -93,7 +93,7 @@ pub fn check_response(
                 Some(transform),
                 RejectReason::NotOffered,
             ));
-        } else if let Some(reason) = unusable(provider, transform) {
+        } else if let Some(reason) = unusable(provider, protocol, transform) {
             report
                 .rejections
                 .push(reject(answer.number, Some(transform), reason));

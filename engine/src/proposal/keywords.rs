@@ -119,10 +119,12 @@ const FIXED: &[(&str, Keyword)] = &[
         "chacha20poly1305",
         Keyword::Supported(encr(EncrId::CHACHA20_POLY1305, None)),
     ),
+    // ENCR_NULL (RFC 2410): integrity-only ESP, for teaching. The parser refuses
+    // it in IKE proposals and without an integrity algorithm (`parse::check`).
+    ("null", Keyword::Supported(encr(EncrId::NULL, None))),
     // Known to strongSwan, not implemented here.
     ("3des", Keyword::Unsupported(encr(EncrId::TRIPLE_DES, None))),
     ("des", Keyword::Unsupported(encr(EncrId::DES, None))),
-    ("null", Keyword::Unsupported(encr(EncrId::NULL, None))),
     (
         "cast128",
         Keyword::Unsupported(encr(EncrId::CAST, Some(128))),

@@ -13,6 +13,8 @@
 mod check;
 mod default;
 mod keywords;
+#[cfg(test)]
+mod null_tests;
 mod parse;
 mod report;
 mod select;

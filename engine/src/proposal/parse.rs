@@ -6,7 +6,9 @@
 //! (no key exchange) is dropped from IKE proposals; an IKE proposal needs ENCR, a
 //! PRF, a D-H group and, unless its cipher is an AEAD, INTEG; AEAD and classic
 //! ciphers cannot share a proposal; an all-AEAD proposal carries no INTEG; ESP
-//! proposals drop PRFs and get `noesn` when no ESN keyword is given.
+//! proposals drop PRFs and get `noesn` when no ESN keyword is given. `null`
+//! (ENCR_NULL, integrity-only ESP) is refused in IKE proposals and, in ESP ones,
+//! without an integrity algorithm, each with its own error.
 //!
 //! Printing is canonical and as short as strongSwan users write it: encryption,
 //! integrity, PRF, key exchange, ESN; PRFs left out of an IKE proposal when they
@@ -64,6 +66,16 @@ pub enum ProposalError {
     MixedAeadAndClassic {
         proposal: String,
     },
+    /// ENCR_NULL in an IKE proposal: the IKE SA must encrypt (RFC 7296 §1.2, §3.14;
+    /// IANA's Transform Type 1 registry marks ENCR_NULL not allowed for IKEv2).
+    NullEncryptionInIke {
+        proposal: String,
+    },
+    /// ENCR_NULL without an integrity algorithm: ESP with neither confidentiality
+    /// nor integrity (RFC 4303 §3.2, RFC 2410 §1).
+    NullEncryptionWithoutIntegrity {
+        proposal: String,
+    },
 }
 
 impl fmt::Display for ProposalError {
@@ -119,6 +131,17 @@ impl fmt::Display for ProposalError {
                 f,
                 "'{proposal}' mixes AEAD (e.g. aes256gcm16) and classic (e.g. aes256) ciphers; \
                  put them in separate proposals"
+            ),
+            Self::NullEncryptionInIke { proposal } => write!(
+                f,
+                "'{proposal}' uses null (ENCR_NULL), which only ESP proposals may use: the \
+                 IKE SA itself must be encrypted (RFC 7296 §1.2; ENCR_NULL is not allowed \
+                 for IKEv2)"
+            ),
+            Self::NullEncryptionWithoutIntegrity { proposal } => write!(
+                f,
+                "'{proposal}' uses null (ENCR_NULL) without an integrity algorithm: ESP must \
+                 provide at least integrity (RFC 4303 §3.2, RFC 2410); add e.g. sha256"
             ),
         }
     }
@@ -219,6 +242,14 @@ pub(crate) fn parse_one(
 /// charon's `check_proposal` rules (see the module documentation).
 fn check(spec: &mut ProposalSpec, proposal: &str) -> Result<(), ProposalError> {
     let ike = spec.protocol == ProtocolId::IKE;
+    let null = spec
+        .of_type(TransformType::ENCR)
+        .any(|a| EncrId(a.id) == EncrId::NULL);
+    if null && ike {
+        return Err(ProposalError::NullEncryptionInIke {
+            proposal: proposal.to_owned(),
+        });
+    }
     if ike {
         if spec.of_type(TransformType::PRF).next().is_none() {
             for prf in implied_prfs(spec) {
@@ -266,8 +297,13 @@ fn check(spec: &mut ProposalSpec, proposal: &str) -> Result<(), ProposalError> {
         (true, false) => spec.algorithms.retain(|a| a.kind != TransformType::INTEG),
         (false, true) => {
             if spec.of_type(TransformType::INTEG).next().is_none() {
-                return Err(ProposalError::MissingIntegrity {
-                    proposal: proposal.to_owned(),
+                let proposal = proposal.to_owned();
+                // ESP's integrity-only mode: NULL encryption needs an integrity
+                // algorithm (RFC 4303 §3.2: confidentiality, integrity, or both).
+                return Err(if null {
+                    ProposalError::NullEncryptionWithoutIntegrity { proposal }
+                } else {
+                    ProposalError::MissingIntegrity { proposal }
                 });
             }
         }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Algorithm;
 use crate::crypto::CryptoProvider;
-use crate::wire::iana::{DhId, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, EncrId, ProtocolId, TransformType};
 use crate::wire::sa::{Proposal, Transform};
 
 /// Which side made the decision.
@@ -101,6 +101,8 @@ pub enum RejectReason {
     DuplicateTransformType { transform_type: TransformType },
     /// A transform type is missing.
     MissingTransformType { transform_type: TransformType },
+    /// ENCR_NULL offered or chosen for an IKE SA, which must be encrypted.
+    NullEncryptionForIke,
 }
 
 /// One thing not taken, with its reason.
@@ -260,13 +262,26 @@ fn explain(label: Option<&TransformLabel>, reason: &RejectReason) -> String {
         RejectReason::MissingTransformType { transform_type } => {
             format!("{what} has no {} transform", type_name(*transform_type))
         }
+        RejectReason::NullEncryptionForIke => format!(
+            "{what} leaves messages unencrypted, which only ESP may do: the IKE SA itself \
+             must be encrypted (RFC 7296 §1.2; ENCR_NULL is not allowed for IKEv2)"
+        ),
     }
 }
 
 /// Why a transform cannot be used at all, if it cannot.
-pub(super) fn unusable(provider: &CryptoProvider, transform: &Transform) -> Option<RejectReason> {
+pub(super) fn unusable(
+    provider: &CryptoProvider,
+    protocol: ProtocolId,
+    transform: &Transform,
+) -> Option<RejectReason> {
     if Algorithm::from_transform(transform).is_none() {
         return Some(RejectReason::UnknownAttribute);
+    }
+    // ENCR_NULL (RFC 2410) needs no cipher: ESP runs it with its integrity
+    // transform alone (`child::EspTransform::NullHmac`); an IKE SA never may.
+    if transform.kind == TransformType::ENCR && EncrId(transform.id) == EncrId::NULL {
+        return (protocol != ProtocolId::ESP).then_some(RejectReason::NullEncryptionForIke);
     }
     if !provider.supports(transform) {
         return Some(RejectReason::NotImplemented {

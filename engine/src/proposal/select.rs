@@ -74,7 +74,7 @@ fn try_match<'a>(peer: &'a Proposal, ours: &ProposalSpec, provider: &CryptoProvi
             };
         }
         let pick = candidates.iter().find(|t| {
-            unusable(provider, t).is_none()
+            unusable(provider, peer.protocol, t).is_none()
                 && Algorithm::from_transform(t).is_some_and(|a| accepted.contains(&a))
         });
         match pick {
@@ -202,7 +202,7 @@ fn explain_chosen(
         if chosen.iter().any(|c| std::ptr::eq(*c, transform)) {
             continue;
         }
-        let reason = if let Some(reason) = unusable(provider, transform) {
+        let reason = if let Some(reason) = unusable(provider, peer.protocol, transform) {
             reason
         } else if transform.kind == TransformType::INTEG && aead {
             RejectReason::IntegrityWithAead
@@ -279,7 +279,7 @@ fn explain_failed(
                 minimum_strength: minimum,
                 weakest_accepted: name,
             }
-        } else if let Some(reason) = unusable(provider, transform) {
+        } else if let Some(reason) = unusable(provider, peer.protocol, transform) {
             reason
         } else if !in_some_policy && transform.id != DhId::NONE.0 {
             RejectReason::NotInPolicy {

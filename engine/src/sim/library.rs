@@ -82,6 +82,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "esp-replay",
         include_str!("../../../assets/scenarios/esp-replay.toml"),
     ),
+    (
+        "esp-null-integrity-only",
+        include_str!("../../../assets/scenarios/esp-null-integrity-only.toml"),
+    ),
 ];
 
 /// The bundled scenarios' names, in order.
