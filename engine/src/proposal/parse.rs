@@ -135,8 +135,8 @@ impl fmt::Display for ProposalError {
             Self::NullEncryptionInIke { proposal } => write!(
                 f,
                 "'{proposal}' uses null (ENCR_NULL), which only ESP proposals may use: the \
-                 IKE SA itself must be encrypted (RFC 7296 §1.2; ENCR_NULL is not allowed \
-                 for IKEv2)"
+                 IKE SA itself must be encrypted (RFC 7296 §1.2: every exchange after \
+                 IKE_SA_INIT is protected; ENCR_NULL, RFC 2410, is an ESP transform)"
             ),
             Self::NullEncryptionWithoutIntegrity { proposal } => write!(
                 f,

@@ -264,7 +264,8 @@ fn explain(label: Option<&TransformLabel>, reason: &RejectReason) -> String {
         }
         RejectReason::NullEncryptionForIke => format!(
             "{what} leaves messages unencrypted, which only ESP may do: the IKE SA itself \
-             must be encrypted (RFC 7296 §1.2; ENCR_NULL is not allowed for IKEv2)"
+             must be encrypted (RFC 7296 §1.2: every exchange after IKE_SA_INIT is \
+             protected; ENCR_NULL, RFC 2410, is an ESP transform)"
         ),
     }
 }
