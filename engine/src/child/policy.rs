@@ -62,7 +62,7 @@ impl InnerPacket {
     /// hosts' concern (RFC 4303 §3.4.4 processes the packet as received). IPv6
     /// extension headers are walked with the wire parser
     /// (`wire::ip::skip_extension_headers`).
-    #[inline]
+    #[inline(always)]
     pub fn parse(packet: &[u8]) -> Result<Self, EspError> {
         match packet.first().map(|b| b >> 4) {
             Some(4) => Self::parse_v4(packet),
@@ -72,7 +72,7 @@ impl InnerPacket {
     }
 
     /// An IPv4 packet (RFC 791 §3.1): inlined into the data plane, the common case.
-    #[inline]
+    #[inline(always)]
     fn parse_v4(packet: &[u8]) -> Result<Self, EspError> {
         let bad = || EspError::BadInnerPacket;
         let header: &[u8; Ipv4Header::MIN_LEN] = packet
@@ -190,9 +190,35 @@ fn selector_matches(
     every_port || port.is_some_and(|p| start_port <= p && p <= end_port)
 }
 
+/// Parses a decrypted inner packet and applies [`check_inbound`] to it; returns the
+/// packet's length from its IP header. Each address family is parsed and checked
+/// in its own arm, so the IPv4 packet's fields stay in registers instead of being
+/// merged with the IPv6 layout in memory and read back (a store-forwarding stall
+/// per packet, measured with `perf annotate` on `benches/esp.rs`).
+#[inline(always)]
+pub(crate) fn accepted_length(
+    packet: &[u8],
+    local_ts: &[TrafficSelector],
+    remote_ts: &[TrafficSelector],
+) -> Result<usize, EspError> {
+    match packet.first().map(|b| b >> 4) {
+        Some(4) => {
+            let inner = InnerPacket::parse_v4(packet)?;
+            check_inbound(&inner, local_ts, remote_ts)?;
+            Ok(inner.length)
+        }
+        Some(6) => {
+            let inner = InnerPacket::parse_v6(packet)?;
+            check_inbound(&inner, local_ts, remote_ts)?;
+            Ok(inner.length)
+        }
+        _ => Err(EspError::BadInnerPacket),
+    }
+}
+
 /// RFC 4301 §5.2 step 4 for one decrypted packet: its source in `remote_ts`, its
 /// destination in `local_ts`.
-#[inline]
+#[inline(always)]
 pub fn check_inbound(
     packet: &InnerPacket,
     local_ts: &[TrafficSelector],
