@@ -226,6 +226,14 @@ fn open_checked(
                 opened.next_header,
                 payload_len,
             )?;
+            if let Some(segment) = buf.get_mut(payload.clone()) {
+                transport::fix_upper_checksum(
+                    segment,
+                    context.outer_src,
+                    context.outer_dst,
+                    opened.next_header,
+                );
+            }
             let whole = buf
                 .get(start..payload.end)
                 .ok_or(EspError::BadInnerPacket)?;

@@ -5,10 +5,16 @@
 //! front of the decrypted upper-layer data, in the headroom of the caller's buffer.
 //! The rebuilt header carries the outer addresses, Protocol = Next Header, TTL /
 //! Hop Limit 64, no options or extension headers.
+//!
+//! TCP and UDP checksums cover a pseudo-header with the sender's addresses. Behind
+//! a NAT (RFC 3948 §3.1.2, transport mode decapsulation) those are not the outer
+//! addresses the rebuilt header carries, so [`fix_upper_checksum`] recomputes the
+//! checksum over the segment, which ESP has just authenticated, with the rebuilt
+//! header's addresses; without a NAT it comes out unchanged.
 
 use std::net::IpAddr;
 
-use crate::wire::ip::{Ipv4Header, Ipv6Header, OnesComplementSum};
+use crate::wire::ip::{IpProtocol, Ipv4Header, Ipv6Header, OnesComplementSum, PseudoHeader};
 
 use super::error::EspError;
 
@@ -66,4 +72,46 @@ pub(crate) fn write_header(
         }
         _ => Err(EspError::BadInnerPacket),
     }
+}
+
+/// TCP's checksum field (RFC 9293 §3.1) and UDP's (RFC 768), from the start of the
+/// segment.
+const TCP_CHECKSUM_AT: usize = 16;
+const UDP_CHECKSUM_AT: usize = 6;
+
+/// Recomputes the TCP or UDP checksum of `segment` (the upper-layer packet after
+/// the rebuilt header) for a header from `src` to `dst`. Other protocols, segments
+/// too short to hold the field, and UDP over IPv4 sent without a checksum (zero,
+/// RFC 768) are left as they are.
+pub(crate) fn fix_upper_checksum(segment: &mut [u8], src: IpAddr, dst: IpAddr, protocol: u8) {
+    let at = match IpProtocol(protocol) {
+        IpProtocol::TCP => TCP_CHECKSUM_AT,
+        IpProtocol::UDP => UDP_CHECKSUM_AT,
+        _ => return,
+    };
+    let pseudo = match (src, dst) {
+        (IpAddr::V4(src), IpAddr::V4(dst)) => PseudoHeader::V4 { src, dst },
+        (IpAddr::V6(src), IpAddr::V6(dst)) => PseudoHeader::V6 { src, dst },
+        _ => return,
+    };
+    let Ok(length) = u32::try_from(segment.len()) else {
+        return;
+    };
+    let Some(field) = segment.get_mut(at..at + 2) else {
+        return;
+    };
+    let udp_without_checksum = at == UDP_CHECKSUM_AT && src.is_ipv4() && field == [0, 0];
+    if udp_without_checksum {
+        return;
+    }
+    field.copy_from_slice(&[0, 0]);
+    let mut sum = OnesComplementSum::new();
+    pseudo.add_for(&mut sum, IpProtocol(protocol), length);
+    sum.add(segment);
+    let mut checksum = sum.checksum();
+    // RFC 768: a computed UDP checksum of zero is sent as all ones.
+    if at == UDP_CHECKSUM_AT && checksum == 0 {
+        checksum = 0xffff;
+    }
+    segment[at..at + 2].copy_from_slice(&checksum.to_be_bytes());
 }

@@ -4,6 +4,7 @@
 mod kat;
 mod replay;
 mod round_trip;
+mod transport_nat;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

@@ -35,20 +35,26 @@ pub enum PseudoHeader {
 impl PseudoHeader {
     /// Adds the pseudo-header for a UDP datagram of `udp_length` octets.
     fn add_to(&self, sum: &mut OnesComplementSum, udp_length: u32) {
+        self.add_for(sum, IpProtocol::UDP, udp_length);
+    }
+
+    /// Adds the pseudo-header for an upper-layer packet of `protocol` (UDP, TCP:
+    /// RFC 9293 §3.1 uses the same one) of `length` octets.
+    pub(crate) fn add_for(&self, sum: &mut OnesComplementSum, protocol: IpProtocol, length: u32) {
         match self {
             // RFC 768: source, destination, zero, protocol, UDP length.
             Self::V4 { src, dst } => {
                 sum.add(&src.octets())
                     .add(&dst.octets())
-                    .add(&[0, IpProtocol::UDP.0])
-                    .add_u16(udp_length as u16);
+                    .add(&[0, protocol.0])
+                    .add_u16(length as u16);
             }
             // RFC 8200 §8.1: source, destination, 32-bit length, 3 zero octets, next header.
             Self::V6 { src, dst } => {
                 sum.add(&src.octets())
                     .add(&dst.octets())
-                    .add(&udp_length.to_be_bytes())
-                    .add(&[0, 0, 0, IpProtocol::UDP.0]);
+                    .add(&length.to_be_bytes())
+                    .add(&[0, 0, 0, protocol.0]);
             }
         }
     }
