@@ -19,7 +19,7 @@ use ikelab_engine::crypto::esp_sa_table::parse_esp_sa_table;
 use ikelab_engine::crypto::esp_table_decryptor::EspTableDecryptor;
 use ikelab_engine::crypto::keylog::esp_sa_lines_of;
 use ikelab_engine::event::EventKind;
-use ikelab_engine::ike::{ChildSaId, EspDatagram};
+use ikelab_engine::ike::ChildSaId;
 use ikelab_engine::sim::{self, LinkConfig, NetworkEvent, Pair, WireProtocol, library};
 use ikelab_engine::wire::esp::{EspDecryptRequest, EspDecryptor};
 use ikelab_engine::wire::iana::{EncrId, IntegId};
@@ -108,31 +108,12 @@ fn null_sha256_is_negotiated_and_carries_a_readable_ping() {
     let mut tampered = esp.clone();
     let at = 8 + request.len() - 3;
     tampered[at] ^= 0x20;
-    let refused = pair.b.open(
-        now,
-        EspDatagram {
-            src,
-            dst,
-            buf: &mut tampered,
-            esp_offset: 0,
-        },
-    );
+    let refused = open_on(&mut pair.b, now, src, dst, &mut tampered);
     assert!(matches!(refused, Err(EspError::IcvMismatch)), "{refused:?}");
 
     // The packet as sealed opens on B to the same ping.
     let mut copy = esp.clone();
-    let opened = pair
-        .b
-        .open(
-            now,
-            EspDatagram {
-                src,
-                dst,
-                buf: &mut copy,
-                esp_offset: 0,
-            },
-        )
-        .expect("B opens");
+    let opened = open_on(&mut pair.b, now, src, dst, &mut copy).expect("B opens");
     assert_eq!(opened.child, b_child);
     assert_eq!(opened.packet, &request[..]);
 
@@ -173,18 +154,7 @@ fn a_null_child_rekeyed_with_pfs_stays_null() {
     let (mut esp, src, dst) = seal_on_a(&mut pair, new, &request);
     assert!(contains(&esp, PAYLOAD));
     let now = pair.now;
-    let opened = pair
-        .b
-        .open(
-            now,
-            EspDatagram {
-                src,
-                dst,
-                buf: &mut esp,
-                esp_offset: 0,
-            },
-        )
-        .expect("B opens");
+    let opened = open_on(&mut pair.b, now, src, dst, &mut esp).expect("B opens");
     assert_eq!(opened.packet, &request[..]);
 }
 

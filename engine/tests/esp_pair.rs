@@ -60,18 +60,7 @@ fn ping_and_reply_through_the_tunnel() {
     assert_eq!(src.ip(), IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)));
     assert_eq!(dst.ip(), IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)));
     let now = pair.now;
-    let opened = pair
-        .b
-        .open(
-            now,
-            EspDatagram {
-                src,
-                dst,
-                buf: &mut esp,
-                esp_offset: 0,
-            },
-        )
-        .expect("B opens");
+    let opened = open_on(&mut pair.b, now, src, dst, &mut esp).expect("B opens");
     assert_eq!(opened.child, b_child);
     assert_eq!(opened.sequence, 1);
     assert_eq!(opened.packet, &request[..]);
@@ -79,30 +68,11 @@ fn ping_and_reply_through_the_tunnel() {
     let reply = ping(IpAddr::V4(BEHIND_GATEWAY), vip, true);
     let (esp, src, dst, _) = seal(&mut pair, false, b_child, &reply);
     let mut copy = esp.clone();
-    let opened = pair
-        .a
-        .open(
-            now,
-            EspDatagram {
-                src,
-                dst,
-                buf: &mut copy,
-                esp_offset: 0,
-            },
-        )
-        .expect("A opens");
+    let opened = open_on(&mut pair.a, now, src, dst, &mut copy).expect("A opens");
     assert_eq!(opened.packet, &reply[..]);
     // The replayed reply is refused by A's window.
     let mut again = esp.clone();
-    let replay = pair.a.open(
-        now,
-        EspDatagram {
-            src,
-            dst,
-            buf: &mut again,
-            esp_offset: 0,
-        },
-    );
+    let replay = open_on(&mut pair.a, now, src, dst, &mut again);
     assert!(matches!(replay, Err(EspError::Replay(_))), "{replay:?}");
     let counters = pair.a.child_sa_counters(a_child).unwrap();
     assert_eq!(counters.outbound.packets, 1);
@@ -119,29 +89,13 @@ fn foreign_source_and_unknown_spi_are_refused() {
     // The gateway sends something from outside its own selectors (10.1.0.0/24).
     let spoofed = ping(IpAddr::V4(Ipv4Addr::new(10, 9, 9, 9)), vip, true);
     let (mut esp, src, dst, _) = seal(&mut pair, false, b_child, &spoofed);
-    let result = pair.a.open(
-        now,
-        EspDatagram {
-            src,
-            dst,
-            buf: &mut esp,
-            esp_offset: 0,
-        },
-    );
+    let result = open_on(&mut pair.a, now, src, dst, &mut esp);
     assert!(
         matches!(result, Err(EspError::SelectorViolation { .. })),
         "{result:?}"
     );
     let mut unknown = vec![0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 0, 0, 0, 0];
-    let result = pair.a.open(
-        now,
-        EspDatagram {
-            src,
-            dst,
-            buf: &mut unknown,
-            esp_offset: 0,
-        },
-    );
+    let result = open_on(&mut pair.a, now, src, dst, &mut unknown);
     assert_eq!(result, Err(EspError::UnknownSpi { spi: 0xdead_beef }));
     let mut short = vec![0xde, 0xad];
     assert!(
@@ -178,18 +132,7 @@ fn udp_encapsulated_behind_a_nat() {
         Ok(Udp4500Payload::Esp(_))
     ));
     let now = pair.now;
-    let opened = pair
-        .b
-        .open(
-            now,
-            EspDatagram {
-                src,
-                dst,
-                buf: &mut esp,
-                esp_offset: 0,
-            },
-        )
-        .expect("B opens");
+    let opened = open_on(&mut pair.b, now, src, dst, &mut esp).expect("B opens");
     assert_eq!(opened.child, b_child);
     assert_eq!(opened.packet, &request[..]);
 }
@@ -264,18 +207,7 @@ fn inbound_esp_postpones_liveness_checks() {
     for _ in 0..10 {
         let (mut esp, src, dst, _) = seal(&mut pair, false, b_child, &reply);
         let now = pair.now;
-        let opened = pair
-            .a
-            .open(
-                now,
-                EspDatagram {
-                    src,
-                    dst,
-                    buf: &mut esp,
-                    esp_offset: 0,
-                },
-            )
-            .expect("A opens");
+        let opened = open_on(&mut pair.a, now, src, dst, &mut esp).expect("A opens");
         assert_eq!(opened.child, a_child);
         last_packet = now;
         pair.drive_until(now + Duration::from_millis(500));

@@ -233,3 +233,22 @@ pub fn drops(events: &[Event]) -> Vec<ikelab_engine::event::DropReason> {
         })
         .collect()
 }
+
+/// Opens the ESP packet `esp` (sent from `src` to `dst`) on `engine`, in place.
+pub fn open_on<'b>(
+    engine: &mut Engine,
+    now: Duration,
+    src: std::net::SocketAddr,
+    dst: std::net::SocketAddr,
+    esp: &'b mut [u8],
+) -> Result<ikelab_engine::ike::OpenedPacket<'b>, ikelab_engine::child::EspError> {
+    engine.open(
+        now,
+        ikelab_engine::ike::EspDatagram {
+            src,
+            dst,
+            buf: esp,
+            esp_offset: 0,
+        },
+    )
+}
