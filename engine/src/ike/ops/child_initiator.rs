@@ -15,7 +15,8 @@
 //! which case our new one is redundant and goes instead (§2.8.1).
 
 use super::{
-    Active, Established, Flow, Start, Task, collision, done, enqueue, notify, retry, started,
+    Active, Established, Flow, Start, Task, collision, done, enqueue, notify, retry,
+    send_create_child_sa,
 };
 use crate::config::Mode;
 use crate::crypto::ActiveKeyExchange;
@@ -224,10 +225,7 @@ impl ChildExchange {
         if self.transport {
             payloads.push(notify(NotifyType::USE_TRANSPORT_MODE));
         }
-        core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
-            .map_err(|e| format!("cannot build the request: {e:?}"))?;
-        started(core, cx, &self.task, ExchangeType::CREATE_CHILD_SA);
-        Ok(())
+        send_create_child_sa(core, cx, &self.task, payloads)
     }
 }
 

@@ -13,7 +13,9 @@
 
 use super::child_initiator::NONCE_LEN;
 use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
-use super::{Active, Established, Flow, Start, Task, collision, done, enqueue, retry, started};
+use super::{
+    Active, Established, Flow, Start, Task, collision, done, enqueue, retry, send_create_child_sa,
+};
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome};
 use crate::ike::context::{Cx, Effect};
@@ -23,7 +25,7 @@ use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
 use crate::ike::summary::notify_name;
 use crate::proposal::{check_response, to_sa_payload};
-use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, NotifyType, ProtocolId, TransformType};
 use crate::wire::{IkeSpi, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, SaPayload};
 
 /// A peer's rekey of this IKE SA, answered while ours was outstanding.
@@ -116,10 +118,7 @@ impl IkeRekeyExchange {
                 data: self.ke.public_value().to_vec(),
             }),
         ];
-        core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
-            .map_err(|e| format!("cannot build the request: {e:?}"))?;
-        started(core, cx, &self.task, ExchangeType::CREATE_CHILD_SA);
-        Ok(())
+        send_create_child_sa(core, cx, &self.task, payloads)
     }
 }
 

@@ -137,6 +137,21 @@ pub(crate) fn started(core: &SaCore, cx: &mut Cx<'_>, task: &Task, exchange: Exc
     );
 }
 
+/// Sends a CREATE_CHILD_SA request (RFC 7296 §1.3) with `payloads` and reports the
+/// exchange started for `task`: the common end of a CHILD SA's and an IKE SA's
+/// request.
+pub(crate) fn send_create_child_sa(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    task: &Task,
+    payloads: Vec<Payload>,
+) -> Result<(), String> {
+    core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
+        .map_err(|e| format!("cannot build the request: {e:?}"))?;
+    started(core, cx, task, ExchangeType::CREATE_CHILD_SA);
+    Ok(())
+}
+
 pub(crate) fn done(core: &SaCore, cx: &mut Cx<'_>, task: &Task, outcome: Outcome) {
     cx.emit(
         Some(core.id),
