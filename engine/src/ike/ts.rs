@@ -191,44 +191,10 @@ pub struct TsNarrowing {
     pub result: Vec<TrafficSelector>,
 }
 
-/// Human form of a selector: "10.1.0.0/24", "10.0.0.1-10.0.0.9[tcp/443]".
+/// Human form of a selector: "10.1.0.0/24", "10.0.0.1-10.0.0.9[tcp/443]" — the
+/// selector's one text form (`Display` of [`TrafficSelector`], swanctl's syntax).
 pub fn describe(ts: &TrafficSelector) -> String {
-    let (range, protocol, ports) = match ts {
-        TrafficSelector::Ipv4 {
-            ip_protocol,
-            start_port,
-            end_port,
-            start,
-            end,
-        } => (
-            IpRange::new(IpAddr::V4(*start), IpAddr::V4(*end)),
-            *ip_protocol,
-            (*start_port, *end_port),
-        ),
-        TrafficSelector::Ipv6 {
-            ip_protocol,
-            start_port,
-            end_port,
-            start,
-            end,
-        } => (
-            IpRange::new(IpAddr::V6(*start), IpAddr::V6(*end)),
-            *ip_protocol,
-            (*start_port, *end_port),
-        ),
-        TrafficSelector::Other { ts_type, .. } => return format!("{ts_type}"),
-    };
-    let mut text = range.map_or_else(|| "(empty range)".to_owned(), |r| r.to_string());
-    if protocol != 0 || ports != (0, u16::MAX) {
-        let port = match ports {
-            (0, u16::MAX) => String::new(),
-            (s, e) if s > e => "/opaque".to_owned(),
-            (s, e) if s == e => format!("/{s}"),
-            (s, e) => format!("/{s}-{e}"),
-        };
-        text.push_str(&format!("[{protocol}{port}]"));
-    }
-    text
+    ts.to_string()
 }
 
 #[cfg(test)]
@@ -287,7 +253,7 @@ mod tests {
             Some((u16::MAX, 0))
         );
         assert_eq!(intersect_ports((u16::MAX, 0), (80, 80)), None);
-        assert_eq!(describe(&tcp443), "10.0.0.0/24[6/443]");
+        assert_eq!(describe(&tcp443), "10.0.0.0/24[tcp/443]");
     }
 
     #[test]
