@@ -17,9 +17,13 @@
 //! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod ids;
 mod lifecycle;
 mod message;
 mod reason;
+mod state;
+mod timer;
+mod verdict;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -29,14 +33,17 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use ids::{ChildSaId, IkeSaId};
 pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
 pub use reason::{ChildFailure, DownReason};
+pub use state::SaState;
+pub use timer::Timer;
+pub use verdict::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
 
 use crate::config::Mode;
 use crate::config::Role;
 use crate::crypto::keys::{ChildKeys, IkeKeys, KeyDerivationStep};
-use crate::ike::{ChildSaId, IkeSaId, SaState, Timer};
 use crate::wire::iana::{DhId, EncrId, ExchangeType, IntegId, PrfId};
 use crate::wire::{IkeSpi, TrafficSelector};
 
@@ -320,7 +327,7 @@ impl Event {
                 "{} ({}): {} request {message_id}",
                 action.describe(),
                 cause.describe(),
-                crate::ike::summary::exchange_name(*exchange)
+                crate::wire::summary::exchange_name(*exchange)
             ),
             EventKind::ExchangeDone {
                 action,
@@ -372,7 +379,7 @@ impl Event {
                 transmissions,
             } => format!(
                 "peer not responding after {transmissions} transmissions of {}, declaring it dead",
-                crate::ike::summary::exchange_name(*exchange)
+                crate::wire::summary::exchange_name(*exchange)
             ),
             EventKind::ChildSaVolumeLimit {
                 child,
@@ -384,7 +391,7 @@ impl Event {
 }
 
 fn selectors(list: &[TrafficSelector]) -> String {
-    let parts: Vec<String> = list.iter().map(crate::ike::ts::describe).collect();
+    let parts: Vec<String> = list.iter().map(ToString::to_string).collect();
     parts.join(" ")
 }
 

@@ -10,9 +10,8 @@
 
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::{IpRange, TrafficSelector as ConfiguredTs, TsAddrs};
+pub use crate::event::TsNarrowing;
 use crate::wire::TrafficSelector;
 
 /// Configured selectors on the wire, `dynamic` replaced by each of `dynamic` (the
@@ -178,17 +177,6 @@ pub(crate) fn within(returned: &[TrafficSelector], proposed: &[TrafficSelector])
     returned
         .iter()
         .all(|r| proposed.iter().any(|p| contains(p, r)))
-}
-
-/// The outcome of narrowing one side, for the trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TsNarrowing {
-    /// What the initiator proposed for this side.
-    pub proposed: Vec<TrafficSelector>,
-    /// Our configured selectors for this side, `dynamic` resolved.
-    pub configured: Vec<TrafficSelector>,
-    /// The narrowed result (empty: unacceptable).
-    pub result: Vec<TrafficSelector>,
 }
 
 /// Human form of a selector: "10.1.0.0/24", "10.0.0.1-10.0.0.9[tcp/443]" — the
