@@ -38,7 +38,7 @@ pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
 pub use reason::{ChildFailure, DownReason};
 pub use state::SaState;
-pub use timer::Timer;
+pub use timer::{Timer, TimerPurpose};
 pub use verdict::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
 
 use crate::config::Mode;
@@ -81,9 +81,12 @@ pub enum EventKind {
         src: SocketAddr,
         dst: SocketAddr,
     },
-    /// A timer was armed (with its deadline) or cancelled (`None`).
+    /// A timer was armed (with its deadline and what it is for) or cancelled
+    /// (`None`).
     Timer {
         timer: Timer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purpose: Option<TimerPurpose>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline_us: Option<u64>,
     },
@@ -269,9 +272,16 @@ impl Event {
                 Direction::Sent => format!("sending keep-alive to {dst} from {src}"),
                 Direction::Received => format!("received keep-alive from {src}"),
             },
-            EventKind::Timer { timer, deadline_us } => match deadline_us {
-                Some(at) => format!("timer {timer:?} armed for t={}", format_us(*at)),
-                None => format!("timer {timer:?} cancelled"),
+            EventKind::Timer {
+                timer,
+                purpose,
+                deadline_us,
+            } => match (deadline_us, purpose) {
+                (Some(at), Some(purpose)) => {
+                    format!("at t={}: {}", format_us(*at), purpose.describe())
+                }
+                (Some(at), None) => format!("timer {timer:?} armed for t={}", format_us(*at)),
+                (None, _) => format!("timer {timer:?} cancelled"),
             },
             EventKind::StateChanged { from, to } => {
                 format!("IKE_SA state change: {from:?} => {to:?}")

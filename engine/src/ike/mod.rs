@@ -134,6 +134,7 @@ mod sa;
 mod state;
 /// Message summaries moved to [`crate::wire::summary`]; kept here for old paths.
 pub use crate::wire::summary;
+mod timer_purpose;
 mod timers;
 pub mod ts;
 
