@@ -48,6 +48,12 @@ pub struct Event {
     /// The IKE SA concerned, if any (a stateless answer or a dropped datagram has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ike_sa: Option<IkeSaId>,
+    /// The datagram it concerns: for a sent message or keep-alive, the flight of
+    /// that datagram; for anything caused by a received datagram (its
+    /// `MessageReceived` or drop, and what handling it changed), the flight the
+    /// driver gave that datagram. `None` for what time or a command caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flight: Option<crate::trace::FlightId>,
     pub kind: EventKind,
 }
 

@@ -180,8 +180,20 @@ impl Engine {
         Ok(id)
     }
 
-    /// A UDP datagram arrived on one of our IKE ports.
+    /// A UDP datagram arrived on one of our IKE ports. The events it causes carry
+    /// its `flight`, if the driver gave it one.
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
+        self.out.inbound_flight = datagram.flight;
+        self.receive_datagram(now, datagram);
+        self.out.inbound_flight = None;
+    }
+
+    /// The next flight id of this engine (a datagram it puts on the wire).
+    pub(super) fn next_flight(&mut self) -> crate::trace::FlightId {
+        self.out.flights.next_id()
+    }
+
+    fn receive_datagram(&mut self, now: Time, datagram: Datagram) {
         let (bytes, _marker) = if datagram.dst.port() == self.config.nat_t_port {
             match Udp4500Payload::parse(&datagram.payload) {
                 Ok(Udp4500Payload::Ike(message)) => (message, true),

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::net_event::WireProtocol;
+use crate::trace::network::WireProtocol;
 use crate::ike::Datagram;
 
 /// Which traffic the firewall blocks.

@@ -26,14 +26,12 @@
 //! clock, a hash map's order or a thread.
 
 pub mod expect;
-pub mod export;
 mod firewall;
 mod inner_host;
 pub mod library;
 mod link;
 mod nat;
 mod nat_box;
-mod net_event;
 mod network;
 mod node;
 mod pair;
@@ -48,7 +46,10 @@ pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
 pub use nat::Nat;
 pub use nat_box::NatBox;
-pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
+// The network records and the exports live beside the trace; re-exported here so
+// the simulator's users keep their paths.
+pub use crate::trace::export;
+pub use crate::trace::network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};

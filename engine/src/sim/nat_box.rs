@@ -8,7 +8,7 @@ use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::net_event::NetworkEvent;
+use crate::trace::network::NetworkEvent;
 use crate::ike::Time;
 
 #[derive(Debug, Clone, Copy)]

@@ -13,13 +13,14 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::expect::PeerOutcome;
 use super::nat_box::NatBox;
-use super::net_event::NetworkEvent;
+use crate::trace::network::NetworkEvent;
 use super::network::{Network, WirePacket};
 use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
-use crate::trace::{Entry, NETWORK_PEER, Record, Trace, TracePeer, TraceSource};
+use crate::event::{Direction, Event, EventKind};
+use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;
 mod traffic;
@@ -32,6 +33,8 @@ pub struct SimRun {
     pub outcomes: Vec<(String, PeerOutcome)>,
     /// Virtual time at the end.
     pub end: Time,
+    /// The flights still on their way at the end (their arrival was due later).
+    pub in_flight: Vec<FlightId>,
 }
 
 impl SimRun {
@@ -175,11 +178,9 @@ impl<'a> Simulator<'a> {
     }
 
     fn network_record(&mut self, event: NetworkEvent) {
-        self.trace.records.push(Record {
-            t_us: micros(self.now),
-            peer: NETWORK_PEER.to_owned(),
-            entry: Entry::Network(event),
-        });
+        self.trace
+            .records
+            .push(Record::of_network(micros(self.now), event));
     }
 
     fn network_records(&mut self, events: Vec<NetworkEvent>) {
@@ -189,6 +190,8 @@ impl<'a> Simulator<'a> {
     }
 
     /// Drains a node's events into the trace and its datagrams onto the network.
+    /// The engine's own flight ids become run-wide ones, in the datagrams and in
+    /// the events that describe them.
     fn collect(&mut self, index: usize) {
         let mut sent = Vec::new();
         let mut records = Vec::new();
@@ -198,25 +201,33 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        while let Some(event) = engine.poll_event() {
-            records.push(Record {
-                t_us: event.time_us,
-                peer: node.name.clone(),
-                entry: Entry::Event(event),
-            });
-        }
+        let mut renumbered = BTreeMap::new();
         while let Some(datagram) = engine.poll_transmit() {
-            sent.push(datagram);
+            let flight = self.network.new_flight();
+            if let Some(local) = datagram.flight {
+                renumbered.insert(local, flight);
+            }
+            sent.push(WirePacket::udp(flight, datagram));
+        }
+        while let Some(mut event) = engine.poll_event() {
+            if describes_sent_datagram(&event) {
+                event.flight = event.flight.and_then(|l| renumbered.get(&l).copied());
+            }
+            records.push(Record::new(
+                event.time_us,
+                node.name.clone(),
+                Entry::Event(event),
+            ));
         }
         self.trace.records.extend(records);
-        for datagram in sent {
+        for packet in sent {
             let mut report = Vec::new();
             self.network.send(
                 self.now,
                 self.scenario,
                 &self.nodes,
                 index,
-                WirePacket::udp(datagram),
+                packet,
                 &mut report,
             );
             self.network_records(report);
@@ -436,10 +447,21 @@ impl<'a> Simulator<'a> {
             .map(|n| (n.name.clone(), n.outcome()))
             .collect();
         SimRun {
+            in_flight: self.network.in_flight(),
             trace: self.trace,
             outcomes,
             end: self.now,
         }
+    }
+}
+
+/// Whether an engine event describes a datagram that engine sent (its flight is
+/// the engine's own id, renumbered for the run), rather than one it received.
+fn describes_sent_datagram(event: &Event) -> bool {
+    match &event.kind {
+        EventKind::MessageSent(_) => true,
+        EventKind::NatKeepalive { direction, .. } => *direction == Direction::Sent,
+        _ => false,
     }
 }
 

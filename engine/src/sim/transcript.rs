@@ -1,7 +1,7 @@
 //! A run as readable text, in the style of charon's log: one line per record,
 //! `   0.010000 responder sending IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) ... ]`.
 
-use super::net_event::NetworkEvent;
+use crate::trace::network::NetworkEvent;
 use crate::event::EventKind;
 use crate::trace::{Record, Trace};
 

@@ -6,7 +6,7 @@
 
 use super::Simulator;
 use crate::ike::Engine;
-use crate::sim::net_event::NetworkEvent;
+use crate::trace::network::NetworkEvent;
 use crate::sim::script::Action;
 use crate::sim::target;
 
