@@ -20,7 +20,7 @@ use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_st
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
-use super::receive::{Path, on_message};
+use super::receive::{Path, on_message, report_received};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
 use super::timers::{Timer, TimerQueue, TimerTable};
@@ -561,6 +561,13 @@ impl Engine {
                 .is_some_and(|r| r.message_id == header.message_id);
             self.with_sa(now, id, |sa, cx| {
                 if answered {
+                    // Reported as received, as a repeated protected request is, so
+                    // the datagram's arrival has its event.
+                    if let Ok(message) = Message::parse(bytes) {
+                        let resent = sa.core.window.last_response.as_ref().map_or(0, |c| c.resent);
+                        let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
+                        report_received(sa, cx, path, header, bytes, &payloads, false, resent + 1);
+                    }
                     sa.core.resend_response(cx);
                 } else {
                     let reason = DropReason::UnexpectedMessage {

@@ -160,7 +160,9 @@ impl EspTraffic {
     /// Opens an ESP packet that arrived in UDP on the NAT-T port (`datagram.payload`
     /// starts with the SPI).
     pub fn on_esp(&mut self, now: Time, engine: &mut Engine, datagram: Datagram) -> DriverRecord {
-        let Datagram { src, dst, payload } = datagram;
+        let Datagram {
+            src, dst, payload, ..
+        } = datagram;
         let header = |range: core::ops::Range<usize>| {
             payload
                 .get(range)
@@ -262,11 +264,7 @@ fn seal_request(
         octets: packet.len(),
     };
     Ok((
-        Datagram {
-            src: sealed.src,
-            dst: sealed.dst,
-            payload,
-        },
+        Datagram::new(sealed.src, sealed.dst, payload),
         record,
     ))
 }
