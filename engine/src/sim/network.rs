@@ -112,6 +112,11 @@ impl Network {
         self.flights.next_id()
     }
 
+    /// The run's flight counter (for draining an engine).
+    pub(crate) fn flights(&mut self) -> &mut FlightCounter {
+        &mut self.flights
+    }
+
     /// The flights still on their way (their arrival is after the end of the run).
     pub(crate) fn in_flight(&self) -> Vec<FlightId> {
         self.in_flight.values().map(|f| f.flight).collect()

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+use super::drain::drain;
 use super::expect::PeerOutcome;
 use super::nat_box::NatBox;
 use crate::trace::network::NetworkEvent;
@@ -19,7 +20,6 @@ use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
-use crate::event::{Direction, Event, EventKind};
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;
@@ -201,23 +201,18 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        let mut renumbered = BTreeMap::new();
-        while let Some(datagram) = engine.poll_transmit() {
-            let flight = self.network.new_flight();
-            if let Some(local) = datagram.flight {
-                renumbered.insert(local, flight);
-            }
-            sent.push(WirePacket::udp(flight, datagram));
-        }
-        while let Some(mut event) = engine.poll_event() {
-            if describes_sent_datagram(&event) {
-                event.flight = event.flight.and_then(|l| renumbered.get(&l).copied());
-            }
+        let drained = drain(engine, self.network.flights());
+        for event in drained.events {
             records.push(Record::new(
                 event.time_us,
                 node.name.clone(),
                 Entry::Event(event),
             ));
+        }
+        for datagram in drained.datagrams {
+            if let Some(flight) = datagram.flight {
+                sent.push(WirePacket::udp(flight, datagram));
+            }
         }
         self.trace.records.extend(records);
         for packet in sent {
@@ -452,16 +447,6 @@ impl<'a> Simulator<'a> {
             outcomes,
             end: self.now,
         }
-    }
-}
-
-/// Whether an engine event describes a datagram that engine sent (its flight is
-/// the engine's own id, renumbered for the run), rather than one it received.
-fn describes_sent_datagram(event: &Event) -> bool {
-    match &event.kind {
-        EventKind::MessageSent(_) => true,
-        EventKind::NatKeepalive { direction, .. } => *direction == Direction::Sent,
-        _ => false,
     }
 }
 
