@@ -247,7 +247,11 @@ fn the_gateway_follows_a_client_whose_nat_mapping_changed() {
             ikelab_engine::sim::LinkConfig::default(),
             408,
         );
-        pair.nat = Some(NatBox::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)), 30_000, None));
+        pair.nat = Some(NatBox::new(
+            IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
+            30_000,
+            None,
+        ));
         pair.drive_until(Duration::from_secs(2));
         assert_eq!(state(&pair.a, id), Some(SaState::Established));
         pair

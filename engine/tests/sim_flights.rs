@@ -60,7 +60,10 @@ enum End {
     Dropped,
     /// Delivered to this peer, and whether its events (or its data plane) then
     /// reported the datagram.
-    Delivered { to: String, seen: bool },
+    Delivered {
+        to: String,
+        seen: bool,
+    },
 }
 
 fn flight_of(v: &Value) -> Option<u64> {
@@ -88,7 +91,9 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
                  problems: &mut Vec<String>| {
         if let Some(first) = origins.get(&flight) {
             // A retransmission is a new flight; the same id twice is a bug.
-            problems.push(format!("flight {flight} begins twice ({first:?}, {origin:?})"));
+            problems.push(format!(
+                "flight {flight} begins twice ({first:?}, {origin:?})"
+            ));
         } else {
             origins.insert(flight, origin);
             order.push(flight);
@@ -163,21 +168,21 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
                 seen: false,
             }),
             "dropped" => ends.entry(f).or_default().push(End::Dropped),
-            "esp_opened" | "esp_dropped" => {
-                match ends.get_mut(&f).and_then(|e| e.last_mut()) {
-                    Some(End::Delivered { to, seen }) if to == text(network, "peer") => {
-                        *seen = true;
-                    }
-                    _ => problems.push(format!("{at}: {kind} of flight {f}, not delivered there")),
+            "esp_opened" | "esp_dropped" => match ends.get_mut(&f).and_then(|e| e.last_mut()) {
+                Some(End::Delivered { to, seen }) if to == text(network, "peer") => {
+                    *seen = true;
                 }
-            }
+                _ => problems.push(format!("{at}: {kind} of flight {f}, not delivered there")),
+            },
             _ => {}
         }
         if kind == "transmit" {
             transmitted.insert(f);
         }
         if !origins.contains_key(&f) {
-            problems.push(format!("{at}: {kind} names flight {f}, which was never sent"));
+            problems.push(format!(
+                "{at}: {kind} names flight {f}, which was never sent"
+            ));
         }
     }
     // Ids are the run's own: 1, 2, 3, ... in the order the flights began.
@@ -202,7 +207,9 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
     }
     for flight in &in_flight {
         if !origins.contains_key(flight) {
-            problems.push(format!("flight {flight} is in flight at the end, never sent"));
+            problems.push(format!(
+                "flight {flight} is in flight at the end, never sent"
+            ));
         }
     }
     problems
@@ -297,8 +304,9 @@ fn a_record_without_its_flight_is_caught() {
     );
     // The flight it received is now delivered but never reported.
     assert!(
-        problems.iter().any(|p| p.contains(&format!("flight {} was delivered", flight.0))),
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("flight {} was delivered", flight.0))),
         "{problems:?}"
     );
 }
-

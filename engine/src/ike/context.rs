@@ -98,7 +98,12 @@ impl Cx<'_> {
     }
 
     /// Reports an event about flight `flight` (a datagram we sent).
-    pub(crate) fn emit_for(&mut self, sa: Option<IkeSaId>, flight: Option<FlightId>, kind: EventKind) {
+    pub(crate) fn emit_for(
+        &mut self,
+        sa: Option<IkeSaId>,
+        flight: Option<FlightId>,
+        kind: EventKind,
+    ) {
         self.out.events.push_back(Event {
             time_us: micros(self.now),
             ike_sa: sa,

@@ -564,7 +564,12 @@ impl Engine {
                     // Reported as received, as a repeated protected request is, so
                     // the datagram's arrival has its event.
                     if let Ok(message) = Message::parse(bytes) {
-                        let resent = sa.core.window.last_response.as_ref().map_or(0, |c| c.resent);
+                        let resent = sa
+                            .core
+                            .window
+                            .last_response
+                            .as_ref()
+                            .map_or(0, |c| c.resent);
                         let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
                         report_received(sa, cx, path, header, bytes, &payloads, false, resent + 1);
                     }

@@ -13,10 +13,10 @@ use std::net::IpAddr;
 use super::firewall::Firewall;
 use super::link::Link;
 use super::nat_box::NatBox;
-use crate::trace::network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 use super::node::Node;
 use super::scenario::Scenario;
 use crate::ike::{Datagram, Time};
+use crate::trace::network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 use crate::trace::{FlightCounter, FlightId};
 
 /// IPv4 header without options (RFC 791) and the UDP header (RFC 768).

@@ -14,12 +14,12 @@ use std::net::{IpAddr, SocketAddr};
 use super::drain::drain;
 use super::expect::PeerOutcome;
 use super::nat_box::NatBox;
-use crate::trace::network::NetworkEvent;
 use super::network::{Network, WirePacket};
 use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
+use crate::trace::network::NetworkEvent;
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;

@@ -17,10 +17,10 @@ use super::Simulator;
 use crate::child::{EspError, OPEN_HEADROOM, SEAL_OVERHEAD_MAX};
 use crate::ike::{ChildSaId, Datagram, EspDatagram, Time};
 use crate::sim::inner_host;
-use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::sim::network::WirePacket;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::wire::TrafficSelector;
 use crate::wire::udp_encap::{NAT_T_PORT, Udp4500Payload};
 

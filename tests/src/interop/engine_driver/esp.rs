@@ -263,10 +263,7 @@ fn seal_request(
         esp_sequence: sealed.sequence,
         octets: packet.len(),
     };
-    Ok((
-        Datagram::new(sealed.src, sealed.dst, payload),
-        record,
-    ))
+    Ok((Datagram::new(sealed.src, sealed.dst, payload), record))
 }
 
 /// Opens `kept` a second time: RFC 4303 §3.4.3 wants it refused as a duplicate.
