@@ -264,17 +264,9 @@ impl NetworkEvent {
         }
     }
 
-    /// One line for the transcript (a record about a datagram starts with its
-    /// flight, `#7`).
+    /// One line for the transcript (the lines of version 1; the new records name
+    /// their flights, `#7`).
     pub fn describe(&self) -> String {
-        let text = self.describe_action();
-        match self.flight() {
-            Some(flight) => format!("{flight} {text}"),
-            None => text,
-        }
-    }
-
-    fn describe_action(&self) -> String {
         match self {
             Self::Transmit {
                 from,
@@ -297,10 +289,13 @@ impl NetworkEvent {
                 ),
             },
             Self::Duplicated {
-                from, to, parent, ..
-            } => format!("{from} -> {to}: duplicate of {parent}"),
+                flight,
+                parent,
+                from,
+                to,
+            } => format!("{from} -> {to}: duplicated ({flight}, a copy of {parent})"),
             Self::Reordered { from, to, .. } => format!("{from} -> {to}: held back (reordering)"),
-            Self::Delivered { to, .. } => format!("delivered to {to}"),
+            Self::Delivered { flight, to } => format!("{flight} delivered to {to}"),
             Self::Dropped {
                 from,
                 src,
