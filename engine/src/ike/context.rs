@@ -18,7 +18,7 @@ use super::policy::Policy;
 use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
-use crate::trace::{FlightCounter, FlightId};
+use crate::event::{FlightCounter, FlightId};
 use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.

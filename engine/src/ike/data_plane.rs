@@ -42,7 +42,7 @@ pub struct SealedPacket {
     pub sequence: u64,
     /// The packet's flight id on the wire (this engine's counter, shared with
     /// the IKE datagrams it sends).
-    pub flight: crate::trace::FlightId,
+    pub flight: crate::event::FlightId,
 }
 
 /// A received ESP packet: the ESP bytes sit at `buf[esp_offset..]`. For transport

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::trace::FlightId;
+use crate::event::FlightId;
 
 /// The engine's clock: a duration since an epoch the driver chooses (program start,
 /// a scenario's zero). The engine never reads a clock itself; every call that can

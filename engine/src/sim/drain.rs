@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::event::FlightCounter;
 use crate::event::{Direction, Event, EventKind};
 use crate::ike::{Datagram, Engine};
-use crate::trace::FlightCounter;
 
 /// What an engine had queued: datagrams and events, with run-wide flight ids.
 #[derive(Debug, Default)]

@@ -15,9 +15,9 @@ use super::link::Link;
 use super::nat_box::NatBox;
 use super::node::Node;
 use super::scenario::Scenario;
+use crate::event::{FlightCounter, FlightId};
 use crate::ike::{Datagram, Time};
 use crate::trace::network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
-use crate::trace::{FlightCounter, FlightId};
 
 /// IPv4 header without options (RFC 791) and the UDP header (RFC 768).
 const IPV4_UDP_OVERHEAD: usize = 20 + 8;

@@ -16,7 +16,7 @@
 //!   MTU or a firewall, rewritten by a NAT box) is a record of the reserved peer name
 //!   [`NETWORK_PEER`] (`"network"`) whose payload key is `network` instead of `event`
 //!   ([`NetworkEvent`]). A reader tells the two apart by the key, never by guessing.
-//! - Every datagram has a [`FlightId`] ([`flight`]): the sender's `MessageSent` (or
+//! - Every datagram has a [`FlightId`]: the sender's `MessageSent` (or
 //!   ESP seal), each network record about it (transmit, loss, duplication, reorder,
 //!   drops, NAT rewrite), its arrival ([`NetworkEvent::Delivered`]) and the
 //!   receiver's events about it carry it under `flight`. A copy the network makes
@@ -34,10 +34,11 @@ use serde::{Deserialize, Serialize};
 use crate::event::Event;
 
 pub mod export;
-pub mod flight;
 pub mod network;
 
-pub use flight::{FlightCounter, FlightId};
+/// Flight ids are event vocabulary (an engine stamps them), defined below the
+/// state machine with the other ids; the trace names them too.
+pub use crate::event::{FlightCounter, FlightId};
 pub use network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 
 /// The schema name and version of the document; readers refuse other values.

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use super::flight::FlightId;
+use crate::event::FlightId;
 use crate::ike::Datagram;
 
 /// Why the network did not deliver a datagram.
