@@ -12,12 +12,14 @@ use super::child_table::ChildTable;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::key_queue::KeyQueue;
 use super::ops::{ChildLife, Timed};
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
+use crate::keylog::{KeyLogEntry, KeyLogRecord};
 use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.
@@ -25,6 +27,8 @@ use crate::wire::{IdPayload, IkeSpi};
 pub(crate) struct Output {
     pub(crate) events: VecDeque<Event>,
     pub(crate) transmits: VecDeque<Datagram>,
+    /// Key log records, only with a key log installed (`EngineConfig::key_log`).
+    pub(crate) keys: KeyQueue,
 }
 
 impl Output {
@@ -34,6 +38,7 @@ impl Output {
         Self {
             events: VecDeque::with_capacity(32),
             transmits: VecDeque::with_capacity(4),
+            keys: KeyQueue::default(),
         }
     }
 }
@@ -88,6 +93,25 @@ impl Cx<'_> {
             ike_sa: sa,
             kind,
         });
+    }
+
+    /// Whether a key log is installed: only then does the key schedule record its
+    /// steps and do keys leave the engine.
+    pub(crate) fn logs_keys(&self) -> bool {
+        self.config.key_log.is_some()
+    }
+
+    /// Hands `entry` to the key log, at this place in the event stream; without a
+    /// key log it is dropped here.
+    pub(crate) fn log_keys(&mut self, sa: IkeSaId, entry: KeyLogEntry) {
+        if self.logs_keys() {
+            let record = KeyLogRecord {
+                time_us: micros(self.now),
+                ike_sa: sa,
+                entry,
+            };
+            self.out.keys.push(self.out.events.len(), record);
+        }
     }
 
     pub(crate) fn transmit(&mut self, datagram: Datagram) {

@@ -52,4 +52,4 @@ pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtoc
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};
-pub use simulator::{SimRun, Simulator, run};
+pub use simulator::{SimOptions, SimRun, Simulator, run, run_with};

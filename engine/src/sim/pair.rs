@@ -1,11 +1,13 @@
 //! Two engines and a link between them, on a virtual clock (quinn-proto's `Pair`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::link::{Link, LinkConfig};
 use super::nat::Nat;
 use crate::event::Event;
 use crate::ike::{Datagram, Engine, Time};
+use crate::keylog::{KeyRecorder, poll_events};
 
 /// One of the two peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,9 +52,12 @@ pub struct Pair {
     /// A NAT between `A` and the link: A's datagrams leave with the NAT's public
     /// address, datagrams for it come back through the mapping.
     pub nat: Option<Nat>,
-    /// Every event of each engine, in order.
+    /// Every event of each engine, in order (with the key events of its
+    /// [`record_keys`](Self::record_keys) recorder in place).
     pub a_events: Vec<Event>,
     pub b_events: Vec<Event>,
+    a_keys: Option<Arc<KeyRecorder>>,
+    b_keys: Option<Arc<KeyRecorder>>,
     /// Every datagram sent, in order.
     pub wire: Vec<WireRecord>,
     in_flight: BTreeMap<(Time, u64), (Side, Datagram)>,
@@ -69,9 +74,20 @@ impl Pair {
             nat: None,
             a_events: Vec::new(),
             b_events: Vec::new(),
+            a_keys: None,
+            b_keys: None,
             wire: Vec::new(),
             in_flight: BTreeMap::new(),
             seq: 0,
+        }
+    }
+
+    /// Puts what `recorder` (the key log `side`'s engine was created with) receives
+    /// among that side's events, as a lab's trace shows keys.
+    pub fn record_keys(&mut self, side: Side, recorder: Arc<KeyRecorder>) {
+        match side {
+            Side::A => self.a_keys = Some(recorder),
+            Side::B => self.b_keys = Some(recorder),
         }
     }
 
@@ -124,12 +140,8 @@ impl Pair {
                 }
             }
         }
-        while let Some(e) = self.a.poll_event() {
-            self.a_events.push(e);
-        }
-        while let Some(e) = self.b.poll_event() {
-            self.b_events.push(e);
-        }
+        poll_events(&mut self.a, self.a_keys.as_deref(), &mut self.a_events);
+        poll_events(&mut self.b, self.b_keys.as_deref(), &mut self.b_events);
     }
 
     /// The next time something happens: a delivery or an engine deadline.

@@ -17,12 +17,14 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
+use ikelab_engine::keylog::{KeyLog, KeyRecorder, poll_events};
 use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_core::UnwrapErr;
@@ -64,12 +66,15 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
     }
     drop(tx);
 
+    // `--key-log`: the engine hands its keys to a recorder whose records go into
+    // the records file among the events (a lab's driver publishes keys on purpose).
+    let keys = options.key_log.then(|| Arc::new(KeyRecorder::new()));
     let config = EngineConfig {
         responder: match options.mode {
             DriverMode::Respond => vec![peer.clone()],
             DriverMode::Initiate => Vec::new(),
         },
-        key_log: options.key_log,
+        key_log: keys.clone().map(|k| k as Arc<dyn KeyLog>),
         ike_port: options.ike_port,
         nat_t_port: options.nat_t_port,
         ..EngineConfig::default()
@@ -100,6 +105,7 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
     let mut esp = EspTraffic::new(options.ping);
     let reason = drive(
         &mut engine,
+        keys.as_deref(),
         &sockets,
         &rx,
         &mut out,
@@ -116,6 +122,7 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
 /// The loop proper; returns why it ended.
 fn drive(
     engine: &mut Engine,
+    keys: Option<&KeyRecorder>,
     sockets: &Sockets,
     rx: &Receiver<Incoming>,
     out: &mut Records,
@@ -124,10 +131,10 @@ fn drive(
     run_for: Duration,
 ) -> String {
     loop {
-        flush(engine, sockets, out, esp, now());
+        flush(engine, keys, sockets, out, esp, now());
         let ticked = esp.tick(now(), engine);
         emit(ticked, sockets, out);
-        flush(engine, sockets, out, esp, now());
+        flush(engine, keys, sockets, out, esp, now());
         let t = now();
         if t >= run_for {
             return format!("run time of {run_for:?} is over");
@@ -181,13 +188,24 @@ fn emit(output: EspOutput, sockets: &Sockets, out: &mut Records) {
 
 /// Sends every pending datagram and writes every pending event (which the ESP side
 /// also reads: it waits for the CHILD SA and our virtual IP).
-fn flush(engine: &mut Engine, sockets: &Sockets, out: &mut Records, esp: &mut EspTraffic, t: Time) {
+/// Sends what the engine queued and writes its events, with the key log's records
+/// (`--key-log`) in place among them.
+fn flush(
+    engine: &mut Engine,
+    keys: Option<&KeyRecorder>,
+    sockets: &Sockets,
+    out: &mut Records,
+    esp: &mut EspTraffic,
+    t: Time,
+) {
     while let Some(datagram) = engine.poll_transmit() {
         if let Err(detail) = sockets.send(&datagram) {
             out.write(&DriverRecord::IoError { detail });
         }
     }
-    while let Some(event) = engine.poll_event() {
+    let mut events = Vec::new();
+    poll_events(engine, keys, &mut events);
+    for event in events {
         esp.observe(t, &event);
         out.write(&DriverRecord::Event {
             line: event.describe(),
