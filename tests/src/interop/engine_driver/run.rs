@@ -54,8 +54,10 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
         toml::from_str(&text).map_err(|e| format!("{}: {e}", options.peer.display()))?;
     let file = File::create(&options.records)
         .map_err(|e| format!("{}: {e}", options.records.display()))?;
+    let keys = options.key_log.then(|| Arc::new(KeyRecorder::new()));
     let mut out = Records {
         file: BufWriter::new(file),
+        keys: keys.clone(),
     };
 
     let ike = bind(SocketAddr::new(options.bind, options.ike_port))?;
@@ -66,9 +68,6 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
     }
     drop(tx);
 
-    // `--key-log`: the engine hands its keys to a recorder whose records go into
-    // the records file among the events (a lab's driver publishes keys on purpose).
-    let keys = options.key_log.then(|| Arc::new(KeyRecorder::new()));
     let config = EngineConfig {
         responder: match options.mode {
             DriverMode::Respond => vec![peer.clone()],
@@ -105,7 +104,6 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
     let mut esp = EspTraffic::new(options.ping);
     let reason = drive(
         &mut engine,
-        keys.as_deref(),
         &sockets,
         &rx,
         &mut out,
@@ -122,7 +120,6 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
 /// The loop proper; returns why it ended.
 fn drive(
     engine: &mut Engine,
-    keys: Option<&KeyRecorder>,
     sockets: &Sockets,
     rx: &Receiver<Incoming>,
     out: &mut Records,
@@ -131,10 +128,10 @@ fn drive(
     run_for: Duration,
 ) -> String {
     loop {
-        flush(engine, keys, sockets, out, esp, now());
+        flush(engine, sockets, out, esp, now());
         let ticked = esp.tick(now(), engine);
         emit(ticked, sockets, out);
-        flush(engine, keys, sockets, out, esp, now());
+        flush(engine, sockets, out, esp, now());
         let t = now();
         if t >= run_for {
             return format!("run time of {run_for:?} is over");
@@ -190,21 +187,14 @@ fn emit(output: EspOutput, sockets: &Sockets, out: &mut Records) {
 /// also reads: it waits for the CHILD SA and our virtual IP).
 /// Sends what the engine queued and writes its events, with the key log's records
 /// (`--key-log`) in place among them.
-fn flush(
-    engine: &mut Engine,
-    keys: Option<&KeyRecorder>,
-    sockets: &Sockets,
-    out: &mut Records,
-    esp: &mut EspTraffic,
-    t: Time,
-) {
+fn flush(engine: &mut Engine, sockets: &Sockets, out: &mut Records, esp: &mut EspTraffic, t: Time) {
     while let Some(datagram) = engine.poll_transmit() {
         if let Err(detail) = sockets.send(&datagram) {
             out.write(&DriverRecord::IoError { detail });
         }
     }
     let mut events = Vec::new();
-    poll_events(engine, keys, &mut events);
+    poll_events(engine, out.keys.as_deref(), &mut events);
     for event in events {
         esp.observe(t, &event);
         out.write(&DriverRecord::Event {
@@ -314,6 +304,9 @@ fn initiator_addresses(
 /// half a record.
 struct Records {
     file: BufWriter<File>,
+    /// The engine's key log with `--key-log`: its records go into the file among
+    /// the events, in place (a lab's driver publishes keys on purpose).
+    keys: Option<Arc<KeyRecorder>>,
 }
 
 impl Records {
