@@ -12,6 +12,7 @@ use super::child_table::ChildTable;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::key_queue::KeyQueue;
 use super::ops::{ChildLife, Timed};
 use super::options::EngineConfig;
 use super::policy::Policy;
@@ -19,6 +20,7 @@ use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
 use crate::event::{FlightCounter, FlightId};
+use crate::keylog::{KeyLogEntry, KeyLogRecord};
 use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.
@@ -31,6 +33,8 @@ pub(crate) struct Output {
     /// The flight of the datagram being handled (set by `handle_datagram` for the
     /// length of the call): the events it causes carry it.
     pub(crate) inbound_flight: Option<FlightId>,
+    /// Key log records, only with a key log installed (`EngineConfig::key_log`).
+    pub(crate) keys: KeyQueue,
 }
 
 impl Output {
@@ -42,6 +46,7 @@ impl Output {
             transmits: VecDeque::with_capacity(4),
             flights: FlightCounter::default(),
             inbound_flight: None,
+            keys: KeyQueue::default(),
         }
     }
 }
@@ -110,6 +115,25 @@ impl Cx<'_> {
             flight,
             kind,
         });
+    }
+
+    /// Whether a key log is installed: only then does the key schedule record its
+    /// steps and do keys leave the engine.
+    pub(crate) fn logs_keys(&self) -> bool {
+        self.config.key_log.is_some()
+    }
+
+    /// Hands `entry` to the key log, at this place in the event stream; without a
+    /// key log it is dropped here.
+    pub(crate) fn log_keys(&mut self, sa: IkeSaId, entry: KeyLogEntry) {
+        if self.logs_keys() {
+            let record = KeyLogRecord {
+                time_us: micros(self.now),
+                ike_sa: sa,
+                entry,
+            };
+            self.out.keys.push(self.out.events.len(), record);
+        }
     }
 
     /// Queues a datagram for `poll_transmit`, stamped with the next flight id of

@@ -295,8 +295,13 @@ impl Engine {
         self.timers.next()
     }
 
-    /// The next event, in the order things happened.
+    /// The next event, in the order things happened. With a key log installed
+    /// (`EngineConfig::key_log`), the key records derived before that event are
+    /// handed to it first (after the last event: on the call that returns `None`).
     pub fn poll_event(&mut self) -> Option<Event> {
+        let has_event = !self.out.events.is_empty();
+        let sink = self.config.key_log.as_deref();
+        self.out.keys.before_next_event(sink, has_event);
         self.out.events.pop_front()
     }
 

@@ -3,10 +3,12 @@
 #![allow(dead_code, unreachable_pub)]
 
 use core::time::Duration;
+use std::sync::Arc;
 
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, Event, EventKind};
-use ikelab_engine::sim::{LinkConfig, Pair};
+use ikelab_engine::keylog::{KeyLog, KeyRecorder};
+use ikelab_engine::sim::{LinkConfig, Pair, Side};
 use ikelab_engine::{Engine, EngineConfig, IkeSaId};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -84,10 +86,20 @@ pub fn rng(seed: u64) -> Box<ChaCha20Rng> {
     Box::new(ChaCha20Rng::seed_from_u64(seed))
 }
 
-pub fn engine(responder: Vec<PeerConfig>, seed: u64, key_log: bool, dissect: bool) -> Engine {
+/// An engine without a key log: no secret leaves it.
+pub fn engine(responder: Vec<PeerConfig>, seed: u64, dissect: bool) -> Engine {
+    engine_logging_to(responder, seed, None, dissect)
+}
+
+fn engine_logging_to(
+    responder: Vec<PeerConfig>,
+    seed: u64,
+    key_log: Option<Arc<KeyRecorder>>,
+    dissect: bool,
+) -> Engine {
     let config = EngineConfig {
         responder,
-        key_log,
+        key_log: key_log.map(|k| k as Arc<dyn KeyLog>),
         dissect,
         ..EngineConfig::default()
     };
@@ -97,6 +109,25 @@ pub fn engine(responder: Vec<PeerConfig>, seed: u64, key_log: bool, dissect: boo
     }
 }
 
+/// A pair whose engines (A only initiates, B answers with `responder`) log keys to
+/// recorders the pair puts among their events (`KeysDerived`, `IkeSaKeys`,
+/// `ChildSaKeys`), as the simulator's trace does.
+pub fn keyed_pair(
+    responder: Vec<PeerConfig>,
+    seeds: (u64, u64),
+    dissect: bool,
+    link: LinkConfig,
+    link_seed: u64,
+) -> Pair {
+    let (keys_a, keys_b) = (Arc::new(KeyRecorder::new()), Arc::new(KeyRecorder::new()));
+    let a = engine_logging_to(Vec::new(), seeds.0, Some(keys_a.clone()), dissect);
+    let b = engine_logging_to(responder, seeds.1, Some(keys_b.clone()), dissect);
+    let mut pair = Pair::new(a, b, link, link_seed);
+    pair.record_keys(Side::A, keys_a);
+    pair.record_keys(Side::B, keys_b);
+    pair
+}
+
 /// A pair: A initiates with `initiator`, B answers with `responder`.
 pub fn pair_with(
     initiator: &PeerConfig,
@@ -104,9 +135,8 @@ pub fn pair_with(
     link: LinkConfig,
     seed: u64,
 ) -> (Pair, IkeSaId) {
-    let a = engine(Vec::new(), seed.wrapping_mul(2) + 1, true, true);
-    let b = engine(vec![responder], seed.wrapping_mul(2) + 2, true, true);
-    let mut pair = Pair::new(a, b, link, seed);
+    let seeds = (seed.wrapping_mul(2) + 1, seed.wrapping_mul(2) + 2);
+    let mut pair = keyed_pair(vec![responder], seeds, true, link, seed);
     let id = match pair.a.initiate(Duration::ZERO, initiator) {
         Ok(id) => id,
         Err(e) => panic!("initiate: {e}"),
