@@ -19,6 +19,7 @@ use super::policy::Policy;
 use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
+use crate::event::{FlightCounter, FlightId};
 use crate::keylog::{KeyLogEntry, KeyLogRecord};
 use crate::wire::{IdPayload, IkeSpi};
 
@@ -29,6 +30,11 @@ pub(crate) struct Output {
     pub(crate) transmits: VecDeque<Datagram>,
     /// Key log records, only with a key log installed (`EngineConfig::key_log`).
     pub(crate) keys: KeyQueue,
+    /// Numbers every datagram this engine puts on the wire (IKE, keep-alives, ESP).
+    pub(crate) flights: FlightCounter,
+    /// The flight of the datagram being handled (set by `handle_datagram` for the
+    /// length of the call): the events it causes carry it.
+    pub(crate) inbound_flight: Option<FlightId>,
 }
 
 impl Output {
@@ -39,6 +45,8 @@ impl Output {
             events: VecDeque::with_capacity(32),
             transmits: VecDeque::with_capacity(4),
             keys: KeyQueue::default(),
+            flights: FlightCounter::default(),
+            inbound_flight: None,
         }
     }
 }
@@ -87,10 +95,24 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// Reports an event; while a received datagram is handled, it carries that
+    /// datagram's flight.
     pub(crate) fn emit(&mut self, sa: Option<IkeSaId>, kind: EventKind) {
+        let flight = self.out.inbound_flight;
+        self.emit_for(sa, flight, kind);
+    }
+
+    /// Reports an event about flight `flight` (a datagram we sent).
+    pub(crate) fn emit_for(
+        &mut self,
+        sa: Option<IkeSaId>,
+        flight: Option<FlightId>,
+        kind: EventKind,
+    ) {
         self.out.events.push_back(Event {
             time_us: micros(self.now),
             ike_sa: sa,
+            flight,
             kind,
         });
     }
@@ -114,8 +136,12 @@ impl Cx<'_> {
         }
     }
 
-    pub(crate) fn transmit(&mut self, datagram: Datagram) {
-        self.out.transmits.push_back(datagram);
+    /// Queues a datagram for `poll_transmit`, stamped with the next flight id of
+    /// this engine; returns that id, for the event that describes the datagram.
+    pub(crate) fn transmit(&mut self, datagram: Datagram) -> FlightId {
+        let flight = self.out.flights.next_id();
+        self.out.transmits.push_back(datagram.with_flight(flight));
+        flight
     }
 
     /// A fresh random u32 that is not zero (SPIs, RFC 4303 §2.1: SPI 0 is reserved).

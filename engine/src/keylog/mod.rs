@@ -83,6 +83,8 @@ impl KeyLogRecord {
         Event {
             time_us: self.time_us,
             ike_sa: Some(self.ike_sa),
+            // Keys are derived, not carried by a datagram.
+            flight: None,
             kind,
         }
     }
