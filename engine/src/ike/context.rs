@@ -130,6 +130,7 @@ impl Cx<'_> {
             let record = KeyLogRecord {
                 time_us: micros(self.now),
                 ike_sa: sa,
+                flight: self.out.inbound_flight,
                 entry,
             };
             self.out.keys.push(self.out.events.len(), record);
