@@ -594,7 +594,7 @@ fn a_missing_entry_names_the_spi_pair() {
         "! not decrypted: no entry for SPIs 0x3132333435363738/0x4142434445464748 \
          (SPIi/SPIr) in the key table"
     ));
-    assert!(stdout.contains("decrypted: [ IDi N(INITIAL_CONTACT) IDr AUTH"));
+    assert!(stdout.contains("decrypted: [ IDi N(INIT_CONTACT) IDr AUTH"));
 }
 
 #[test]

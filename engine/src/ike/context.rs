@@ -28,13 +28,13 @@ use crate::wire::{IdPayload, IkeSpi};
 pub(crate) struct Output {
     pub(crate) events: VecDeque<Event>,
     pub(crate) transmits: VecDeque<Datagram>,
+    /// Key log records, only with a key log installed (`EngineConfig::key_log`).
+    pub(crate) keys: KeyQueue,
     /// Numbers every datagram this engine puts on the wire (IKE, keep-alives, ESP).
     pub(crate) flights: FlightCounter,
     /// The flight of the datagram being handled (set by `handle_datagram` for the
     /// length of the call): the events it causes carry it.
     pub(crate) inbound_flight: Option<FlightId>,
-    /// Key log records, only with a key log installed (`EngineConfig::key_log`).
-    pub(crate) keys: KeyQueue,
 }
 
 impl Output {
@@ -44,9 +44,9 @@ impl Output {
         Self {
             events: VecDeque::with_capacity(32),
             transmits: VecDeque::with_capacity(4),
+            keys: KeyQueue::default(),
             flights: FlightCounter::default(),
             inbound_flight: None,
-            keys: KeyQueue::default(),
         }
     }
 }
@@ -130,6 +130,7 @@ impl Cx<'_> {
             let record = KeyLogRecord {
                 time_us: micros(self.now),
                 ike_sa: sa,
+                flight: self.out.inbound_flight,
                 entry,
             };
             self.out.keys.push(self.out.events.len(), record);

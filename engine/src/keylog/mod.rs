@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 pub use recorder::{KeyRecorder, poll_events};
 
 use crate::crypto::keys::KeyDerivationStep;
-use crate::event::{ChildSaKeys, Event, EventKind, IkeSaKeys};
+use crate::event::{ChildSaKeys, Event, EventKind, FlightId, IkeSaKeys};
 use crate::ike::IkeSaId;
 
 /// A sink for the engine's secrets.
@@ -53,6 +53,10 @@ pub struct KeyLogRecord {
     pub time_us: u64,
     /// The IKE SA the keys belong to (for a CHILD SA: the IKE SA that created it).
     pub ike_sa: IkeSaId,
+    /// The received datagram whose handling derived them, as the events of that
+    /// call carry it (`None` for keys of a call the driver made, e.g. a rekey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flight: Option<FlightId>,
     pub entry: KeyLogEntry,
 }
 
@@ -83,7 +87,7 @@ impl KeyLogRecord {
         Event {
             time_us: self.time_us,
             ike_sa: Some(self.ike_sa),
-            flight: None,
+            flight: self.flight,
             kind,
         }
     }

@@ -19,12 +19,12 @@ pub(crate) struct Drained {
 
 /// Polls every datagram and event of `engine`, renumbering the flights it sent
 /// from `flights`. Events about received datagrams keep the flight the driver gave.
-/// What `keys` (the key log the engine was created with, if the run records keys)
-/// received is put among the events where the engine logged it.
+/// With the engine's key log `keys`, its records go among the events in place
+/// (`keylog::poll_events`), as the key events of the lab's trace.
 pub(crate) fn drain(
     engine: &mut Engine,
-    flights: &mut FlightCounter,
     keys: Option<&KeyRecorder>,
+    flights: &mut FlightCounter,
 ) -> Drained {
     let mut drained = Drained::default();
     let mut renumbered = BTreeMap::new();

@@ -14,8 +14,8 @@ use super::link::{Link, LinkConfig};
 use super::nat_box::NatBox;
 use crate::event::Event;
 use crate::ike::{Datagram, Engine, Time};
-use crate::trace::{FlightCounter, NetworkEvent};
 use crate::keylog::KeyRecorder;
+use crate::trace::{FlightCounter, NetworkEvent};
 
 /// One of the two peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +96,15 @@ impl Pair {
         }
     }
 
+    /// Puts what `recorder` (the key log `side`'s engine was created with) receives
+    /// among that side's events, as a lab's trace shows keys.
+    pub fn record_keys(&mut self, side: Side, recorder: Arc<KeyRecorder>) {
+        match side {
+            Side::A => self.a_keys = Some(recorder),
+            Side::B => self.b_keys = Some(recorder),
+        }
+    }
+
     /// The NAT box forgets every mapping (a NAT reboot): A's next datagram leaves
     /// from a new public port.
     pub fn nat_rebind(&mut self) {
@@ -109,15 +118,6 @@ impl Pair {
     fn note_nat(&mut self, report: Vec<NetworkEvent>) {
         let now = self.now;
         self.nat_events.extend(report.into_iter().map(|e| (now, e)));
-    }
-
-    /// Puts what `recorder` (the key log `side`'s engine was created with) receives
-    /// among that side's events, as a lab's trace shows keys.
-    pub fn record_keys(&mut self, side: Side, recorder: Arc<KeyRecorder>) {
-        match side {
-            Side::A => self.a_keys = Some(recorder),
-            Side::B => self.b_keys = Some(recorder),
-        }
     }
 
     pub fn engine(&mut self, side: Side) -> &mut Engine {
@@ -146,8 +146,8 @@ impl Pair {
         let now = self.now;
         for side in [Side::A, Side::B] {
             let drained = match side {
-                Side::A => drain(&mut self.a, &mut self.flights, self.a_keys.as_deref()),
-                Side::B => drain(&mut self.b, &mut self.flights, self.b_keys.as_deref()),
+                Side::A => drain(&mut self.a, self.a_keys.as_deref(), &mut self.flights),
+                Side::B => drain(&mut self.b, self.b_keys.as_deref(), &mut self.flights),
             };
             for mut datagram in drained.datagrams {
                 let sent = datagram.clone();

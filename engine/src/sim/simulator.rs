@@ -20,9 +20,9 @@ use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
+use crate::keylog::KeyLog;
 use crate::trace::network::NetworkEvent;
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
-use crate::keylog::KeyLog;
 
 mod lifecycle;
 mod traffic;
@@ -242,7 +242,7 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        let drained = drain(engine, self.network.flights(), node.keys.as_deref());
+        let drained = drain(engine, node.keys.as_deref(), self.network.flights());
         for event in drained.events {
             records.push(Record::new(
                 event.time_us,
