@@ -331,6 +331,7 @@ impl Engine {
             pools: &mut self.pools,
             responders: &self.responders,
             spis: &self.by_spi,
+            cookie: &self.cookie,
             effects: Vec::new(),
         }
     }
@@ -634,30 +635,13 @@ impl Engine {
             return;
         }
         let spi_r = self.fresh_spi();
-        let half_open = self.half_open;
-        let created = {
-            let side = ResponderSide {
-                candidates,
-                cookie: &self.cookie,
-                half_open,
-                half_open_from_ip: from_ip,
-                spi_r,
-            };
-            let mut cx = Cx {
-                now,
-                rng: &mut *self.rng,
-                provider: self.config.provider,
-                config: &self.config,
-                out: &mut self.out,
-                ids: &mut self.ids,
-                children: &mut self.children,
-                pools: &mut self.pools,
-                responders: &self.responders,
-                spis: &self.by_spi,
-                effects: Vec::new(),
-            };
-            respond_init(&mut cx, &req, &message, side)
+        let side = ResponderSide {
+            candidates,
+            half_open: self.half_open,
+            half_open_from_ip: from_ip,
+            spi_r,
         };
+        let created = respond_init(&mut self.cx(now), &req, &message, side);
         if let Some(sa) = created {
             let id = sa.core.id;
             self.by_spi.insert(sa.core.spi_r, id);
