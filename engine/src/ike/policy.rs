@@ -110,6 +110,22 @@ impl Policy {
             })
     }
 
+    /// Whether this configuration accepts a peer's identity and, from an initiator
+    /// that named the responder it wants (IDr, RFC 7296 §3.5), ours: our `local.id`
+    /// (or, without one, the address we answer from).
+    pub(crate) fn accepts_identities(
+        &self,
+        peer: &IdPayload,
+        our_id_asked: Option<&IdPayload>,
+        local_addr: IpAddr,
+    ) -> bool {
+        let own_ok = our_id_asked.is_none_or(|asked| match &self.config.local.id {
+            Some(own) if !own.is_any() => own.matches(asked),
+            _ => *asked == self.local_id(local_addr),
+        });
+        self.config.remote.id.matches(peer) && own_ok
+    }
+
     /// The first child configuration: the CHILD SA an initiator creates in IKE_AUTH.
     pub(crate) fn first_child(&self) -> Option<&ChildPolicy> {
         self.children.first()

@@ -15,10 +15,9 @@ use std::net::IpAddr;
 use crate::config::{IpRange, Mode};
 use crate::crypto::keys::IkeKeys;
 use crate::event::{
-    ChildFailure, Decision, DownReason, EventKind, IdentityDecision, IkeSaUp, TsDecision,
-    VipDecision,
+    ChildFailure, Decision, DownReason, EventKind, IkeSaUp, TsDecision, VipDecision,
 };
-use crate::ike::auth::SignedOctets;
+use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
 use crate::ike::child::ChildParams;
 use crate::ike::child_setup::{Keying, child_failed, install_child};
 use crate::ike::context::Cx;
@@ -216,61 +215,41 @@ impl InitiatorAuth {
             );
         };
         let policy = core.policy.clone();
-        let accepted = policy.config.remote.id.matches(idr);
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::Identity(IdentityDecision {
-                payload: "IDr".to_owned(),
-                received: id_text(idr),
-                configured: policy.config.remote.id.as_str().to_owned(),
-                accepted,
-            })),
-        );
-        if !accepted {
-            return Self::reject(
-                core,
-                cx,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::Rejected {
-                    exchange: ExchangeType::IKE_AUTH,
-                    detail: format!(
-                        "the responder is '{}', we require '{}'",
-                        id_text(idr),
-                        policy.config.remote.id.as_str()
-                    ),
-                },
-            );
-        }
-        let Ok(id_body) = Payload::IdR(idr.clone()).emit_body() else {
-            return State::Closing;
+        let proof = PeerProof {
+            payload: "IDr",
+            id: idr,
+            our_id_asked: None,
+            auth: auth_r,
+            real_message: &self.init_response,
+            our_nonce: &self.ni,
+            sk_p: self.keys.sk_pr(),
         };
-        let verified = policy.remote_auth.verify(
-            prf,
-            &SignedOctets {
-                real_message: &self.init_response,
-                peer_nonce: &self.ni,
-                sk_p: self.keys.sk_pr(),
-                id_body: &id_body,
-            },
-            auth_r,
-        );
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::Authentication {
-                method: auth_r.method,
-                verified: verified.is_ok(),
-                failure: verified.clone().err(),
-            }),
-        );
-        if let Err(failure) = verified {
-            return Self::reject(
-                core,
-                cx,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::AuthenticationFailed { failure },
-            );
+        match check_peer(core, cx, &policy, prf, &proof) {
+            Ok(()) => {}
+            Err(PeerRefusal::Identity) => {
+                return Self::reject(
+                    core,
+                    cx,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::Rejected {
+                        exchange: ExchangeType::IKE_AUTH,
+                        detail: format!(
+                            "the responder is '{}', we require '{}'",
+                            id_text(idr),
+                            policy.config.remote.id.as_str()
+                        ),
+                    },
+                );
+            }
+            Err(PeerRefusal::Auth(failure)) => {
+                return Self::reject(
+                    core,
+                    cx,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::AuthenticationFailed { failure },
+                );
+            }
         }
-        core.peer_id = Some(idr.clone());
         if let Some(reply) = cp_payload(p).filter(|c| c.cfg_type == CfgType::REPLY) {
             let assignment = cp::read_reply(reply);
             core.virtual_ips = assignment.addresses.clone();
