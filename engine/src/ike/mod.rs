@@ -105,6 +105,7 @@
 mod address;
 pub mod auth;
 mod child;
+mod child_answer;
 mod child_setup;
 mod child_table;
 mod commands;
