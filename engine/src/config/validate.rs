@@ -10,12 +10,12 @@ use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::PeerConfig;
-use super::policy::{Childless, Fragmentation, SendCert, Unique};
 use super::addr::AddrSpec;
 use super::auth::AuthMethod;
 use super::child::ChildConfig;
 use super::duration::format_duration;
 use super::error::ConfigErrors;
+use super::policy::{Childless, Fragmentation, SendCert, Unique};
 use super::selector::{TrafficSelector, protocol_has_ports};
 use crate::proposal::ProposalSpec;
 use crate::wire::iana::{IdType, ProtocolId};
@@ -114,9 +114,7 @@ impl PeerConfig {
         let refuse = |errors: &mut ConfigErrors, key: &str, what: &str, engine_does: &str| {
             errors.push(
                 key,
-                format!(
-                    "{key} = {what} is not supported yet: {engine_does}; leave {key} unset"
-                ),
+                format!("{key} = {what} is not supported yet: {engine_does}; leave {key} unset"),
             );
         };
         if self.mobike {

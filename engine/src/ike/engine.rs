@@ -680,7 +680,7 @@ fn on_timer(sa: &mut IkeSa, cx: &mut Cx<'_>, timer: Timer) {
         }
         Timer::Keepalive => {
             if matches!(sa.state, State::Established(_)) {
-                sa.core.send_keepalive(cx);
+                sa.core.keepalive_due(cx);
             }
         }
         Timer::Linger => sa.core.fate = Fate::Remove,

@@ -313,13 +313,9 @@ pub(crate) fn ike_sa_up(core: &SaCore, _msg: &Received<'_>) -> IkeSaUp {
     }
 }
 
-/// Starts NAT keep-alives when we are behind a NAT (RFC 3948 §2.3).
+/// Starts NAT keep-alives when we are behind a NAT (RFC 3948 §2.3), timed from the
+/// last packet we sent (§4), not from the end of IKE_AUTH.
 pub(crate) fn arm_keepalive(core: &mut SaCore, cx: &Cx<'_>) {
-    let interval = core.policy.config.keep_alive;
-    if core.nat.keepalives && !interval.is_zero() {
-        core.timers.set(
-            crate::ike::timers::Timer::Keepalive,
-            cx.now.saturating_add(interval),
-        );
-    }
+    let last_sent = core.nat.last_sent.unwrap_or(cx.now);
+    core.arm_keepalive(last_sent);
 }
