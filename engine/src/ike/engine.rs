@@ -617,7 +617,7 @@ impl Engine {
         let candidates: Vec<Arc<Policy>> = self
             .responders
             .iter()
-            .filter(|p| p.config.accepts_addresses(path.src.ip(), path.dst.ip()))
+            .filter(|p| p.accepts_addresses(path.src.ip(), path.dst.ip()))
             .cloned()
             .collect();
         let from_ip = self

@@ -244,10 +244,7 @@ fn select_policy(
         .responders
         .iter()
         .filter(|p| !Arc::ptr_eq(p, &current))
-        .filter(|p| {
-            p.config
-                .accepts_addresses(core.remote.ip(), core.local.ip())
-        })
+        .filter(|p| p.accepts_addresses(core.remote.ip(), core.local.ip()))
         .find(|p| p.accepts_identities(idi, idr, local_ip))
         .cloned()?;
     cx.emit(
