@@ -28,6 +28,7 @@
 pub mod expect;
 pub mod export;
 mod firewall;
+pub mod fixtures;
 mod inner_host;
 pub mod library;
 mod link;

@@ -57,46 +57,11 @@ mod tests {
     use crate::child::{LimitLevel, LimitReason, VolumeLimit};
     use crate::config::PeerConfig;
     use crate::event::{Action, Cause, EventKind};
+    use crate::sim::fixtures::{CLIENT, GATEWAY};
     use crate::sim::{LinkConfig, Pair};
     use crate::{Engine, EngineConfig};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    const CLIENT: &str = r#"
-        local_addrs = ["192.0.2.2"]
-        remote_addrs = ["192.0.2.1"]
-        proposals = ["aes256gcm16-prfsha256-x25519"]
-        [retransmit]
-        timeout = "100ms"
-        [local]
-        auth = "psk"
-        id = "cl.example"
-        [remote]
-        auth = "psk"
-        id = "gw.example"
-        [children.net]
-        esp_proposals = ["aes256gcm16"]
-        remote_ts = ["10.1.0.0/24"]
-        [secrets]
-        psk = "not-a-real-secret"
-    "#;
-
-    const GATEWAY: &str = r#"
-        local_addrs = ["192.0.2.1"]
-        proposals = ["aes256gcm16-prfsha256-x25519"]
-        [retransmit]
-        timeout = "100ms"
-        [local]
-        auth = "psk"
-        id = "gw.example"
-        [remote]
-        auth = "psk"
-        [children.net]
-        esp_proposals = ["aes256gcm16"]
-        local_ts = ["10.1.0.0/24"]
-        [secrets]
-        psk = "not-a-real-secret"
-    "#;
 
     fn parse(text: &str) -> PeerConfig {
         toml::from_str(text).unwrap_or_else(|e| panic!("config: {e}"))
