@@ -61,6 +61,7 @@ pub struct Event {
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
     /// A new IKE SA: we initiated it, or answered an acceptable IKE_SA_INIT.
     IkeSaCreated {
