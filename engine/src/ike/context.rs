@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rand_core::CryptoRng;
 
 use super::child_table::ChildTable;
+use super::cookie::CookieSecret;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
@@ -91,6 +92,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) responders: &'a [Arc<Policy>],
     /// Our IKE SPIs in use (a rekey draws a fresh one, RFC 7296 §2.18).
     pub(crate) spis: &'a BTreeMap<IkeSpi, IkeSaId>,
+    /// The responder's cookie secret (RFC 7296 §2.6), read by IKE_SA_INIT.
+    pub(crate) cookie: &'a CookieSecret,
     pub(crate) effects: Vec<Effect>,
 }
 

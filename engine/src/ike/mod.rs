@@ -105,6 +105,8 @@
 mod address;
 pub mod auth;
 mod child;
+mod child_answer;
+mod child_choice;
 mod child_setup;
 mod child_table;
 mod commands;

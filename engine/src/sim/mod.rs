@@ -33,6 +33,7 @@
 mod drain;
 pub mod expect;
 mod firewall;
+pub mod fixtures;
 mod inner_host;
 pub mod library;
 mod link;

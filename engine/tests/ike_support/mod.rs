@@ -16,57 +16,10 @@ use rand_core::SeedableRng;
 /// The client of most tests: 192.0.2.2 to the gateway 192.0.2.1, x25519 + AES-GCM,
 /// asking for a virtual IP, one child to 10.1.0.0/24. Retransmission in 100 ms
 /// steps so lossy runs stay short in virtual time.
-pub const INITIATOR: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-[retransmit]
-timeout = "100ms"
-base = 1.8
-tries = 5
-[local]
-auth = "psk"
-id = "cl.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-local_ts = ["dynamic"]
-remote_ts = ["10.1.0.0/24"]
-[secrets]
-psk = "not-a-real-secret"
-"#;
+pub const INITIATOR: &str = ikelab_engine::sim::fixtures::CLIENT;
 
 /// The gateway: accepts the client, assigns from 10.3.0.0/24.
-pub const RESPONDER: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519", "aes128-sha256-modp2048"]
-pools = ["vpool"]
-[retransmit]
-timeout = "100ms"
-base = 1.8
-tries = 5
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["aes256gcm16", "aes128-sha256"]
-local_ts = ["10.1.0.0/24"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "not-a-real-secret"
-[ip_pools.vpool]
-addrs = "10.3.0.0/24"
-dns = ["10.1.0.53"]
-"#;
+pub const RESPONDER: &str = ikelab_engine::sim::fixtures::GATEWAY;
 
 pub fn config(text: &str) -> PeerConfig {
     match toml::from_str(text) {
