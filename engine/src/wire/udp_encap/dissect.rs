@@ -1,6 +1,7 @@
 //! Dissection of port-4500 UDP data: the Non-ESP Marker and the IKE message after
 //! it, a NAT-keepalive, or an ESP packet (RFC 3948 §2).
 
+use crate::wire::dissect::catalogue;
 use std::net::IpAddr;
 
 use super::{NON_ESP_MARKER, Udp4500Payload, UdpEncapError};
@@ -22,13 +23,7 @@ pub fn dissect_udp_4500(
         Ok(Udp4500Payload::NatKeepalive) => Dissection {
             length: data.len(),
             summary: "NAT-keepalive".to_owned(),
-            fields: vec![Field::leaf(
-                "NAT-Keepalive",
-                "RFC 3948 §2.3",
-                0..1,
-                "0xff",
-                "Sent only to keep a NAT's port mapping alive; the receiver ignores it.",
-            )],
+            fields: vec![Field::leaf(&catalogue::UDP_ENCAP_NAT_KEEPALIVE, 0..1, "0xff")],
             error: None,
         },
         Ok(Udp4500Payload::Ike(message)) => {
@@ -36,14 +31,7 @@ pub fn dissect_udp_4500(
             dissection.shift(NON_ESP_MARKER.len());
             dissection.fields.insert(
                 0,
-                Field::leaf(
-                    "Non-ESP Marker",
-                    "RFC 3948 §2.2",
-                    0..NON_ESP_MARKER.len(),
-                    "0x00000000",
-                    "Four zero octets where ESP has its SPI (which is never 0): what follows \
-                     on port 4500 is IKE, not ESP.",
-                ),
+                Field::leaf(&catalogue::UDP_ENCAP_NON_ESP_MARKER, 0..NON_ESP_MARKER.len(), "0x00000000"),
             );
             dissection
         }
@@ -62,14 +50,7 @@ pub fn dissect_udp_4500(
             let fields = if data.is_empty() {
                 Vec::new()
             } else {
-                vec![Field::leaf(
-                    "Malformed",
-                    "RFC 3948 §2",
-                    0..data.len(),
-                    format!("{} — {error}", hex::preview(data)),
-                    "Neither a NAT-keepalive (one 0xFF octet), nor IKE after a 4-octet \
-                     Non-ESP Marker, nor ESP (at least an SPI and a Sequence Number).",
-                )]
+                vec![Field::leaf(&catalogue::UDP_ENCAP_MALFORMED, 0..data.len(), format!("{} — {error}", hex::preview(data)))]
             };
             Dissection {
                 length: data.len(),
