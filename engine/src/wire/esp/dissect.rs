@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(dissection.fields.len(), 3);
         assert_eq!(dissection.fields[0].value, "0xc0ffee01");
         assert_eq!(dissection.fields[1].value, "3");
-        assert_eq!(dissection.fields[2].name, "Encrypted Data and ICV");
+        assert_eq!(dissection.fields[2].name(), "Encrypted Data and ICV");
         assert_eq!(
             dissection.summary,
             format!("ESP SPI 0xc0ffee01 Seq 3 ({} octets)", packet.len())
@@ -400,7 +400,7 @@ mod tests {
         assert_eq!(decryptor.calls, 1);
         assert_eq!(dissection.error, None);
         check_leaf_coverage(&dissection.fields, 0..packet.len()).unwrap();
-        let names: Vec<&str> = dissection.fields.iter().map(|f| &*f.name).collect();
+        let names: Vec<String> = dissection.fields.iter().map(|f| f.name().into_owned()).collect();
         assert_eq!(
             names,
             [
@@ -413,14 +413,14 @@ mod tests {
         );
         let block = dissection.fields[3].decrypted.as_ref().unwrap();
         assert_eq!(block.error, None);
-        let inner: Vec<&str> = block.fields.iter().map(|f| &*f.name).collect();
+        let inner: Vec<String> = block.fields.iter().map(|f| f.name().into_owned()).collect();
         assert_eq!(
             inner,
             ["Payload Data", "Padding", "Pad Length", "Next Header"]
         );
         assert_eq!(block.fields[3].value, "IPv4 (4)");
         let data = &block.fields[0];
-        assert_eq!(data.children[0].name, "IPv4 Header");
+        assert_eq!(data.children[0].name(), "IPv4 Header");
         assert_eq!(data.find("Source Address").unwrap().value, "10.1.0.1");
         assert!(
             dissection
@@ -446,7 +446,7 @@ mod tests {
         }
         let packet = tunnel_packet();
         let dissection = dissect_esp(&packet, None, Some(&mut Liar));
-        assert_eq!(dissection.fields[2].name, "Encrypted Data and ICV");
+        assert_eq!(dissection.fields[2].name(), "Encrypted Data and ICV");
         check_leaf_coverage(&dissection.fields, 0..packet.len()).unwrap();
     }
 

@@ -225,10 +225,8 @@ mod tests {
             data,
         ));
         fields.push(Field::leaf(
-            "UDP Data",
-            RFC768,
+            &catalogue::CAPTURE_UDP_DATA,
             parsed.payload_offset + UdpHeader::LEN..packet.len(),
-            "",
             "",
         ));
         fields
@@ -241,7 +239,7 @@ mod tests {
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
         let ip = &fields[0];
-        assert_eq!(ip.name, "IPv4 Header");
+        assert_eq!(ip.name(), "IPv4 Header");
         assert_eq!(ip.find("Source Address").unwrap().value, "192.0.2.1");
         assert_eq!(ip.find("Protocol").unwrap().value, "UDP (17)");
         assert_eq!(ip.find("Total Length").unwrap().value, "33");
@@ -259,7 +257,7 @@ mod tests {
         let packet = udp_packet("2001:db8::1", "2001:db8::2");
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
-        assert_eq!(fields[0].name, "IPv6 Header");
+        assert_eq!(fields[0].name(), "IPv6 Header");
         assert_eq!(fields[0].find("Payload Length").unwrap().value, "13");
         assert_eq!(fields[1].range, 40..48);
     }
@@ -287,7 +285,7 @@ mod tests {
             .unwrap();
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
-        assert_eq!(fields[1].name, "Destination Options Header");
+        assert_eq!(fields[1].name(), "Destination Options Header");
         assert_eq!(fields[1].range, 40..48);
         assert_eq!(fields[1].value, "8 octets, next header UDP (17)");
     }

@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(dissection.error, None);
         assert_eq!(dissection.length, data.len());
         check_leaf_coverage(&dissection.fields, 0..data.len()).unwrap();
-        assert_eq!(dissection.fields[0].name, "Non-ESP Marker");
+        assert_eq!(dissection.fields[0].name(), "Non-ESP Marker");
         assert_eq!(dissection.fields[1].range.start, 4);
         let plain = Message::parse(&message).unwrap();
         assert_eq!(dissection.summary, plain.summary());
@@ -135,6 +135,6 @@ mod tests {
         // error names it at its offset in the UDP data, after the marker.
         assert_eq!(error.offset, 4 + 24);
         assert_eq!(error.field, "Length");
-        assert_eq!(dissection.fields[0].name, "Non-ESP Marker");
+        assert_eq!(dissection.fields[0].name(), "Non-ESP Marker");
     }
 }
