@@ -196,7 +196,9 @@ impl Dissection {
 }
 
 /// `Dissection::explained`: serialises as `{length, summary, fields, error}` with
-/// every field as `{name, rfc, range, value, meaning, children, decrypted}`.
+/// every field as `{id, name, rfc, range, value, meaning, children, decrypted}`.
+/// A `Dissection` deserialises from this form too (by `id`, `range`, `value`,
+/// `children` and `decrypted`; names and meanings come from the catalogue).
 #[derive(Debug, Clone, Copy)]
 pub struct ExplainedDissection<'a>(&'a Dissection);
 
@@ -235,6 +237,7 @@ impl Serialize for ExplainedField<'_> {
         }
         #[derive(Serialize)]
         struct Long<'a> {
+            id: FieldId,
             name: Cow<'static, str>,
             rfc: Cow<'static, str>,
             range: &'a Range<usize>,
@@ -247,6 +250,7 @@ impl Serialize for ExplainedField<'_> {
         }
         let f = self.0;
         Long {
+            id: f.id,
             name: f.name(),
             rfc: f.rfc(),
             range: &f.range,
@@ -356,7 +360,23 @@ mod compact {
         Block(Box<DecryptedBlock>),
     }
 
-    struct RawField(u32, Vec<Element>);
+    /// A serialised field: the compact array, or the explained object.
+    enum RawField {
+        Compact(u32, Vec<Element>),
+        Long(Box<LongField>),
+    }
+
+    /// The explained form (`Dissection::explained`), read back by id.
+    #[derive(Deserialize)]
+    struct LongField {
+        id: u32,
+        range: Range<usize>,
+        value: String,
+        #[serde(default)]
+        children: Vec<RawField>,
+        #[serde(default)]
+        decrypted: Option<Box<DecryptedBlock>>,
+    }
 
     impl<'de> Deserialize<'de> for RawField {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -374,16 +394,40 @@ mod compact {
                     while let Some(e) = seq.next_element()? {
                         rest.push(e);
                     }
-                    Ok(RawField(id, rest))
+                    Ok(RawField::Compact(id, rest))
+                }
+                fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawField, A::Error> {
+                    LongField::deserialize(de::value::MapAccessDeserializer::new(map))
+                        .map(|long| RawField::Long(Box::new(long)))
                 }
             }
-            d.deserialize_seq(V)
+            d.deserialize_any(V)
         }
     }
 
     impl RawField {
         fn into_field(self, cursor: &mut usize) -> Result<Field, String> {
-            let RawField(id, elements) = self;
+            let (id, elements) = match self {
+                Self::Compact(id, elements) => (id, elements),
+                Self::Long(long) => {
+                    let LongField {
+                        id,
+                        range,
+                        value,
+                        children: raw,
+                        decrypted,
+                    } = *long;
+                    *cursor = range.start;
+                    let field = Field {
+                        id: FieldId(id),
+                        children: children(raw, cursor)?,
+                        decrypted,
+                        ..Field::with_id(FieldId(id), range, value)
+                    };
+                    *cursor = field.range.end;
+                    return Ok(field);
+                }
+            };
             let id = FieldId(id);
             let mut it = elements.into_iter();
             let field = match (it.next(), it.next(), it.next(), it.next(), it.next()) {

@@ -27,7 +27,7 @@ pub(crate) mod field;
 pub(crate) mod recorder;
 
 pub use coverage::{CoverageError, check_leaf_coverage};
-pub use decrypt::{Decrypted, Decryptor, SkDecryptRequest, SkOutcome};
+pub use decrypt::{Decrypted, Decryptor, KnownPlaintext, SkDecryptRequest, SkOutcome};
 pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry, FieldId};
 pub use field::{DecryptedBlock, Dissection, ExplainedDissection, Field};
 use recorder::Recorder;
