@@ -48,8 +48,13 @@ pub struct MessageEvent {
     pub payloads: Arc<[Payload]>,
     /// Every field with its byte range and catalogue id, SK contents as the engine
     /// encrypted or decrypted them (when the engine was created with `dissect: true`).
-    /// Built once per message: every retransmission of it shares this one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Built once per message: every retransmission of it shares this one (and a
+    /// trace writes it once, see `wire::dissect::sharing`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::dissect::sharing::shared"
+    )]
     pub dissection: Option<Arc<Dissection>>,
 }
 

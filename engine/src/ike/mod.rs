@@ -114,6 +114,8 @@ pub mod cp;
 mod data_plane;
 #[cfg(test)]
 mod data_plane_tests;
+#[cfg(test)]
+mod work_once_tests;
 mod datagram;
 mod engine;
 mod error;

@@ -101,7 +101,7 @@
 //!
 //! // ---- dissection (dissect/*.rs) -----------------------------------------------------
 //! pub mod catalogue { pub const CATALOGUE_VERSION: u32; pub struct FieldId(pub u32);
-//!     pub struct Entry { id, name, rfc, meaning }; pub struct Catalogue { version, entries }
+//!     pub struct Entry { id, name, rfc, meaning } /* wire::CatalogueEntry */; pub struct Catalogue { version, entries }
 //!     impl Catalogue { pub fn embedded() -> Self; pub fn get(&self, FieldId) -> Option<&Entry>; }
 //!     pub fn lookup(FieldId) -> Option<Entry>; pub fn unknown_name(FieldId) -> String; }
 //! pub struct Field {                      // serde: a compact array, ranges implied (field.rs)
@@ -188,7 +188,7 @@ mod tests;
 pub use chain::{emit_payload_chain, parse_payload_chain};
 pub use dissect::{
     CATALOGUE_VERSION, Catalogue, CoverageError, Decrypted, DecryptedBlock, Decryptor, Dissection,
-    Entry, ExplainedDissection, Field, FieldId, SkDecryptRequest, SkOutcome, check_leaf_coverage,
+    CatalogueEntry, ExplainedDissection, Field, FieldId, SkDecryptRequest, SkOutcome, check_leaf_coverage,
     dissect_message, dissect_payload_chain,
 };
 pub use error::{EmitError, EmitErrorKind, ErrorKind, WireError};

@@ -81,14 +81,39 @@ pub struct Entry {
     pub meaning: Cow<'static, str>,
 }
 
-/// The catalogue of the engine this was compiled with, or one read from a trace.
+/// The catalogue of the engine this was compiled with, or one read from a trace: a
+/// trace names its version and may carry its entries (`Trace::embed_catalogue`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
     pub version: u32,
+    /// Empty when only the version is named (the reader uses its own engine's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<Entry>,
 }
 
 impl Catalogue {
+    /// This engine's catalogue named by its version only.
+    pub fn version_only() -> Self {
+        Self {
+            version: CATALOGUE_VERSION,
+            entries: Vec::new(),
+        }
+    }
+
+    /// How to show a field: this catalogue's entry when it has one, else the
+    /// engine's own when the versions agree, else "field N (newer engine)".
+    pub fn explain(&self, id: FieldId) -> Entry {
+        self.get(id)
+            .cloned()
+            .or_else(|| (self.version == CATALOGUE_VERSION).then(|| lookup(id)).flatten())
+            .unwrap_or_else(|| Entry {
+                id,
+                name: Cow::Owned(unknown_name(id)),
+                rfc: Cow::Borrowed(""),
+                meaning: Cow::Borrowed(""),
+            })
+    }
+
     /// Every entry of this engine, in id order: the plain ones, then each family's.
     pub fn embedded() -> Self {
         let mut entries: Vec<Entry> = PLAIN.iter().map(Doc::entry).collect();

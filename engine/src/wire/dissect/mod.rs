@@ -25,10 +25,11 @@ pub(crate) mod coverage;
 pub(crate) mod decrypt;
 pub(crate) mod field;
 pub(crate) mod recorder;
+pub mod sharing;
 
 pub use coverage::{CoverageError, check_leaf_coverage};
 pub use decrypt::{Decrypted, Decryptor, KnownPlaintext, SkDecryptRequest, SkOutcome};
-pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry, FieldId};
+pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry as CatalogueEntry, FieldId};
 pub use field::{DecryptedBlock, Dissection, ExplainedDissection, Field};
 use recorder::Recorder;
 
