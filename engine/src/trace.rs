@@ -32,8 +32,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::wire::dissect::{Catalogue, sharing};
 use crate::sim::NetworkEvent;
+use crate::wire::dissect::{Catalogue, sharing};
 
 /// The schema name and version of the document; readers refuse other values.
 pub const TRACE_SCHEMA: &str = "ikelab-trace/2";

@@ -54,7 +54,10 @@ fn every_catalogue_entry_is_explained_once() {
     let ids: Vec<FieldId> = catalogue.entries.iter().map(|e| e.id).collect();
     let unique: BTreeSet<FieldId> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len(), "an id is declared twice");
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "entries out of id order");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "entries out of id order"
+    );
     let problems: Vec<String> = ids.iter().filter_map(|&id| unexplained(id)).collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     for entry in &catalogue.entries {
@@ -91,7 +94,10 @@ fn an_unknown_id_reads_as_a_newer_engines_field() {
     assert_eq!(field.name(), "field 99998 (newer engine)");
     assert_eq!(field.meaning(), "");
     let older = Catalogue::version_only();
-    assert_eq!(older.explain(FieldId(99_998)).name, "field 99998 (newer engine)");
+    assert_eq!(
+        older.explain(FieldId(99_998)).name,
+        "field 99998 (newer engine)"
+    );
     // A catalogue read from a trace of another version knows only its own entries.
     let other = Catalogue {
         version: CATALOGUE_VERSION + 1,
@@ -110,7 +116,9 @@ fn an_unknown_id_reads_as_a_newer_engines_field() {
 /// brings back explanations per field, or a second copy of each dissection, breaks it.
 #[test]
 fn the_happy_paths_trace_fits_in_40_kb() {
-    let json = trace_of("happy-path").to_json().unwrap_or_else(|e| panic!("{e}"));
+    let json = trace_of("happy-path")
+        .to_json()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(json.len() <= 40 * 1024, "{} octets", json.len());
     println!("happy-path trace: {} octets", json.len());
 }
@@ -133,7 +141,10 @@ fn a_trace_reads_back_as_written_with_its_dissections_shared() {
             }
         }
         assert!(distinct.len() < all.len(), "{name}: nothing shared");
-        assert_eq!(json.matches("\"same_as\"").count(), all.len() - distinct.len());
+        assert_eq!(
+            json.matches("\"same_as\"").count(),
+            all.len() - distinct.len()
+        );
         // With the catalogue embedded, a reader of another engine can explain it.
         trace.embed_catalogue();
         let embedded = Trace::from_json(&trace.to_json().unwrap_or_default())

@@ -1,8 +1,8 @@
 //! A captured datagram dissected whole: IP header, UDP header and what they carry,
 //! every octet of the IP packet in one leaf.
 
-use crate::wire::dissect::catalogue::{self, Doc};
 use super::datagram::{Datagram, DatagramKind};
+use crate::wire::dissect::catalogue::{self, Doc};
 use crate::wire::esp::{EspDecryptor, dissect_esp};
 use crate::wire::hex;
 use crate::wire::ip::{IpPacket, IpProtocol, UdpHeader, dissect_ip_header, dissect_udp_header};
@@ -41,14 +41,20 @@ pub fn dissect_datagram(
                     DatagramKind::Ike4500 | DatagramKind::EspInUdp | DatagramKind::NatKeepalive => {
                         dissect_udp_4500(data, addresses, ike, esp)
                     }
-                    DatagramKind::Esp | DatagramKind::Other => {
-                        opaque(data, &catalogue::CAPTURE_UDP_DATA, "UDP data of another protocol")
-                    }
+                    DatagramKind::Esp | DatagramKind::Other => opaque(
+                        data,
+                        &catalogue::CAPTURE_UDP_DATA,
+                        "UDP data of another protocol",
+                    ),
                 };
                 (inner, data_start)
             }
             Err(_) => (
-                opaque(parsed.payload, &catalogue::CAPTURE_IP_PAYLOAD, "malformed UDP"),
+                opaque(
+                    parsed.payload,
+                    &catalogue::CAPTURE_IP_PAYLOAD,
+                    "malformed UDP",
+                ),
                 ip_payload_start,
             ),
         },
@@ -57,7 +63,11 @@ pub fn dissect_datagram(
             ip_payload_start,
         ),
         other => (
-            opaque(parsed.payload, &catalogue::CAPTURE_IP_PAYLOAD, &format!("{other} payload")),
+            opaque(
+                parsed.payload,
+                &catalogue::CAPTURE_IP_PAYLOAD,
+                &format!("{other} payload"),
+            ),
             ip_payload_start,
         ),
     };
@@ -69,7 +79,11 @@ pub fn dissect_datagram(
     let ip_end = ip_payload_start + parsed.payload.len();
     if ip_end > inner_end {
         // UDP Length shorter than the IP payload: the rest belongs to no UDP datagram.
-        fields.push(Field::leaf(&catalogue::CAPTURE_EXCESS_IP_PAYLOAD, inner_end..ip_end, hex::preview(packet.get(inner_end..ip_end).unwrap_or_default())));
+        fields.push(Field::leaf(
+            &catalogue::CAPTURE_EXCESS_IP_PAYLOAD,
+            inner_end..ip_end,
+            hex::preview(packet.get(inner_end..ip_end).unwrap_or_default()),
+        ));
     }
     let error = inner.error.map(|mut e| {
         e.offset += inner_start;

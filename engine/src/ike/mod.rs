@@ -114,8 +114,6 @@ pub mod cp;
 mod data_plane;
 #[cfg(test)]
 mod data_plane_tests;
-#[cfg(test)]
-mod work_once_tests;
 mod datagram;
 mod engine;
 mod error;
@@ -137,6 +135,8 @@ mod state;
 pub mod summary;
 mod timers;
 pub mod ts;
+#[cfg(test)]
+mod work_once_tests;
 
 pub use child::ChildSa;
 pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};

@@ -169,21 +169,26 @@ impl Protection {
             .open_padded(aad, &sk.body)
             .map_err(OpenError::Crypto)?;
         // Padding and Pad Length (RFC 7296 §3.14), checked as `SkProtection::open` does.
-        let (&pad_octet, before) = padded.split_last().ok_or(OpenError::Crypto(
-            CryptoError::Truncated {
-                needed: 1,
-                available: 0,
-            },
-        ))?;
-        let inner_len = before
-            .len()
-            .checked_sub(usize::from(pad_octet))
-            .ok_or(OpenError::Crypto(CryptoError::BadPadding {
-                pad_length: usize::from(pad_octet),
-                available: before.len(),
-            }))?;
-        let payloads = parse_payload_chain(before.get(..inner_len).unwrap_or_default(), sk.first_payload)
-            .map_err(OpenError::Syntax)?;
+        let (&pad_octet, before) =
+            padded
+                .split_last()
+                .ok_or(OpenError::Crypto(CryptoError::Truncated {
+                    needed: 1,
+                    available: 0,
+                }))?;
+        let inner_len =
+            before
+                .len()
+                .checked_sub(usize::from(pad_octet))
+                .ok_or(OpenError::Crypto(CryptoError::BadPadding {
+                    pad_length: usize::from(pad_octet),
+                    available: before.len(),
+                }))?;
+        let payloads = parse_payload_chain(
+            before.get(..inner_len).unwrap_or_default(),
+            sk.first_payload,
+        )
+        .map_err(OpenError::Syntax)?;
         Ok(Opened {
             payloads,
             plaintext: Decrypted {
@@ -201,10 +206,21 @@ impl Protection {
         let label = if from_initiator { "SK_ei" } else { "SK_er" };
         match (self.suite.cipher, self.suite.integ) {
             (Cipher::Cbc(_), Some(integ)) => {
-                format!("{} with {}, {label}", describe_cipher(self.suite.cipher), integ.id())
+                format!(
+                    "{} with {}, {label}",
+                    describe_cipher(self.suite.cipher),
+                    integ.id()
+                )
             }
             _ => format!("{}, {label}", describe_cipher(self.suite.cipher)),
         }
+    }
+}
+
+fn describe_cipher(cipher: Cipher) -> String {
+    match cipher.key_bits() {
+        Some(bits) => format!("{}, {bits}-bit key", cipher.id()),
+        None => cipher.id().to_string(),
     }
 }
 
@@ -225,12 +241,5 @@ pub(crate) mod decryptions {
     /// Decryptions so far on this thread.
     pub(crate) fn so_far() -> usize {
         COUNT.with(Cell::get)
-    }
-}
-
-fn describe_cipher(cipher: Cipher) -> String {
-    match cipher.key_bits() {
-        Some(bits) => format!("{}, {bits}-bit key", cipher.id()),
-        None => cipher.id().to_string(),
     }
 }

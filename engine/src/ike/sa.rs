@@ -21,10 +21,10 @@ use super::summary::message_summary;
 use super::timers::{Timer, TimerTable};
 use crate::config::Role;
 use crate::event::{DownReason, EventKind, MessageEvent};
+use crate::wire::dissect::KnownPlaintext;
 use crate::wire::emit_message;
 use crate::wire::iana::{DhId, ExchangeType};
 use crate::wire::udp_encap::{NAT_KEEPALIVE, NON_ESP_MARKER};
-use crate::wire::dissect::KnownPlaintext;
 use crate::wire::{
     Decrypted, Dissection, Flags, IdPayload, IkeHeader, IkeSpi, Payload, dissect_message,
 };

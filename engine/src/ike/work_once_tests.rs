@@ -50,13 +50,19 @@ fn each_received_message_is_decrypted_once_and_sent_ones_never() {
     let run = run("happy-path");
     let decrypted = decryptions::so_far() - before;
     let all = messages(&run);
-    let received_protected = all.iter().filter(|(_, sent, m)| !sent && m.encrypted).count();
+    let received_protected = all
+        .iter()
+        .filter(|(_, sent, m)| !sent && m.encrypted)
+        .count();
     assert!(received_protected >= 2, "IKE_AUTH both ways");
     // One decryption per protected message received: the state machine's. The
     // dissections (of these and of the protected messages sent) cost none.
     assert_eq!(decrypted, received_protected);
     for (peer, sent, m) in all.iter().filter(|(_, _, m)| m.encrypted) {
-        let dissection = m.dissection.as_deref().unwrap_or_else(|| panic!("{peer}: none"));
+        let dissection = m
+            .dissection
+            .as_deref()
+            .unwrap_or_else(|| panic!("{peer}: none"));
         assert_eq!(dissection.error, None, "{peer} {}", m.summary);
         check_leaf_coverage(&dissection.fields, 0..dissection.length)
             .unwrap_or_else(|e| panic!("{peer} {}: {e}", m.summary));
@@ -65,7 +71,12 @@ fn each_received_message_is_decrypted_once_and_sent_ones_never() {
         let block = leaf.decrypted.as_deref().unwrap_or_else(|| unreachable!());
         // The plaintext shown is the inner payloads the engine had, as emitted.
         let (chain, _) = emit_payload_chain(&m.payloads).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(block.bytes.get(..chain.len()), Some(&chain[..]), "{}", m.summary);
+        assert_eq!(
+            block.bytes.get(..chain.len()),
+            Some(&chain[..]),
+            "{}",
+            m.summary
+        );
         assert!(block.note.contains("SK_e"), "{}", block.note);
     }
 }
@@ -102,7 +113,11 @@ fn retransmissions_and_cached_responses_share_the_first_dissection() {
         let (Some(a), Some(b)) = (&first.2.dissection, &again.dissection) else {
             panic!("{peer}: {} not dissected", again.summary);
         };
-        assert!(Arc::ptr_eq(a, b), "{peer}: {} dissected again", again.summary);
+        assert!(
+            Arc::ptr_eq(a, b),
+            "{peer}: {} dissected again",
+            again.summary
+        );
         assert!(Arc::ptr_eq(&first.2.payloads, &again.payloads));
         resent += 1;
     }

@@ -17,7 +17,6 @@ use super::iana::PayloadType;
 use super::payload::{Payload, PayloadContext, is_understood, read_body};
 use super::writer::{EmitResult, Writer};
 
-
 /// Parses a payload chain that starts with a payload of type `first` and fills
 /// `bytes` exactly: what follows the IKE header, or the inner payloads of a decrypted
 /// SK payload (without Padding and Pad Length, see `split_sk_plaintext`).
@@ -49,12 +48,11 @@ pub(crate) fn read_chain(r: &mut Reader<'_>, first: PayloadType) -> WireResult<V
             ));
         }
         let this = next;
-        let payload =
-            r.group_titled(
-                || PAYLOADS.id(u32::from(this.0), &catalogue::CHAIN_UNKNOWN_PAYLOAD),
-                |r| read_one(r, this),
-                |(p, _)| p.describe(),
-            )?;
+        let payload = r.group_titled(
+            || PAYLOADS.id(u32::from(this.0), &catalogue::CHAIN_UNKNOWN_PAYLOAD),
+            |r| read_one(r, this),
+            |(p, _)| p.describe(),
+        )?;
         next = payload.1;
         let last = matches!(payload.0, Payload::Sk(_) | Payload::Skf(_));
         payloads.push(payload.0);
@@ -148,9 +146,7 @@ fn read_one(r: &mut Reader<'_>, payload_type: PayloadType) -> WireResult<(Payloa
 /// The catalogue's entry for a payload of type `key` (`catalogue::PAYLOADS`): its
 /// name ("Security Association (SA)"), section and meaning; `None` for a type this
 /// dissector does not parse.
-pub(crate) fn payload_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn payload_title(key: u32) -> Option<catalogue::Title> {
     let t = PayloadType(u8::try_from(key).ok()?);
     let name: Cow<'static, str> = match (t.long_name(), t.name()) {
         (Some(long), Some(short)) if long != short => Cow::Owned(format!("{long} ({short})")),

@@ -28,7 +28,6 @@ use super::error::WireError;
 use super::hex;
 use super::iana::{ExchangeType, PayloadType};
 
-
 /// An 8-octet IKE SA SPI (RFC 7296 §3.1). Shown and serialised as hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct IkeSpi(pub [u8; 8]);

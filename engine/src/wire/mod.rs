@@ -187,9 +187,9 @@ mod tests;
 
 pub use chain::{emit_payload_chain, parse_payload_chain};
 pub use dissect::{
-    CATALOGUE_VERSION, Catalogue, CoverageError, Decrypted, DecryptedBlock, Decryptor, Dissection,
-    CatalogueEntry, ExplainedDissection, Field, FieldId, SkDecryptRequest, SkOutcome, check_leaf_coverage,
-    dissect_message, dissect_payload_chain,
+    CATALOGUE_VERSION, Catalogue, CatalogueEntry, CoverageError, Decrypted, DecryptedBlock,
+    Decryptor, Dissection, ExplainedDissection, Field, FieldId, SkDecryptRequest, SkOutcome,
+    check_leaf_coverage, dissect_message, dissect_payload_chain,
 };
 pub use error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 pub use header::{Flags, IkeHeader, IkeSpi, ParsedHeader};

@@ -105,7 +105,11 @@ impl Catalogue {
     pub fn explain(&self, id: FieldId) -> Entry {
         self.get(id)
             .cloned()
-            .or_else(|| (self.version == CATALOGUE_VERSION).then(|| lookup(id)).flatten())
+            .or_else(|| {
+                (self.version == CATALOGUE_VERSION)
+                    .then(|| lookup(id))
+                    .flatten()
+            })
             .unwrap_or_else(|| Entry {
                 id,
                 name: Cow::Owned(unknown_name(id)),
@@ -157,12 +161,15 @@ pub fn unknown_name(id: FieldId) -> String {
 /// Ids of family entries are `base + number`, bases being multiples of this.
 const FAMILY_STRIDE: u32 = 100_000;
 
+/// A family entry's `(name, RFC section, meaning)`.
+pub(crate) type Title = (Cow<'static, str>, &'static str, &'static str);
+
 /// Fields explained per IANA number; see the module documentation.
 pub(crate) struct Family {
     base: u32,
     keys: RangeInclusive<u32>,
     /// `(name, section, meaning)` for a number the dissector explains, else `None`.
-    explain: fn(u32) -> Option<(Cow<'static, str>, &'static str, &'static str)>,
+    explain: fn(u32) -> Option<Title>,
 }
 
 impl Family {

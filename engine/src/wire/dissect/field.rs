@@ -112,7 +112,8 @@ impl Field {
     /// The field's name as the RFC diagram spells it ("Payload Length"), from the
     /// engine's catalogue; "field N (newer engine)" for an id it does not know.
     pub fn name(&self) -> Cow<'static, str> {
-        catalogue::lookup(self.id).map_or_else(|| catalogue::unknown_name(self.id).into(), |e| e.name)
+        catalogue::lookup(self.id)
+            .map_or_else(|| catalogue::unknown_name(self.id).into(), |e| e.name)
     }
 
     /// Where the field is defined ("RFC 7296 §3.2"); empty for an unknown id.
@@ -319,7 +320,10 @@ mod compact {
             let f = self.field;
             let here = self.cursor.get();
             let contiguous = f.range.start == here;
-            let spans_children = f.children.last().is_some_and(|c| c.range.end == f.range.end);
+            let spans_children = f
+                .children
+                .last()
+                .is_some_and(|c| c.range.end == f.range.end);
             let children = Fields {
                 fields: &f.children,
                 cursor: self.cursor,

@@ -27,9 +27,9 @@ pub(crate) mod field;
 pub(crate) mod recorder;
 pub mod sharing;
 
+pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry as CatalogueEntry, FieldId};
 pub use coverage::{CoverageError, check_leaf_coverage};
 pub use decrypt::{Decrypted, Decryptor, KnownPlaintext, SkDecryptRequest, SkOutcome};
-pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry as CatalogueEntry, FieldId};
 pub use field::{DecryptedBlock, Dissection, ExplainedDissection, Field};
 use recorder::Recorder;
 

@@ -4,8 +4,8 @@
 use crate::wire::dissect::catalogue;
 use std::ops::Range;
 
-use super::decrypt::Decryptor;
 use super::catalogue::FieldId;
+use super::decrypt::Decryptor;
 use super::field::Field;
 use crate::wire::error::WireError;
 use crate::wire::header::IkeHeader;
@@ -61,7 +61,8 @@ impl<'a> Recorder<'a> {
     }
 
     pub(crate) fn open(&mut self, id: FieldId, start: usize) {
-        self.stack.push(Field::with_id(id, start..start, String::new()));
+        self.stack
+            .push(Field::with_id(id, start..start, String::new()));
     }
 
     pub(crate) fn close(&mut self, end: usize, value: String) {
@@ -88,7 +89,11 @@ impl<'a> Recorder<'a> {
         }
         self.error_recorded = true;
         let start = self.covered_end;
-        self.push_leaf(Field::leaf(&catalogue::DISSECT_MALFORMED, start..end.max(start), error.to_string()));
+        self.push_leaf(Field::leaf(
+            &catalogue::DISSECT_MALFORMED,
+            start..end.max(start),
+            error.to_string(),
+        ));
         self.covered_end = self.covered_end.max(end);
     }
 
@@ -104,7 +109,11 @@ impl<'a> Recorder<'a> {
         if end <= start {
             return;
         }
-        self.push_leaf(Field::leaf(&catalogue::DISSECT_UNPARSED, start..end, format!("{} octets", end - start)));
+        self.push_leaf(Field::leaf(
+            &catalogue::DISSECT_UNPARSED,
+            start..end,
+            format!("{} octets", end - start),
+        ));
         self.covered_end = end;
     }
 

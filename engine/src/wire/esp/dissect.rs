@@ -63,7 +63,11 @@ pub fn dissect_esp(
         Err(err) => return malformed_header(packet, err),
     };
     fields.push(spi_leaf(header.spi));
-    fields.push(Field::leaf(&catalogue::ESP_SEQUENCE_NUMBER, field::SEQUENCE_NUMBER, header.sequence_number.to_string()));
+    fields.push(Field::leaf(
+        &catalogue::ESP_SEQUENCE_NUMBER,
+        field::SEQUENCE_NUMBER,
+        header.sequence_number.to_string(),
+    ));
     let mut summary = format!(
         "ESP SPI 0x{:08x} Seq {} ({} octets)",
         header.spi,
@@ -99,19 +103,35 @@ pub fn dissect_esp(
     match decrypted.and_then(|d| layout(d, body.clone())) {
         Some((decrypted, iv, ciphertext, icv)) => {
             if !iv.is_empty() {
-                fields.push(Field::leaf(&catalogue::ESP_INITIALIZATION_VECTOR, iv.clone(), hex::preview(packet.get(iv).unwrap_or_default())));
+                fields.push(Field::leaf(
+                    &catalogue::ESP_INITIALIZATION_VECTOR,
+                    iv.clone(),
+                    hex::preview(packet.get(iv).unwrap_or_default()),
+                ));
             }
             let (block, inner_summary) = dissect_plaintext(decrypted.plaintext, decrypted.note);
-            let mut leaf = Field::leaf(&catalogue::ESP_ENCRYPTED_PAYLOAD, ciphertext.clone(), format!("{} octets, decrypted", ciphertext.len()));
+            let mut leaf = Field::leaf(
+                &catalogue::ESP_ENCRYPTED_PAYLOAD,
+                ciphertext.clone(),
+                format!("{} octets, decrypted", ciphertext.len()),
+            );
             leaf.decrypted = Some(Box::new(block));
             fields.push(leaf);
             if !icv.is_empty() {
-                fields.push(Field::leaf(&catalogue::ESP_INTEGRITY_CHECK_VALUE, icv.clone(), hex::preview(packet.get(icv).unwrap_or_default())));
+                fields.push(Field::leaf(
+                    &catalogue::ESP_INTEGRITY_CHECK_VALUE,
+                    icv.clone(),
+                    hex::preview(packet.get(icv).unwrap_or_default()),
+                ));
             }
             summary.push_str(", ");
             summary.push_str(&inner_summary);
         }
-        None => fields.push(Field::leaf(&catalogue::ESP_ENCRYPTED_DATA_AND_ICV, body.clone(), hex::preview(packet.get(body).unwrap_or_default()))),
+        None => fields.push(Field::leaf(
+            &catalogue::ESP_ENCRYPTED_DATA_AND_ICV,
+            body.clone(),
+            hex::preview(packet.get(body).unwrap_or_default()),
+        )),
     }
     Dissection {
         length: packet.len(),
@@ -149,7 +169,11 @@ fn spi_leaf(spi: u32) -> Field {
 }
 
 fn malformed_leaf(error: &WireError, end: usize) -> Field {
-    Field::leaf(&catalogue::ESP_MALFORMED, error.offset..end.max(error.offset), error.to_string())
+    Field::leaf(
+        &catalogue::ESP_MALFORMED,
+        error.offset..end.max(error.offset),
+        error.to_string(),
+    )
 }
 
 fn malformed_header(packet: &[u8], err: EspError) -> Dissection {
@@ -233,9 +257,17 @@ fn dissect_plaintext(bytes: Vec<u8>, note: String) -> (DecryptedBlock, String) {
                         hex::preview(plaintext.padding)
                     )
                 };
-                fields.push(Field::leaf(&catalogue::ESP_PADDING, payload_end..padding_end, value));
+                fields.push(Field::leaf(
+                    &catalogue::ESP_PADDING,
+                    payload_end..padding_end,
+                    value,
+                ));
             }
-            fields.push(Field::leaf(&catalogue::ESP_PAD_LENGTH, padding_end..padding_end + 1, plaintext.pad_length().to_string()));
+            fields.push(Field::leaf(
+                &catalogue::ESP_PAD_LENGTH,
+                padding_end..padding_end + 1,
+                plaintext.pad_length().to_string(),
+            ));
             fields.push(Field::with_id(
                 ESP_NEXT_HEADERS.id(
                     u32::from(plaintext.next_header.0),
@@ -261,9 +293,7 @@ fn dissect_plaintext(bytes: Vec<u8>, note: String) -> (DecryptedBlock, String) {
 /// The catalogue's Next Header entry for a protocol number
 /// (`catalogue::ESP_NEXT_HEADERS`); `None` for the protocols the generic entry
 /// explains.
-pub(crate) fn next_header_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn next_header_title(key: u32) -> Option<catalogue::Title> {
     let meaning = match IpProtocol(u8::try_from(key).ok()?) {
         IpProtocol::IPV4 | IpProtocol::IPV6 => {
             "The Payload Data is a whole IP packet: tunnel mode."
@@ -293,10 +323,18 @@ fn payload_data(payload: &[u8], next_header: IpProtocol) -> (Option<Field>, Stri
         let upper_start = inner.payload_offset;
         let upper_end = upper_start + inner.payload.len();
         if upper_end > upper_start {
-            children.push(Field::leaf(&catalogue::ESP_INNER_PAYLOAD, upper_start..upper_end, format!("{}, {}", inner.protocol, hex::preview(inner.payload))));
+            children.push(Field::leaf(
+                &catalogue::ESP_INNER_PAYLOAD,
+                upper_start..upper_end,
+                format!("{}, {}", inner.protocol, hex::preview(inner.payload)),
+            ));
         }
         if payload.len() > upper_end {
-            children.push(Field::leaf(&catalogue::ESP_TFC_PADDING, upper_end..payload.len(), format!("{} octets", payload.len() - upper_end)));
+            children.push(Field::leaf(
+                &catalogue::ESP_TFC_PADDING,
+                upper_end..payload.len(),
+                format!("{} octets", payload.len() - upper_end),
+            ));
         }
         let summary = format!(
             "tunnelled {} {} → {}",
@@ -304,7 +342,12 @@ fn payload_data(payload: &[u8], next_header: IpProtocol) -> (Option<Field>, Stri
             inner.header.src(),
             inner.header.dst()
         );
-        let field = Field::node(&catalogue::ESP_PAYLOAD_DATA, range, format!("{} octets, an IP packet", payload.len()), children);
+        let field = Field::node(
+            &catalogue::ESP_PAYLOAD_DATA,
+            range,
+            format!("{} octets, an IP packet", payload.len()),
+            children,
+        );
         return (Some(field), summary);
     }
     let field = Field::leaf(&catalogue::ESP_PAYLOAD_DATA_2, range, hex::preview(payload));
@@ -400,7 +443,11 @@ mod tests {
         assert_eq!(decryptor.calls, 1);
         assert_eq!(dissection.error, None);
         check_leaf_coverage(&dissection.fields, 0..packet.len()).unwrap();
-        let names: Vec<String> = dissection.fields.iter().map(|f| f.name().into_owned()).collect();
+        let names: Vec<String> = dissection
+            .fields
+            .iter()
+            .map(|f| f.name().into_owned())
+            .collect();
         assert_eq!(
             names,
             [

@@ -12,7 +12,6 @@ use super::{
 };
 use crate::wire::dissect::Field;
 
-
 /// Moves a field-relative range to `base`.
 fn at(base: usize, range: Range<usize>) -> Range<usize> {
     base + range.start..base + range.end
@@ -42,9 +41,7 @@ pub fn dissect_ip_header(packet: &[u8], parsed: &IpPacket<'_>) -> Vec<Field> {
 
 /// The catalogue's entry for an IPv6 extension header (`catalogue::IPV6_EXTENSIONS`);
 /// `None` for the Destination Options header, the generic entry, and other numbers.
-pub(crate) fn extension_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn extension_title(key: u32) -> Option<catalogue::Title> {
     let (name, section, meaning) = match IpProtocol(u8::try_from(key).ok()?) {
         IpProtocol::HOPOPT => (
             "Hop-by-Hop Options Header",
@@ -95,42 +92,120 @@ fn dissect_ipv4(packet: &[u8], header: &Ipv4Header, payload_len: usize) -> Field
         packet.get(field::CHECKSUM.start + 1).copied().unwrap_or(0),
     ]);
     let mut children = vec![
-        Field::leaf(&catalogue::IP_VERSION_IHL, field::VERSION_IHL, format!("4 / {} ({header_len} octets)", header_len / 4)),
-        Field::leaf(&catalogue::IP_TYPE_OF_SERVICE, field::TOS, format!(
+        Field::leaf(
+            &catalogue::IP_VERSION_IHL,
+            field::VERSION_IHL,
+            format!("4 / {} ({header_len} octets)", header_len / 4),
+        ),
+        Field::leaf(
+            &catalogue::IP_TYPE_OF_SERVICE,
+            field::TOS,
+            format!(
                 "0x{:02x} (DSCP {}, ECN {})",
                 header.dscp_ecn,
                 header.dscp_ecn >> 2,
                 header.dscp_ecn & 0b11
-            )),
-        Field::leaf(&catalogue::IP_TOTAL_LENGTH, field::TOTAL_LENGTH, format!("{total}")),
-        Field::leaf(&catalogue::IP_IDENTIFICATION, field::IDENTIFICATION, format!("0x{:04x}", header.identification)),
-        Field::leaf(&catalogue::IP_FLAGS_FRAGMENT_OFFSET, field::FLAGS_FRAGMENT, format!("{flags}, offset {}", u32::from(header.fragment_offset) * 8)),
-        Field::leaf(&catalogue::IP_TIME_TO_LIVE, field::TTL, header.ttl.to_string()),
-        Field::leaf(&catalogue::IP_PROTOCOL, field::PROTOCOL, header.protocol.to_string()),
-        Field::leaf(&catalogue::IP_HEADER_CHECKSUM, field::CHECKSUM, format!("0x{checksum:04x} (correct)")),
-        Field::leaf(&catalogue::IP_SOURCE_ADDRESS, field::SRC, header.src.to_string()),
-        Field::leaf(&catalogue::IP_DESTINATION_ADDRESS, field::DST, header.dst.to_string()),
+            ),
+        ),
+        Field::leaf(
+            &catalogue::IP_TOTAL_LENGTH,
+            field::TOTAL_LENGTH,
+            format!("{total}"),
+        ),
+        Field::leaf(
+            &catalogue::IP_IDENTIFICATION,
+            field::IDENTIFICATION,
+            format!("0x{:04x}", header.identification),
+        ),
+        Field::leaf(
+            &catalogue::IP_FLAGS_FRAGMENT_OFFSET,
+            field::FLAGS_FRAGMENT,
+            format!("{flags}, offset {}", u32::from(header.fragment_offset) * 8),
+        ),
+        Field::leaf(
+            &catalogue::IP_TIME_TO_LIVE,
+            field::TTL,
+            header.ttl.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_PROTOCOL,
+            field::PROTOCOL,
+            header.protocol.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_HEADER_CHECKSUM,
+            field::CHECKSUM,
+            format!("0x{checksum:04x} (correct)"),
+        ),
+        Field::leaf(
+            &catalogue::IP_SOURCE_ADDRESS,
+            field::SRC,
+            header.src.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_DESTINATION_ADDRESS,
+            field::DST,
+            header.dst.to_string(),
+        ),
     ];
     if !header.options.is_empty() {
-        children.push(Field::leaf(&catalogue::IP_OPTIONS, Ipv4Header::MIN_LEN..header_len, crate::wire::hex::preview(&header.options)));
+        children.push(Field::leaf(
+            &catalogue::IP_OPTIONS,
+            Ipv4Header::MIN_LEN..header_len,
+            crate::wire::hex::preview(&header.options),
+        ));
     }
-    Field::node(&catalogue::IP_IPV4_HEADER, 0..header_len, format!("{} → {}", header.src, header.dst), children)
+    Field::node(
+        &catalogue::IP_IPV4_HEADER,
+        0..header_len,
+        format!("{} → {}", header.src, header.dst),
+        children,
+    )
 }
 
 fn dissect_ipv6(header: &Ipv6Header, packet_len: usize) -> Field {
     use ipv6::field;
     let children = vec![
-        Field::leaf(&catalogue::IP_VERSION_TRAFFIC_CLASS_FLOW_LABEL, field::VERSION_CLASS_FLOW, format!(
+        Field::leaf(
+            &catalogue::IP_VERSION_TRAFFIC_CLASS_FLOW_LABEL,
+            field::VERSION_CLASS_FLOW,
+            format!(
                 "6 / 0x{:02x} / 0x{:05x}",
                 header.traffic_class, header.flow_label
-            )),
-        Field::leaf(&catalogue::IP_PAYLOAD_LENGTH, field::PAYLOAD_LENGTH, packet_len.saturating_sub(Ipv6Header::LEN).to_string()),
-        Field::leaf(&catalogue::IP_NEXT_HEADER, field::NEXT_HEADER, header.next_header.to_string()),
-        Field::leaf(&catalogue::IP_HOP_LIMIT, field::HOP_LIMIT, header.hop_limit.to_string()),
-        Field::leaf(&catalogue::IP_SOURCE_ADDRESS_2, field::SRC, header.src.to_string()),
-        Field::leaf(&catalogue::IP_DESTINATION_ADDRESS_2, field::DST, header.dst.to_string()),
+            ),
+        ),
+        Field::leaf(
+            &catalogue::IP_PAYLOAD_LENGTH,
+            field::PAYLOAD_LENGTH,
+            packet_len.saturating_sub(Ipv6Header::LEN).to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_NEXT_HEADER,
+            field::NEXT_HEADER,
+            header.next_header.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_HOP_LIMIT,
+            field::HOP_LIMIT,
+            header.hop_limit.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_SOURCE_ADDRESS_2,
+            field::SRC,
+            header.src.to_string(),
+        ),
+        Field::leaf(
+            &catalogue::IP_DESTINATION_ADDRESS_2,
+            field::DST,
+            header.dst.to_string(),
+        ),
     ];
-    Field::node(&catalogue::IP_IPV6_HEADER, 0..Ipv6Header::LEN, format!("{} → {}", header.src, header.dst), children)
+    Field::node(
+        &catalogue::IP_IPV6_HEADER,
+        0..Ipv6Header::LEN,
+        format!("{} → {}", header.src, header.dst),
+        children,
+    )
 }
 
 /// The fields of a UDP header that starts at `offset` in the dissected buffer.
@@ -164,12 +239,33 @@ pub fn dissect_udp_header(
             format!("{port} ({note})")
         }
     };
-    Field::node(&catalogue::IP_UDP_HEADER, at(offset, 0..UdpHeader::LEN), format!("{} → {}", header.src_port, header.dst_port), vec![
-            Field::leaf(&catalogue::IP_SOURCE_PORT, at(offset, field::SRC_PORT), port_value(header.src_port)),
-            Field::leaf(&catalogue::IP_DESTINATION_PORT, at(offset, field::DST_PORT), port_value(header.dst_port)),
-            Field::leaf(&catalogue::IP_LENGTH, at(offset, field::LENGTH), header.length.to_string()),
-            Field::leaf(&catalogue::IP_CHECKSUM, at(offset, field::CHECKSUM), checksum),
-        ])
+    Field::node(
+        &catalogue::IP_UDP_HEADER,
+        at(offset, 0..UdpHeader::LEN),
+        format!("{} → {}", header.src_port, header.dst_port),
+        vec![
+            Field::leaf(
+                &catalogue::IP_SOURCE_PORT,
+                at(offset, field::SRC_PORT),
+                port_value(header.src_port),
+            ),
+            Field::leaf(
+                &catalogue::IP_DESTINATION_PORT,
+                at(offset, field::DST_PORT),
+                port_value(header.dst_port),
+            ),
+            Field::leaf(
+                &catalogue::IP_LENGTH,
+                at(offset, field::LENGTH),
+                header.length.to_string(),
+            ),
+            Field::leaf(
+                &catalogue::IP_CHECKSUM,
+                at(offset, field::CHECKSUM),
+                checksum,
+            ),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use crate::wire::hex;
 use crate::wire::iana::AuthMethod;
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// An AUTH payload: proof that the sender holds the secret behind its identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthPayload {

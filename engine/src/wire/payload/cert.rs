@@ -13,7 +13,6 @@ use crate::wire::hex;
 use crate::wire::iana::CertEncoding;
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// A CERT payload: one certificate (or CRL, or hash and URL) in the given encoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertPayload {

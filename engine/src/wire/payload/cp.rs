@@ -172,9 +172,7 @@ fn render(t: CfgAttrType, v: &[u8]) -> String {
 
 /// The catalogue's Value entry for an attribute type (`catalogue::CP_VALUES`); `None`
 /// for a type only the generic entry explains.
-pub(crate) fn cp_value_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn cp_value_title(key: u32) -> Option<catalogue::Title> {
     let t = CfgAttrType(u16::try_from(key).ok()?);
     let meaning = match t {
         CfgAttrType::INTERNAL_IP4_ADDRESS => {

@@ -14,7 +14,6 @@ use crate::wire::hex;
 use crate::wire::iana::ProtocolId;
 use crate::wire::writer::{EmitResult, Writer, fit_u16};
 
-
 /// A Delete payload: the SAs the sender is removing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletePayload {

@@ -14,7 +14,6 @@ use crate::wire::hex;
 use crate::wire::iana::{EapCode, EapType};
 use crate::wire::writer::{EmitResult, Writer, fit_u16};
 
-
 /// An EAP payload. `data` is everything after the EAP Length field: the Type octet
 /// and the Type-Data (empty for Success and Failure).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -177,9 +177,7 @@ fn render(id_type: IdType, data: &[u8]) -> String {
 
 /// The catalogue's Identification Data entry for an ID Type (`catalogue::ID_DATA`);
 /// `None` for a type this dissector does not decode.
-pub(crate) fn id_data_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn id_data_title(key: u32) -> Option<catalogue::Title> {
     let id_type = IdType(u8::try_from(key).ok()?);
     let meaning = match id_type {
         IdType::IPV4_ADDR => "A single IPv4 address identifies the sender.",

@@ -14,7 +14,6 @@ use crate::wire::hex;
 use crate::wire::iana::DhId;
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// A KE payload: the sender's public key-exchange value for one group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KePayload {

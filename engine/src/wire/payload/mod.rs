@@ -251,7 +251,9 @@ pub(crate) fn reserved_value(v: &[u8]) -> String {
     if v.iter().all(|b| *b == 0) {
         format!("0x{hex}")
     } else {
-        format!("0x{hex} (not zero: a conforming sender writes zeros here; a receiver ignores them)")
+        format!(
+            "0x{hex} (not zero: a conforming sender writes zeros here; a receiver ignores them)"
+        )
     }
 }
 

@@ -8,7 +8,6 @@ use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// A Nonce payload: fresh random data, 16 to 256 octets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoncePayload {

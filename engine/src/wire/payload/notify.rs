@@ -207,9 +207,7 @@ impl NotifyPayload {
 
 /// The catalogue's Notify Message Type entry for a type (`catalogue::NOTIFY_TYPES`);
 /// `None` for the types only the error / status fallbacks explain.
-pub(crate) fn notify_type_title(
-    key: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn notify_type_title(key: u32) -> Option<catalogue::Title> {
     let t = NotifyType(u16::try_from(key).ok()?);
     let meaning = match t {
         NotifyType::NAT_DETECTION_SOURCE_IP | NotifyType::NAT_DETECTION_DESTINATION_IP => {

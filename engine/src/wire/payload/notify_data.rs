@@ -68,7 +68,6 @@ pub enum GatewayIdentity {
     },
 }
 
-
 /// Octets in a NAT detection hash (SHA-1, RFC 7296 §2.23).
 pub(crate) const NAT_HASH_LEN: usize = 20;
 

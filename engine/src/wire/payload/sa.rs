@@ -30,7 +30,6 @@ use crate::wire::iana::{
 use crate::wire::sa::{AttributeValue, Proposal, SaPayload, Transform, TransformAttribute};
 use crate::wire::writer::{EmitResult, Writer, fit_u8, fit_u16};
 
-
 /// "Last Substruc" of a proposal that is followed by another (§3.3.1).
 const MORE_PROPOSALS: u8 = 2;
 /// "Last Substruc" of a transform that is followed by another (§3.3.2).
@@ -49,11 +48,7 @@ pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<SaPayload> {
 
 /// Reads a "Last Substruc" / RESERVED / Length header and checks it against the bytes
 /// left in the enclosing structure. Returns the structure's length.
-fn read_substructure_header(
-    r: &mut Reader<'_>,
-    more: u8,
-    length_doc: &Doc,
-) -> WireResult<usize> {
+fn read_substructure_header(r: &mut Reader<'_>, more: u8, length_doc: &Doc) -> WireResult<usize> {
     let start = r.pos();
     let (last, last_range) = r.raw_u8("Last Substruc")?;
     reserved_unrecorded(r)?;
@@ -171,7 +166,11 @@ fn read_proposal(r: &mut Reader<'_>, index: usize) -> WireResult<Proposal> {
         // allocation (at most 255 entries), the loop reads what is there.
         let mut transforms = Vec::with_capacity(usize::from(count));
         while r.remaining() > 0 {
-            transforms.push(r.group(&catalogue::SA_TRANSFORM, read_transform, describe_transform)?);
+            transforms.push(r.group(
+                &catalogue::SA_TRANSFORM,
+                read_transform,
+                describe_transform,
+            )?);
         }
         if transforms.len() != usize::from(count) {
             return Err(WireError::new(
@@ -315,9 +314,7 @@ pub(crate) fn transform_id_name(kind: TransformType, id: u16) -> String {
 
 /// The catalogue's Transform ID entry for a Transform Type (`catalogue::TRANSFORM_IDS`);
 /// `None` for a type this dissector does not know.
-pub(crate) fn transform_id_title(
-    kind: u32,
-) -> Option<(Cow<'static, str>, &'static str, &'static str)> {
+pub(crate) fn transform_id_title(kind: u32) -> Option<catalogue::Title> {
     let meaning = match kind {
         1 => "The cipher that encrypts the SA's traffic.",
         2 => "The pseudorandom function that derives the IKE SA's keys.",

@@ -19,7 +19,6 @@ use crate::wire::hex;
 use crate::wire::iana::PayloadType;
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// An SK payload. Its generic header's Next Payload is `first_payload`, the type of
 /// the first payload inside; it must be the last payload of its message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

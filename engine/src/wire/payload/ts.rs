@@ -24,7 +24,6 @@ use crate::wire::hex;
 use crate::wire::iana::TsType;
 use crate::wire::writer::{EmitResult, Writer, fit_u8};
 
-
 /// A TSi or TSr payload: the traffic a Child SA is for, as a list of ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TsPayload {

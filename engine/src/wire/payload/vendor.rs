@@ -7,7 +7,6 @@ use super::text_or_hex;
 use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::writer::{EmitResult, Writer};
 
-
 /// A Vendor ID payload: an opaque constant naming an implementation or a capability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VendorIdPayload {

@@ -1,8 +1,8 @@
 //! Every byte explained: the leaves of each dissection tile its message exactly, and
 //! a decryptor's plaintext is dissected inside the SK payload.
 
-use crate::wire::dissect::catalogue;
 use super::vectors::{self, hex};
+use crate::wire::dissect::catalogue;
 use crate::wire::iana::PayloadType;
 use crate::wire::*;
 #[cfg(target_arch = "wasm32")]

@@ -23,7 +23,11 @@ pub fn dissect_udp_4500(
         Ok(Udp4500Payload::NatKeepalive) => Dissection {
             length: data.len(),
             summary: "NAT-keepalive".to_owned(),
-            fields: vec![Field::leaf(&catalogue::UDP_ENCAP_NAT_KEEPALIVE, 0..1, "0xff")],
+            fields: vec![Field::leaf(
+                &catalogue::UDP_ENCAP_NAT_KEEPALIVE,
+                0..1,
+                "0xff",
+            )],
             error: None,
         },
         Ok(Udp4500Payload::Ike(message)) => {
@@ -31,7 +35,11 @@ pub fn dissect_udp_4500(
             dissection.shift(NON_ESP_MARKER.len());
             dissection.fields.insert(
                 0,
-                Field::leaf(&catalogue::UDP_ENCAP_NON_ESP_MARKER, 0..NON_ESP_MARKER.len(), "0x00000000"),
+                Field::leaf(
+                    &catalogue::UDP_ENCAP_NON_ESP_MARKER,
+                    0..NON_ESP_MARKER.len(),
+                    "0x00000000",
+                ),
             );
             dissection
         }
@@ -50,7 +58,11 @@ pub fn dissect_udp_4500(
             let fields = if data.is_empty() {
                 Vec::new()
             } else {
-                vec![Field::leaf(&catalogue::UDP_ENCAP_MALFORMED, 0..data.len(), format!("{} — {error}", hex::preview(data)))]
+                vec![Field::leaf(
+                    &catalogue::UDP_ENCAP_MALFORMED,
+                    0..data.len(),
+                    format!("{} — {error}", hex::preview(data)),
+                )]
             };
             Dissection {
                 length: data.len(),
