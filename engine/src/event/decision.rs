@@ -4,18 +4,15 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
 use crate::config::Mode;
-use crate::ike::auth::AuthFailure;
-use crate::ike::cookie::CookiePolicy;
-use crate::ike::cp::AddressRequest;
-use crate::ike::nat::NatDetection;
-use crate::ike::ts::TsNarrowing;
 use crate::proposal::SelectionReport;
 use crate::wire::iana::{AuthMethod, DhId};
 
 /// One decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Decision {
     /// Which of the responder's configurations answers this peer.
     PeerConfig {
@@ -74,6 +71,7 @@ pub struct KeDecision {
 /// What came of the key exchange group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KeOutcome {
     /// The KE payload's group is the chosen one.
     Accepted,
@@ -98,6 +96,7 @@ pub struct CookieDecision {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CookieOutcome {
     /// Below the thresholds: no cookie needed.
     NotRequired,

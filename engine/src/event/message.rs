@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ike::SaState;
+use super::SaState;
 use crate::wire::iana::ExchangeType;
 use crate::wire::{Dissection, IkeSpi, Payload, WireError};
 
@@ -104,6 +104,7 @@ pub struct DropEvent {
 /// Why a datagram was dropped. None of these changes any SA's state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DropReason {
     /// The bytes are not a well-formed IKE message (or NAT-T framing).
     Malformed { error: WireError },
@@ -172,7 +173,7 @@ impl DropReason {
                 response,
             } => format!(
                 "{} {} not expected in state {state:?}",
-                crate::ike::summary::exchange_name(*exchange),
+                crate::wire::summary::exchange_name(*exchange),
                 if *response { "response" } else { "request" }
             ),
             Self::Blocked { half_open_from_ip } => format!(

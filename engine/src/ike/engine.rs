@@ -20,9 +20,10 @@ use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_st
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
-use super::receive::{Path, on_message};
+use super::receive::{Path, on_message, report_received};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
+use super::timer_purpose;
 use super::timers::{Timer, TimerQueue, TimerTable};
 use crate::config::{PeerConfig, Role};
 use crate::event::{DownReason, DropEvent, DropReason, Event, EventKind};
@@ -180,8 +181,20 @@ impl Engine {
         Ok(id)
     }
 
-    /// A UDP datagram arrived on one of our IKE ports.
+    /// A UDP datagram arrived on one of our IKE ports. The events it causes carry
+    /// its `flight`, if the driver gave it one.
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
+        self.out.inbound_flight = datagram.flight;
+        self.receive_datagram(now, datagram);
+        self.out.inbound_flight = None;
+    }
+
+    /// The next flight id of this engine (a datagram it puts on the wire).
+    pub(super) fn next_flight(&mut self) -> crate::event::FlightId {
+        self.out.flights.next_id()
+    }
+
+    fn receive_datagram(&mut self, now: Time, datagram: Datagram) {
         let (bytes, _marker) = if datagram.dst.port() == self.config.nat_t_port {
             match Udp4500Payload::parse(&datagram.payload) {
                 Ok(Udp4500Payload::Ike(message)) => (message, true),
@@ -417,8 +430,17 @@ impl Engine {
             Fate::Alive | Fate::Linger => {
                 let changes = self.timers.update(id, &timers_before, &sa.core.timers);
                 for (timer, deadline) in changes {
+                    let purpose = deadline.and_then(|at| timer_purpose::purpose(&sa, timer, at));
                     let deadline_us = deadline.map(super::datagram::micros);
-                    self.emit(now, Some(id), EventKind::Timer { timer, deadline_us });
+                    self.emit(
+                        now,
+                        Some(id),
+                        EventKind::Timer {
+                            timer,
+                            purpose,
+                            deadline_us,
+                        },
+                    );
                 }
                 self.sas.insert(id, sa);
             }
@@ -549,6 +571,18 @@ impl Engine {
                 .is_some_and(|r| r.message_id == header.message_id);
             self.with_sa(now, id, |sa, cx| {
                 if answered {
+                    // Reported as received, as a repeated protected request is, so
+                    // the datagram's arrival has its event.
+                    if let Ok(message) = Message::parse(bytes) {
+                        let resent = sa
+                            .core
+                            .window
+                            .last_response
+                            .as_ref()
+                            .map_or(0, |c| c.resent);
+                        let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
+                        report_received(sa, cx, path, header, bytes, &payloads, None, resent + 1);
+                    }
                     sa.core.resend_response(cx);
                 } else {
                     let reason = DropReason::UnexpectedMessage {

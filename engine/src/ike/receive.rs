@@ -46,7 +46,7 @@ impl Path {
 /// dissection is built from `plaintext`, the SK plaintext as `Protection::open`
 /// decrypted it. `retransmission` counts the copies of this request seen before.
 #[allow(clippy::too_many_arguments)]
-fn report_received(
+pub(super) fn report_received(
     sa: &IkeSa,
     cx: &mut Cx<'_>,
     path: Path,
