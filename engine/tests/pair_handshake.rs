@@ -114,7 +114,9 @@ fn events_serialise_and_carry_decrypted_dissections() {
     pair.drive();
     let json = serde_json::to_string(&pair.a_events).unwrap_or_else(|e| panic!("{e}"));
     let back: Vec<Event> = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(back, pair.a_events);
+    // The serialised form round-trips (the engine's in-memory payload types are no
+    // part of it, so the events read back have none).
+    assert_eq!(serde_json::to_string(&back).ok(), Some(json));
     // The IKE_AUTH request's dissection holds the decrypted inner payloads.
     let auth = pair.a_events.iter().find_map(|e| match &e.kind {
         EventKind::MessageSent(m) if m.encrypted => m.dissection.clone(),
@@ -124,7 +126,7 @@ fn events_serialise_and_carry_decrypted_dissections() {
         panic!("no dissection");
     };
     assert!(dissection.error.is_none());
-    let text = serde_json::to_string(&dissection).unwrap_or_default();
+    let text = serde_json::to_string(&dissection.explained()).unwrap_or_default();
     assert!(
         text.contains("\"decrypted\""),
         "no decrypted block in {text:.300}"

@@ -2,6 +2,7 @@
 //! every octet of the IP packet in one leaf.
 
 use super::datagram::{Datagram, DatagramKind};
+use crate::wire::dissect::catalogue::{self, Doc};
 use crate::wire::esp::{EspDecryptor, dissect_esp};
 use crate::wire::hex;
 use crate::wire::ip::{IpPacket, IpProtocol, UdpHeader, dissect_ip_header, dissect_udp_header};
@@ -20,7 +21,7 @@ pub fn dissect_datagram(
     let packet = datagram.ip_packet;
     let Ok(parsed) = IpPacket::parse(packet) else {
         // `Datagram`s come from packets that parsed; keep the promise anyway.
-        return opaque(packet, "IP Packet", "unparsed IP packet");
+        return opaque(packet, &catalogue::CAPTURE_IP_PACKET, "unparsed IP packet");
     };
     let mut fields = dissect_ip_header(packet, &parsed);
     let ip_payload_start = parsed.payload_offset;
@@ -40,14 +41,20 @@ pub fn dissect_datagram(
                     DatagramKind::Ike4500 | DatagramKind::EspInUdp | DatagramKind::NatKeepalive => {
                         dissect_udp_4500(data, addresses, ike, esp)
                     }
-                    DatagramKind::Esp | DatagramKind::Other => {
-                        opaque(data, "UDP Data", "UDP data of another protocol")
-                    }
+                    DatagramKind::Esp | DatagramKind::Other => opaque(
+                        data,
+                        &catalogue::CAPTURE_UDP_DATA,
+                        "UDP data of another protocol",
+                    ),
                 };
                 (inner, data_start)
             }
             Err(_) => (
-                opaque(parsed.payload, "IP Payload", "malformed UDP"),
+                opaque(
+                    parsed.payload,
+                    &catalogue::CAPTURE_IP_PAYLOAD,
+                    "malformed UDP",
+                ),
                 ip_payload_start,
             ),
         },
@@ -56,7 +63,11 @@ pub fn dissect_datagram(
             ip_payload_start,
         ),
         other => (
-            opaque(parsed.payload, "IP Payload", &format!("{other} payload")),
+            opaque(
+                parsed.payload,
+                &catalogue::CAPTURE_IP_PAYLOAD,
+                &format!("{other} payload"),
+            ),
             ip_payload_start,
         ),
     };
@@ -69,11 +80,9 @@ pub fn dissect_datagram(
     if ip_end > inner_end {
         // UDP Length shorter than the IP payload: the rest belongs to no UDP datagram.
         fields.push(Field::leaf(
-            "Excess IP Payload",
-            "RFC 768",
+            &catalogue::CAPTURE_EXCESS_IP_PAYLOAD,
             inner_end..ip_end,
             hex::preview(packet.get(inner_end..ip_end).unwrap_or_default()),
-            "Octets inside the IP packet after the end that UDP's Length field marks.",
         ));
     }
     let error = inner.error.map(|mut e| {
@@ -89,17 +98,11 @@ pub fn dissect_datagram(
 }
 
 /// One leaf for bytes that are not IKE or ESP.
-fn opaque(bytes: &[u8], name: &'static str, summary: &str) -> Dissection {
+fn opaque(bytes: &[u8], doc: &Doc, summary: &str) -> Dissection {
     let fields = if bytes.is_empty() {
         Vec::new()
     } else {
-        vec![Field::leaf(
-            name,
-            "",
-            0..bytes.len(),
-            hex::preview(bytes),
-            "Not IKE or ESP: not dissected further.",
-        )]
+        vec![Field::leaf(doc, 0..bytes.len(), hex::preview(bytes))]
     };
     Dissection {
         length: bytes.len(),

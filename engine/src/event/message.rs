@@ -41,12 +41,21 @@ pub struct MessageEvent {
     /// Whether the payloads travelled inside an SK payload.
     pub encrypted: bool,
     /// The payloads: the decrypted inner payloads of a protected message. Shared
-    /// with the engine's retransmission state rather than copied.
+    /// with the engine's retransmission state rather than copied. In memory only (the
+    /// engine's own types are no part of the trace: `summary` and `dissection` say
+    /// what is inside); empty in an event read back from a trace.
+    #[serde(skip)]
     pub payloads: Arc<[Payload]>,
-    /// Every field with its byte range and meaning, SK contents decrypted (when the
-    /// engine was created with `dissect: true`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dissection: Option<Dissection>,
+    /// Every field with its byte range and catalogue id, SK contents as the engine
+    /// encrypted or decrypted them (when the engine was created with `dissect: true`).
+    /// Built once per message: every retransmission of it shares this one (and a
+    /// trace writes it once, see `wire::dissect::sharing`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::dissect::sharing::shared"
+    )]
+    pub dissection: Option<Arc<Dissection>>,
 }
 
 impl MessageEvent {

@@ -587,7 +587,7 @@ impl Engine {
                             .as_ref()
                             .map_or(0, |c| c.resent);
                         let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
-                        report_received(sa, cx, path, header, bytes, &payloads, false, resent + 1);
+                        report_received(sa, cx, path, header, bytes, &payloads, None, resent + 1);
                     }
                     sa.core.resend_response(cx);
                 } else {

@@ -107,7 +107,10 @@ pub(crate) fn send_stateless(cx: &mut Cx<'_>, req: &InitRequest<'_>, notify: Not
         return;
     };
     let marker = req.dst.port() == cx.config.nat_t_port;
-    let dissection = cx.config.dissect.then(|| dissect_message(&bytes, None));
+    let dissection = cx
+        .config
+        .dissect
+        .then(|| Arc::new(dissect_message(&bytes, None)));
     let event = MessageEvent {
         src: req.dst,
         dst: req.src,
@@ -436,7 +439,10 @@ fn received_event(cx: &Cx<'_>, req: &InitRequest<'_>, message: &Message) -> Mess
         bytes: req.raw.to_vec(),
         encrypted: false,
         payloads: Arc::from(message.payloads.as_slice()),
-        dissection: cx.config.dissect.then(|| dissect_message(req.raw, None)),
+        dissection: cx
+            .config
+            .dissect
+            .then(|| Arc::new(dissect_message(req.raw, None))),
     }
 }
 

@@ -140,6 +140,8 @@ pub use crate::wire::summary;
 mod timer_purpose;
 mod timers;
 pub mod ts;
+#[cfg(test)]
+mod work_once_tests;
 
 pub use child::ChildSa;
 pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};

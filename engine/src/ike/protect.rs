@@ -1,17 +1,22 @@
 //! The IKE SA's message protection: whole messages in and out of the SK payload
-//! (RFC 7296 §3.14), and a [`Decryptor`] that lets the dissector show what was inside.
+//! (RFC 7296 §3.14).
 //!
 //! Sealing builds the header and the SK payload header with their final lengths
 //! first (they are the associated data, or are covered by the ICV), then asks the
 //! crypto layer's [`SkProtection`] for the body. Opening checks the ICV before anything
 //! is parsed: bytes that fail it never reach the state machine.
+//!
+//! Both hand back the SK plaintext as it is inside the payload (inner payloads,
+//! Padding, Pad Length) with the IV and ICV lengths: the dissection of the message is
+//! built from it ([`crate::wire::dissect::KnownPlaintext`]), so a message is encrypted
+//! or decrypted once, never again for the trace.
 
 use rand_core::CryptoRng;
 
 use crate::crypto::keys::{IkeKeys, IkeSuite};
 use crate::crypto::sk::SkProtection;
 use crate::crypto::{Cipher, CryptoError, Secret};
-use crate::wire::dissect::{Decrypted, Decryptor, SkDecryptRequest};
+use crate::wire::dissect::Decrypted;
 use crate::wire::{
     EmitError, IkeHeader, Message, Payload, SkPayload, WireError, emit_payload_chain,
     parse_payload_chain,
@@ -44,8 +49,22 @@ pub(crate) struct Protection {
     /// What we send (SK_ei/SK_ai as original initiator, else SK_er/SK_ar).
     outbound: SkProtection,
     inbound: SkProtection,
-    /// Raw keys, for the dissector's view of the padding (see [`SkDissector`]).
-    raw: RawKeys,
+    /// Whether we started the IKE SA: our messages use SK_ei / SK_ai (RFC 7296 §2.14).
+    original_initiator: bool,
+}
+
+/// A sealed message: its bytes, and the plaintext its SK payload holds.
+#[derive(Debug)]
+pub(crate) struct Sealed {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) plaintext: Decrypted,
+}
+
+/// An opened message: its inner payloads, and the SK plaintext they came from.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub(crate) payloads: Vec<Payload>,
+    pub(crate) plaintext: Decrypted,
 }
 
 impl core::fmt::Debug for Protection {
@@ -57,13 +76,6 @@ impl core::fmt::Debug for Protection {
             self.outbound
         )
     }
-}
-
-struct RawKeys {
-    sk_ei: Secret,
-    sk_er: Secret,
-    sk_ai: Secret,
-    sk_ar: Secret,
 }
 
 impl Protection {
@@ -87,12 +99,7 @@ impl Protection {
             suite,
             outbound,
             inbound,
-            raw: RawKeys {
-                sk_ei: keys.sk_ei().clone(),
-                sk_er: keys.sk_er().clone(),
-                sk_ai: keys.sk_ai().clone(),
-                sk_ar: keys.sk_ar().clone(),
-            },
+            original_initiator,
         })
     }
 
@@ -100,13 +107,14 @@ impl Protection {
         &self.suite
     }
 
-    /// The bytes of a message whose only payload is an SK payload holding `inner`.
+    /// The bytes of a message whose only payload is an SK payload holding `inner`,
+    /// with the plaintext that was encrypted.
     pub(crate) fn seal(
         &self,
         header: &IkeHeader,
         inner: &[Payload],
         rng: &mut dyn CryptoRng,
-    ) -> Result<Vec<u8>, SealError> {
+    ) -> Result<Sealed, SealError> {
         let (plaintext, first) = emit_payload_chain(inner).map_err(SealError::Emit)?;
         let body_len = self.outbound.sealed_len(plaintext.len());
         // Emit with a placeholder body of the final length: the header and SK header
@@ -125,12 +133,27 @@ impl Protection {
             .seal(&bytes, &plaintext, &mut &mut *rng)
             .map_err(SealError::Crypto)?;
         bytes.extend_from_slice(&body);
-        Ok(bytes)
+        // What `SkProtection::seal` encrypted: the chain, zero Padding, Pad Length.
+        let (iv_len, icv_len) = (self.outbound.iv_len(), self.outbound.icv_len());
+        let padded_len = body_len - iv_len - icv_len;
+        let pad = padded_len - plaintext.len() - 1;
+        let mut padded = plaintext;
+        padded.resize(padded_len - 1, 0);
+        padded.push(u8::try_from(pad).unwrap_or(u8::MAX));
+        Ok(Sealed {
+            bytes,
+            plaintext: Decrypted {
+                iv_len,
+                icv_len,
+                plaintext: padded,
+                note: self.note(self.original_initiator),
+            },
+        })
     }
 
-    /// Verifies and decrypts a received message, returning its inner payloads.
-    /// `raw` is the message as received, `message` its parse.
-    pub(crate) fn open(&self, raw: &[u8], message: &Message) -> Result<Vec<Payload>, OpenError> {
+    /// Verifies and decrypts a received message, returning its inner payloads and the
+    /// plaintext. `raw` is the message as received, `message` its parse.
+    pub(crate) fn open(&self, raw: &[u8], message: &Message) -> Result<Opened, OpenError> {
         let [Payload::Sk(sk)] = message.payloads.as_slice() else {
             return Err(OpenError::NotProtected);
         };
@@ -139,91 +162,57 @@ impl Protection {
             .checked_sub(sk.body.len())
             .ok_or(OpenError::NotProtected)?;
         let aad = raw.get(..aad_end).ok_or(OpenError::NotProtected)?;
-        let inner = self
+        #[cfg(test)]
+        decryptions::count();
+        let padded = self
             .inbound
-            .open(aad, &sk.body)
+            .open_padded(aad, &sk.body)
             .map_err(OpenError::Crypto)?;
-        parse_payload_chain(&inner, sk.first_payload).map_err(OpenError::Syntax)
+        // Padding and Pad Length (RFC 7296 §3.14), checked as `SkProtection::open` does.
+        let (&pad_octet, before) =
+            padded
+                .split_last()
+                .ok_or(OpenError::Crypto(CryptoError::Truncated {
+                    needed: 1,
+                    available: 0,
+                }))?;
+        let inner_len =
+            before
+                .len()
+                .checked_sub(usize::from(pad_octet))
+                .ok_or(OpenError::Crypto(CryptoError::BadPadding {
+                    pad_length: usize::from(pad_octet),
+                    available: before.len(),
+                }))?;
+        let payloads = parse_payload_chain(
+            before.get(..inner_len).unwrap_or_default(),
+            sk.first_payload,
+        )
+        .map_err(OpenError::Syntax)?;
+        Ok(Opened {
+            payloads,
+            plaintext: Decrypted {
+                iv_len: self.inbound.iv_len(),
+                icv_len: self.inbound.icv_len(),
+                plaintext: padded,
+                note: self.note(!self.original_initiator),
+            },
+        })
     }
 
-    /// A decryptor for the dissection of this SA's messages, both directions.
-    pub(crate) fn dissector(&self) -> SkDissector<'_> {
-        SkDissector { protection: self }
-    }
-}
-
-/// Decrypts SK payloads for [`crate::wire::dissect_message`], keeping the padding
-/// octets as they were on the wire (the state machine's path strips them).
-pub(crate) struct SkDissector<'a> {
-    protection: &'a Protection,
-}
-
-impl Decryptor for SkDissector<'_> {
-    fn decrypt_sk(&mut self, request: &SkDecryptRequest<'_>) -> Option<Decrypted> {
-        if request.fragment.is_some() {
-            return None;
-        }
-        let raw = &self.protection.raw;
-        let from_initiator = request.header.is_initiator();
-        let (encr, integ, label) = if from_initiator {
-            (&raw.sk_ei, &raw.sk_ai, "SK_ei")
-        } else {
-            (&raw.sk_er, &raw.sk_ar, "SK_er")
-        };
-        let body = request.message.get(request.body.clone())?;
-        let aad = request.message.get(..request.body.start)?;
-        let suite = &self.protection.suite;
-        match suite.cipher {
-            Cipher::Aead(aead) => {
-                let (key, salt) = encr.as_bytes().split_at_checked(aead.key_len())?;
-                let (iv, rest) = body.split_at_checked(aead.iv_len())?;
-                let nonce = [salt, iv].concat();
-                let mut buffer = rest.to_vec();
-                aead.new_key(key)
-                    .ok()?
-                    .open(&nonce, aad, &mut buffer)
-                    .ok()?;
-                Some(Decrypted {
-                    iv_len: aead.iv_len(),
-                    icv_len: aead.icv_len(),
-                    plaintext: buffer,
-                    note: format!("{}, {label}", describe_cipher(suite.cipher)),
-                })
+    /// How a message was protected, for the dissection: the cipher, the integrity
+    /// transform if any, and which key (RFC 7296 §2.14).
+    fn note(&self, from_initiator: bool) -> String {
+        let label = if from_initiator { "SK_ei" } else { "SK_er" };
+        match (self.suite.cipher, self.suite.integ) {
+            (Cipher::Cbc(_), Some(integ)) => {
+                format!(
+                    "{} with {}, {label}",
+                    describe_cipher(self.suite.cipher),
+                    integ.id()
+                )
             }
-            Cipher::Cbc(cbc) => {
-                let integ_alg = suite.integ?;
-                let icv_len = integ_alg.icv_len();
-                let covered_end = request.body.end.checked_sub(icv_len)?;
-                let covered = request.message.get(..covered_end)?;
-                let icv = request.message.get(covered_end..request.body.end)?;
-                if !integ_alg
-                    .new_key(integ.as_bytes())
-                    .ok()?
-                    .verify(&[covered], icv)
-                {
-                    return None;
-                }
-                let block = cbc.block_len();
-                let iv = body.get(..block)?;
-                let mut ciphertext = body.get(block..body.len().checked_sub(icv_len)?)?.to_vec();
-                if !ciphertext.len().is_multiple_of(block) {
-                    return None;
-                }
-                cbc.new_key(encr.as_bytes())
-                    .ok()?
-                    .decrypt(iv, &mut ciphertext)
-                    .ok()?;
-                Some(Decrypted {
-                    iv_len: block,
-                    icv_len,
-                    plaintext: ciphertext,
-                    note: format!(
-                        "{} with {}, {label}",
-                        describe_cipher(suite.cipher),
-                        integ_alg.id()
-                    ),
-                })
-            }
+            _ => format!("{}, {label}", describe_cipher(self.suite.cipher)),
         }
     }
 }
@@ -232,5 +221,25 @@ fn describe_cipher(cipher: Cipher) -> String {
     match cipher.key_bits() {
         Some(bits) => format!("{}, {bits}-bit key", cipher.id()),
         None => cipher.id().to_string(),
+    }
+}
+
+/// Counts SK decryptions on this thread, so tests can show each received message
+/// is decrypted once (and the dissector never decrypts).
+#[cfg(test)]
+pub(crate) mod decryptions {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COUNT: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn count() {
+        COUNT.with(|c| c.set(c.get() + 1));
+    }
+
+    /// Decryptions so far on this thread.
+    pub(crate) fn so_far() -> usize {
+        COUNT.with(Cell::get)
     }
 }

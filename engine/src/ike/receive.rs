@@ -8,14 +8,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::context::Cx;
-use super::protect::OpenError;
-use super::sa::IkeSa;
+use super::protect::{OpenError, Opened};
+use super::sa::{IkeSa, Sent, dissect, message_event};
 use super::state::{self, Received, State};
 use super::summary::message_summary;
 use crate::event::{DownReason, DropEvent, DropReason, EventKind};
 use crate::wire::ErrorKind;
 use crate::wire::iana::{ExchangeType, NotifyType};
-use crate::wire::{IkeHeader, Message, NotifyPayload, Payload, WireError};
+use crate::wire::{Decrypted, IkeHeader, Message, NotifyPayload, Payload, WireError};
 
 /// Where a datagram came from and went to.
 #[derive(Debug, Clone, Copy)]
@@ -42,8 +42,9 @@ impl Path {
     }
 }
 
-/// Reports an accepted message (its bytes, dissection and inner payloads);
-/// `retransmission` counts the copies of this request seen before.
+/// Reports an accepted message (its bytes, dissection and inner payloads); the
+/// dissection is built from `plaintext`, the SK plaintext as `Protection::open`
+/// decrypted it. `retransmission` counts the copies of this request seen before.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn report_received(
     sa: &IkeSa,
@@ -52,19 +53,18 @@ pub(super) fn report_received(
     header: &IkeHeader,
     raw: &[u8],
     payloads: &Arc<[Payload]>,
-    encrypted: bool,
+    plaintext: Option<Decrypted>,
     retransmission: u32,
 ) {
     let over_nat_t = path.dst.port() == cx.config.nat_t_port;
-    let event = sa.core.message_event(
-        cx,
-        (path.src, path.dst, over_nat_t),
+    let received = Sent {
         header,
-        raw,
-        Arc::clone(payloads),
-        encrypted,
-        retransmission,
-    );
+        bytes: raw,
+        payloads: Arc::clone(payloads),
+        encrypted: plaintext.is_some(),
+        dissection: dissect(cx, raw, plaintext),
+    };
+    let event = message_event((path.src, path.dst, over_nat_t), received, retransmission);
     cx.emit(Some(sa.core.id), EventKind::MessageReceived(event));
 }
 
@@ -137,15 +137,18 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
         drop_message(sa, cx, path, raw, Some(outline), reason);
         return;
     }
-    let (payloads, encrypted) = if header.exchange_type == ExchangeType::IKE_SA_INIT {
-        (Arc::from(message.payloads.as_slice()), false)
+    let (payloads, plaintext) = if header.exchange_type == ExchangeType::IKE_SA_INIT {
+        (Arc::from(message.payloads.as_slice()), None)
     } else {
         let Some(protection) = sa.core.protection.as_ref() else {
             drop_message(sa, cx, path, raw, Some(outline), DropReason::Unprotected);
             return;
         };
         match protection.open(raw, message) {
-            Ok(p) => (p.into(), true),
+            Ok(Opened {
+                payloads,
+                plaintext,
+            }) => (payloads.into(), Some(plaintext)),
             Err(OpenError::Syntax(error)) => {
                 // Authenticated but malformed: the exchange cannot complete.
                 let notify = error_notify(&error);
@@ -182,7 +185,7 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
             }
         }
     };
-    report_received(sa, cx, path, header, raw, &payloads, encrypted, 0);
+    report_received(sa, cx, path, header, raw, &payloads, plaintext, 0);
     state::on_response(sa, cx, &path.received(raw, header, &payloads));
 }
 
@@ -253,13 +256,16 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
             }
         }
         Err(e) => drop_message(sa, cx, path, raw, Some(outline), open_error(e)),
-        Ok(payloads) => {
+        Ok(Opened {
+            payloads,
+            plaintext,
+        }) => {
             let payloads: Arc<[Payload]> = payloads.into();
-            let encrypted = true;
+            let plaintext = Some(plaintext);
             if mid == expected && sa.state.accepts(header.exchange_type, false) {
                 sa.core.window.expected_request_id = mid.wrapping_add(1);
                 follow(sa, cx, path);
-                report_received(sa, cx, path, header, raw, &payloads, encrypted, 0);
+                report_received(sa, cx, path, header, raw, &payloads, plaintext, 0);
                 state::on_request(sa, cx, &path.received(raw, header, &payloads));
             } else if cached {
                 // §2.1: a retransmitted request gets the same response again.
@@ -269,7 +275,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                     .last_response
                     .as_ref()
                     .map_or(0, |c| c.resent);
-                report_received(sa, cx, path, header, raw, &payloads, encrypted, resent + 1);
+                report_received(sa, cx, path, header, raw, &payloads, plaintext, resent + 1);
                 follow(sa, cx, path);
                 sa.core.resend_response(cx);
             } else {

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use super::datagram::Time;
 use crate::config::Retransmit;
-use crate::wire::Payload;
 use crate::wire::iana::ExchangeType;
+use crate::wire::{Dissection, IkeHeader, Payload};
 
 /// Our request waiting for its response.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub(crate) struct Outstanding {
     /// What it contains (inner payloads if protected), for the trace of resends.
     pub(crate) payloads: Arc<[Payload]>,
     pub(crate) encrypted: bool,
+    /// The first transmission's dissection, shared by the trace of every resend.
+    pub(crate) dissection: Option<Arc<Dissection>>,
     /// Times sent so far (1 after the first transmission).
     pub(crate) transmissions: u32,
 }
@@ -37,8 +39,13 @@ pub(crate) struct Outstanding {
 #[derive(Debug, Clone)]
 pub(crate) struct CachedResponse {
     pub(crate) message_id: u32,
+    pub(crate) header: IkeHeader,
     pub(crate) bytes: Vec<u8>,
     pub(crate) encrypted: bool,
+    /// What it contains and its dissection, as first sent: shared by the trace of
+    /// every resend, so nothing is parsed or decrypted again.
+    pub(crate) payloads: Arc<[Payload]>,
+    pub(crate) dissection: Option<Arc<Dissection>>,
     /// Times it was sent again.
     pub(crate) resent: u32,
 }

@@ -14,19 +14,19 @@ use super::datagram::{Datagram, Time};
 use super::ids::{ChildSaId, IkeSaId};
 use super::nat::NatDetection;
 use super::policy::Policy;
-use super::protect::{Protection, SealError};
+use super::protect::{Protection, SealError, Sealed};
 use super::retransmit::{CachedResponse, Outstanding, Window, wait_after};
 use super::state::State;
 use super::summary::message_summary;
 use super::timers::{Timer, TimerTable};
 use crate::config::Role;
 use crate::event::{DownReason, EventKind, MessageEvent};
+use crate::wire::dissect::KnownPlaintext;
 use crate::wire::emit_message;
 use crate::wire::iana::{DhId, ExchangeType};
 use crate::wire::udp_encap::{NAT_KEEPALIVE, NON_ESP_MARKER};
 use crate::wire::{
-    Decryptor, Flags, IdPayload, IkeHeader, IkeSpi, Message, Payload, dissect_message,
-    parse_payload_chain, split_sk_plaintext,
+    Decrypted, Dissection, Flags, IdPayload, IkeHeader, IkeSpi, Payload, dissect_message,
 };
 
 /// What becomes of an IKE SA after the call at hand.
@@ -152,19 +152,20 @@ impl SaCore {
         )
     }
 
-    /// IKE_SA_INIT goes in clear; everything after it inside SK.
+    /// IKE_SA_INIT goes in clear; everything after it inside SK. Returns the bytes and,
+    /// for a protected message, the plaintext that was encrypted.
     fn encode(
         &self,
         cx: &mut Cx<'_>,
         header: &IkeHeader,
         payloads: &[Payload],
-    ) -> Result<(Vec<u8>, bool), SealError> {
+    ) -> Result<(Vec<u8>, Option<Decrypted>), SealError> {
         match &self.protection {
-            Some(p) if header.exchange_type != ExchangeType::IKE_SA_INIT => {
-                p.seal(header, payloads, cx.rng).map(|b| (b, true))
-            }
+            Some(p) if header.exchange_type != ExchangeType::IKE_SA_INIT => p
+                .seal(header, payloads, cx.rng)
+                .map(|Sealed { bytes, plaintext }| (bytes, Some(plaintext))),
             _ => emit_message(header, payloads)
-                .map(|b| (b, false))
+                .map(|b| (b, None))
                 .map_err(SealError::Emit),
         }
     }
@@ -178,16 +179,26 @@ impl SaCore {
     ) -> Result<(), SealError> {
         let message_id = self.window.next_request_id;
         let header = self.header(exchange, false, message_id);
-        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
+        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
         self.window.next_request_id = message_id.wrapping_add(1);
+        let encrypted = plaintext.is_some();
+        let dissection = dissect(cx, &bytes, plaintext);
         let payloads: Arc<[Payload]> = payloads.into();
-        self.put_on_wire(cx, &header, &bytes, Arc::clone(&payloads), encrypted, 0);
+        let sent = Sent {
+            header: &header,
+            bytes: &bytes,
+            payloads: Arc::clone(&payloads),
+            encrypted,
+            dissection: dissection.clone(),
+        };
+        self.put_on_wire(cx, sent, 0);
         self.window.outstanding = Some(Outstanding {
             message_id,
             exchange,
             bytes,
             payloads,
             encrypted,
+            dissection,
             transmissions: 1,
         });
         let wait = wait_after(&self.policy.config.retransmit, 0, cx.rng);
@@ -206,9 +217,16 @@ impl SaCore {
     ) -> Result<(), SealError> {
         let message_id = self.window.next_request_id;
         let header = self.header(exchange, false, message_id);
-        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
+        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
         self.window.next_request_id = message_id.wrapping_add(1);
-        self.put_on_wire(cx, &header, &bytes, payloads.into(), encrypted, 0);
+        let sent = Sent {
+            header: &header,
+            bytes: &bytes,
+            payloads: payloads.into(),
+            encrypted: plaintext.is_some(),
+            dissection: dissect(cx, &bytes, plaintext),
+        };
+        self.put_on_wire(cx, sent, 0);
         Ok(())
     }
 
@@ -221,12 +239,25 @@ impl SaCore {
         payloads: Vec<Payload>,
     ) -> Result<(), SealError> {
         let header = self.header(exchange, true, message_id);
-        let (bytes, encrypted) = self.encode(cx, &header, &payloads)?;
-        self.put_on_wire(cx, &header, &bytes, payloads.into(), encrypted, 0);
+        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
+        let encrypted = plaintext.is_some();
+        let dissection = dissect(cx, &bytes, plaintext);
+        let payloads: Arc<[Payload]> = payloads.into();
+        let sent = Sent {
+            header: &header,
+            bytes: &bytes,
+            payloads: Arc::clone(&payloads),
+            encrypted,
+            dissection: dissection.clone(),
+        };
+        self.put_on_wire(cx, sent, 0);
         self.window.last_response = Some(CachedResponse {
             message_id,
+            header,
             bytes,
             encrypted,
+            payloads,
+            dissection,
             resent: 0,
         });
         Ok(())
@@ -238,29 +269,22 @@ impl SaCore {
         self.timers.clear(Timer::Retransmit);
     }
 
-    /// A retransmitted request: the cached response again, byte for byte.
+    /// A retransmitted request: the cached response again, byte for byte, traced
+    /// with the first transmission's payloads and dissection.
     pub(crate) fn resend_response(&mut self, cx: &mut Cx<'_>) {
         let Some(cached) = self.window.last_response.as_mut() else {
             return;
         };
         cached.resent += 1;
-        let (bytes, encrypted, resent) = (cached.bytes.clone(), cached.encrypted, cached.resent);
-        let Ok(message) = Message::parse(&bytes) else {
-            return;
+        let cached = cached.clone();
+        let sent = Sent {
+            header: &cached.header,
+            bytes: &cached.bytes,
+            payloads: cached.payloads,
+            encrypted: cached.encrypted,
+            dissection: cached.dissection,
         };
-        let payloads = if encrypted {
-            self.own_inner_payloads(&bytes).unwrap_or_default()
-        } else {
-            message.payloads
-        };
-        self.put_on_wire(
-            cx,
-            &message.header,
-            &bytes,
-            payloads.into(),
-            encrypted,
-            resent,
-        );
+        self.put_on_wire(cx, sent, cached.resent);
     }
 
     /// Retransmits the outstanding request, or reports that the budget is spent.
@@ -278,10 +302,16 @@ impl SaCore {
         }
         o.transmissions += 1;
         let n = o.transmissions - 1;
-        let (bytes, payloads, encrypted) = (o.bytes.clone(), o.payloads.clone(), o.encrypted);
-        let (exchange, message_id) = (o.exchange, o.message_id);
-        let header = self.header(exchange, false, message_id);
-        self.put_on_wire(cx, &header, &bytes, payloads, encrypted, n);
+        let o = o.clone();
+        let header = self.header(o.exchange, false, o.message_id);
+        let sent = Sent {
+            header: &header,
+            bytes: &o.bytes,
+            payloads: o.payloads,
+            encrypted: o.encrypted,
+            dissection: o.dissection,
+        };
+        self.put_on_wire(cx, sent, n);
         let wait = wait_after(&self.policy.config.retransmit, n, cx.rng);
         self.timers
             .set(Timer::Retransmit, cx.now.saturating_add(wait));
@@ -289,30 +319,14 @@ impl SaCore {
     }
 
     /// Frames, queues and traces one IKE message.
-    fn put_on_wire(
-        &mut self,
-        cx: &mut Cx<'_>,
-        header: &IkeHeader,
-        bytes: &[u8],
-        payloads: Arc<[Payload]>,
-        encrypted: bool,
-        retransmission: u32,
-    ) {
+    fn put_on_wire(&mut self, cx: &mut Cx<'_>, sent: Sent<'_>, retransmission: u32) {
         let marker = self.local.port() == cx.config.nat_t_port;
         let payload = if marker {
-            [NON_ESP_MARKER.as_slice(), bytes].concat()
+            [NON_ESP_MARKER.as_slice(), sent.bytes].concat()
         } else {
-            bytes.to_vec()
+            sent.bytes.to_vec()
         };
-        let event = self.message_event(
-            cx,
-            (self.local, self.remote, marker),
-            header,
-            bytes,
-            payloads,
-            encrypted,
-            retransmission,
-        );
+        let event = message_event((self.local, self.remote, marker), sent, retransmission);
         let flight = cx.transmit(Datagram::new(self.local, self.remote, payload));
         cx.emit_for(Some(self.id), Some(flight), EventKind::MessageSent(event));
         self.note_sent(cx);
@@ -369,64 +383,6 @@ impl SaCore {
         self.note_sent(cx);
     }
 
-    /// The trace record of a message (dissected when the engine is configured so).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn message_event(
-        &self,
-        cx: &Cx<'_>,
-        (src, dst, marker): (SocketAddr, SocketAddr, bool),
-        header: &IkeHeader,
-        bytes: &[u8],
-        payloads: Arc<[Payload]>,
-        encrypted: bool,
-        retransmission: u32,
-    ) -> MessageEvent {
-        let dissection = cx.config.dissect.then(|| match &self.protection {
-            Some(p) => {
-                let mut d = p.dissector();
-                dissect_message(bytes, Some(&mut d as &mut dyn Decryptor))
-            }
-            None => dissect_message(bytes, None),
-        });
-        MessageEvent {
-            src,
-            dst,
-            non_esp_marker: marker,
-            exchange: header.exchange_type,
-            message_id: header.message_id,
-            response: header.is_response(),
-            spi_i: header.spi_i,
-            spi_r: header.spi_r,
-            summary: message_summary(header, &payloads),
-            retransmission,
-            bytes: bytes.to_vec(),
-            encrypted,
-            payloads,
-            dissection,
-        }
-    }
-
-    /// The inner payloads of a message we protected ourselves (for resend traces).
-    fn own_inner_payloads(&self, bytes: &[u8]) -> Option<Vec<Payload>> {
-        let protection = self.protection.as_ref()?;
-        let message = Message::parse(bytes).ok()?;
-        let Some(Payload::Sk(sk)) = message.payloads.last() else {
-            return None;
-        };
-        let body_start = bytes.len().checked_sub(sk.body.len())?;
-        let request = crate::wire::SkDecryptRequest {
-            header: &message.header,
-            message: bytes,
-            payload: body_start.checked_sub(4)?..bytes.len(),
-            body: body_start..bytes.len(),
-            first_payload: sk.first_payload,
-            fragment: None,
-        };
-        let decrypted = protection.dissector().decrypt_sk(&request)?;
-        let (inner, _) = split_sk_plaintext(&decrypted.plaintext).ok()?;
-        parse_payload_chain(inner, sk.first_payload).ok()
-    }
-
     /// Ends the SA: reports why, stops its timers and, with `linger`, keeps it to
     /// answer retransmissions of the request that ended it.
     pub(crate) fn go_down(&mut self, cx: &mut Cx<'_>, reason: DownReason, linger: bool) {
@@ -459,5 +415,57 @@ impl SaCore {
     pub(crate) fn install_child(&mut self, cx: &mut Cx<'_>, child: ChildSa) {
         self.children.push(child.id);
         cx.children.insert(child.id, child);
+    }
+}
+
+/// One IKE message as the trace shows it: what crossed the wire and what was inside.
+pub(crate) struct Sent<'a> {
+    pub(crate) header: &'a IkeHeader,
+    /// The IKE message (without the Non-ESP Marker).
+    pub(crate) bytes: &'a [u8],
+    /// The payloads: the inner payloads of a protected message.
+    pub(crate) payloads: Arc<[Payload]>,
+    pub(crate) encrypted: bool,
+    pub(crate) dissection: Option<Arc<Dissection>>,
+}
+
+/// A message's dissection (when the engine is configured so), built from the
+/// plaintext its SK payload carries as the engine sealed or opened it: nothing is
+/// decrypted for the trace.
+pub(crate) fn dissect(
+    cx: &Cx<'_>,
+    bytes: &[u8],
+    plaintext: Option<Decrypted>,
+) -> Option<Arc<Dissection>> {
+    cx.config.dissect.then(|| {
+        Arc::new(match plaintext {
+            Some(plaintext) => dissect_message(bytes, Some(&mut KnownPlaintext::new(plaintext))),
+            None => dissect_message(bytes, None),
+        })
+    })
+}
+
+/// The trace record of a message sent or received on `(src, dst, marker)`.
+pub(crate) fn message_event(
+    (src, dst, marker): (SocketAddr, SocketAddr, bool),
+    sent: Sent<'_>,
+    retransmission: u32,
+) -> MessageEvent {
+    let header = sent.header;
+    MessageEvent {
+        src,
+        dst,
+        non_esp_marker: marker,
+        exchange: header.exchange_type,
+        message_id: header.message_id,
+        response: header.is_response(),
+        spi_i: header.spi_i,
+        spi_r: header.spi_r,
+        summary: message_summary(header, &sent.payloads),
+        retransmission,
+        bytes: sent.bytes.to_vec(),
+        encrypted: sent.encrypted,
+        payloads: sent.payloads,
+        dissection: sent.dissection,
     }
 }

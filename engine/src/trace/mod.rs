@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! { "schema": "ikelab-trace/2", "source": "sim" | "bridge", "seed": 7,
+//!   "catalogue": { "version": 1, "entries": [ ... ] },   // entries only when embedded
 //!   "peers": [ { "name": "initiator", "addresses": ["192.0.2.2"] }, ... ],
 //!   "records": [ { "t_us": 0, "peer": "initiator", "event": { <engine Event> } },
 //!                { "t_us": 10000, "peer": "network", "network": { <NetworkEvent> } }, ... ] }
@@ -10,7 +11,11 @@
 //! - Every record has the virtual (simulator) or real (bridge) time in microseconds
 //!   since the run's epoch and the name of the peer it belongs to.
 //! - An engine's record carries its [`Event`] under `event`: messages with bytes,
-//!   dissections and decrypted contents, keys (the simulator's engines log keys: it
+//!   dissections and decrypted contents (each field a catalogue id, a range and a
+//!   value: names, RFC sections and meanings are in the dissection catalogue the
+//!   trace names, `wire::dissect::catalogue`; a dissection already written, the same
+//!   message seen by its receiver or sent again, is `{"same_as": n}`, see
+//!   `wire::dissect::sharing`), keys (the simulator's engines log keys: it
 //!   is a lab), decisions with their reasons, state changes, SAs up and down.
 //! - What the network did (a datagram put on a link, lost, duplicated, dropped by the
 //!   MTU or a firewall, rewritten by a NAT box) is a record of the reserved peer name
@@ -32,6 +37,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
+use crate::wire::dissect::{Catalogue, sharing};
 
 pub mod export;
 pub mod network;
@@ -43,7 +49,8 @@ pub use network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol
 
 /// The schema name and version of the document; readers refuse other values.
 /// Version 2: flights (`flight` on events and network records, `delivered`
-/// records), non-exhaustive records.
+/// records), non-exhaustive records; dissection fields as catalogue ids, each
+/// distinct dissection written once.
 pub const TRACE_SCHEMA: &str = "ikelab-trace/2";
 
 /// The peer name under which network records are filed.
@@ -155,6 +162,9 @@ pub struct Trace {
     /// The seed of a simulated run (a bridge trace has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The dissection catalogue the fields' ids point into: its version, and its
+    /// entries when embedded.
+    pub catalogue: Catalogue,
     pub peers: Vec<TracePeer>,
     pub records: Vec<Record>,
 }
@@ -189,6 +199,7 @@ impl Trace {
             schema: TRACE_SCHEMA.to_owned(),
             source,
             seed,
+            catalogue: Catalogue::version_only(),
             peers,
             records: Vec::new(),
         }
@@ -197,18 +208,27 @@ impl Trace {
     /// The JSON text (compact, fields in declaration order: the same run gives the
     /// same bytes).
     pub fn to_json(&self) -> Result<String, TraceError> {
-        serde_json::to_string(self).map_err(TraceError::Json)
+        sharing::scope(|| serde_json::to_string(self)).map_err(TraceError::Json)
+    }
+
+    /// Puts this engine's whole dissection catalogue in the trace, for a reader
+    /// built from another engine.
+    pub fn embed_catalogue(&mut self) {
+        self.catalogue = Catalogue::embedded();
     }
 
     /// Reads a trace document, checking its schema.
     pub fn from_json(text: &str) -> Result<Self, TraceError> {
-        let trace: Self = serde_json::from_str(text).map_err(TraceError::Json)?;
-        if trace.schema != TRACE_SCHEMA {
-            return Err(TraceError::Schema {
-                found: trace.schema,
-            });
+        /// The schema alone, checked before the rest is read.
+        #[derive(Deserialize)]
+        struct Head {
+            schema: String,
         }
-        Ok(trace)
+        let head: Head = serde_json::from_str(text).map_err(TraceError::Json)?;
+        if head.schema != TRACE_SCHEMA {
+            return Err(TraceError::Schema { found: head.schema });
+        }
+        sharing::scope(|| serde_json::from_str(text)).map_err(TraceError::Json)
     }
 
     /// SHA-256 of [`to_json`](Self::to_json), lower-case hex: what the scenario

@@ -11,12 +11,11 @@
 use std::borrow::Cow;
 
 use super::cursor::{Doc, Reader, WireResult};
+use super::dissect::catalogue::{self, PAYLOADS};
 use super::error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 use super::iana::PayloadType;
 use super::payload::{Payload, PayloadContext, is_understood, read_body};
 use super::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.2";
 
 /// Parses a payload chain that starts with a payload of type `first` and fills
 /// `bytes` exactly: what follows the IKE header, or the inner payloads of a decrypted
@@ -49,8 +48,11 @@ pub(crate) fn read_chain(r: &mut Reader<'_>, first: PayloadType) -> WireResult<V
             ));
         }
         let this = next;
-        let payload =
-            r.group_titled(|| title(this), |r| read_one(r, this), |(p, _)| p.describe())?;
+        let payload = r.group_titled(
+            || PAYLOADS.id(u32::from(this.0), &catalogue::CHAIN_UNKNOWN_PAYLOAD),
+            |r| read_one(r, this),
+            |(p, _)| p.describe(),
+        )?;
         next = payload.1;
         let last = matches!(payload.0, Payload::Sk(_) | Payload::Skf(_));
         payloads.push(payload.0);
@@ -82,37 +84,36 @@ pub(crate) fn read_chain(r: &mut Reader<'_>, first: PayloadType) -> WireResult<V
 /// Reads one payload: generic header, then the body. Returns it with its Next Payload.
 fn read_one(r: &mut Reader<'_>, payload_type: PayloadType) -> WireResult<(Payload, PayloadType)> {
     let start = r.pos();
-    let (next, next_range) = r.raw_u8(NEXT_PAYLOAD.name)?;
+    let (next, next_range) = r.raw_u8(NEXT_PAYLOAD)?;
     let next = PayloadType(next);
     let (flags, flags_range) = r.raw_u8("Critical")?;
     let critical = flags & 0x80 != 0;
     let (length, length_range) = r.raw_u16(PAYLOAD_LENGTH.name)?;
     let length = usize::from(length);
     let encrypted = matches!(payload_type, PayloadType::SK | PayloadType::SKF);
-    r.leaf_explained(next_range, &NEXT_PAYLOAD, || {
-        let meaning = if encrypted {
-            "In an SK / SKF payload this names the first payload inside the encrypted data."
+    r.leaf_explained(next_range, || {
+        let doc = if encrypted {
+            catalogue::CHAIN_NEXT_PAYLOAD_IN_SK
         } else if next == PayloadType::NONE {
-            "0: this is the last payload."
+            catalogue::CHAIN_NEXT_PAYLOAD_LAST
         } else {
-            "The type of the payload that follows this one."
+            catalogue::CHAIN_NEXT_PAYLOAD_MORE
         };
-        (next.to_string(), Cow::Borrowed(meaning))
+        (next.to_string(), doc.id)
     });
-    r.leaf_explained(flags_range, &Doc::new("Critical / RESERVED", RFC, ""), || {
+    r.leaf_explained(flags_range, || {
         let reserved = flags & 0x7f;
-        let value = format!("C={}, RESERVED=0x{reserved:02x}", u8::from(critical));
-        let meaning = match (critical, is_understood(payload_type)) {
-            (true, true) => "Critical bit set on a payload the receiver understands: it is ignored.",
-            (true, false) => "Critical: a receiver that does not understand this payload must reject the message.",
-            (false, true) => "Not critical; RFC 7296 payloads are always sent with C clear.",
-            (false, false) => "Not critical: a receiver that does not understand this payload skips it.",
-        };
-        let mut meaning = meaning.to_owned();
+        let mut value = format!("C={}, RESERVED=0x{reserved:02x}", u8::from(critical));
         if reserved != 0 {
-            meaning.push_str(" The reserved bits are not zero; a receiver ignores them.");
+            value.push_str(" (reserved bits not zero: a receiver ignores them)");
         }
-        (value, Cow::Owned(meaning))
+        let doc = match (critical, is_understood(payload_type)) {
+            (true, true) => catalogue::CHAIN_CRITICAL_UNDERSTOOD,
+            (true, false) => catalogue::CHAIN_CRITICAL_NOT_UNDERSTOOD,
+            (false, true) => catalogue::CHAIN_NOT_CRITICAL_UNDERSTOOD,
+            (false, false) => catalogue::CHAIN_NOT_CRITICAL_NOT_UNDERSTOOD,
+        };
+        (value, doc.id)
     });
     if length < 4 {
         return Err(WireError::new(
@@ -142,11 +143,15 @@ fn read_one(r: &mut Reader<'_>, payload_type: PayloadType) -> WireResult<(Payloa
     Ok((payload, next))
 }
 
-fn title(t: PayloadType) -> (Cow<'static, str>, &'static str, Cow<'static, str>) {
+/// The catalogue's entry for a payload of type `key` (`catalogue::PAYLOADS`): its
+/// name ("Security Association (SA)"), section and meaning; `None` for a type this
+/// dissector does not parse.
+pub(crate) fn payload_title(key: u32) -> Option<catalogue::Title> {
+    let t = PayloadType(u8::try_from(key).ok()?);
     let name: Cow<'static, str> = match (t.long_name(), t.name()) {
         (Some(long), Some(short)) if long != short => Cow::Owned(format!("{long} ({short})")),
         (Some(long), _) => Cow::Borrowed(long),
-        _ => Cow::Owned(format!("Unknown payload ({})", t.0)),
+        _ => return None,
     };
     let (rfc, meaning) = match t {
         PayloadType::SA => (
@@ -205,12 +210,9 @@ fn title(t: PayloadType) -> (Cow<'static, str>, &'static str, Cow<'static, str>)
             "RFC 7383 §2.5",
             "One fragment of an encrypted message too large for the path.",
         ),
-        _ => (
-            "RFC 7296 §2.5",
-            "A payload type this dissector does not parse.",
-        ),
+        _ => return None,
     };
-    (name, rfc, Cow::Borrowed(meaning))
+    Some((name, rfc, meaning))
 }
 
 pub(crate) fn write_chain(payloads: &[Payload], w: &mut Writer) -> EmitResult<PayloadType> {
@@ -253,9 +255,6 @@ fn must_be_last(following: Option<&Payload>, field: &'static str) -> EmitResult 
     }
 }
 
-const NEXT_PAYLOAD: Doc = Doc::new("Next Payload", RFC, "");
-const PAYLOAD_LENGTH: Doc = Doc::new(
-    "Payload Length",
-    RFC,
-    "Length of this payload, generic header included.",
-);
+/// The generic header's first field, as errors name it.
+const NEXT_PAYLOAD: &str = "Next Payload";
+const PAYLOAD_LENGTH: Doc = catalogue::CHAIN_PAYLOAD_LENGTH;

@@ -5,7 +5,6 @@
 //! each field it reads into the dissection tree. Values are rendered by closures that
 //! only run while dissecting, so `Message::parse` pays nothing for the explanations.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::dissect::decrypt::{SkDecryptRequest, SkOutcome};
@@ -14,19 +13,8 @@ use super::dissect::recorder::Recorder;
 use super::error::{ErrorKind, WireError};
 use super::iana::PayloadType;
 
-/// How a field is explained: its name, the RFC section defining it and one sentence.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Doc {
-    pub(crate) name: &'static str,
-    pub(crate) rfc: &'static str,
-    pub(crate) meaning: &'static str,
-}
-
-impl Doc {
-    pub(crate) const fn new(name: &'static str, rfc: &'static str, meaning: &'static str) -> Self {
-        Self { name, rfc, meaning }
-    }
-}
+pub(crate) use super::dissect::catalogue::Doc;
+use super::dissect::catalogue::FieldId;
 
 pub(crate) type WireResult<T> = Result<T, WireError>;
 
@@ -187,29 +175,24 @@ impl<'a> Reader<'a> {
             return;
         }
         if let Some(rec) = self.rec.as_mut() {
-            rec.leaf_at(
-                range,
-                doc.name,
-                doc.rfc,
-                value(),
-                Cow::Borrowed(doc.meaning),
-            );
+            rec.leaf_at(range, doc.id, value());
         }
     }
 
-    /// Records a leaf whose meaning depends on its value.
+    /// Records a leaf whose catalogue entry depends on its value: `explain` renders
+    /// the value and picks the entry (e.g. a zero Responder's SPI has an entry of its
+    /// own).
     pub(crate) fn leaf_explained(
         &mut self,
         range: Range<usize>,
-        doc: &Doc,
-        explain: impl FnOnce() -> (String, Cow<'static, str>),
+        explain: impl FnOnce() -> (String, FieldId),
     ) {
         if range.is_empty() {
             return;
         }
         if let Some(rec) = self.rec.as_mut() {
-            let (value, meaning) = explain();
-            rec.leaf_at(range, doc.name, doc.rfc, value, meaning);
+            let (value, id) = explain();
+            rec.leaf_at(range, id, value);
         }
     }
 
@@ -227,24 +210,19 @@ impl<'a> Reader<'a> {
         parse: impl FnOnce(&mut Self) -> WireResult<T>,
         value: impl FnOnce(&T) -> String,
     ) -> WireResult<T> {
-        self.group_titled(
-            || (Cow::Borrowed(doc.name), doc.rfc, Cow::Borrowed(doc.meaning)),
-            parse,
-            value,
-        )
+        self.group_titled(|| doc.id, parse, value)
     }
 
-    /// As `group`, with a title computed only when recording.
+    /// As `group`, with the catalogue entry picked only when recording.
     pub(crate) fn group_titled<T>(
         &mut self,
-        title: impl FnOnce() -> (Cow<'static, str>, &'static str, Cow<'static, str>),
+        title: impl FnOnce() -> FieldId,
         parse: impl FnOnce(&mut Self) -> WireResult<T>,
         value: impl FnOnce(&T) -> String,
     ) -> WireResult<T> {
         let start = self.pos;
         if let Some(rec) = self.rec.as_mut() {
-            let (name, rfc, meaning) = title();
-            rec.open(name, rfc, meaning, start);
+            rec.open(title(), start);
         }
         let result = parse(self);
         let (pos, end) = (self.pos, self.end);
@@ -349,7 +327,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const DOC: Doc = Doc::new("Test", "RFC 0 §0", "A test field.");
+    const DOC: Doc = Doc::new(99_999, "Test", "RFC 0 §0", "A test field.");
 
     #[test]
     fn reads_are_bounded_and_typed() {

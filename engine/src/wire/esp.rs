@@ -27,7 +27,7 @@
 //! decryption returns, with `split_icv` to cut the ICV off once its length is known.
 //! `dissect_esp` shows both, through the `EspDecryptor` hook when keys are at hand.
 
-mod dissect;
+pub(crate) mod dissect;
 
 use core::fmt;
 

@@ -18,7 +18,7 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use std::borrow::Cow;
+use crate::wire::dissect::catalogue::{self, FieldId};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -27,8 +27,6 @@ use super::cursor::{Doc, Reader, WireResult};
 use super::error::WireError;
 use super::hex;
 use super::iana::{ExchangeType, PayloadType};
-
-const RFC: &str = "RFC 7296 §3.1";
 
 /// An 8-octet IKE SA SPI (RFC 7296 §3.1). Shown and serialised as hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -219,38 +217,12 @@ impl IkeHeader {
     }
 }
 
-const SPI_I: Doc = Doc::new(
-    "IKE SA Initiator's SPI",
-    RFC,
-    "Chosen by the initiator to name this IKE SA; it is never zero.",
-);
-const NEXT_PAYLOAD: Doc = Doc::new(
-    "Next Payload",
-    RFC,
-    "The type of the first payload after this header.",
-);
-const EXCHANGE_TYPE: Doc = Doc::new(
-    "Exchange Type",
-    RFC,
-    "Which exchange this message belongs to, and so which payloads it may carry.",
-);
-const MESSAGE_ID: Doc = Doc::new(
-    "Message ID",
-    RFC,
-    "Counts the exchanges of this IKE SA: a response carries its request's ID, which \
-     matches retransmissions and defeats replays.",
-);
-const LENGTH: Doc = Doc::new(
-    "Length",
-    RFC,
-    "Length of the whole message, header and payloads, in octets.",
-);
-const HEADER: Doc = Doc::new(
-    "IKE Header",
-    RFC,
-    "The fixed 28-octet header in front of every IKE message: which IKE SA, which \
-     exchange, who sends it and how long it is.",
-);
+const SPI_I: Doc = catalogue::HEADER_SPI_I;
+const NEXT_PAYLOAD: Doc = catalogue::HEADER_NEXT_PAYLOAD;
+const EXCHANGE_TYPE: Doc = catalogue::HEADER_EXCHANGE_TYPE;
+const MESSAGE_ID: Doc = catalogue::HEADER_MESSAGE_ID;
+const LENGTH: Doc = catalogue::HEADER_LENGTH;
+const HEADER: Doc = catalogue::HEADER_HEADER;
 
 /// Reads and records the header (one node with a leaf per field).
 pub(crate) fn read_header(r: &mut Reader<'_>) -> WireResult<ParsedHeader> {
@@ -262,34 +234,32 @@ pub(crate) fn read_header(r: &mut Reader<'_>) -> WireResult<ParsedHeader> {
             r.leaf(range, &SPI_I, || spi_i.to_string());
             let (spi_r, range) = r.raw_bytes(8, "IKE SA Responder's SPI")?;
             let spi_r = IkeSpi(<[u8; 8]>::try_from(spi_r).unwrap_or_default());
-            r.leaf_explained(range, &Doc::new("IKE SA Responder's SPI", RFC, ""), || {
-                let meaning = if spi_r.is_zero() {
-                    "Zero: the responder has not chosen its SPI yet, as in the first \
-                     IKE_SA_INIT request."
+            r.leaf_explained(range, || {
+                let doc = if spi_r.is_zero() {
+                    catalogue::HEADER_SPI_R_ZERO
                 } else {
-                    "Chosen by the responder to name this IKE SA."
+                    catalogue::HEADER_SPI_R
                 };
-                (spi_r.to_string(), Cow::Borrowed(meaning))
+                (spi_r.to_string(), doc.id)
             });
             let next_payload = PayloadType(r.u8(&NEXT_PAYLOAD, |v| PayloadType(v).to_string())?);
             let (version, range) = r.raw_u8("Version")?;
             let (major_version, minor_version) = (version >> 4, version & 0x0f);
-            r.leaf_explained(range, &Doc::new("Version", RFC, ""), || {
-                let meaning = if major_version == 2 {
-                    "Major version 2 (IKEv2) and minor version 0, as RFC 7296 requires."
+            r.leaf_explained(range, || {
+                let doc = if major_version == 2 {
+                    catalogue::HEADER_VERSION_2
                 } else {
-                    "Not IKEv2: an IKEv2 receiver drops this message and may answer \
-                     INVALID_MAJOR_VERSION (RFC 7296 §2.5)."
+                    catalogue::HEADER_VERSION_OTHER
                 };
                 (
                     format!("{major_version}.{minor_version} (MjVer {major_version}, MnVer {minor_version})"),
-                    Cow::Borrowed(meaning),
+                    doc.id,
                 )
             });
             let exchange_type = ExchangeType(r.u8(&EXCHANGE_TYPE, |v| ExchangeType(v).to_string())?);
             let (flags, range) = r.raw_u8("Flags")?;
             let flags = Flags(flags);
-            r.leaf_explained(range, &Doc::new("Flags", RFC, ""), || (flags.to_string(), Cow::Owned(explain_flags(flags))));
+            r.leaf_explained(range, || explain_flags(flags));
             let message_id = r.u32(&MESSAGE_ID, |v| v.to_string())?;
             let length = r.u32(&LENGTH, |v| format!("{v} octets"))?;
             Ok(ParsedHeader {
@@ -317,27 +287,23 @@ pub(crate) fn read_header(r: &mut Reader<'_>) -> WireResult<ParsedHeader> {
     )
 }
 
-fn explain_flags(flags: Flags) -> String {
-    let who = if flags.initiator() {
-        "Sent by the original initiator of the IKE SA (I set)"
-    } else {
-        "Sent by the original responder of the IKE SA (I clear)"
+/// The Flags leaf: its value, with a note on the V and reserved bits when set, and
+/// the catalogue entry for who sent it and whether it answers (RFC 7296 §3.1).
+fn explain_flags(flags: Flags) -> (String, FieldId) {
+    let doc = match (flags.initiator(), flags.response()) {
+        (true, false) => catalogue::HEADER_FLAGS_INITIATOR_REQUEST,
+        (true, true) => catalogue::HEADER_FLAGS_INITIATOR_RESPONSE,
+        (false, false) => catalogue::HEADER_FLAGS_RESPONDER_REQUEST,
+        (false, true) => catalogue::HEADER_FLAGS_RESPONDER_RESPONSE,
     };
-    let what = if flags.response() {
-        "this is a response (R set)"
-    } else {
-        "this is a request (R clear)"
-    };
-    let mut text = format!("{who}; {what}.");
+    let mut value = flags.to_string();
     if flags.version() {
-        text.push_str(" V is set: the sender can speak a higher major version.");
+        value.push_str("; V is set: the sender can speak a higher major version");
     }
     if flags.reserved_bits() != 0 {
-        text.push_str(
-            " Reserved bits are set: they must be sent as zero and are ignored on receipt.",
-        );
+        value.push_str("; reserved bits set: they must be sent as zero and are ignored on receipt");
     }
-    text
+    (value, doc.id)
 }
 
 /// Writes the header with the given first payload type and total length.

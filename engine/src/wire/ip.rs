@@ -12,7 +12,7 @@
 //! Options), never emitted; fragments are recognised, not reassembled.
 
 mod checksum;
-mod dissect;
+pub(crate) mod dissect;
 mod error;
 mod ipv4;
 mod ipv6;

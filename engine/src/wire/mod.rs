@@ -100,23 +100,26 @@
 //! pub enum EmitErrorKind { TooLong { length, max }, MustBeLast, Inconsistent { expected, found } }
 //!
 //! // ---- dissection (dissect/*.rs) -----------------------------------------------------
-//! pub struct Field {                      // serde: Serialize + Deserialize
-//!     pub name: Cow<'static, str>,        // "Payload Length"
-//!     pub rfc: Cow<'static, str>,         // "RFC 7296 §3.2"
+//! pub mod catalogue { pub const CATALOGUE_VERSION: u32; pub struct FieldId(pub u32);
+//!     pub struct Entry { id, name, rfc, meaning } /* wire::CatalogueEntry */; pub struct Catalogue { version, entries }
+//!     impl Catalogue { pub fn embedded() -> Self; pub fn get(&self, FieldId) -> Option<&Entry>; }
+//!     pub fn lookup(FieldId) -> Option<Entry>; pub fn unknown_name(FieldId) -> String; }
+//! pub struct Field {                      // serde: a compact array, ranges implied (field.rs)
+//!     pub id: FieldId,                    // catalogue entry: name, RFC section, meaning
 //!     pub range: Range<usize>,            // absolute offsets into the dissected buffer
 //!     pub value: String,                  // "ENCR_AES_GCM_16 (20), key length 256"
-//!     pub meaning: Cow<'static, str>,     // one plain sentence
 //!     pub children: Vec<Field>,           // empty for a leaf
 //!     pub decrypted: Option<Box<DecryptedBlock>>, // only on the SK/SKF ciphertext leaf
 //! }
-//! impl Field { pub fn leaf(name, rfc, range, value, meaning) -> Field;
-//!              pub fn node(name, rfc, range, value, meaning, children) -> Field;
+//! impl Field { pub fn name(&self) -> Cow<str>; pub fn rfc(&self) -> Cow<str>;
+//!              pub fn meaning(&self) -> Cow<str>;   // looked up in the catalogue
 //!              pub fn is_leaf(&self) -> bool; pub fn shift(&mut self, by: usize);
 //!              pub fn find(&self, name: &str) -> Option<&Field>; }
 //! pub struct DecryptedBlock { pub note: String, pub bytes: Vec<u8> /* hex in serde */,
 //!                             pub fields: Vec<Field> /* ranges index `bytes` */, pub error: Option<WireError> }
 //! pub struct Dissection { pub length: usize, pub summary: String, pub fields: Vec<Field>,
-//!                         pub error: Option<WireError> }   // shift(by), find(name)
+//!                         pub error: Option<WireError> }   // shift(by), find(name), ids(),
+//!                                                          // explained() (names and meanings)
 //! pub trait Decryptor {
 //!     /// Called for each SK / SKF payload when dissecting. Return None when no keys match.
 //!     fn decrypt_sk(&mut self, request: &SkDecryptRequest<'_>) -> Option<Decrypted>;
@@ -185,8 +188,9 @@ mod tests;
 
 pub use chain::{emit_payload_chain, parse_payload_chain};
 pub use dissect::{
-    CoverageError, Decrypted, DecryptedBlock, Decryptor, Dissection, Field, SkDecryptRequest,
-    SkOutcome, check_leaf_coverage, dissect_message, dissect_payload_chain,
+    CATALOGUE_VERSION, Catalogue, CatalogueEntry, CoverageError, Decrypted, DecryptedBlock,
+    Decryptor, Dissection, ExplainedDissection, Field, FieldId, SkDecryptRequest, SkOutcome,
+    check_leaf_coverage, dissect_message, dissect_payload_chain,
 };
 pub use error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 pub use header::{Flags, IkeHeader, IkeSpi, ParsedHeader};

@@ -51,7 +51,7 @@
 //!           "fragment": null | [1, 2],                      // SKF: number, total
 //!           "error": null | "at byte 12, ..." },            // plaintext that does not parse
 //!         "dissection": { "length": 248, "summary": "...", "error": null | {...},
-//!                         "fields": [ { "name", "rfc", "range": {"start","end"},
+//!                         "fields": [ { "id", "name", "rfc", "range": {"start","end"},
 //!                                       "value", "meaning", "children": [...],
 //!                                       "decrypted": {...} } ] } },
 //!       "esp": {                      // when kind is "esp"

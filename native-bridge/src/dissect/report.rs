@@ -67,7 +67,10 @@ pub(crate) struct FrameReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) esp: Option<EspReport>,
     /// With `--layers`: the whole IP packet dissected, offsets from the IP header.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "explained_layers"
+    )]
     pub(crate) layers: Option<Dissection>,
     /// A NAT-keepalive's one field, for the text form (the JSON `kind` says it all).
     #[serde(skip)]
@@ -106,6 +109,7 @@ pub(crate) struct IkeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) decryption: Option<DecryptionReport>,
     /// Offsets from the first octet of the IKE header.
+    #[serde(serialize_with = "explained")]
     pub(crate) dissection: Dissection,
 }
 
@@ -165,6 +169,7 @@ pub(crate) struct EspReport {
     pub(crate) summary: String,
     pub(crate) error: Option<String>,
     /// Offsets from the first octet of the SPI.
+    #[serde(serialize_with = "explained")]
     pub(crate) dissection: Dissection,
 }
 
@@ -306,4 +311,14 @@ fn walk_chain(message: &[u8], first: PayloadType) -> Vec<PayloadType> {
         at += length;
     }
     types
+}
+
+/// A dissection in the JSON report: every field with its name, RFC section and
+/// meaning from the engine's catalogue (`Dissection::explained`), as users read it.
+fn explained<S: serde::Serializer>(d: &Dissection, s: S) -> Result<S::Ok, S::Error> {
+    d.explained().serialize(s)
+}
+
+fn explained_layers<S: serde::Serializer>(d: &Option<Dissection>, s: S) -> Result<S::Ok, S::Error> {
+    d.as_ref().map(Dissection::explained).serialize(s)
 }

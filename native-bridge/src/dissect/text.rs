@@ -93,14 +93,16 @@ fn tree(out: &mut String, field: &Field, depth: usize, style: Style) {
     if style.ranges {
         let _ = write!(out, "[{}..{}] ", field.range.start, field.range.end);
     }
-    let _ = write!(out, "{}", field.name);
+    let _ = write!(out, "{}", field.name());
     if !field.value.is_empty() {
         let _ = write!(out, ": {}", field.value);
     }
-    if style.meanings && !field.meaning.is_empty() {
-        let _ = write!(out, "  — {}", field.meaning);
-        if !field.rfc.is_empty() {
-            let _ = write!(out, " ({})", field.rfc);
+    let meaning = field.meaning();
+    if style.meanings && !meaning.is_empty() {
+        let _ = write!(out, "  — {meaning}");
+        let rfc = field.rfc();
+        if !rfc.is_empty() {
+            let _ = write!(out, " ({rfc})");
         }
     }
     out.push('\n');

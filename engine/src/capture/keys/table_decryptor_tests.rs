@@ -112,7 +112,7 @@ fn ciphertext_leaf(d: &Dissection) -> Option<&Field> {
 fn inner_names(d: &Dissection) -> Vec<String> {
     ciphertext_leaf(d)
         .and_then(|f| f.decrypted.as_ref())
-        .map(|b| b.fields.iter().map(|f| f.name.to_string()).collect())
+        .map(|b| b.fields.iter().map(|f| f.name().to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -282,7 +282,7 @@ fn skf_fragments_open_one_by_one() {
         block
             .fields
             .iter()
-            .map(|f| f.name.as_ref())
+            .map(|f| f.name().into_owned())
             .collect::<Vec<_>>(),
         ["Fragment Content", "Pad Length"]
     );

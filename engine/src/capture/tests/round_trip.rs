@@ -262,7 +262,7 @@ fn every_octet_of_every_written_datagram_is_explained() {
             dissection
                 .fields
                 .iter()
-                .map(|f| f.name.to_string())
+                .map(|f| f.name().to_string())
                 .collect::<Vec<_>>(),
         );
     }

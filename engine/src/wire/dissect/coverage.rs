@@ -51,7 +51,7 @@ pub fn check_leaf_coverage(fields: &[Field], range: Range<usize>) -> Result<(), 
         }
         if leaf.range.start < at {
             return Err(CoverageError::Overlap {
-                name: leaf.name.to_string(),
+                name: leaf.name().to_string(),
                 range: leaf.range.clone(),
             });
         }
@@ -59,7 +59,7 @@ pub fn check_leaf_coverage(fields: &[Field], range: Range<usize>) -> Result<(), 
         if let Some(block) = leaf.decrypted.as_ref() {
             check_leaf_coverage(&block.fields, 0..block.bytes.len()).map_err(|inner| {
                 CoverageError::InDecrypted {
-                    field: leaf.name.to_string(),
+                    field: leaf.name().to_string(),
                     inner: Box::new(inner),
                 }
             })?;
@@ -82,7 +82,7 @@ fn collect<'f>(
         let r = &field.range;
         if r.start > r.end || r.start < bounds.start || r.end > bounds.end {
             return Err(CoverageError::OutOfBounds {
-                name: field.name.to_string(),
+                name: field.name().to_string(),
                 range: r.clone(),
             });
         }
@@ -95,7 +95,7 @@ fn collect<'f>(
             let last = field.children.iter().map(|c| c.range.end).max();
             if first != Some(r.start) || last != Some(r.end) {
                 return Err(CoverageError::OutOfBounds {
-                    name: field.name.to_string(),
+                    name: field.name().to_string(),
                     range: r.clone(),
                 });
             }

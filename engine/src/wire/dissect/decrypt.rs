@@ -68,3 +68,27 @@ pub struct Decrypted {
     /// How it was decrypted, for people ("ENCR_AES_GCM_16 (20), 256-bit key, SK_ei").
     pub note: String,
 }
+
+/// A decryptor that already holds the plaintext: the engine's own SK payload as it
+/// sealed it, or a received one as the state machine opened it. The dissection then
+/// shows what was really encrypted or decrypted, without running the cipher again
+/// (RFC 7296 §3.14: inner payloads, Padding, Pad Length).
+///
+/// It answers the first unfragmented SK payload it is asked about, once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownPlaintext(Option<Decrypted>);
+
+impl KnownPlaintext {
+    pub fn new(decrypted: Decrypted) -> Self {
+        Self(Some(decrypted))
+    }
+}
+
+impl Decryptor for KnownPlaintext {
+    fn decrypt_sk(&mut self, request: &SkDecryptRequest<'_>) -> Option<Decrypted> {
+        if request.fragment.is_some() {
+            return None;
+        }
+        self.0.take()
+    }
+}

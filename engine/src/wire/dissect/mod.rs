@@ -20,14 +20,17 @@
 //! the ciphertext leaf carries a `DecryptedBlock`: the plaintext bytes and their own
 //! field tree, whose ranges index into the plaintext (it is not on the wire).
 
+pub mod catalogue;
 pub(crate) mod coverage;
 pub(crate) mod decrypt;
 pub(crate) mod field;
 pub(crate) mod recorder;
+pub mod sharing;
 
+pub use catalogue::{CATALOGUE_VERSION, Catalogue, Entry as CatalogueEntry, FieldId};
 pub use coverage::{CoverageError, check_leaf_coverage};
-pub use decrypt::{Decrypted, Decryptor, SkDecryptRequest, SkOutcome};
-pub use field::{DecryptedBlock, Dissection, Field};
+pub use decrypt::{Decrypted, Decryptor, KnownPlaintext, SkDecryptRequest, SkOutcome};
+pub use field::{DecryptedBlock, Dissection, ExplainedDissection, Field};
 use recorder::Recorder;
 
 use super::chain::read_chain;
@@ -156,19 +159,6 @@ fn read_sk_plaintext(r: &mut Reader<'_>, first: PayloadType, whole_chain: bool) 
     Ok(())
 }
 
-const PADDING: Doc = Doc::new(
-    "Padding",
-    "RFC 7296 §3.14",
-    "Fills the plaintext up to the cipher's block size; any content, ignored.",
-);
-const PAD_LENGTH: Doc = Doc::new(
-    "Pad Length",
-    "RFC 7296 §3.14",
-    "How many padding octets precede this one.",
-);
-const FRAGMENT_CONTENT: Doc = Doc::new(
-    "Fragment Content",
-    "RFC 7383 §2.5",
-    "Part of the original message's inner payloads; the receiver joins all fragments \
-     before parsing them.",
-);
+const PADDING: Doc = catalogue::D_PADDING;
+const PAD_LENGTH: Doc = catalogue::D_PAD_LENGTH;
+const FRAGMENT_CONTENT: Doc = catalogue::D_FRAGMENT_CONTENT;

@@ -1,9 +1,10 @@
 //! The recorder a `Reader` carries while dissecting: it turns the parser's reads into
 //! the `Field` tree. Without one, parsing records nothing and renders nothing.
 
-use std::borrow::Cow;
+use crate::wire::dissect::catalogue;
 use std::ops::Range;
 
+use super::catalogue::FieldId;
 use super::decrypt::Decryptor;
 use super::field::Field;
 use crate::wire::error::WireError;
@@ -45,7 +46,7 @@ pub(crate) struct Mark {
 impl<'a> Recorder<'a> {
     pub(crate) fn new(decryptor: Option<&'a mut dyn Decryptor>) -> Self {
         Self {
-            stack: vec![Field::leaf("", "", 0..0, "", "")],
+            stack: vec![Field::root()],
             error_recorded: false,
             covered_end: 0,
             decryptor,
@@ -59,15 +60,9 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub(crate) fn open(
-        &mut self,
-        name: Cow<'static, str>,
-        rfc: &'static str,
-        meaning: Cow<'static, str>,
-        start: usize,
-    ) {
+    pub(crate) fn open(&mut self, id: FieldId, start: usize) {
         self.stack
-            .push(Field::leaf(name, rfc, start..start, "", meaning));
+            .push(Field::with_id(id, start..start, String::new()));
     }
 
     pub(crate) fn close(&mut self, end: usize, value: String) {
@@ -95,12 +90,9 @@ impl<'a> Recorder<'a> {
         self.error_recorded = true;
         let start = self.covered_end;
         self.push_leaf(Field::leaf(
-            "Malformed",
-            "RFC 7296 §2.21.3",
+            &catalogue::DISSECT_MALFORMED,
             start..end.max(start),
             error.to_string(),
-            "The parser stopped here: the bytes do not follow the format the RFC defines, \
-             so a receiver drops the message (or answers INVALID_SYNTAX).",
         ));
         self.covered_end = self.covered_end.max(end);
     }
@@ -118,11 +110,9 @@ impl<'a> Recorder<'a> {
             return;
         }
         self.push_leaf(Field::leaf(
-            "Unparsed",
-            "",
+            &catalogue::DISSECT_UNPARSED,
             start..end,
             format!("{} octets", end - start),
-            "Not read: the parser stopped at the malformed field before these octets.",
         ));
         self.covered_end = end;
     }
@@ -166,15 +156,8 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub(crate) fn leaf_at(
-        &mut self,
-        range: Range<usize>,
-        name: &'static str,
-        rfc: &'static str,
-        value: String,
-        meaning: Cow<'static, str>,
-    ) {
+    pub(crate) fn leaf_at(&mut self, range: Range<usize>, id: FieldId, value: String) {
         self.covered_end = self.covered_end.max(range.end);
-        self.push_leaf(Field::leaf(name, rfc, range, value, meaning));
+        self.push_leaf(Field::with_id(id, range, value));
     }
 }

@@ -1,6 +1,7 @@
 //! Dissection of an ESP packet (RFC 4303 §2), and the hook that lets a key table
 //! (the ESP SAs of the crypto layer, or `ikelab dissect --keys`) show its plaintext.
 
+use crate::wire::dissect::catalogue::{self, ESP_NEXT_HEADERS};
 use std::borrow::Cow;
 use std::net::IpAddr;
 use std::ops::Range;
@@ -10,8 +11,6 @@ use crate::wire::dissect::{DecryptedBlock, Dissection, Field};
 use crate::wire::hex;
 use crate::wire::ip::{IpPacket, IpProtocol, dissect_ip_header};
 use crate::wire::{ErrorKind, WireError};
-
-const RFC4303: &str = "RFC 4303 §2";
 
 /// Decrypts ESP packets for the dissector.
 pub trait EspDecryptor {
@@ -65,11 +64,9 @@ pub fn dissect_esp(
     };
     fields.push(spi_leaf(header.spi));
     fields.push(Field::leaf(
-        "Sequence Number",
-        "RFC 4303 §2.2",
+        &catalogue::ESP_SEQUENCE_NUMBER,
         field::SEQUENCE_NUMBER,
         header.sequence_number.to_string(),
-        "Counts the packets sent on this SA, from 1; the receiver drops replays of a number it has seen.",
     ));
     let mut summary = format!(
         "ESP SPI 0x{:08x} Seq {} ({} octets)",
@@ -107,43 +104,33 @@ pub fn dissect_esp(
         Some((decrypted, iv, ciphertext, icv)) => {
             if !iv.is_empty() {
                 fields.push(Field::leaf(
-                    "Initialization Vector",
-                    "RFC 4303 §2.3",
+                    &catalogue::ESP_INITIALIZATION_VECTOR,
                     iv.clone(),
                     hex::preview(packet.get(iv).unwrap_or_default()),
-                    "Sent in the clear so the receiver can start decrypting; it must not repeat under one key.",
                 ));
             }
             let (block, inner_summary) = dissect_plaintext(decrypted.plaintext, decrypted.note);
             let mut leaf = Field::leaf(
-                "Encrypted Payload",
-                "RFC 4303 §2.3",
+                &catalogue::ESP_ENCRYPTED_PAYLOAD,
                 ciphertext.clone(),
                 format!("{} octets, decrypted", ciphertext.len()),
-                "Payload Data, Padding, Pad Length and Next Header, encrypted with the SA's key.",
             );
             leaf.decrypted = Some(Box::new(block));
             fields.push(leaf);
             if !icv.is_empty() {
                 fields.push(Field::leaf(
-                    "Integrity Check Value",
-                    "RFC 4303 §2.8",
+                    &catalogue::ESP_INTEGRITY_CHECK_VALUE,
                     icv.clone(),
                     hex::preview(packet.get(icv).unwrap_or_default()),
-                    "Proves the packet came from the peer holding the key and was not altered.",
                 ));
             }
             summary.push_str(", ");
             summary.push_str(&inner_summary);
         }
         None => fields.push(Field::leaf(
-            "Encrypted Data and ICV",
-            "RFC 4303 §2.3",
+            &catalogue::ESP_ENCRYPTED_DATA_AND_ICV,
             body.clone(),
             hex::preview(packet.get(body).unwrap_or_default()),
-            "The IV, the encrypted Payload Data, Padding, Pad Length and Next Header, then \
-             the ICV. Where one ends and the next starts depends on the SA's algorithms: \
-             without its keys this is one opaque block.",
         )),
     }
     Dissection {
@@ -178,22 +165,14 @@ fn spi_leaf(spi: u32) -> Field {
     } else {
         format!("0x{spi:08x}")
     };
-    Field::leaf(
-        "Security Parameters Index",
-        "RFC 4303 §2.1",
-        field::SPI,
-        value,
-        "Chosen by the receiver during IKE; tells it which SA (keys, algorithms) protects this packet.",
-    )
+    Field::leaf(&catalogue::ESP_SECURITY_PARAMETERS_INDEX, field::SPI, value)
 }
 
 fn malformed_leaf(error: &WireError, end: usize) -> Field {
     Field::leaf(
-        "Malformed",
-        RFC4303,
+        &catalogue::ESP_MALFORMED,
         error.offset..end.max(error.offset),
         error.to_string(),
-        "The dissector stopped here: the bytes do not follow the ESP format.",
     )
 }
 
@@ -279,26 +258,23 @@ fn dissect_plaintext(bytes: Vec<u8>, note: String) -> (DecryptedBlock, String) {
                     )
                 };
                 fields.push(Field::leaf(
-                    "Padding",
-                    "RFC 4303 §2.4",
+                    &catalogue::ESP_PADDING,
                     payload_end..padding_end,
                     value,
-                    "Fills the plaintext up to the cipher's block size and a 4-octet boundary.",
                 ));
             }
             fields.push(Field::leaf(
-                "Pad Length",
-                "RFC 4303 §2.5",
+                &catalogue::ESP_PAD_LENGTH,
                 padding_end..padding_end + 1,
                 plaintext.pad_length().to_string(),
-                "How many Padding octets precede this one.",
             ));
-            fields.push(Field::leaf(
-                "Next Header",
-                "RFC 4303 §2.6",
+            fields.push(Field::with_id(
+                ESP_NEXT_HEADERS.id(
+                    u32::from(plaintext.next_header.0),
+                    &catalogue::ESP_NEXT_HEADER,
+                ),
                 padding_end + 1..padding_end + 2,
                 plaintext.next_header.to_string(),
-                next_header_meaning(plaintext.next_header),
             ));
             (None, summary)
         }
@@ -314,16 +290,24 @@ fn dissect_plaintext(bytes: Vec<u8>, note: String) -> (DecryptedBlock, String) {
     )
 }
 
-fn next_header_meaning(next_header: IpProtocol) -> &'static str {
-    match next_header {
+/// The catalogue's Next Header entry for a protocol number
+/// (`catalogue::ESP_NEXT_HEADERS`); `None` for the protocols the generic entry
+/// explains.
+pub(crate) fn next_header_title(key: u32) -> Option<catalogue::Title> {
+    let meaning = match IpProtocol(u8::try_from(key).ok()?) {
         IpProtocol::IPV4 | IpProtocol::IPV6 => {
             "The Payload Data is a whole IP packet: tunnel mode."
         }
         IpProtocol::IPV6_NO_NEXT => {
             "No payload: a dummy packet, sent to hide traffic patterns (RFC 4303 §2.6)."
         }
-        _ => "The protocol of the Payload Data (transport mode carries TCP, UDP, …).",
-    }
+        _ => return None,
+    };
+    Some((
+        Cow::Borrowed(catalogue::ESP_NEXT_HEADER.name),
+        catalogue::ESP_NEXT_HEADER.rfc,
+        meaning,
+    ))
 }
 
 /// The Payload Data field: in tunnel mode an IP packet, dissected down to its
@@ -340,20 +324,16 @@ fn payload_data(payload: &[u8], next_header: IpProtocol) -> (Option<Field>, Stri
         let upper_end = upper_start + inner.payload.len();
         if upper_end > upper_start {
             children.push(Field::leaf(
-                "Inner Payload",
-                "RFC 4303 §2.3",
+                &catalogue::ESP_INNER_PAYLOAD,
                 upper_start..upper_end,
                 format!("{}, {}", inner.protocol, hex::preview(inner.payload)),
-                "The data the tunnelled packet carries.",
             ));
         }
         if payload.len() > upper_end {
             children.push(Field::leaf(
-                "TFC Padding",
-                "RFC 4303 §2.7",
+                &catalogue::ESP_TFC_PADDING,
                 upper_end..payload.len(),
                 format!("{} octets", payload.len() - upper_end),
-                "Traffic Flow Confidentiality padding: hides the inner packet's true length.",
             ));
         }
         let summary = format!(
@@ -363,22 +343,14 @@ fn payload_data(payload: &[u8], next_header: IpProtocol) -> (Option<Field>, Stri
             inner.header.dst()
         );
         let field = Field::node(
-            "Payload Data",
-            "RFC 4303 §2.3",
+            &catalogue::ESP_PAYLOAD_DATA,
             range,
             format!("{} octets, an IP packet", payload.len()),
-            "The protected packet: here a whole IP packet (tunnel mode).",
             children,
         );
         return (Some(field), summary);
     }
-    let field = Field::leaf(
-        "Payload Data",
-        "RFC 4303 §2.3",
-        range,
-        hex::preview(payload),
-        "The protected data, of the protocol Next Header names.",
-    );
+    let field = Field::leaf(&catalogue::ESP_PAYLOAD_DATA_2, range, hex::preview(payload));
     (Some(field), format!("{next_header} payload"))
 }
 
@@ -451,7 +423,7 @@ mod tests {
         assert_eq!(dissection.fields.len(), 3);
         assert_eq!(dissection.fields[0].value, "0xc0ffee01");
         assert_eq!(dissection.fields[1].value, "3");
-        assert_eq!(dissection.fields[2].name, "Encrypted Data and ICV");
+        assert_eq!(dissection.fields[2].name(), "Encrypted Data and ICV");
         assert_eq!(
             dissection.summary,
             format!("ESP SPI 0xc0ffee01 Seq 3 ({} octets)", packet.len())
@@ -471,7 +443,11 @@ mod tests {
         assert_eq!(decryptor.calls, 1);
         assert_eq!(dissection.error, None);
         check_leaf_coverage(&dissection.fields, 0..packet.len()).unwrap();
-        let names: Vec<&str> = dissection.fields.iter().map(|f| &*f.name).collect();
+        let names: Vec<String> = dissection
+            .fields
+            .iter()
+            .map(|f| f.name().into_owned())
+            .collect();
         assert_eq!(
             names,
             [
@@ -484,14 +460,14 @@ mod tests {
         );
         let block = dissection.fields[3].decrypted.as_ref().unwrap();
         assert_eq!(block.error, None);
-        let inner: Vec<&str> = block.fields.iter().map(|f| &*f.name).collect();
+        let inner: Vec<String> = block.fields.iter().map(|f| f.name().into_owned()).collect();
         assert_eq!(
             inner,
             ["Payload Data", "Padding", "Pad Length", "Next Header"]
         );
         assert_eq!(block.fields[3].value, "IPv4 (4)");
         let data = &block.fields[0];
-        assert_eq!(data.children[0].name, "IPv4 Header");
+        assert_eq!(data.children[0].name(), "IPv4 Header");
         assert_eq!(data.find("Source Address").unwrap().value, "10.1.0.1");
         assert!(
             dissection
@@ -517,7 +493,7 @@ mod tests {
         }
         let packet = tunnel_packet();
         let dissection = dissect_esp(&packet, None, Some(&mut Liar));
-        assert_eq!(dissection.fields[2].name, "Encrypted Data and ICV");
+        assert_eq!(dissection.fields[2].name(), "Encrypted Data and ICV");
         check_leaf_coverage(&dissection.fields, 0..packet.len()).unwrap();
     }
 

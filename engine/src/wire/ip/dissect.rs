@@ -1,6 +1,9 @@
 //! Dissection of the IP and UDP headers that frame a captured IKE or ESP packet, in
 //! the same `Field` tree as the IKE dissector.
 
+use std::borrow::Cow;
+
+use crate::wire::dissect::catalogue::{self, IPV6_EXTENSIONS};
 use core::ops::Range;
 
 use super::{
@@ -8,10 +11,6 @@ use super::{
     ipv4, ipv6, udp,
 };
 use crate::wire::dissect::Field;
-
-const RFC791: &str = "RFC 791 §3.1";
-const RFC8200: &str = "RFC 8200 §3";
-const RFC768: &str = "RFC 768";
 
 /// Moves a field-relative range to `base`.
 fn at(base: usize, range: Range<usize>) -> Range<usize> {
@@ -27,41 +26,41 @@ pub fn dissect_ip_header(packet: &[u8], parsed: &IpPacket<'_>) -> Vec<Field> {
         IpHeader::V6(header) => vec![dissect_ipv6(header, packet.len())],
     };
     for (kind, range) in &parsed.extension_headers {
-        let (name, section, meaning) = match *kind {
-            IpProtocol::HOPOPT => (
-                "Hop-by-Hop Options Header",
-                "RFC 8200 §4.3",
-                "Options every router on the path must examine; skipped here.",
-            ),
-            IpProtocol::IPV6_ROUTE => (
-                "Routing Header",
-                "RFC 8200 §4.4",
-                "Lists intermediate nodes the packet must visit; skipped here.",
-            ),
-            IpProtocol::IPV6_FRAG => (
-                "Fragment Header",
-                "RFC 8200 §4.5",
-                "This packet is one fragment of a larger one, to be reassembled by the receiver.",
-            ),
-            _ => (
-                "Destination Options Header",
-                "RFC 8200 §4.6",
-                "Options only the destination examines; skipped here.",
-            ),
-        };
-        fields.push(Field::leaf(
-            name,
-            section,
+        fields.push(Field::with_id(
+            IPV6_EXTENSIONS.id(u32::from(kind.0), &catalogue::IP_DESTINATION_OPTIONS),
             range.clone(),
             format!(
                 "{} octets, next header {}",
                 range.len(),
                 next_of(packet, range)
             ),
-            meaning,
         ));
     }
     fields
+}
+
+/// The catalogue's entry for an IPv6 extension header (`catalogue::IPV6_EXTENSIONS`);
+/// `None` for the Destination Options header, the generic entry, and other numbers.
+pub(crate) fn extension_title(key: u32) -> Option<catalogue::Title> {
+    let (name, section, meaning) = match IpProtocol(u8::try_from(key).ok()?) {
+        IpProtocol::HOPOPT => (
+            "Hop-by-Hop Options Header",
+            "RFC 8200 §4.3",
+            "Options every router on the path must examine; skipped here.",
+        ),
+        IpProtocol::IPV6_ROUTE => (
+            "Routing Header",
+            "RFC 8200 §4.4",
+            "Lists intermediate nodes the packet must visit; skipped here.",
+        ),
+        IpProtocol::IPV6_FRAG => (
+            "Fragment Header",
+            "RFC 8200 §4.5",
+            "This packet is one fragment of a larger one, to be reassembled by the receiver.",
+        ),
+        _ => return None,
+    };
+    Some((Cow::Borrowed(name), section, meaning))
 }
 
 /// The Next Header octet that starts an extension header.
@@ -94,15 +93,12 @@ fn dissect_ipv4(packet: &[u8], header: &Ipv4Header, payload_len: usize) -> Field
     ]);
     let mut children = vec![
         Field::leaf(
-            "Version / IHL",
-            RFC791,
+            &catalogue::IP_VERSION_IHL,
             field::VERSION_IHL,
             format!("4 / {} ({header_len} octets)", header_len / 4),
-            "IP version 4, and the header length in 32-bit words.",
         ),
         Field::leaf(
-            "Type of Service",
-            RFC791,
+            &catalogue::IP_TYPE_OF_SERVICE,
             field::TOS,
             format!(
                 "0x{:02x} (DSCP {}, ECN {})",
@@ -110,81 +106,59 @@ fn dissect_ipv4(packet: &[u8], header: &Ipv4Header, payload_len: usize) -> Field
                 header.dscp_ecn >> 2,
                 header.dscp_ecn & 0b11
             ),
-            "Priority (DSCP, RFC 2474) and congestion marks (ECN, RFC 3168).",
         ),
         Field::leaf(
-            "Total Length",
-            RFC791,
+            &catalogue::IP_TOTAL_LENGTH,
             field::TOTAL_LENGTH,
             format!("{total}"),
-            "Length of the whole packet, header included, in octets.",
         ),
         Field::leaf(
-            "Identification",
-            RFC791,
+            &catalogue::IP_IDENTIFICATION,
             field::IDENTIFICATION,
             format!("0x{:04x}", header.identification),
-            "Set by the sender so the fragments of one packet can be put back together.",
         ),
         Field::leaf(
-            "Flags / Fragment Offset",
-            RFC791,
+            &catalogue::IP_FLAGS_FRAGMENT_OFFSET,
             field::FLAGS_FRAGMENT,
             format!("{flags}, offset {}", u32::from(header.fragment_offset) * 8),
-            "DF forbids fragmenting this packet; MF says more fragments follow; the offset \
-             places this fragment in the original.",
         ),
         Field::leaf(
-            "Time to Live",
-            RFC791,
+            &catalogue::IP_TIME_TO_LIVE,
             field::TTL,
             header.ttl.to_string(),
-            "How many more routers may forward the packet before it is dropped.",
         ),
         Field::leaf(
-            "Protocol",
-            RFC791,
+            &catalogue::IP_PROTOCOL,
             field::PROTOCOL,
             header.protocol.to_string(),
-            "Which protocol the payload belongs to: 17 for UDP (IKE, ESP in UDP), 50 for ESP.",
         ),
         Field::leaf(
-            "Header Checksum",
-            RFC791,
+            &catalogue::IP_HEADER_CHECKSUM,
             field::CHECKSUM,
             format!("0x{checksum:04x} (correct)"),
-            "Protects the header against corruption; routers recompute it as the TTL drops.",
         ),
         Field::leaf(
-            "Source Address",
-            RFC791,
+            &catalogue::IP_SOURCE_ADDRESS,
             field::SRC,
             header.src.to_string(),
-            "The sender's IPv4 address.",
         ),
         Field::leaf(
-            "Destination Address",
-            RFC791,
+            &catalogue::IP_DESTINATION_ADDRESS,
             field::DST,
             header.dst.to_string(),
-            "The receiver's IPv4 address.",
         ),
     ];
     if !header.options.is_empty() {
         children.push(Field::leaf(
-            "Options",
-            RFC791,
+            &catalogue::IP_OPTIONS,
             Ipv4Header::MIN_LEN..header_len,
             crate::wire::hex::preview(&header.options),
-            "Optional header fields (rarely used today); not interpreted here.",
         ));
     }
     Field::node(
-        "IPv4 Header",
-        RFC791,
+        &catalogue::IP_IPV4_HEADER,
         0..header_len,
         format!("{} → {}", header.src, header.dst),
-        "The Internet Protocol header that carries the packet from host to host.",
         children,
     )
 }
@@ -193,58 +167,43 @@ fn dissect_ipv6(header: &Ipv6Header, packet_len: usize) -> Field {
     use ipv6::field;
     let children = vec![
         Field::leaf(
-            "Version / Traffic Class / Flow Label",
-            RFC8200,
+            &catalogue::IP_VERSION_TRAFFIC_CLASS_FLOW_LABEL,
             field::VERSION_CLASS_FLOW,
             format!(
                 "6 / 0x{:02x} / 0x{:05x}",
                 header.traffic_class, header.flow_label
             ),
-            "IP version 6, the packet's priority and congestion marks, and a label that \
-             keeps one flow's packets on one path.",
         ),
         Field::leaf(
-            "Payload Length",
-            RFC8200,
+            &catalogue::IP_PAYLOAD_LENGTH,
             field::PAYLOAD_LENGTH,
             packet_len.saturating_sub(Ipv6Header::LEN).to_string(),
-            "Octets after this 40-octet header, extension headers included.",
         ),
         Field::leaf(
-            "Next Header",
-            RFC8200,
+            &catalogue::IP_NEXT_HEADER,
             field::NEXT_HEADER,
             header.next_header.to_string(),
-            "What follows this header: an extension header or the payload's protocol.",
         ),
         Field::leaf(
-            "Hop Limit",
-            RFC8200,
+            &catalogue::IP_HOP_LIMIT,
             field::HOP_LIMIT,
             header.hop_limit.to_string(),
-            "How many more routers may forward the packet before it is dropped.",
         ),
         Field::leaf(
-            "Source Address",
-            RFC8200,
+            &catalogue::IP_SOURCE_ADDRESS_2,
             field::SRC,
             header.src.to_string(),
-            "The sender's IPv6 address.",
         ),
         Field::leaf(
-            "Destination Address",
-            RFC8200,
+            &catalogue::IP_DESTINATION_ADDRESS_2,
             field::DST,
             header.dst.to_string(),
-            "The receiver's IPv6 address.",
         ),
     ];
     Field::node(
-        "IPv6 Header",
-        RFC8200,
+        &catalogue::IP_IPV6_HEADER,
         0..Ipv6Header::LEN,
         format!("{} → {}", header.src, header.dst),
-        "The Internet Protocol header that carries the packet from host to host.",
         children,
     )
 }
@@ -281,39 +240,29 @@ pub fn dissect_udp_header(
         }
     };
     Field::node(
-        "UDP Header",
-        RFC768,
+        &catalogue::IP_UDP_HEADER,
         at(offset, 0..UdpHeader::LEN),
         format!("{} → {}", header.src_port, header.dst_port),
-        "The User Datagram Protocol header: ports, length and checksum.",
         vec![
             Field::leaf(
-                "Source Port",
-                RFC768,
+                &catalogue::IP_SOURCE_PORT,
                 at(offset, field::SRC_PORT),
                 port_value(header.src_port),
-                "The sender's port.",
             ),
             Field::leaf(
-                "Destination Port",
-                RFC768,
+                &catalogue::IP_DESTINATION_PORT,
                 at(offset, field::DST_PORT),
                 port_value(header.dst_port),
-                "The receiver's port, which picks the protocol: 500 or 4500 for IKE.",
             ),
             Field::leaf(
-                "Length",
-                RFC768,
+                &catalogue::IP_LENGTH,
                 at(offset, field::LENGTH),
                 header.length.to_string(),
-                "Octets of this header plus the data.",
             ),
             Field::leaf(
-                "Checksum",
-                RFC768,
+                &catalogue::IP_CHECKSUM,
                 at(offset, field::CHECKSUM),
                 checksum,
-                "Covers the addresses, this header and the data, to catch corruption.",
             ),
         ],
     )
@@ -372,10 +321,8 @@ mod tests {
             data,
         ));
         fields.push(Field::leaf(
-            "UDP Data",
-            RFC768,
+            &catalogue::CAPTURE_UDP_DATA,
             parsed.payload_offset + UdpHeader::LEN..packet.len(),
-            "",
             "",
         ));
         fields
@@ -388,7 +335,7 @@ mod tests {
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
         let ip = &fields[0];
-        assert_eq!(ip.name, "IPv4 Header");
+        assert_eq!(ip.name(), "IPv4 Header");
         assert_eq!(ip.find("Source Address").unwrap().value, "192.0.2.1");
         assert_eq!(ip.find("Protocol").unwrap().value, "UDP (17)");
         assert_eq!(ip.find("Total Length").unwrap().value, "33");
@@ -406,7 +353,7 @@ mod tests {
         let packet = udp_packet("2001:db8::1", "2001:db8::2");
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
-        assert_eq!(fields[0].name, "IPv6 Header");
+        assert_eq!(fields[0].name(), "IPv6 Header");
         assert_eq!(fields[0].find("Payload Length").unwrap().value, "13");
         assert_eq!(fields[1].range, 40..48);
     }
@@ -434,7 +381,7 @@ mod tests {
             .unwrap();
         let fields = dissect_all(&packet);
         check_leaf_coverage(&fields, 0..packet.len()).unwrap();
-        assert_eq!(fields[1].name, "Destination Options Header");
+        assert_eq!(fields[1].name(), "Destination Options Header");
         assert_eq!(fields[1].range, 40..48);
         assert_eq!(fields[1].value, "8 octets, next header UDP (17)");
     }

@@ -5,6 +5,7 @@
 //! ~                      Authentication Data                      ~
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use super::reserved;
@@ -12,9 +13,6 @@ use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::hex;
 use crate::wire::iana::AuthMethod;
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.8";
-const RFC_7427: &str = "RFC 7427 §3";
 
 /// An AUTH payload: proof that the sender holds the secret behind its identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +35,7 @@ impl AuthPayload {
 
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {
         let method = AuthMethod(r.u8(&METHOD, |v| AuthMethod(v).to_string())?);
-        reserved(r, 3, RFC)?;
+        reserved(r, 3, &catalogue::AUTH_RESERVED)?;
         let start = r.pos();
         let split = method == AuthMethod::DIGITAL_SIGNATURE
             && r.attempt(|r| read_signature_parts(r).map(|_| ())).is_ok();
@@ -64,32 +62,8 @@ fn read_signature_parts<'a>(r: &mut Reader<'a>) -> WireResult<(&'a [u8], &'a [u8
     Ok((alg, sig))
 }
 
-const METHOD: Doc = Doc::new(
-    "Auth Method",
-    RFC,
-    "How the AUTH data was computed: a signature with the sender's private key, or a MAC \
-     keyed with the pre-shared key.",
-);
-const DATA: Doc = Doc::new(
-    "Authentication Data",
-    RFC,
-    "A signature or MAC over the sender's first message, the peer's nonce and the \
-     sender's ID payload: it proves who sent the IKE_SA_INIT exchange.",
-);
-const ASN1_LEN: Doc = Doc::new(
-    "ASN.1 Length",
-    RFC_7427,
-    "Length of the AlgorithmIdentifier that follows.",
-);
-const ALG_ID: Doc = Doc::new(
-    "Signature Algorithm",
-    RFC_7427,
-    "DER AlgorithmIdentifier naming the signature scheme and hash (e.g. \
-     sha256WithRSAEncryption, ecdsa-with-SHA256, Ed25519).",
-);
-const SIGNATURE: Doc = Doc::new(
-    "Signature Value",
-    RFC_7427,
-    "The signature over the octets RFC 7296 §2.15 defines, with the algorithm named \
-     just before.",
-);
+const METHOD: Doc = catalogue::AUTH_METHOD;
+const DATA: Doc = catalogue::AUTH_DATA;
+const ASN1_LEN: Doc = catalogue::AUTH_ASN1_LEN;
+const ALG_ID: Doc = catalogue::AUTH_ALG_ID;
+const SIGNATURE: Doc = catalogue::AUTH_SIGNATURE;

@@ -5,15 +5,13 @@
 //! +-+-+-+-+-+-+-+-+   Certificate Data / Certification Authority  ~
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::hex;
 use crate::wire::iana::CertEncoding;
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC_CERT: &str = "RFC 7296 §3.6";
-const RFC_CERTREQ: &str = "RFC 7296 §3.7";
 
 /// A CERT payload: one certificate (or CRL, or hash and URL) in the given encoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,34 +34,11 @@ pub struct CertReqPayload {
 /// Octets in one CERTREQ authority hash (SHA-1, RFC 7296 §3.7).
 const SHA1_LEN: usize = 20;
 
-const ENCODING: Doc = Doc::new(
-    "Cert Encoding",
-    RFC_CERT,
-    "How the certificate data is encoded; X.509 Certificate - Signature (4) is a DER \
-     certificate.",
-);
-const CERT_DATA: Doc = Doc::new(
-    "Certificate Data",
-    RFC_CERT,
-    "The certificate itself, which binds the sender's identity to the public key that \
-     verifies its AUTH payload.",
-);
-const REQ_ENCODING: Doc = Doc::new(
-    "Cert Encoding",
-    RFC_CERTREQ,
-    "The kind of certificate the sender asks for.",
-);
-const AUTHORITY: Doc = Doc::new(
-    "Certification Authority",
-    RFC_CERTREQ,
-    "SHA-1 hash of the public key of a CA the sender trusts: send a certificate chain \
-     that ends there.",
-);
-const AUTHORITIES: Doc = Doc::new(
-    "Certification Authority",
-    RFC_CERTREQ,
-    "Identifies the trust anchors the sender accepts, in the format of the encoding.",
-);
+const ENCODING: Doc = catalogue::CERT_ENCODING;
+const CERT_DATA: Doc = catalogue::CERT_CERT_DATA;
+const REQ_ENCODING: Doc = catalogue::CERT_REQ_ENCODING;
+const AUTHORITY: Doc = catalogue::CERT_AUTHORITY;
+const AUTHORITIES: Doc = catalogue::CERT_AUTHORITIES;
 
 impl CertPayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {

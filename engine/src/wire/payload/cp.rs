@@ -9,6 +9,7 @@
 //! ~                             Value                             ~
 //! ```
 
+use crate::wire::dissect::catalogue::{self, CP_VALUES};
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -21,7 +22,6 @@ use crate::wire::hex;
 use crate::wire::iana::{CfgAttrType, CfgType};
 use crate::wire::writer::{EmitResult, Writer, fit_u16};
 
-const RFC: &str = "RFC 7296 §3.15";
 const RFC_ATTR: &str = "RFC 7296 §3.15.1";
 
 /// A CP payload: a request for, or an assignment of, configuration (virtual IP, DNS).
@@ -97,8 +97,11 @@ impl CfgAttribute {
         }
         r.leaf(len_range, &LENGTH, || format!("{len} octets"));
         let (value, range) = r.raw_bytes(len, "Value")?;
-        r.leaf_explained(range, &Doc::new("Value", RFC_ATTR, ""), || {
-            (render(attr_type, value), explain(attr_type))
+        r.leaf_explained(range, || {
+            (
+                render(attr_type, value),
+                CP_VALUES.id(u32::from(attr_type.0), &catalogue::CP_VALUE_OTHER),
+            )
         });
         Ok(Self {
             attr_type,
@@ -167,8 +170,11 @@ fn render(t: CfgAttrType, v: &[u8]) -> String {
     typed.unwrap_or_else(|| hex::preview(v))
 }
 
-fn explain(t: CfgAttrType) -> Cow<'static, str> {
-    Cow::Borrowed(match t {
+/// The catalogue's Value entry for an attribute type (`catalogue::CP_VALUES`); `None`
+/// for a type only the generic entry explains.
+pub(crate) fn cp_value_title(key: u32) -> Option<catalogue::Title> {
+    let t = CfgAttrType(u16::try_from(key).ok()?);
+    let meaning = match t {
         CfgAttrType::INTERNAL_IP4_ADDRESS => {
             "The virtual IPv4 address the client uses inside the tunnel."
         }
@@ -183,14 +189,15 @@ fn explain(t: CfgAttrType) -> Cow<'static, str> {
             "A DNS domain to resolve through the tunnel's DNS servers."
         }
         CfgAttrType::APPLICATION_VERSION => "Free text naming the sender's software.",
-        _ => "A configuration value; empty in a request, filled in a reply.",
-    })
+        _ => return None,
+    };
+    Some((Cow::Borrowed("Value"), RFC_ATTR, meaning))
 }
 
 impl CpPayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {
         let cfg_type = CfgType(r.u8(&CFG_TYPE, |v| CfgType(v).to_string())?);
-        reserved(r, 3, RFC)?;
+        reserved(r, 3, &catalogue::CP_RESERVED)?;
         let mut attributes = Vec::new();
         while r.remaining() > 0 {
             attributes.push(r.group(&ATTRIBUTE, CfgAttribute::read, ToString::to_string)?);
@@ -220,19 +227,7 @@ impl CpPayload {
     }
 }
 
-const CFG_TYPE: Doc = Doc::new(
-    "CFG Type",
-    RFC,
-    "Request (the client asks), Reply (the gateway assigns), Set or Ack.",
-);
-const ATTRIBUTE: Doc = Doc::new(
-    "Configuration Attribute",
-    RFC_ATTR,
-    "One configuration item, such as the virtual IP address or a DNS server.",
-);
-const ATTR_TYPE: Doc = Doc::new(
-    "Attribute Type",
-    RFC_ATTR,
-    "Which configuration item this is (the top bit is reserved).",
-);
-const LENGTH: Doc = Doc::new("Length", RFC_ATTR, "Length of the value, in octets.");
+const CFG_TYPE: Doc = catalogue::CP_CFG_TYPE;
+const ATTRIBUTE: Doc = catalogue::CP_ATTRIBUTE;
+const ATTR_TYPE: Doc = catalogue::CP_ATTR_TYPE;
+const LENGTH: Doc = catalogue::CP_LENGTH;

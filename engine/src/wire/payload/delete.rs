@@ -5,6 +5,7 @@
 //! ~               Security Parameter Index(es) (SPI)              ~
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::cursor::{Doc, Reader, WireResult};
@@ -12,8 +13,6 @@ use crate::wire::error::{EmitError, EmitErrorKind, ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::iana::ProtocolId;
 use crate::wire::writer::{EmitResult, Writer, fit_u16};
-
-const RFC: &str = "RFC 7296 §3.11";
 
 /// A Delete payload: the SAs the sender is removing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,24 +129,7 @@ impl DeletePayload {
     }
 }
 
-const PROTOCOL: Doc = Doc::new(
-    "Protocol ID",
-    RFC,
-    "Which kind of SA is deleted: IKE (this IKE SA, with all its Child SAs), AH or ESP.",
-);
-const SPI_SIZE: Doc = Doc::new(
-    "SPI Size",
-    RFC,
-    "Length of each SPI: 0 for IKE (the header already names the IKE SA), 4 for AH and ESP.",
-);
-const COUNT: Doc = Doc::new(
-    "Num of SPIs",
-    RFC,
-    "How many SAs of this protocol are deleted.",
-);
-const SPI: Doc = Doc::new(
-    "Security Parameter Index",
-    RFC,
-    "An SA being deleted, named by the SPI the sender of this payload receives on; the \
-     peer deletes the SA's partner in the other direction too.",
-);
+const PROTOCOL: Doc = catalogue::DELETE_PROTOCOL;
+const SPI_SIZE: Doc = catalogue::DELETE_SPI_SIZE;
+const COUNT: Doc = catalogue::DELETE_COUNT;
+const SPI: Doc = catalogue::DELETE_SPI;

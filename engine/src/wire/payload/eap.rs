@@ -5,6 +5,7 @@
 //! |     Type      | Type_Data...
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::cursor::{Doc, Reader, WireResult};
@@ -12,9 +13,6 @@ use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::iana::{EapCode, EapType};
 use crate::wire::writer::{EmitResult, Writer, fit_u16};
-
-const RFC: &str = "RFC 7296 §3.16";
-const RFC_3748: &str = "RFC 3748 §4";
 
 /// An EAP payload. `data` is everything after the EAP Length field: the Type octet
 /// and the Type-Data (empty for Success and Failure).
@@ -92,20 +90,8 @@ impl EapPayload {
     }
 }
 
-const CODE: Doc = Doc::new(
-    "Code",
-    RFC_3748,
-    "Request (from the authenticator), Response (from the peer), Success or Failure.",
-);
-const IDENTIFIER: Doc = Doc::new("Identifier", RFC_3748, "Matches a Response to its Request.");
-const LENGTH: Doc = Doc::new(
-    "Length",
-    RFC,
-    "Length of the whole EAP message, code to end of data.",
-);
-const TYPE: Doc = Doc::new(
-    "Type",
-    RFC_3748,
-    "The EAP method (Identity, MSCHAPv2, TLS, ...) this message belongs to.",
-);
-const TYPE_DATA: Doc = Doc::new("Type-Data", RFC_3748, "The method's own data.");
+const CODE: Doc = catalogue::EAP_CODE;
+const IDENTIFIER: Doc = catalogue::EAP_IDENTIFIER;
+const LENGTH: Doc = catalogue::EAP_LENGTH;
+const TYPE: Doc = catalogue::EAP_TYPE;
+const TYPE_DATA: Doc = catalogue::EAP_TYPE_DATA;

@@ -5,6 +5,7 @@
 //! ~                   Identification Data                         ~
 //! ```
 
+use crate::wire::dissect::catalogue::{self, ID_DATA};
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -116,7 +117,7 @@ impl IdPayload {
 
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {
         let id_type = IdType(r.u8(&ID_TYPE, |v| IdType(v).to_string())?);
-        reserved(r, 3, RFC)?;
+        reserved(r, 3, &catalogue::ID_RESERVED)?;
         let expected = match id_type {
             IdType::IPV4_ADDR => Some(4),
             IdType::IPV6_ADDR => Some(16),
@@ -140,8 +141,11 @@ impl IdPayload {
         }
         let n = r.remaining();
         let (data, range) = r.raw_bytes(n, "Identification Data")?;
-        r.leaf_explained(range, &Doc::new("Identification Data", RFC, ""), || {
-            (render(id_type, data), explain(id_type))
+        r.leaf_explained(range, || {
+            (
+                render(id_type, data),
+                ID_DATA.id(u32::from(id_type.0), &catalogue::ID_DATA_OTHER),
+            )
         });
         let data = data.to_vec();
         Ok(Self { id_type, data })
@@ -171,8 +175,11 @@ fn render(id_type: IdType, data: &[u8]) -> String {
     }
 }
 
-fn explain(id_type: IdType) -> Cow<'static, str> {
-    Cow::Borrowed(match id_type {
+/// The catalogue's Identification Data entry for an ID Type (`catalogue::ID_DATA`);
+/// `None` for a type this dissector does not decode.
+pub(crate) fn id_data_title(key: u32) -> Option<catalogue::Title> {
+    let id_type = IdType(u8::try_from(key).ok()?);
+    let meaning = match id_type {
         IdType::IPV4_ADDR => "A single IPv4 address identifies the sender.",
         IdType::IPV6_ADDR => "A single IPv6 address identifies the sender.",
         IdType::FQDN => "A fully qualified domain name identifies the sender.",
@@ -185,13 +192,9 @@ fn explain(id_type: IdType) -> Cow<'static, str> {
             "Opaque octets meaningful only to the two peers (often a pre-shared key's name)."
         }
         IdType::NULL => "No identity: NULL authentication (RFC 7619).",
-        _ => "Identity data in a form this dissector does not decode.",
-    })
+        _ => return None,
+    };
+    Some((Cow::Borrowed("Identification Data"), RFC, meaning))
 }
 
-const ID_TYPE: Doc = Doc::new(
-    "ID Type",
-    RFC,
-    "How to read the identity that follows; the peer checks it against its configuration \
-     (and against the certificate) before trusting the AUTH payload.",
-);
+const ID_TYPE: Doc = catalogue::ID_ID_TYPE;

@@ -5,6 +5,7 @@
 //! ~                       Key Exchange Data                       ~
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use super::reserved;
@@ -12,8 +13,6 @@ use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::hex;
 use crate::wire::iana::DhId;
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.4";
 
 /// A KE payload: the sender's public key-exchange value for one group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,23 +22,13 @@ pub struct KePayload {
     pub data: Vec<u8>,
 }
 
-const GROUP: Doc = Doc::new(
-    "Diffie-Hellman Group Num",
-    RFC,
-    "The key-exchange group this public value belongs to; it must be the group of the \
-     proposal, or the responder answers INVALID_KE_PAYLOAD naming the one it wants.",
-);
-const DATA: Doc = Doc::new(
-    "Key Exchange Data",
-    RFC,
-    "The sender's public value; combined with the peer's private value it yields the \
-     shared secret from which every key of the IKE SA is derived.",
-);
+const GROUP: Doc = catalogue::KE_GROUP;
+const DATA: Doc = catalogue::KE_DATA;
 
 impl KePayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {
         let group = DhId(r.u16(&GROUP, |v| DhId(v).to_string())?);
-        reserved(r, 2, RFC)?;
+        reserved(r, 2, &catalogue::KE_RESERVED)?;
         let data = r.rest(&DATA, hex::preview).to_vec();
         Ok(Self { group, data })
     }

@@ -2,7 +2,7 @@
 //! with one reader and one writer each. The generic payload header and the chaining
 //! live in `chain`.
 
-use std::borrow::Cow;
+use crate::wire::dissect::catalogue;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,15 +15,15 @@ use super::writer::{EmitResult, Writer};
 
 mod auth;
 mod cert;
-mod cp;
+pub(crate) mod cp;
 mod delete;
 mod eap;
-mod id;
+pub(crate) mod id;
 mod ke;
 mod nonce;
-mod notify;
+pub(crate) mod notify;
 mod notify_data;
-mod sa;
+pub(crate) mod sa;
 mod sk;
 mod ts;
 mod vendor;
@@ -224,25 +224,26 @@ pub(crate) fn read_body(r: &mut Reader<'_>, cx: PayloadContext) -> WireResult<Pa
     Ok(payload)
 }
 
-const UNKNOWN_BODY: Doc = Doc::new(
-    "Payload Data",
-    "RFC 7296 §2.5",
-    "A payload type this dissector does not know; its critical bit is clear, so a \
-     receiver skips it.",
-);
+const UNKNOWN_BODY: Doc = catalogue::WIRE_UNKNOWN_BODY;
 
-/// Reads and records `n` RESERVED octets: shown, flagged when not zero, ignored.
-pub(crate) fn reserved(r: &mut Reader<'_>, n: usize, rfc: &'static str) -> WireResult<()> {
-    let (v, range) = r.raw_bytes(n, "RESERVED")?;
-    r.leaf_explained(range, &Doc::new("RESERVED", rfc, ""), || {
-        let meaning = if v.iter().all(|b| *b == 0) {
-            "Sent as zero, ignored on receipt."
-        } else {
-            "Not zero: a conforming sender writes zeros here; a receiver ignores them."
-        };
-        (format!("0x{}", hex::encode(v)), Cow::Borrowed(meaning))
-    });
+/// Reads and records `n` RESERVED octets (`doc` names the structure's RESERVED
+/// field): shown, flagged when not zero, ignored.
+pub(crate) fn reserved(r: &mut Reader<'_>, n: usize, doc: &Doc) -> WireResult<()> {
+    let (v, range) = r.raw_bytes(n, doc.name)?;
+    r.leaf(range, doc, || reserved_value(v));
     Ok(())
+}
+
+/// A RESERVED field's value: its octets, and a note when they are not zero.
+pub(crate) fn reserved_value(v: &[u8]) -> String {
+    let hex = hex::encode(v);
+    if v.iter().all(|b| *b == 0) {
+        format!("0x{hex}")
+    } else {
+        format!(
+            "0x{hex} (not zero: a conforming sender writes zeros here; a receiver ignores them)"
+        )
+    }
 }
 
 /// Text for a value that may be printable ASCII: the text in quotes, else hex.

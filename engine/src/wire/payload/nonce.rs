@@ -1,13 +1,12 @@
 //! Nonce payload (RFC 7296 §3.9): Ni and Nr.
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.9";
 
 /// A Nonce payload: fresh random data, 16 to 256 octets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,12 +22,7 @@ impl NoncePayload {
     pub const MAX_LEN: usize = 256;
 }
 
-const DATA: Doc = Doc::new(
-    "Nonce Data",
-    RFC,
-    "Random octets chosen for this exchange; they make every key derivation fresh and \
-     keep old messages from being replayed.",
-);
+const DATA: Doc = catalogue::NONCE_DATA;
 
 impl NoncePayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {

@@ -6,6 +6,7 @@
 //! ~                       Notification Data                       ~
 //! ```
 
+use crate::wire::dissect::catalogue::{self, NOTIFY_TYPES};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -128,7 +129,7 @@ impl NotifyPayload {
             v => ProtocolId(v).to_string(),
         })?);
         let (spi_size, spi_size_range) = r.raw_u8(SPI_SIZE.name)?;
-        let (notify_type, type_range) = r.raw_u16(TYPE.name)?;
+        let (notify_type, type_range) = r.raw_u16("Notify Message Type")?;
         let notify_type = NotifyType(notify_type);
         if usize::from(spi_size) > r.remaining() {
             return Err(WireError::new(
@@ -141,8 +142,16 @@ impl NotifyPayload {
             ));
         }
         r.leaf(spi_size_range, &SPI_SIZE, || format!("{spi_size} octets"));
-        r.leaf_explained(type_range, &TYPE, || {
-            (notify_type.to_string(), Cow::Borrowed(explain(notify_type)))
+        r.leaf_explained(type_range, || {
+            let fallback = if notify_type.is_error() {
+                &catalogue::NOTIFY_TYPE_ERROR
+            } else {
+                &catalogue::NOTIFY_TYPE_STATUS
+            };
+            (
+                notify_type.to_string(),
+                NOTIFY_TYPES.id(u32::from(notify_type.0), fallback),
+            )
         });
         let spi = r
             .bytes(usize::from(spi_size), &SPI, |v| {
@@ -196,8 +205,11 @@ impl NotifyPayload {
     }
 }
 
-fn explain(t: NotifyType) -> &'static str {
-    match t {
+/// The catalogue's Notify Message Type entry for a type (`catalogue::NOTIFY_TYPES`);
+/// `None` for the types only the error / status fallbacks explain.
+pub(crate) fn notify_type_title(key: u32) -> Option<catalogue::Title> {
+    let t = NotifyType(u16::try_from(key).ok()?);
+    let meaning = match t {
         NotifyType::NAT_DETECTION_SOURCE_IP | NotifyType::NAT_DETECTION_DESTINATION_IP => {
             "NAT detection: lets both peers find out whether a NAT sits between them, and \
              so whether to move to UDP port 4500 and encapsulate ESP in UDP."
@@ -232,32 +244,12 @@ fn explain(t: NotifyType) -> &'static str {
             "The message contained a critical payload the receiver does not understand."
         }
         NotifyType::INVALID_SYNTAX => "The message was malformed.",
-        t if t.is_error() => "An error notification: the request failed.",
-        _ => {
-            "A status notification: it tells the peer about a capability or state; \
-              unrecognised status types are ignored."
-        }
-    }
+        _ => return None,
+    };
+    Some((Cow::Borrowed("Notify Message Type"), RFC, meaning))
 }
 
-const PROTOCOL: Doc = Doc::new(
-    "Protocol ID",
-    RFC,
-    "The kind of SA the notification is about; 0 when no SPI follows.",
-);
-const SPI_SIZE: Doc = Doc::new(
-    "SPI Size",
-    RFC,
-    "Length of the SPI field: 0 when the notification concerns the IKE SA itself.",
-);
-const TYPE: Doc = Doc::new("Notify Message Type", RFC, "");
-const SPI: Doc = Doc::new(
-    "Security Parameter Index",
-    RFC,
-    "The SA the notification is about.",
-);
-const RAW_DATA: Doc = Doc::new(
-    "Notification Data",
-    RFC,
-    "Data whose meaning depends on the notify type.",
-);
+const PROTOCOL: Doc = catalogue::NOTIFY_PROTOCOL;
+const SPI_SIZE: Doc = catalogue::NOTIFY_SPI_SIZE;
+const SPI: Doc = catalogue::NOTIFY_SPI;
+const RAW_DATA: Doc = catalogue::NOTIFY_RAW_DATA;

@@ -1,6 +1,7 @@
 //! Notification Data by notify type (RFC 7296 §3.10.1 and the RFCs that define each
 //! status type): one reader, used both by `NotifyPayload::decoded` and by the dissector.
 
+use crate::wire::dissect::catalogue;
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -66,8 +67,6 @@ pub enum GatewayIdentity {
         data: Vec<u8>,
     },
 }
-
-const RFC: &str = "RFC 7296 §3.10.1";
 
 /// Octets in a NAT detection hash (SHA-1, RFC 7296 §2.23).
 pub(crate) const NAT_HASH_LEN: usize = 20;
@@ -213,100 +212,21 @@ fn gateway_text(g: &GatewayIdentity) -> String {
     }
 }
 
-const CRITICAL_TYPE: Doc = Doc::new(
-    "Unsupported Payload Type",
-    RFC,
-    "The type of the critical payload the receiver did not understand.",
-);
-const ACCEPTED_GROUP: Doc = Doc::new(
-    "Accepted DH Group",
-    "RFC 7296 §1.3",
-    "The key-exchange group the responder wants: the initiator retries IKE_SA_INIT with \
-     a KE payload of this group.",
-);
-const NATD_SRC: Doc = Doc::new(
-    "NAT Detection Hash",
-    "RFC 7296 §2.23",
-    "SHA-1 of SPIi, SPIr, and the source IP address and port the sender used: if it \
-     differs from what the receiver sees, a NAT rewrote the packet.",
-);
-const NATD_DST: Doc = Doc::new(
-    "NAT Detection Hash",
-    "RFC 7296 §2.23",
-    "SHA-1 of SPIi, SPIr, and the destination IP address and port the sender used: if \
-     it differs from the receiver's own address, a NAT sits in front of the receiver.",
-);
-const COOKIE: Doc = Doc::new(
-    "Cookie",
-    "RFC 7296 §2.6",
-    "An opaque value the responder computed from the initiator's address; the initiator \
-     must repeat its request with it, proving it can receive at that address.",
-);
-const WINDOW: Doc = Doc::new(
-    "Window Size",
-    "RFC 7296 §2.3",
-    "How many requests the sender can accept before answering the first.",
-);
-const CPI: Doc = Doc::new(
-    "IPComp CPI",
-    "RFC 7296 §2.22",
-    "The Compression Parameter Index the sender wants to receive compressed packets on.",
-);
-const IPCOMP_ID: Doc = Doc::new(
-    "IPComp Transform ID",
-    "RFC 7296 §2.22",
-    "The compression algorithm offered.",
-);
-const IPCOMP_ATTRS: Doc = Doc::new(
-    "IPComp Attributes",
-    "RFC 7296 §2.22",
-    "Attributes of the compression algorithm.",
-);
-const HASH: Doc = Doc::new(
-    "Hash Algorithm",
-    "RFC 7427 §4",
-    "A hash the sender can verify signatures with (Digital Signature authentication).",
-);
-const ADDR4: Doc = Doc::new(
-    "Additional IPv4 Address",
-    "RFC 4555 §3.6",
-    "Another address of the sender, for MOBIKE to move the IKE SA to if the current \
-     path fails.",
-);
-const ADDR6: Doc = Doc::new(
-    "Additional IPv6 Address",
-    "RFC 4555 §3.6",
-    "Another address of the sender, for MOBIKE to move the IKE SA to if the current \
-     path fails.",
-);
-const LIFETIME: Doc = Doc::new(
-    "Lifetime",
-    "RFC 4478 §3",
-    "Seconds before the peer must re-authenticate with a new IKE SA.",
-);
-const GW_TYPE: Doc = Doc::new(
-    "Gateway Identity Type",
-    "RFC 5685 §8",
-    "How the gateway is named: IPv4, IPv6 address or FQDN.",
-);
-const GW_LEN: Doc = Doc::new(
-    "Gateway Identity Length",
-    "RFC 5685 §8",
-    "Length of the gateway identity.",
-);
-const GW_IDENT: Doc = Doc::new(
-    "Gateway Identity",
-    "RFC 5685 §8",
-    "The gateway the client is sent to (REDIRECT) or came from (REDIRECTED_FROM).",
-);
-const REDIRECT_NONCE: Doc = Doc::new(
-    "Nonce Data",
-    "RFC 5685 §8",
-    "The initiator's nonce, echoed in a REDIRECT that answers IKE_SA_INIT so the \
-     redirect cannot be forged by someone who did not see the request.",
-);
-const OPAQUE: Doc = Doc::new(
-    "Notification Data",
-    RFC,
-    "Data whose meaning depends on the notify type.",
-);
+const CRITICAL_TYPE: Doc = catalogue::NOTIFY_DATA_CRITICAL_TYPE;
+const ACCEPTED_GROUP: Doc = catalogue::NOTIFY_DATA_ACCEPTED_GROUP;
+const NATD_SRC: Doc = catalogue::NOTIFY_DATA_NATD_SRC;
+const NATD_DST: Doc = catalogue::NOTIFY_DATA_NATD_DST;
+const COOKIE: Doc = catalogue::NOTIFY_DATA_COOKIE;
+const WINDOW: Doc = catalogue::NOTIFY_DATA_WINDOW;
+const CPI: Doc = catalogue::NOTIFY_DATA_CPI;
+const IPCOMP_ID: Doc = catalogue::NOTIFY_DATA_IPCOMP_ID;
+const IPCOMP_ATTRS: Doc = catalogue::NOTIFY_DATA_IPCOMP_ATTRS;
+const HASH: Doc = catalogue::NOTIFY_DATA_HASH;
+const ADDR4: Doc = catalogue::NOTIFY_DATA_ADDR4;
+const ADDR6: Doc = catalogue::NOTIFY_DATA_ADDR6;
+const LIFETIME: Doc = catalogue::NOTIFY_DATA_LIFETIME;
+const GW_TYPE: Doc = catalogue::NOTIFY_DATA_GW_TYPE;
+const GW_LEN: Doc = catalogue::NOTIFY_DATA_GW_LEN;
+const GW_IDENT: Doc = catalogue::NOTIFY_DATA_GW_IDENT;
+const REDIRECT_NONCE: Doc = catalogue::NOTIFY_DATA_REDIRECT_NONCE;
+const OPAQUE: Doc = catalogue::NOTIFY_DATA_OPAQUE;

@@ -17,6 +17,7 @@
 //! ~                 AF=0  Attribute Value (TLV only)              ~
 //! ```
 
+use crate::wire::dissect::catalogue::{self, TRANSFORM_IDS};
 use std::borrow::Cow;
 
 use super::reserved;
@@ -28,10 +29,6 @@ use crate::wire::iana::{
 };
 use crate::wire::sa::{AttributeValue, Proposal, SaPayload, Transform, TransformAttribute};
 use crate::wire::writer::{EmitResult, Writer, fit_u8, fit_u16};
-
-const RFC_PROPOSAL: &str = "RFC 7296 §3.3.1";
-const RFC_TRANSFORM: &str = "RFC 7296 §3.3.2";
-const RFC_ATTRIBUTE: &str = "RFC 7296 §3.3.5";
 
 /// "Last Substruc" of a proposal that is followed by another (§3.3.1).
 const MORE_PROPOSALS: u8 = 2;
@@ -51,12 +48,7 @@ pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<SaPayload> {
 
 /// Reads a "Last Substruc" / RESERVED / Length header and checks it against the bytes
 /// left in the enclosing structure. Returns the structure's length.
-fn read_substructure_header(
-    r: &mut Reader<'_>,
-    more: u8,
-    rfc: &'static str,
-    length_doc: &Doc,
-) -> WireResult<usize> {
+fn read_substructure_header(r: &mut Reader<'_>, more: u8, length_doc: &Doc) -> WireResult<usize> {
     let start = r.pos();
     let (last, last_range) = r.raw_u8("Last Substruc")?;
     reserved_unrecorded(r)?;
@@ -90,15 +82,15 @@ fn read_substructure_header(
             },
         ));
     }
-    r.leaf_explained(last_range, &Doc::new("Last Substruc", rfc, ""), || {
-        let meaning = if is_last {
-            "0: this is the last one."
-        } else if more == MORE_PROPOSALS {
-            "2: another proposal follows."
-        } else {
-            "3: another transform follows."
+    let proposal = more == MORE_PROPOSALS;
+    r.leaf_explained(last_range, || {
+        let doc = match (proposal, is_last) {
+            (true, true) => catalogue::SA_PROPOSAL_LAST,
+            (true, false) => catalogue::SA_PROPOSAL_MORE,
+            (false, true) => catalogue::SA_TRANSFORM_LAST,
+            (false, false) => catalogue::SA_TRANSFORM_MORE,
         };
-        (last.to_string(), Cow::Borrowed(meaning))
+        (last.to_string(), doc.id)
     });
     let reserved_range = start + 1..start + 2;
     let reserved = r
@@ -106,13 +98,13 @@ fn read_substructure_header(
         .first()
         .copied()
         .unwrap_or(0);
-    r.leaf_explained(reserved_range, &Doc::new("RESERVED", rfc, ""), || {
-        let meaning = if reserved == 0 {
-            "Sent as zero, ignored on receipt."
+    r.leaf_explained(reserved_range, || {
+        let doc = if proposal {
+            catalogue::SA_PROPOSAL_RESERVED
         } else {
-            "Not zero: a conforming sender writes zero here; a receiver ignores it."
+            catalogue::SA_TRANSFORM_RESERVED
         };
-        (format!("0x{reserved:02x}"), Cow::Borrowed(meaning))
+        (super::reserved_value(&[reserved]), doc.id)
     });
     r.leaf(length_range, length_doc, || format!("{length} octets"));
     Ok(length)
@@ -123,7 +115,7 @@ fn reserved_unrecorded(r: &mut Reader<'_>) -> WireResult<()> {
 }
 
 fn read_proposal(r: &mut Reader<'_>, index: usize) -> WireResult<Proposal> {
-    let length = read_substructure_header(r, MORE_PROPOSALS, RFC_PROPOSAL, &PROPOSAL_LENGTH)?;
+    let length = read_substructure_header(r, MORE_PROPOSALS, &PROPOSAL_LENGTH)?;
     let is_last = length == r.remaining() + 4;
     r.limit(length - 4, PROPOSAL_LENGTH.name, |r| {
         let (number, number_range) = r.raw_u8(PROPOSAL_NUM.name)?;
@@ -174,14 +166,8 @@ fn read_proposal(r: &mut Reader<'_>, index: usize) -> WireResult<Proposal> {
         // allocation (at most 255 entries), the loop reads what is there.
         let mut transforms = Vec::with_capacity(usize::from(count));
         while r.remaining() > 0 {
-            transforms.push(r.group_titled(
-                || {
-                    (
-                        Cow::Borrowed("Transform"),
-                        RFC_TRANSFORM,
-                        Cow::Borrowed(TRANSFORM_MEANING),
-                    )
-                },
+            transforms.push(r.group(
+                &catalogue::SA_TRANSFORM,
                 read_transform,
                 describe_transform,
             )?);
@@ -206,13 +192,16 @@ fn read_proposal(r: &mut Reader<'_>, index: usize) -> WireResult<Proposal> {
 }
 
 fn read_transform(r: &mut Reader<'_>) -> WireResult<Transform> {
-    let length = read_substructure_header(r, MORE_TRANSFORMS, RFC_TRANSFORM, &TRANSFORM_LENGTH)?;
+    let length = read_substructure_header(r, MORE_TRANSFORMS, &TRANSFORM_LENGTH)?;
     r.limit(length - 4, TRANSFORM_LENGTH.name, |r| {
         let kind = TransformType(r.u8(&TRANSFORM_TYPE, |v| TransformType(v).to_string())?);
-        reserved(r, 1, RFC_TRANSFORM)?;
+        reserved(r, 1, &catalogue::SA_TRANSFORM_RESERVED)?;
         let (id, id_range) = r.raw_u16(TRANSFORM_ID.name)?;
-        r.leaf_explained(id_range, &TRANSFORM_ID, || {
-            (transform_id_name(kind, id), Cow::Borrowed(id_meaning(kind)))
+        r.leaf_explained(id_range, || {
+            (
+                transform_id_name(kind, id),
+                TRANSFORM_IDS.id(u32::from(kind.0), &TRANSFORM_ID),
+            )
         });
         let mut attributes = Vec::new();
         while r.remaining() > 0 {
@@ -323,16 +312,19 @@ pub(crate) fn transform_id_name(kind: TransformType, id: u16) -> String {
     }
 }
 
-fn id_meaning(kind: TransformType) -> &'static str {
-    match kind.0 {
+/// The catalogue's Transform ID entry for a Transform Type (`catalogue::TRANSFORM_IDS`);
+/// `None` for a type this dissector does not know.
+pub(crate) fn transform_id_title(kind: u32) -> Option<catalogue::Title> {
+    let meaning = match kind {
         1 => "The cipher that encrypts the SA's traffic.",
         2 => "The pseudorandom function that derives the IKE SA's keys.",
         3 => "The integrity algorithm (MAC) that authenticates each message.",
         4 => "The key-exchange group (Diffie-Hellman or ML-KEM) for fresh shared secrets.",
         5 => "Whether ESP sequence numbers are extended to 64 bits.",
         6..=12 => "An additional key exchange run after IKE_SA_INIT (RFC 9370).",
-        _ => "An algorithm of a transform type this dissector does not know.",
-    }
+        _ => return None,
+    };
+    Some((Cow::Borrowed(TRANSFORM_ID.name), TRANSFORM_ID.rfc, meaning))
 }
 
 fn attr_value_text(kind: TransformAttrType, v: u16) -> String {
@@ -380,71 +372,17 @@ pub(crate) fn describe(sa: &SaPayload) -> String {
     }
 }
 
-const PROPOSAL: Doc = Doc::new(
-    "Proposal",
-    RFC_PROPOSAL,
-    "One acceptable combination of algorithms for one protocol; the responder picks one \
-     proposal and answers with it.",
-);
-const TRANSFORM_MEANING: &str = "One algorithm of the proposal; within a proposal the \
-    responder picks one transform of each type.";
-const PROPOSAL_LENGTH: Doc = Doc::new(
-    "Proposal Length",
-    RFC_PROPOSAL,
-    "Length of this proposal with all its transforms and attributes.",
-);
-const PROPOSAL_NUM: Doc = Doc::new(
-    "Proposal Num",
-    RFC_PROPOSAL,
-    "1 for the first proposal, one more for each next one; a response repeats the \
-     number of the proposal it accepted.",
-);
-const PROTOCOL: Doc = Doc::new(
-    "Protocol ID",
-    RFC_PROPOSAL,
-    "The protocol the proposal is for: IKE (the IKE SA itself), ESP or AH.",
-);
-const SPI_SIZE: Doc = Doc::new(
-    "SPI Size",
-    RFC_PROPOSAL,
-    "0 in the first IKE_SA_INIT (the header carries the SPIs), 8 when rekeying the IKE \
-     SA, 4 for ESP and AH.",
-);
-const NUM_TRANSFORMS: Doc = Doc::new(
-    "Num Transforms",
-    RFC_PROPOSAL,
-    "How many transforms the proposal contains.",
-);
-const SPI: Doc = Doc::new(
-    "SPI",
-    RFC_PROPOSAL,
-    "The sender's SPI for the new SA: the value the peer will put in packets sent to it.",
-);
-const TRANSFORM_LENGTH: Doc = Doc::new(
-    "Transform Length",
-    RFC_TRANSFORM,
-    "Length of this transform with its attributes.",
-);
-const TRANSFORM_TYPE: Doc = Doc::new(
-    "Transform Type",
-    RFC_TRANSFORM,
-    "The kind of algorithm: encryption, PRF, integrity, key exchange or ESN.",
-);
-const TRANSFORM_ID: Doc = Doc::new("Transform ID", RFC_TRANSFORM, "");
-const ATTRIBUTE: Doc = Doc::new(
-    "Transform Attribute",
-    RFC_ATTRIBUTE,
-    "A parameter of the algorithm, such as the key length of AES.",
-);
-const ATTR_TYPE: Doc = Doc::new(
-    "Attribute Type",
-    RFC_ATTRIBUTE,
-    "Which parameter this is; the top bit (AF) says whether the value is the next two \
-     octets (TV) or follows a length (TLV).",
-);
-const ATTR_LENGTH: Doc = Doc::new("Attribute Length", RFC_ATTRIBUTE, "Length of the value.");
-const ATTR_VALUE: Doc = Doc::new(
-    "Attribute Value",
-    RFC_ATTRIBUTE,
-    "The parameter's value; for Key Length, the key size in bits.",
-);
+const PROPOSAL: Doc = catalogue::SA_PROPOSAL;
+const PROPOSAL_LENGTH: Doc = catalogue::SA_PROPOSAL_LENGTH;
+const PROPOSAL_NUM: Doc = catalogue::SA_PROPOSAL_NUM;
+const PROTOCOL: Doc = catalogue::SA_PROTOCOL;
+const SPI_SIZE: Doc = catalogue::SA_SPI_SIZE;
+const NUM_TRANSFORMS: Doc = catalogue::SA_NUM_TRANSFORMS;
+const SPI: Doc = catalogue::SA_SPI;
+const TRANSFORM_LENGTH: Doc = catalogue::SA_TRANSFORM_LENGTH;
+const TRANSFORM_TYPE: Doc = catalogue::SA_TRANSFORM_TYPE;
+const TRANSFORM_ID: Doc = catalogue::SA_TRANSFORM_ID;
+const ATTRIBUTE: Doc = catalogue::SA_ATTRIBUTE;
+const ATTR_TYPE: Doc = catalogue::SA_ATTR_TYPE;
+const ATTR_LENGTH: Doc = catalogue::SA_ATTR_LENGTH;
+const ATTR_VALUE: Doc = catalogue::SA_ATTR_VALUE;

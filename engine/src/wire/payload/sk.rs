@@ -8,6 +8,7 @@
 //! SKF: |        Fragment Number        |        Total Fragments        |  then as SK
 //! ```
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use super::PayloadContext;
@@ -17,9 +18,6 @@ use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::iana::PayloadType;
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.14";
-const RFC_SKF: &str = "RFC 7383 §2.5";
 
 /// An SK payload. Its generic header's Next Payload is `first_payload`, the type of
 /// the first payload inside; it must be the last payload of its message.
@@ -212,36 +210,9 @@ pub fn split_sk_plaintext(plaintext: &[u8]) -> Result<(&[u8], &[u8]), WireError>
     Ok(rest.split_at(inner))
 }
 
-const ENCRYPTED: Doc = Doc::new(
-    "Encrypted payload (IV, ciphertext, ICV)",
-    RFC,
-    "The protected payloads: an initialization vector, the encrypted inner payloads with \
-     their padding, and the integrity checksum. Without the keys they cannot be read.",
-);
-const IV: Doc = Doc::new(
-    "Initialization Vector",
-    RFC,
-    "Random (CBC) or unique (counter modes) per message; sent in clear so the receiver \
-     can decrypt.",
-);
-const CIPHERTEXT: Doc = Doc::new(
-    "Encrypted IKE Payloads",
-    RFC,
-    "The inner payloads, padding and pad length, encrypted with SK_ei or SK_er.",
-);
-const ICV: Doc = Doc::new(
-    "Integrity Checksum Data",
-    RFC,
-    "Authenticates the whole message up to here (for AEAD ciphers, the tag); a message \
-     whose ICV does not verify is dropped silently.",
-);
-const FRAGMENT_NUMBER: Doc = Doc::new(
-    "Fragment Number",
-    RFC_SKF,
-    "Which fragment this is, counting from 1.",
-);
-const TOTAL: Doc = Doc::new(
-    "Total Fragments",
-    RFC_SKF,
-    "How many fragments the original message was split into.",
-);
+const ENCRYPTED: Doc = catalogue::SK_ENCRYPTED;
+const IV: Doc = catalogue::SK_IV;
+const CIPHERTEXT: Doc = catalogue::SK_CIPHERTEXT;
+const ICV: Doc = catalogue::SK_ICV;
+const FRAGMENT_NUMBER: Doc = catalogue::SK_FRAGMENT_NUMBER;
+const TOTAL: Doc = catalogue::SK_TOTAL;

@@ -11,6 +11,7 @@
 //! ~                         Ending Address*                       ~
 //! ```
 
+use crate::wire::dissect::catalogue;
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -22,9 +23,6 @@ use crate::wire::error::{ErrorKind, WireError};
 use crate::wire::hex;
 use crate::wire::iana::TsType;
 use crate::wire::writer::{EmitResult, Writer, fit_u8};
-
-const RFC: &str = "RFC 7296 §3.13";
-const RFC_TS: &str = "RFC 7296 §3.13.1";
 
 /// A TSi or TSr payload: the traffic a Child SA is for, as a list of ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,7 +322,7 @@ impl TsPayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {
         let (count, count_range) = r.raw_u8(COUNT.name)?;
         r.leaf(count_range.clone(), &COUNT, || count.to_string());
-        reserved(r, 3, RFC)?;
+        reserved(r, 3, &catalogue::TS_RESERVED)?;
         let mut selectors = Vec::new();
         while r.remaining() > 0 {
             selectors.push(r.group(&SELECTOR, TrafficSelector::read, ToString::to_string)?);
@@ -357,46 +355,17 @@ impl TsPayload {
     }
 }
 
-const COUNT: Doc = Doc::new("Number of TSs", RFC, "How many traffic selectors follow.");
-const SELECTOR: Doc = Doc::new(
-    "Traffic Selector",
-    RFC_TS,
-    "A range of addresses, an IP protocol and a port range: packets matching it travel \
-     through the Child SA.",
-);
-const TS_TYPE: Doc = Doc::new(
-    "TS Type",
-    RFC_TS,
-    "The kind of selector: an IPv4 or IPv6 address range.",
-);
-const IP_PROTOCOL: Doc = Doc::new(
-    "IP Protocol ID",
-    RFC_TS,
-    "The IP protocol (TCP 6, UDP 17, ...) the selector covers; 0 means any.",
-);
-const SECOND_OCTET: Doc = Doc::new(
-    "Type-specific octet",
-    RFC_TS,
-    "The octet after TS Type, defined by the selector type.",
-);
-const SELECTOR_LENGTH: Doc = Doc::new(
-    "Selector Length",
-    RFC_TS,
-    "Length of this selector, header included: 16 for IPv4, 40 for IPv6.",
-);
-const START_PORT: Doc = Doc::new(
-    "Start Port",
-    RFC_TS,
-    "Lowest port covered (ICMP: type and code); 0 with End Port 65535 means any port.",
-);
-const END_PORT: Doc = Doc::new("End Port", RFC_TS, "Highest port covered.");
-const START_ADDR: Doc = Doc::new("Starting Address", RFC_TS, "Lowest address covered.");
-const END_ADDR: Doc = Doc::new("Ending Address", RFC_TS, "Highest address covered.");
-const SELECTOR_DATA: Doc = Doc::new(
-    "Selector Data",
-    RFC_TS,
-    "The selector's content, in the layout of its type.",
-);
+const COUNT: Doc = catalogue::TS_COUNT;
+const SELECTOR: Doc = catalogue::TS_SELECTOR;
+const TS_TYPE: Doc = catalogue::TS_TS_TYPE;
+const IP_PROTOCOL: Doc = catalogue::TS_IP_PROTOCOL;
+const SECOND_OCTET: Doc = catalogue::TS_SECOND_OCTET;
+const SELECTOR_LENGTH: Doc = catalogue::TS_SELECTOR_LENGTH;
+const START_PORT: Doc = catalogue::TS_START_PORT;
+const END_PORT: Doc = catalogue::TS_END_PORT;
+const START_ADDR: Doc = catalogue::TS_START_ADDR;
+const END_ADDR: Doc = catalogue::TS_END_ADDR;
+const SELECTOR_DATA: Doc = catalogue::TS_SELECTOR_DATA;
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,11 @@
 //! Vendor ID payload (RFC 7296 §3.12).
 
+use crate::wire::dissect::catalogue;
 use serde::{Deserialize, Serialize};
 
 use super::text_or_hex;
 use crate::wire::cursor::{Doc, Reader, WireResult};
 use crate::wire::writer::{EmitResult, Writer};
-
-const RFC: &str = "RFC 7296 §3.12";
 
 /// A Vendor ID payload: an opaque constant naming an implementation or a capability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,12 +14,7 @@ pub struct VendorIdPayload {
     pub data: Vec<u8>,
 }
 
-const DATA: Doc = Doc::new(
-    "Vendor ID",
-    RFC,
-    "An opaque constant (often a hash of a product name) by which an implementation \
-     announces itself; peers that do not recognise it ignore it.",
-);
+const DATA: Doc = catalogue::VENDOR_DATA;
 
 impl VendorIdPayload {
     pub(crate) fn read(r: &mut Reader<'_>) -> WireResult<Self> {

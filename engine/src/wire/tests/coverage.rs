@@ -2,6 +2,7 @@
 //! a decryptor's plaintext is dissected inside the SK payload.
 
 use super::vectors::{self, hex};
+use crate::wire::dissect::catalogue;
 use crate::wire::iana::PayloadType;
 use crate::wire::*;
 #[cfg(target_arch = "wasm32")]
@@ -34,13 +35,13 @@ fn fields_carry_name_rfc_range_value_and_meaning() {
         .cloned()
         .unwrap_or_else(|| panic!("header"));
     assert_eq!(header.range, 0..28);
-    assert_eq!(header.rfc, "RFC 7296 §3.1");
+    assert_eq!(header.rfc(), "RFC 7296 §3.1");
     let flags = d.find("Flags").cloned().unwrap_or_else(|| panic!("flags"));
     assert_eq!(
         (flags.range.clone(), flags.value.as_str()),
         (19..20, "0x08 (Initiator)")
     );
-    assert!(flags.meaning.contains("request"));
+    assert!(flags.meaning().contains("request"));
     let transform = d
         .find("Transform")
         .cloned()
@@ -52,9 +53,9 @@ fn fields_carry_name_rfc_range_value_and_meaning() {
         .cloned()
         .unwrap_or_else(|| panic!("group"));
     assert_eq!(group.value, "ECP_256 (19)");
-    assert!(!group.meaning.is_empty());
+    assert!(!group.meaning().is_empty());
     let sa = &d.fields[1];
-    assert_eq!(sa.name, "Security Association (SA)");
+    assert_eq!(sa.name(), "Security Association (SA)");
     assert_eq!(sa.range, 28..68);
 }
 
@@ -121,7 +122,7 @@ fn decryptor_plaintext_is_dissected_inside_the_sk_payload() {
     assert_eq!(block.note, "test: copied");
     assert_eq!(block.error, None);
     assert_eq!(block.bytes.len(), 12);
-    let names: Vec<&str> = block.fields.iter().map(|f| f.name.as_ref()).collect();
+    let names: Vec<String> = block.fields.iter().map(|f| f.name().into_owned()).collect();
     assert_eq!(names, ["Delete (D)", "Padding", "Pad Length"]);
     assert_eq!(block.fields[0].range, 0..8);
     // Without a decryptor the body is one leaf.
@@ -148,7 +149,7 @@ fn decryptor_sees_fragments_and_their_numbers() {
         .unwrap_or_else(|| panic!("ciphertext"));
     let block = ct.decrypted.unwrap_or_else(|| panic!("block"));
     // One fragment of two: shown as raw content, padding and pad length.
-    let names: Vec<&str> = block.fields.iter().map(|f| f.name.as_ref()).collect();
+    let names: Vec<String> = block.fields.iter().map(|f| f.name().into_owned()).collect();
     assert_eq!(names, ["Fragment Content", "Padding", "Pad Length"]);
 }
 
@@ -166,7 +167,7 @@ fn bad_plaintext_is_an_error_inside_the_block_only() {
         .unwrap_or_else(|| panic!("ciphertext"));
     let block = ct.decrypted.unwrap_or_else(|| panic!("block"));
     assert!(block.error.is_some());
-    assert!(block.fields.iter().any(|f| f.name == "Malformed"));
+    assert!(block.fields.iter().any(|f| f.name() == "Malformed"));
     // The garbage plaintext still has one leaf per octet (the coverage check descends
     // into malformed blocks too).
     assert_eq!(check_leaf_coverage(&d.fields, 0..bytes.len()), Ok(()));
@@ -193,13 +194,7 @@ fn shift_moves_a_dissection_into_a_larger_buffer() {
     d.shift(4); // as after a non-ESP marker
     let mut framed = vec![0; 4];
     framed.extend(&bytes);
-    let marker = Field::leaf(
-        "Non-ESP Marker",
-        "RFC 3948 §2.2",
-        0..4,
-        "0x00000000",
-        "IKE, not ESP.",
-    );
+    let marker = Field::leaf(&catalogue::UDP_ENCAP_NON_ESP_MARKER, 0..4, "0x00000000");
     let mut fields = vec![marker];
     fields.extend(d.fields);
     assert_eq!(check_leaf_coverage(&fields, 0..framed.len()), Ok(()));
@@ -207,18 +202,18 @@ fn shift_moves_a_dissection_into_a_larger_buffer() {
 
 #[test]
 fn coverage_check_finds_gaps_and_overlaps() {
-    let a = Field::leaf("a", "", 0..2, "", "");
-    let b = Field::leaf("b", "", 3..4, "", "");
+    let a = Field::leaf(&catalogue::SA_SPI, 0..2, "a");
+    let b = Field::leaf(&catalogue::SA_SPI, 3..4, "b");
     assert_eq!(
         check_leaf_coverage(&[a.clone(), b], 0..4),
         Err(CoverageError::Gap { range: 2..3 })
     );
-    let c = Field::leaf("c", "", 1..4, "", "");
+    let c = Field::leaf(&catalogue::SA_SPI, 1..4, "c");
     assert!(matches!(
         check_leaf_coverage(&[a.clone(), c], 0..4),
         Err(CoverageError::Overlap { .. })
     ));
-    let node = Field::node("n", "", 0..3, "", "", vec![a]);
+    let node = Field::node(&catalogue::SA_PROPOSAL, 0..3, "n", vec![a]);
     assert!(matches!(
         check_leaf_coverage(&[node], 0..3),
         Err(CoverageError::OutOfBounds { .. })

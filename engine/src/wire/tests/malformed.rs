@@ -460,10 +460,10 @@ fn malformed_inner_error_is_recorded_in_its_structure() {
     let sa = d
         .fields
         .iter()
-        .find(|f| f.name.starts_with("Security Association"));
-    let proposal = sa.and_then(|sa| sa.children.iter().find(|f| f.name == "Proposal"));
+        .find(|f| f.name().starts_with("Security Association"));
+    let proposal = sa.and_then(|sa| sa.children.iter().find(|f| f.name() == "Proposal"));
     assert!(
-        proposal.is_some_and(|p| p.children.iter().any(|f| f.name == "Malformed")),
+        proposal.is_some_and(|p| p.children.iter().any(|f| f.name() == "Malformed")),
         "the error leaf sits inside the proposal"
     );
 }
@@ -515,12 +515,12 @@ fn bytes_after_a_fault_are_unparsed_not_overlapped() {
     let err = error_of(&bytes);
     assert_eq!(err.field, "Num Transforms");
     let d = dissect_message(&bytes, None);
-    let unparsed = d.fields.iter().find(|f| f.name == "Unparsed").cloned();
+    let unparsed = d.fields.iter().find(|f| f.name() == "Unparsed").cloned();
     assert_eq!(unparsed.map(|f| f.range), Some(52..72));
     let sa = d
         .fields
         .iter()
-        .find(|f| f.name.starts_with("Security Association"));
+        .find(|f| f.name().starts_with("Security Association"));
     assert_eq!(sa.map(|f| f.range.clone()), Some(28..52));
 }
 

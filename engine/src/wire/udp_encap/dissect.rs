@@ -1,6 +1,7 @@
 //! Dissection of port-4500 UDP data: the Non-ESP Marker and the IKE message after
 //! it, a NAT-keepalive, or an ESP packet (RFC 3948 §2).
 
+use crate::wire::dissect::catalogue;
 use std::net::IpAddr;
 
 use super::{NON_ESP_MARKER, Udp4500Payload, UdpEncapError};
@@ -23,11 +24,9 @@ pub fn dissect_udp_4500(
             length: data.len(),
             summary: "NAT-keepalive".to_owned(),
             fields: vec![Field::leaf(
-                "NAT-Keepalive",
-                "RFC 3948 §2.3",
+                &catalogue::UDP_ENCAP_NAT_KEEPALIVE,
                 0..1,
                 "0xff",
-                "Sent only to keep a NAT's port mapping alive; the receiver ignores it.",
             )],
             error: None,
         },
@@ -37,12 +36,9 @@ pub fn dissect_udp_4500(
             dissection.fields.insert(
                 0,
                 Field::leaf(
-                    "Non-ESP Marker",
-                    "RFC 3948 §2.2",
+                    &catalogue::UDP_ENCAP_NON_ESP_MARKER,
                     0..NON_ESP_MARKER.len(),
                     "0x00000000",
-                    "Four zero octets where ESP has its SPI (which is never 0): what follows \
-                     on port 4500 is IKE, not ESP.",
                 ),
             );
             dissection
@@ -63,12 +59,9 @@ pub fn dissect_udp_4500(
                 Vec::new()
             } else {
                 vec![Field::leaf(
-                    "Malformed",
-                    "RFC 3948 §2",
+                    &catalogue::UDP_ENCAP_MALFORMED,
                     0..data.len(),
                     format!("{} — {error}", hex::preview(data)),
-                    "Neither a NAT-keepalive (one 0xFF octet), nor IKE after a 4-octet \
-                     Non-ESP Marker, nor ESP (at least an SPI and a Sequence Number).",
                 )]
             };
             Dissection {
@@ -118,7 +111,7 @@ mod tests {
         assert_eq!(dissection.error, None);
         assert_eq!(dissection.length, data.len());
         check_leaf_coverage(&dissection.fields, 0..data.len()).unwrap();
-        assert_eq!(dissection.fields[0].name, "Non-ESP Marker");
+        assert_eq!(dissection.fields[0].name(), "Non-ESP Marker");
         assert_eq!(dissection.fields[1].range.start, 4);
         let plain = Message::parse(&message).unwrap();
         assert_eq!(dissection.summary, plain.summary());
@@ -154,6 +147,6 @@ mod tests {
         // error names it at its offset in the UDP data, after the marker.
         assert_eq!(error.offset, 4 + 24);
         assert_eq!(error.field, "Length");
-        assert_eq!(dissection.fields[0].name, "Non-ESP Marker");
+        assert_eq!(dissection.fields[0].name(), "Non-ESP Marker");
     }
 }
