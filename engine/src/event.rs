@@ -17,6 +17,7 @@
 //! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod esp;
 mod lifecycle;
 mod message;
 mod reason;
@@ -29,6 +30,7 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use esp::{EspDropEvent, EspDropReason, EspErrorKind, EspPacketEvent};
 pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
 pub use reason::{ChildFailure, DownReason};
@@ -159,6 +161,15 @@ pub enum EventKind {
         limit: crate::child::LimitLevel,
         reason: crate::child::LimitReason,
     },
+    /// The data plane sealed an inner packet into ESP (RFC 4303 §3.3); only with
+    /// `EngineConfig::esp_events`.
+    EspSealed(Box<EspPacketEvent>),
+    /// The data plane opened an ESP packet: replay window, ICV, decryption and the
+    /// traffic selectors passed (RFC 4303 §3.4); only with `esp_events`.
+    EspOpened(Box<EspPacketEvent>),
+    /// The data plane refused a received ESP packet (RFC 4303 §3.4); only with
+    /// `esp_events`.
+    EspDropped(Box<EspDropEvent>),
 }
 
 /// The negotiated algorithms and identities of an established IKE SA.
@@ -237,6 +248,16 @@ pub struct ChildSaKeys {
     pub integ: Option<IntegId>,
     /// Initiator-to-responder and responder-to-initiator keys (RFC 7296 §2.17).
     pub keys: ChildKeys,
+}
+
+impl EventKind {
+    /// Whether this is a record of the ESP data plane (sealed, opened, dropped).
+    pub fn is_esp(&self) -> bool {
+        matches!(
+            self,
+            Self::EspSealed(_) | Self::EspOpened(_) | Self::EspDropped(_)
+        )
+    }
 }
 
 impl Event {
@@ -379,6 +400,9 @@ impl Event {
                 limit,
                 reason,
             } => format!("{child} reached its {limit:?} limit of {reason:?}"),
+            EventKind::EspSealed(e) => e.log_line("sealed"),
+            EventKind::EspOpened(e) => e.log_line("opened"),
+            EventKind::EspDropped(e) => e.log_line(),
         }
     }
 }

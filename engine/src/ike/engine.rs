@@ -1,7 +1,7 @@
 //! The driver-facing [`Engine`]: many IKE SAs, looked up by SPI, driven by datagrams
 //! and time, reporting datagrams, deadlines and events (quinn-proto's shape).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -12,8 +12,9 @@ use super::child_table::ChildTable;
 use super::context::{Cx, Effect, Output};
 use super::cookie::{CookieSecret, blocked};
 use super::cp::PoolAllocator;
-use super::datagram::{Datagram, Time};
+use super::datagram::{Datagram, Time, UnixTime};
 use super::error::EngineError;
+use super::esp_inbound::InboundPacket;
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
 use super::info::IkeSaInfo;
 use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_stateless};
@@ -38,7 +39,7 @@ use crate::wire::{ErrorKind, IkeHeader, IkeSpi, Message, NotifyPayload};
 /// [`poll_transmit`](Self::poll_transmit) and [`poll_event`](Self::poll_event), and
 /// wake it again at [`poll_timeout`](Self::poll_timeout).
 pub struct Engine {
-    config: EngineConfig,
+    pub(super) config: EngineConfig,
     pub(super) rng: Box<dyn CryptoRng + Send>,
     responders: Vec<Arc<Policy>>,
     initiator_policies: InitiatorPolicies,
@@ -56,6 +57,10 @@ pub struct Engine {
     ids: IdAllocator,
     cookie: CookieSecret,
     out: Output,
+    /// Inner packets opened from datagrams, for `poll_packet`.
+    pub(super) inbound: VecDeque<InboundPacket>,
+    /// Calendar time at a point of the monotonic clock, as the driver last gave it.
+    calendar: Option<(Time, UnixTime)>,
 }
 
 impl core::fmt::Debug for Engine {
@@ -102,6 +107,8 @@ impl Engine {
             ids: IdAllocator::default(),
             cookie,
             out: Output::new(),
+            inbound: VecDeque::new(),
+            calendar: None,
         })
     }
 
@@ -180,7 +187,9 @@ impl Engine {
         Ok(id)
     }
 
-    /// A UDP datagram arrived on one of our IKE ports.
+    /// A UDP datagram arrived on one of our IKE ports. On the NAT-T port it may be
+    /// ESP in UDP (RFC 3948 §2.2): the data plane opens it and queues the inner
+    /// packet for [`poll_packet`](Self::poll_packet).
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
         let (bytes, _marker) = if datagram.dst.port() == self.config.nat_t_port {
             match Udp4500Payload::parse(&datagram.payload) {
@@ -197,9 +206,9 @@ impl Engine {
                     );
                     return;
                 }
-                Ok(Udp4500Payload::Esp(esp)) => {
-                    let spi = esp.header.spi;
-                    self.dropped(now, &datagram, DropReason::Esp { spi });
+                Ok(Udp4500Payload::Esp(_)) => {
+                    // RFC 3948 §2.2: ESP directly after the UDP header.
+                    self.receive_esp(now, datagram.src, datagram.dst, &datagram.payload);
                     return;
                 }
                 Err(e) => {
@@ -310,6 +319,29 @@ impl Engine {
     /// Half-open IKE SAs of this responder.
     pub fn half_open_count(&self) -> usize {
         self.half_open
+    }
+
+    /// Calendar time is `unix` at monotonic time `now` (for certificate validity,
+    /// RFC 5280 §4.1.2.5); it advances with the monotonic clock from there. A driver
+    /// calls it at start and again whenever the wall clock is stepped.
+    pub fn set_unix_time(&mut self, now: Time, unix: UnixTime) {
+        self.calendar = Some((now, unix));
+    }
+
+    /// Calendar time at monotonic time `now`, if the driver gave it (seconds,
+    /// rounded down; a `now` before the anchor counts back from it).
+    pub fn unix_time(&self, now: Time) -> Option<UnixTime> {
+        let (anchor, unix) = self.calendar?;
+        let seconds = if now >= anchor {
+            unix.0.saturating_add((now - anchor).as_secs())
+        } else {
+            unix.0.saturating_sub(
+                (anchor - now)
+                    .as_secs()
+                    .saturating_add(u64::from((anchor - now).subsec_nanos() > 0)),
+            )
+        };
+        Some(UnixTime(seconds))
     }
 
     /// The settings the engine runs with.

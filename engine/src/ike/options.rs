@@ -17,6 +17,11 @@ pub struct EngineConfig {
     /// Attach the full dissection (every field, decrypted SK contents) to message
     /// events. On by default; a benchmark or a busy gateway turns it off.
     pub dissect: bool,
+    /// Report every ESP packet sealed, opened or refused as an event (`EspSealed`,
+    /// `EspOpened`, `EspDropped`, with the packet's dissection): for a lab. Off by
+    /// default, so the data plane's fast path does no extra work; refusals of
+    /// packets handed to `handle_datagram` / `handle_esp` are reported either way.
+    pub esp_events: bool,
     /// Our IKE port as the driver bound it (RFC 7296 §2: 500).
     pub ike_port: u16,
     /// Our NAT-T port (RFC 3948: 4500): datagrams to and from it carry the Non-ESP
@@ -33,6 +38,7 @@ impl Default for EngineConfig {
             responder: Vec::new(),
             key_log: false,
             dissect: true,
+            esp_events: false,
             ike_port: 500,
             nat_t_port: 4500,
             provider: default_provider(),

@@ -43,12 +43,13 @@ mod simulator;
 mod target;
 pub mod transcript;
 
+pub use crate::wire::ip::InnerKind;
 pub use expect::{Expect, ExpectedIkeSa, NetworkExpect, PeerExpect, PeerOutcome};
 pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
 pub use nat::Nat;
 pub use nat_box::NatBox;
-pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
+pub use net_event::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};

@@ -68,6 +68,7 @@ impl Node {
             responder: self.responder.clone(),
             key_log: true,
             dissect: true,
+            esp_events: true,
             provider: &RUST_CRYPTO,
             ..EngineConfig::default()
         };

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::expect::PeerOutcome;
+use super::expect::{PeerOutcome, event_names};
 use super::nat_box::NatBox;
-use super::net_event::NetworkEvent;
+use super::net_event::{NetworkEvent, WireProtocol};
 use super::network::{Network, WirePacket};
 use super::node::Node;
 use super::scenario::Scenario;
@@ -47,7 +47,7 @@ impl SimRun {
             problems.extend(expect.check(name, &events, &outcome));
         }
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for name in self.trace.network_events().flat_map(|(_, e)| e.names()) {
+        for name in self.network_names() {
             *counts.entry(name).or_default() += 1;
         }
         problems.extend(scenario.expect.network.check(&counts));
@@ -64,6 +64,23 @@ impl SimRun {
             problems.extend(self.sas_match());
         }
         problems
+    }
+
+    /// The names `[expect.network]` sees, in trace order: every network record's
+    /// ([`NetworkEvent::names`]) and every peer's data-plane event's (`esp_sealed`,
+    /// `esp_opened:echo_reply`, `esp_dropped:replay`, as
+    /// [`event_names`](super::expect::event_names) gives them), so one count covers
+    /// both ends of the tunnel.
+    pub fn network_names(&self) -> Vec<String> {
+        self.trace
+            .records
+            .iter()
+            .flat_map(|record| match &record.entry {
+                Entry::Network(event) => event.names(),
+                Entry::Event(event) if event.kind.is_esp() => event_names(event),
+                Entry::Event(_) => Vec::new(),
+            })
+            .collect()
     }
 
     /// A peer's final state (all zero for a peer that never existed).
@@ -261,14 +278,14 @@ impl<'a> Simulator<'a> {
                 let Some((datagram, protocol)) = arrived else {
                     continue;
                 };
-                if traffic::is_esp(&datagram, protocol) {
-                    self.receive_esp(to, datagram);
-                    continue;
-                }
                 if let Some(engine) = self.nodes.get_mut(to).and_then(|n| n.engine.as_mut()) {
-                    engine.handle_datagram(now, datagram);
+                    match protocol {
+                        WireProtocol::Esp => engine.handle_esp(now, datagram),
+                        WireProtocol::Udp => engine.handle_datagram(now, datagram),
+                    }
                 }
                 self.collect(to);
+                self.answer_inbound(to);
             }
             for index in 0..self.nodes.len() {
                 let due = self
