@@ -400,7 +400,7 @@ impl Event {
                 limit,
                 reason,
             } => format!("{child} reached its {limit:?} limit of {reason:?}"),
-            EventKind::EspSealed(e) => e.log_line("sealed"),
+            EventKind::EspSealed(e) => e.log_line("sending"),
             EventKind::EspOpened(e) => e.log_line("opened"),
             EventKind::EspDropped(e) => e.log_line(),
         }

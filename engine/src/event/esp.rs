@@ -153,29 +153,26 @@ impl fmt::Display for EspErrorKind {
 }
 
 impl EspPacketEvent {
-    /// "sealed ESP SPI 0xc0ffee01 seq 1 (120 bytes, in UDP 4500) for CHILD SA #1:
-    /// ICMP echo request ...".
+    /// "sending ESP SPI 0xc0ffee01 seq 1 (136 bytes, in UDP 4500): ICMP echo
+    /// request ...", with `verb` "sending" or "opened".
     pub fn log_line(&self, verb: &str) -> String {
         format!(
-            "{verb} ESP SPI 0x{:08x} seq {} ({} bytes{}) of {}: {}",
+            "{verb} ESP SPI 0x{:08x} seq {} ({} bytes{}): {}",
             self.spi,
             self.sequence,
             self.length,
             if self.udp_encap { ", in UDP 4500" } else { "" },
-            self.child,
             self.inner
         )
     }
 }
 
 impl EspDropEvent {
+    /// "dropping ESP SPI 0xc0ffee01 seq 3: replay check failed: ...".
     pub fn log_line(&self) -> String {
         format!(
-            "dropping ESP SPI 0x{:08x} seq {} from {}: {}",
-            self.spi,
-            self.sequence,
-            self.src.ip(),
-            self.reason.message
+            "dropping ESP SPI 0x{:08x} seq {}: {}",
+            self.spi, self.sequence, self.reason.message
         )
     }
 }
