@@ -10,7 +10,7 @@ use rand_core::CryptoRng;
 use super::child::ChildSa;
 use super::child_table::ChildTable;
 use super::context::{Cx, Effect, Output};
-use super::cookie::{CookieSecret, blocked};
+use super::cookie::{COOKIE_SECRET_PERIOD, CookieJar, blocked};
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, UnixTime};
 use super::error::EngineError;
@@ -22,6 +22,7 @@ use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
 use super::receive::{Path, on_message};
+use super::responders::{ResponderId, compile};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
 use super::timers::{Timer, TimerQueue, TimerTable};
@@ -41,7 +42,11 @@ use crate::wire::{ErrorKind, IkeHeader, IkeSpi, Message, NotifyPayload};
 pub struct Engine {
     pub(super) config: EngineConfig,
     pub(super) rng: Box<dyn CryptoRng + Send>,
-    responders: Vec<Arc<Policy>>,
+    /// The loaded responder configurations, in the order they are tried (ids in
+    /// `Policy::index`, see `ike::responders`).
+    pub(super) responders: Vec<Arc<Policy>>,
+    /// The id the next added responder configuration gets.
+    pub(super) next_responder: usize,
     initiator_policies: InitiatorPolicies,
     /// Boxed: `with_sa` takes an SA out and puts it back on every step, which then
     /// moves a pointer, and the map's nodes stay small (an `IkeSa` inline made each
@@ -55,7 +60,8 @@ pub struct Engine {
     pools: PoolAllocator,
     timers: TimerQueue,
     ids: IdAllocator,
-    cookie: CookieSecret,
+    /// The cookie secrets and their rotation (RFC 7296 §2.6).
+    cookie: CookieJar,
     out: Output,
     /// Inner packets opened from datagrams, for `poll_packet`.
     pub(super) inbound: VecDeque<InboundPacket>,
@@ -82,19 +88,15 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let mut responders = Vec::with_capacity(config.responder.len());
         for (index, peer) in config.responder.iter().enumerate() {
-            let policy = Policy::new(peer.clone(), Role::Responder, index).map_err(|errors| {
-                EngineError::Config {
-                    responder: Some(index),
-                    errors,
-                }
-            })?;
-            responders.push(Arc::new(policy));
+            responders.push(compile(peer.clone(), ResponderId(index))?);
         }
-        let cookie = CookieSecret::new(&mut *rng);
+        let next_responder = responders.len();
+        let cookie = CookieJar::new(&mut *rng, COOKIE_SECRET_PERIOD);
         Ok(Self {
             config,
             rng,
             responders,
+            next_responder,
             initiator_policies: InitiatorPolicies::default(),
             sas: BTreeMap::new(),
             by_spi: BTreeMap::new(),
@@ -272,6 +274,7 @@ impl Engine {
 
     /// Time has passed: retransmit, expire, send keep-alives.
     pub fn handle_timeout(&mut self, now: Time) {
+        self.cookie.on_timeout(now, &mut *self.rng);
         while let Some((id, timer, _)) = self.timers.pop_due(now) {
             if let Some(sa) = self.sas.get_mut(&id) {
                 // The entry left the queue: the SA's table must agree.
@@ -288,7 +291,10 @@ impl Engine {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.timers.next()
+        [self.timers.next(), self.cookie.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next event, in the order things happened.
@@ -670,7 +676,7 @@ impl Engine {
         let created = {
             let side = ResponderSide {
                 candidates,
-                cookie: &self.cookie,
+                cookie: &mut self.cookie,
                 half_open,
                 half_open_from_ip: from_ip,
                 spi_r,

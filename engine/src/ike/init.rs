@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::context::Cx;
-use super::cookie::{CookiePolicy, CookieSecret};
+use super::cookie::{CookieJar, CookiePolicy};
 use super::datagram::Datagram;
 use super::nat::{detect, natd_payloads};
 use super::payloads::{ke, nonce, notify, sa};
@@ -142,7 +142,7 @@ pub(crate) struct ResponderSide<'a> {
     /// Configurations whose addresses accept this request, best first, with their
     /// position among the engine's responder configurations.
     pub(crate) candidates: Vec<Arc<Policy>>,
-    pub(crate) cookie: &'a CookieSecret,
+    pub(crate) cookie: &'a mut CookieJar,
     pub(crate) half_open: usize,
     pub(crate) half_open_from_ip: usize,
     pub(crate) spi_r: IkeSpi,
@@ -171,7 +171,15 @@ pub(crate) fn respond_init(
 ) -> Option<IkeSa> {
     let p = &message.payloads;
     let Some(first) = side.candidates.first().cloned() else {
+        // No configuration for these addresses (none at all, or removed while
+        // running): refused as charon refuses it ("no IKE config found for ...,
+        // sending NO_PROPOSAL_CHOSEN"), without state (§2.21.1).
         dropped(cx, req, DropReason::NoConfiguration);
+        send_stateless(
+            cx,
+            req,
+            NotifyPayload::new(NotifyType::NO_PROPOSAL_CHOSEN, Vec::new()),
+        );
         return None;
     };
     cx.emit(
@@ -203,10 +211,13 @@ pub(crate) fn respond_init(
             CookieOutcome::Demanded
         };
         cx.emit(None, cookie_event(Some(policy), outcome));
-        if let Some(cookie) =
-            side.cookie
-                .cookie(cx.provider, &ni.data, req.src.ip(), req.header.spi_i)
-        {
+        if let Some(cookie) = side.cookie.cookie(
+            cx.now,
+            cx.provider,
+            &ni.data,
+            req.src.ip(),
+            req.header.spi_i,
+        ) {
             send_stateless(cx, req, NotifyPayload::new(NotifyType::COOKIE, cookie));
         }
         return None;

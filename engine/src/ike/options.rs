@@ -9,7 +9,10 @@ pub struct EngineConfig {
     /// Configurations the engine answers IKE_SA_INIT requests with (a gateway's
     /// connections). The first one whose `local_addrs` / `remote_addrs` accept the
     /// request's addresses and whose proposals fit is used; IKE_AUTH may move to
-    /// another one whose identities fit. Empty: the engine only initiates.
+    /// another one whose identities fit. Empty: the engine only initiates. These
+    /// get `ResponderId`s 0, 1, ...; `Engine::add_responder` and
+    /// `remove_responder` change the set while running (this field stays the
+    /// initial set; `Engine::responders` lists the loaded ones).
     pub responder: Vec<PeerConfig>,
     /// Report keys in events (`KeysDerived`, `IkeSaKeys`, `ChildSaKeys`): for a lab
     /// and for Wireshark's decryption tables. Off by default.

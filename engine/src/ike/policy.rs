@@ -39,8 +39,8 @@ pub(crate) struct Policy {
     pub(crate) remote_auth: Authenticator,
     /// The pools named by `pools`, in order.
     pub(crate) pools: Vec<(String, Pool)>,
-    /// Position among the engine's responder configurations (pool leases are kept
-    /// per configuration); 0 for an initiator's.
+    /// The responder configuration's stable id (`ResponderId`: pool leases are
+    /// kept per configuration, INITIAL_CONTACT compares it); 0 for an initiator's.
     pub(crate) index: usize,
 }
 
