@@ -10,8 +10,8 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::ChildSaId;
 use crate::child::EspError;
-use crate::ike::ChildSaId;
 use crate::wire::Dissection;
 use crate::wire::ip::InnerKind;
 
