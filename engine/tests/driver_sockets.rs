@@ -82,11 +82,7 @@ fn client_sends(client: &mut Host, gateway: &mut Host, now: Time, packet: &[u8])
         .unwrap_or_else(|e| panic!("seal: {e}"));
     assert_eq!(sealed.child, child);
     let esp = buf[sealed.offset..sealed.offset + sealed.len].to_vec();
-    let datagram = Datagram {
-        src: sealed.src,
-        dst: sealed.dst,
-        payload: esp,
-    };
+    let datagram = Datagram::new(sealed.src, sealed.dst, esp);
     if sealed.udp_encap {
         assert_eq!(sealed.dst.port(), NAT_T_PORT);
         gateway.engine.handle_datagram(now, datagram.clone());

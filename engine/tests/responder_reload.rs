@@ -112,11 +112,11 @@ fn a_configuration_added_while_running_is_used_and_once_removed_refuses_the_next
         .unwrap_or_else(|e| panic!("seal: {e}"));
     gateway.engine.handle_esp(
         later,
-        ikelab_engine::Datagram {
-            src: sealed.src,
-            dst: sealed.dst,
-            payload: out[sealed.offset..sealed.offset + sealed.len].to_vec(),
-        },
+        ikelab_engine::Datagram::new(
+            sealed.src,
+            sealed.dst,
+            out[sealed.offset..sealed.offset + sealed.len].to_vec(),
+        ),
     );
     assert_eq!(gateway.engine.poll_packet().map(|p| p.bytes), Some(request));
 }

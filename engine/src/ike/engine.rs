@@ -21,7 +21,7 @@ use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_st
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
-use super::receive::{Path, on_message};
+use super::receive::{Path, on_message, report_received};
 use super::responders::{ResponderId, compile};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
@@ -63,7 +63,7 @@ pub struct Engine {
     ids: IdAllocator,
     /// The cookie secrets and their rotation (RFC 7296 §2.6).
     cookie: CookieJar,
-    out: Output,
+    pub(super) out: Output,
     /// Inner packets opened from datagrams, for `poll_packet`.
     pub(super) inbound: VecDeque<InboundPacket>,
     /// Calendar time at a point of the monotonic clock, as the driver last gave it.
@@ -192,8 +192,20 @@ impl Engine {
 
     /// A UDP datagram arrived on one of our IKE ports. On the NAT-T port it may be
     /// ESP in UDP (RFC 3948 §2.2): the data plane opens it and queues the inner
-    /// packet for [`poll_packet`](Self::poll_packet).
+    /// packet for [`poll_packet`](Self::poll_packet). The events it causes carry
+    /// its `flight`, if the driver gave it one.
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
+        self.out.inbound_flight = datagram.flight;
+        self.receive_datagram(now, datagram);
+        self.out.inbound_flight = None;
+    }
+
+    /// The next flight id of this engine (a datagram it puts on the wire).
+    pub(super) fn next_flight(&mut self) -> crate::event::FlightId {
+        self.out.flights.next_id()
+    }
+
+    fn receive_datagram(&mut self, now: Time, datagram: Datagram) {
         let (bytes, _marker) = if datagram.dst.port() == self.config.nat_t_port {
             match Udp4500Payload::parse(&datagram.payload) {
                 Ok(Udp4500Payload::Ike(message)) => (message, true),
@@ -597,6 +609,18 @@ impl Engine {
                 .is_some_and(|r| r.message_id == header.message_id);
             self.with_sa(now, id, |sa, cx| {
                 if answered {
+                    // Reported as received, as a repeated protected request is, so
+                    // the datagram's arrival has its event.
+                    if let Ok(message) = Message::parse(bytes) {
+                        let resent = sa
+                            .core
+                            .window
+                            .last_response
+                            .as_ref()
+                            .map_or(0, |c| c.resent);
+                        let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
+                        report_received(sa, cx, path, header, bytes, &payloads, false, resent + 1);
+                    }
                     sa.core.resend_response(cx);
                 } else {
                     let reason = DropReason::UnexpectedMessage {

@@ -27,8 +27,11 @@ pub struct InboundPacket {
 impl Engine {
     /// A plain ESP packet (IP protocol 50) arrived on a raw socket: `datagram.payload`
     /// is the ESP packet (SPI to ICV), the ports are 0.
+    /// The events it causes carry its `flight`, if the driver gave it one.
     pub fn handle_esp(&mut self, now: Time, datagram: Datagram) {
+        self.out.inbound_flight = datagram.flight;
         self.receive_esp(now, datagram.src, datagram.dst, &datagram.payload);
+        self.out.inbound_flight = None;
     }
 
     /// The next inner packet opened from a datagram handed to

@@ -19,10 +19,10 @@ use super::Simulator;
 use crate::child::SEAL_OVERHEAD_MAX;
 use crate::ike::{ChildSaId, Datagram, Time};
 use crate::sim::inner_host;
-use crate::sim::net_event::{NetworkEvent, WireProtocol};
 use crate::sim::network::WirePacket;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::wire::TrafficSelector;
 use crate::wire::ip::summary;
 
@@ -114,10 +114,18 @@ impl Simulator<'_> {
                 }
             }
             Action::ReplayEsp { peer } => match self.network.replay(now, index, peer) {
-                Some(transmit) => {
-                    if let NetworkEvent::Transmit { from, datagram, .. } = &transmit {
+                Some((parent, transmit)) => {
+                    if let NetworkEvent::Transmit {
+                        flight,
+                        from,
+                        datagram,
+                        ..
+                    } = &transmit
+                    {
                         let (spi, sequence) = spi_and_sequence(&datagram.payload);
                         let replayed = NetworkEvent::EspReplayed {
+                            flight: *flight,
+                            parent,
                             from: from.clone(),
                             to: peer.clone(),
                             spi,
@@ -233,6 +241,8 @@ impl Simulator<'_> {
             .get(sealed.offset..sealed.offset + sealed.len)
             .unwrap_or_default()
             .to_vec();
+        // The run numbers the packet's flight, in send order.
+        let flight = self.network.new_flight();
         // The EspSealed event, lifetime events the packet raised, and what the
         // engine sends about them.
         self.collect(index);
@@ -242,11 +252,8 @@ impl Simulator<'_> {
             WireProtocol::Esp
         };
         let packet = WirePacket {
-            datagram: Datagram {
-                src: sealed.src,
-                dst: sealed.dst,
-                payload: esp,
-            },
+            flight,
+            datagram: Datagram::new(sealed.src, sealed.dst, esp),
             protocol,
             esp: true,
         };
