@@ -19,6 +19,7 @@
 //! publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod esp;
 mod flight;
 mod ids;
 mod lifecycle;
@@ -36,6 +37,7 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use esp::{EspDropEvent, EspDropReason, EspErrorKind, EspPacketEvent};
 pub use flight::{FlightCounter, FlightId};
 pub use ids::{ChildSaId, IkeSaId};
 pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
@@ -183,6 +185,15 @@ pub enum EventKind {
         limit: crate::child::LimitLevel,
         reason: crate::child::LimitReason,
     },
+    /// The data plane sealed an inner packet into ESP (RFC 4303 §3.3); only with
+    /// `EngineConfig::esp_events`.
+    EspSealed(Box<EspPacketEvent>),
+    /// The data plane opened an ESP packet: replay window, ICV, decryption and the
+    /// traffic selectors passed (RFC 4303 §3.4); only with `esp_events`.
+    EspOpened(Box<EspPacketEvent>),
+    /// The data plane refused a received ESP packet (RFC 4303 §3.4); only with
+    /// `esp_events`.
+    EspDropped(Box<EspDropEvent>),
 }
 
 /// The negotiated algorithms and identities of an established IKE SA.
@@ -268,6 +279,16 @@ pub struct ChildSaKeys {
     pub integ: Option<IntegId>,
     /// Initiator-to-responder and responder-to-initiator keys (RFC 7296 §2.17).
     pub keys: ChildKeys,
+}
+
+impl EventKind {
+    /// Whether this is a record of the ESP data plane (sealed, opened, dropped).
+    pub fn is_esp(&self) -> bool {
+        matches!(
+            self,
+            Self::EspSealed(_) | Self::EspOpened(_) | Self::EspDropped(_)
+        )
+    }
 }
 
 impl Event {
@@ -417,6 +438,9 @@ impl Event {
                 limit,
                 reason,
             } => format!("{child} reached its {limit:?} limit of {reason:?}"),
+            EventKind::EspSealed(e) => e.log_line("sending"),
+            EventKind::EspOpened(e) => e.log_line("opened"),
+            EventKind::EspDropped(e) => e.log_line(),
         }
     }
 }

@@ -20,9 +20,6 @@ const NETWORK_WITH_FLIGHT: &[&str] = &[
     "delivered",
     "dropped",
     "nat_rewrite",
-    "esp_sent",
-    "esp_opened",
-    "esp_dropped",
     "esp_replayed",
 ];
 
@@ -45,6 +42,9 @@ const EVENTS_WITH_FLIGHT: &[&str] = &[
     "message_received",
     "message_dropped",
     "nat_keepalive",
+    "esp_sealed",
+    "esp_opened",
+    "esp_dropped",
 ];
 
 /// How a flight began: an engine sent it, or the network copied another.
@@ -109,6 +109,7 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
                 problems.push(format!("{at}: {kind} without a flight"));
             }
             let sent = kind == "message_sent"
+                || kind == "esp_sealed"
                 || (kind == "nat_keepalive" && text(&event["kind"], "direction") == "sent");
             match (flight, sent) {
                 (Some(f), true) => {
@@ -148,12 +149,6 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
         };
         let parent = network.get("parent").and_then(Value::as_u64);
         match kind {
-            "esp_sent" => {
-                let origin = Origin::Sent {
-                    peer: text(network, "peer").into(),
-                };
-                begin(&mut origins, &mut order, f, origin, &mut problems);
-            }
             "duplicated" | "esp_replayed" => match parent {
                 Some(p) if p != f && origins.contains_key(&p) => {
                     let origin = Origin::Copy { parent: p };
@@ -168,12 +163,6 @@ fn flight_problems(run: &SimRun) -> Vec<String> {
                 seen: false,
             }),
             "dropped" => ends.entry(f).or_default().push(End::Dropped),
-            "esp_opened" | "esp_dropped" => match ends.get_mut(&f).and_then(|e| e.last_mut()) {
-                Some(End::Delivered { to, seen }) if to == text(network, "peer") => {
-                    *seen = true;
-                }
-                _ => problems.push(format!("{at}: {kind} of flight {f}, not delivered there")),
-            },
             _ => {}
         }
         if kind == "transmit" {

@@ -21,10 +21,7 @@ fn with_script(name: &str, script: &str) -> Scenario {
 }
 
 fn network_names(run: &sim::SimRun) -> Vec<String> {
-    run.trace
-        .network_events()
-        .flat_map(|(_, e)| e.names())
-        .collect()
+    run.network_names()
 }
 
 fn established(run: &sim::SimRun, peer: &str) -> usize {
@@ -246,16 +243,22 @@ fn key_tables_hold_one_ike_line_and_two_esp_lines_per_sa() {
     assert!(files[0].1.contains("AES-GCM-256 with 16 octet ICV"));
 }
 
-/// Every `(protocol, src port, dst port)` of the ESP packets the links carried.
+/// Every `(protocol, src port, dst port)` of the ESP packets the links carried: the
+/// first transmission after each `esp_sealed` event.
 fn esp_transmissions(run: &sim::SimRun) -> Vec<(sim::WireProtocol, u16, u16)> {
     let mut sent_esp = 0;
     let mut out = Vec::new();
-    for (_, event) in run.trace.network_events() {
-        match event {
-            NetworkEvent::EspSent { .. } => sent_esp += 1,
-            NetworkEvent::Transmit {
+    for record in &run.trace.records {
+        if record
+            .event()
+            .is_some_and(|e| matches!(e.kind, ikelab_engine::event::EventKind::EspSealed(_)))
+        {
+            sent_esp += 1;
+        }
+        match record.network() {
+            Some(NetworkEvent::Transmit {
                 datagram, protocol, ..
-            } if sent_esp > out.len() => {
+            }) if sent_esp > out.len() => {
                 out.push((*protocol, datagram.src.port(), datagram.dst.port()));
             }
             _ => {}

@@ -15,6 +15,13 @@ pub enum EspError {
     UnknownSpi { spi: u32 },
     /// `seal` named a CHILD SA that is not installed (or no longer).
     UnknownChild,
+    /// No installed CHILD SA's traffic selectors cover this outbound packet (RFC 4301
+    /// §5.1: no SPD entry protects it; nothing is sent).
+    NoCoveringChildSa {
+        src: IpAddr,
+        dst: IpAddr,
+        protocol: u8,
+    },
     /// SPI 0 is reserved and never sent (RFC 4303 §2.1).
     ZeroSpi,
     /// Refused by the anti-replay window (RFC 4303 §3.4.3).
@@ -69,6 +76,10 @@ impl fmt::Display for EspError {
         match self {
             Self::UnknownSpi { spi } => write!(f, "no inbound ESP SA with SPI 0x{spi:08x}"),
             Self::UnknownChild => f.write_str("no such CHILD SA"),
+            Self::NoCoveringChildSa { src, dst, protocol } => write!(
+                f,
+                "no CHILD SA's traffic selectors cover {src} -> {dst} (protocol {protocol})"
+            ),
             Self::ZeroSpi => f.write_str("ESP SPI 0 is reserved (RFC 4303 §2.1)"),
             Self::Replay(e) => write!(f, "replay check failed: {e}"),
             Self::IcvMismatch => f.write_str("ICV mismatch (RFC 4303 §3.4.4)"),

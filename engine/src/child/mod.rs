@@ -19,6 +19,7 @@
 //! The engine's API is in `ike::data_plane` (`Engine::seal`, `Engine::open`).
 
 mod counters;
+mod dissect;
 mod error;
 mod esp_sa;
 mod open;
@@ -44,7 +45,7 @@ pub use packet::{
     seal_ip_packet_in_place,
 };
 pub use padding::{NEXT_HEADER_DUMMY, NEXT_HEADER_IPV4, NEXT_HEADER_IPV6};
-pub use policy::{InnerPacket, check_inbound};
+pub use policy::{InnerPacket, check_inbound, covers};
 pub use replay::{DEFAULT_WINDOW, MAX_WINDOW, ReplayError, ReplayWindow};
 
 /// The most octets sealing adds around an inner packet (tunnel mode): ESP header
@@ -63,6 +64,7 @@ pub const SEAL_HEADROOM: usize = 8 + 16;
 /// header (40) minus the ESP header and the smallest IV (8 + 0, ENCR_NULL).
 pub const OPEN_HEADROOM: usize = 40 - 8;
 
+pub(crate) use dissect::{SaDecryptor, decrypt_copy};
 pub(crate) use esp_sa::EspSa;
-pub(crate) use open::{open_packet, read_spi};
+pub(crate) use open::read_spi;
 pub(crate) use transform::EspTransform;

@@ -224,15 +224,7 @@ pub fn check_inbound(
     local_ts: &[TrafficSelector],
     remote_ts: &[TrafficSelector],
 ) -> Result<(), EspError> {
-    let src_port = packet.ports.map(|(s, _)| s);
-    let dst_port = packet.ports.map(|(_, d)| d);
-    let src_ok = remote_ts
-        .iter()
-        .any(|ts| selector_matches(ts, packet.src, packet.protocol, src_port));
-    let dst_ok = local_ts
-        .iter()
-        .any(|ts| selector_matches(ts, packet.dst, packet.protocol, dst_port));
-    if src_ok && dst_ok {
+    if covers(packet, remote_ts, local_ts) {
         Ok(())
     } else {
         Err(EspError::SelectorViolation {
@@ -241,4 +233,24 @@ pub fn check_inbound(
             protocol: packet.protocol,
         })
     }
+}
+
+/// Whether a CHILD SA's selectors cover `packet` going from `src_ts` to `dst_ts`:
+/// its source (address, protocol, port) in one of `src_ts`, its destination in one
+/// of `dst_ts` (RFC 7296 §2.9, RFC 4301 §4.4.1). Inbound that is (remote, local),
+/// outbound (local, remote): the one selector match of the data plane.
+#[inline(always)]
+pub fn covers(
+    packet: &InnerPacket,
+    src_ts: &[TrafficSelector],
+    dst_ts: &[TrafficSelector],
+) -> bool {
+    let src_port = packet.ports.map(|(s, _)| s);
+    let dst_port = packet.ports.map(|(_, d)| d);
+    src_ts
+        .iter()
+        .any(|ts| selector_matches(ts, packet.src, packet.protocol, src_port))
+        && dst_ts
+            .iter()
+            .any(|ts| selector_matches(ts, packet.dst, packet.protocol, dst_port))
 }

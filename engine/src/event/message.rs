@@ -179,7 +179,10 @@ impl DropReason {
             Self::Blocked { half_open_from_ip } => format!(
                 "{half_open_from_ip} half-open IKE SAs from this address reach the block threshold"
             ),
-            Self::NoConfiguration => "no configuration matches the addresses".to_owned(),
+            Self::NoConfiguration => {
+                "no configuration matches the addresses: answered NO_PROPOSAL_CHOSEN, no state kept"
+                    .to_owned()
+            }
             Self::UnusableResponse { detail } => format!("unusable response: {detail}"),
         }
     }

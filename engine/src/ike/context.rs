@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rand_core::CryptoRng;
 
 use super::child_table::ChildTable;
-use super::cookie::CookieSecret;
+use super::cookie::CookieJar;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
@@ -92,8 +92,9 @@ pub(crate) struct Cx<'a> {
     pub(crate) responders: &'a [Arc<Policy>],
     /// Our IKE SPIs in use (a rekey draws a fresh one, RFC 7296 §2.18).
     pub(crate) spis: &'a BTreeMap<IkeSpi, IkeSaId>,
-    /// The responder's cookie secret (RFC 7296 §2.6), read by IKE_SA_INIT.
-    pub(crate) cookie: &'a CookieSecret,
+    /// The responder's cookie secrets (RFC 7296 §2.6): IKE_SA_INIT checks cookies
+    /// against them and hands out new ones, which arms their rotation.
+    pub(crate) cookie: &'a mut CookieJar,
     pub(crate) effects: Vec<Effect>,
 }
 

@@ -11,13 +11,24 @@
 //!
 //! Here the hash is HMAC-SHA-256 keyed with the secret (a keyed hash is what the
 //! construction needs), over Ni | IPi | SPIi, from the crypto provider; the secret
-//! comes from the engine's random source when the engine is created.
+//! comes from the engine's random source.
+//!
+//! §2.6 also says the secret should change regularly, and that cookies made under
+//! the previous secret stay acceptable for a while after a change: the
+//! VersionIDofSecret octet names the secret a cookie was made under. A
+//! [`CookieJar`] holds the current and the previous secret; once a cookie has been
+//! handed out it arms a rotation `period` later (charon's SECRET_SWITCH, 120 s):
+//! the current secret becomes the previous one, a fresh one the current; one more
+//! period later the previous one is retired. While no cookie is handed out the
+//! timer stays disarmed (an engine that never demanded a cookie wakes for nothing).
 
+use core::time::Duration;
 use std::net::IpAddr;
 
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 
+use super::datagram::Time;
 use crate::config::PeerConfig;
 use crate::crypto::{CryptoProvider, Secret};
 pub use crate::event::CookiePolicy;
@@ -33,10 +44,14 @@ pub(crate) struct CookieSecret {
 
 impl CookieSecret {
     pub(crate) fn new(rng: &mut dyn CryptoRng) -> Self {
+        Self::with_version(rng, 1)
+    }
+
+    fn with_version(rng: &mut dyn CryptoRng, version: u8) -> Self {
         let mut secret = vec![0u8; 32];
         rng.fill_bytes(&mut secret);
         Self {
-            version: 1,
+            version,
             secret: Secret::new(secret),
         }
     }
@@ -79,6 +94,96 @@ impl CookieSecret {
     }
 }
 
+/// How long a cookie secret is current (charon's SECRET_SWITCH); a cookie made
+/// under it is accepted up to twice as long.
+pub const COOKIE_SECRET_PERIOD: Duration = Duration::from_secs(120);
+
+/// The responder's current and previous cookie secrets and their rotation timer
+/// (RFC 7296 §2.6).
+#[derive(Debug)]
+pub(crate) struct CookieJar {
+    current: CookieSecret,
+    previous: Option<CookieSecret>,
+    period: Duration,
+    /// A cookie was handed out under `current`.
+    issued: bool,
+    /// When the secrets rotate next.
+    rotation: Option<Time>,
+}
+
+impl CookieJar {
+    pub(crate) fn new(rng: &mut dyn CryptoRng, period: Duration) -> Self {
+        Self {
+            current: CookieSecret::new(rng),
+            previous: None,
+            period,
+            issued: false,
+            rotation: None,
+        }
+    }
+
+    /// A cookie under the current secret (see [`CookieSecret::cookie`]); arms the
+    /// rotation if it was idle.
+    pub(crate) fn cookie(
+        &mut self,
+        now: Time,
+        provider: &CryptoProvider,
+        ni: &[u8],
+        ip: IpAddr,
+        spi_i: IkeSpi,
+    ) -> Option<Vec<u8>> {
+        let cookie = self.current.cookie(provider, ni, ip, spi_i)?;
+        self.issued = true;
+        self.rotation.get_or_insert(now + self.period);
+        Some(cookie)
+    }
+
+    /// Whether `received` is a cookie of the current or the previous secret, picked
+    /// by its VersionIDofSecret octet.
+    pub(crate) fn verify(
+        &self,
+        provider: &CryptoProvider,
+        received: &[u8],
+        ni: &[u8],
+        ip: IpAddr,
+        spi_i: IkeSpi,
+    ) -> bool {
+        let Some(&version) = received.first() else {
+            return false;
+        };
+        [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|s| s.version == version)
+            .is_some_and(|s| s.verify(provider, received, ni, ip, spi_i))
+    }
+
+    /// When [`on_timeout`](Self::on_timeout) must run next.
+    pub(crate) fn deadline(&self) -> Option<Time> {
+        self.rotation
+    }
+
+    /// Rotates when due: a secret that made cookies becomes the previous one (still
+    /// accepted for one period), a fresh one with the next version the current; a
+    /// previous secret one period old is retired. Returns whether anything changed.
+    pub(crate) fn on_timeout(&mut self, now: Time, rng: &mut dyn CryptoRng) -> bool {
+        if self.rotation.is_none_or(|at| at > now) {
+            return false;
+        }
+        if self.issued {
+            let version = self.current.version.wrapping_add(1);
+            let fresh = CookieSecret::with_version(rng, version);
+            self.previous = Some(core::mem::replace(&mut self.current, fresh));
+            self.issued = false;
+            self.rotation = Some(now + self.period);
+        } else {
+            self.previous = None;
+            self.rotation = None;
+        }
+        true
+    }
+}
+
 impl CookiePolicy {
     /// Applies `config`'s thresholds to the current counts (which do not yet include
     /// the request at hand: it is counted here, as charon counts queued requests).
@@ -110,6 +215,7 @@ pub(crate) fn blocked(config: &PeerConfig, from_ip: usize) -> bool {
 mod tests {
     use super::*;
     use crate::crypto::RUST_CRYPTO;
+    use core::time::Duration;
     use std::net::Ipv4Addr;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -154,6 +260,44 @@ mod tests {
         ));
         assert!(!secret.verify(&RUST_CRYPTO, &c, b"nonce", ip, IkeSpi::from(43)));
         assert!(!secret.verify(&RUST_CRYPTO, &c[..32], b"nonce", ip, spi));
+    }
+
+    #[test]
+    fn a_cookie_outlives_one_rotation_but_not_two() {
+        let mut rng = Counter(0);
+        let period = COOKIE_SECRET_PERIOD;
+        let mut jar = CookieJar::new(&mut rng, period);
+        let ip = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+        let spi = IkeSpi::from(7);
+        let at = |s: u64| Duration::from_secs(s);
+        assert_eq!(jar.deadline(), None, "idle until a cookie is handed out");
+        let first = jar
+            .cookie(at(10), &RUST_CRYPTO, b"ni", ip, spi)
+            .unwrap_or_default();
+        assert_eq!(jar.deadline(), Some(at(10) + period));
+        assert!(!jar.on_timeout(at(129), &mut rng), "not due yet");
+        assert!(jar.on_timeout(at(130), &mut rng));
+        // §2.6: the previous secret's cookie is still accepted; a new one differs.
+        assert!(jar.verify(&RUST_CRYPTO, &first, b"ni", ip, spi));
+        let second = jar
+            .cookie(at(131), &RUST_CRYPTO, b"ni", ip, spi)
+            .unwrap_or_default();
+        assert_ne!(first, second);
+        assert_eq!(
+            second[0],
+            first[0].wrapping_add(1),
+            "the version octet moves"
+        );
+        assert!(jar.on_timeout(at(250), &mut rng));
+        assert!(
+            !jar.verify(&RUST_CRYPTO, &first, b"ni", ip, spi),
+            "two rotations old"
+        );
+        assert!(jar.verify(&RUST_CRYPTO, &second, b"ni", ip, spi));
+        // No cookie since: the previous secret retires and the timer goes idle.
+        assert!(jar.on_timeout(at(370), &mut rng));
+        assert!(!jar.verify(&RUST_CRYPTO, &second, b"ni", ip, spi));
+        assert_eq!(jar.deadline(), None);
     }
 
     #[test]

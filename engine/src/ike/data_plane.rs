@@ -9,7 +9,11 @@
 //! as a UDP datagram between the NAT-T ports (RFC 3948), else as an IP packet with
 //! Protocol 50 (the ports are then 0). It hands [`Engine::open`] the payload of
 //! such a UDP datagram (after classifying it with
-//! `wire::udp_encap::Udp4500Payload`) or of such an IP packet.
+//! `wire::udp_encap::Udp4500Payload`) or of such an IP packet; or, simpler and
+//! allocating, hands the datagram to `handle_datagram` / `handle_esp` and takes the
+//! inner packets from `poll_packet` (`ike::esp_inbound`). A TUN reader finds the
+//! CHILD SA for an outbound packet with [`Engine::route`], or seals in one call with
+//! [`Engine::seal_packet`].
 
 use std::net::SocketAddr;
 
@@ -19,14 +23,17 @@ use super::datagram::Time;
 use super::engine::Engine;
 use super::ids::{ChildSaId, IkeSaId};
 use crate::child::{
-    ChildSaCounters, EspError, InboundContext, SealOutcome, VolumeLimit, open_ip_packet, read_spi,
-    seal_ip_packet, seal_ip_packet_in_place,
+    ChildSaCounters, EspError, InboundContext, InnerPacket, SealOutcome, VolumeLimit, covers,
+    open_ip_packet, read_spi, seal_ip_packet, seal_ip_packet_in_place,
 };
 use crate::event::EventKind;
+use crate::wire::ip::summary;
 
 /// Where a sealed ESP packet goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealedPacket {
+    /// The CHILD SA that sealed it.
+    pub child: ChildSaId,
     /// Where the ESP packet starts in the buffer: 0 for [`Engine::seal`], before the
     /// inner packet's old position for [`Engine::seal_in_place`].
     pub offset: usize,
@@ -67,7 +74,7 @@ pub struct OpenedPacket<'b> {
 
 /// Where a CHILD SA's packets go, read before sealing borrows its state.
 #[derive(Debug, Clone, Copy)]
-struct Route {
+pub(super) struct Route {
     child: ChildSaId,
     ike_sa: IkeSaId,
     src: SocketAddr,
@@ -124,10 +131,51 @@ impl Engine {
         ip_packet: &[u8],
         out: &mut [u8],
     ) -> Result<SealedPacket, EspError> {
+        let inner = self.config.esp_events.then(|| summary(ip_packet));
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
         sa.last_outbound = Some(now);
-        Ok(self.sealed(now, route, outcome))
+        let sealed = self.sealed(now, route, outcome);
+        if let Some(inner) = inner {
+            self.report_sealed(now, &sealed, inner, out);
+        }
+        Ok(sealed)
+    }
+
+    /// The CHILD SA whose traffic selectors cover the outbound IP packet `inner`
+    /// (its source in the local selectors, its destination in the remote ones,
+    /// RFC 4301 §5.1): what a TUN reader calls before sealing. Of several (a rekey's
+    /// old and new SA), the newest; an SA past its hard lifetime is passed over.
+    pub fn route(&self, inner: &[u8]) -> Option<ChildSaId> {
+        let packet = InnerPacket::parse(inner).ok()?;
+        self.covering_child(&packet)
+    }
+
+    fn covering_child(&self, packet: &InnerPacket) -> Option<ChildSaId> {
+        self.children
+            .values()
+            .filter(|sa| !sa.esp.expired() && covers(packet, &sa.local_ts, &sa.remote_ts))
+            .map(|sa| sa.id)
+            .max()
+    }
+
+    /// Seals `ip_packet` for the CHILD SA that [`route`](Self::route) picks for it,
+    /// into `out` (as [`seal`](Self::seal)): the one call a TUN reader needs.
+    pub fn seal_packet(
+        &mut self,
+        now: Time,
+        ip_packet: &[u8],
+        out: &mut [u8],
+    ) -> Result<SealedPacket, EspError> {
+        let packet = InnerPacket::parse(ip_packet)?;
+        let child = self
+            .covering_child(&packet)
+            .ok_or(EspError::NoCoveringChildSa {
+                src: packet.src,
+                dst: packet.dst,
+                protocol: packet.protocol,
+            })?;
+        self.seal(now, child, ip_packet, out)
     }
 
     /// Seals the IP packet at `buf[packet]` in place, without copying it: the ESP
@@ -144,10 +192,18 @@ impl Engine {
         buf: &mut [u8],
         packet: core::ops::Range<usize>,
     ) -> Result<SealedPacket, EspError> {
+        let inner = self
+            .config
+            .esp_events
+            .then(|| summary(buf.get(packet.clone()).unwrap_or_default()));
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
         sa.last_outbound = Some(now);
-        Ok(self.sealed(now, route, outcome))
+        let sealed = self.sealed(now, route, outcome);
+        if let Some(inner) = inner {
+            self.report_sealed(now, &sealed, inner, buf);
+        }
+        Ok(sealed)
     }
 
     /// The descriptor of a sealed packet, and the lifetime signals it raised.
@@ -156,6 +212,7 @@ impl Engine {
             self.record_limit(now, route.ike_sa, route.child, limit);
         }
         SealedPacket {
+            child: route.child,
             offset: outcome.start,
             len: outcome.len,
             src: route.src,
@@ -169,7 +226,22 @@ impl Engine {
     /// Opens a received ESP packet in place: finds the CHILD SA by SPI, checks the
     /// replay window, verifies the ICV, decrypts, checks padding and the traffic
     /// selectors, and returns the inner IP packet.
+    /// With `EngineConfig::esp_events` the packet, opened or refused, is reported.
     pub fn open<'b>(
+        &mut self,
+        now: Time,
+        datagram: EspDatagram<'b>,
+    ) -> Result<OpenedPacket<'b>, EspError> {
+        if self.config.esp_events {
+            self.open_reported(now, datagram)
+        } else {
+            self.open_quietly(now, datagram)
+        }
+    }
+
+    /// [`open`](Self::open) without events: the fast path.
+    #[inline]
+    pub(super) fn open_quietly<'b>(
         &mut self,
         now: Time,
         datagram: EspDatagram<'b>,

@@ -22,6 +22,26 @@ use crate::event::FlightId;
 /// make time-dependent decisions takes `now`.
 pub type Time = Duration;
 
+/// Calendar time: seconds since 1970-01-01T00:00:00Z, an input beside the monotonic
+/// [`Time`] (certificate validity, RFC 5280 §4.1.2.5, reads it). The driver hands it
+/// in with `Engine::set_unix_time`; the simulator fixes it per scenario (pcap
+/// timestamps start at it too). The engine never reads the system clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnixTime(pub u64);
+
+impl UnixTime {
+    pub fn as_duration(self) -> Duration {
+        Duration::from_secs(self.0)
+    }
+}
+
+impl From<UnixTime> for Duration {
+    fn from(t: UnixTime) -> Self {
+        t.as_duration()
+    }
+}
+
 /// One UDP datagram: addresses as the socket sees them, and the UDP payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Datagram {

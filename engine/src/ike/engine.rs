@@ -1,7 +1,7 @@
 //! The driver-facing [`Engine`]: many IKE SAs, looked up by SPI, driven by datagrams
 //! and time, reporting datagrams, deadlines and events (quinn-proto's shape).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -10,10 +10,11 @@ use rand_core::CryptoRng;
 use super::child::ChildSa;
 use super::child_table::ChildTable;
 use super::context::{Cx, Effect, Output};
-use super::cookie::{CookieSecret, blocked};
+use super::cookie::{COOKIE_SECRET_PERIOD, CookieJar, blocked};
 use super::cp::PoolAllocator;
-use super::datagram::{Datagram, Time};
+use super::datagram::{Datagram, Time, UnixTime};
 use super::error::EngineError;
+use super::esp_inbound::InboundPacket;
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
 use super::info::IkeSaInfo;
 use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_stateless};
@@ -21,6 +22,7 @@ use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
 use super::receive::{Path, on_message, report_received};
+use super::responders::{ResponderId, compile};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
 use super::timer_purpose;
@@ -39,9 +41,13 @@ use crate::wire::{ErrorKind, IkeHeader, IkeSpi, Message, NotifyPayload};
 /// [`poll_transmit`](Self::poll_transmit) and [`poll_event`](Self::poll_event), and
 /// wake it again at [`poll_timeout`](Self::poll_timeout).
 pub struct Engine {
-    config: EngineConfig,
+    pub(super) config: EngineConfig,
     pub(super) rng: Box<dyn CryptoRng + Send>,
-    responders: Vec<Arc<Policy>>,
+    /// The loaded responder configurations, in the order they are tried (ids in
+    /// `Policy::index`, see `ike::responders`).
+    pub(super) responders: Vec<Arc<Policy>>,
+    /// The id the next added responder configuration gets.
+    pub(super) next_responder: usize,
     initiator_policies: InitiatorPolicies,
     /// Boxed: `with_sa` takes an SA out and puts it back on every step, which then
     /// moves a pointer, and the map's nodes stay small (an `IkeSa` inline made each
@@ -55,8 +61,13 @@ pub struct Engine {
     pools: PoolAllocator,
     timers: TimerQueue,
     ids: IdAllocator,
-    cookie: CookieSecret,
-    out: Output,
+    /// The cookie secrets and their rotation (RFC 7296 §2.6).
+    cookie: CookieJar,
+    pub(super) out: Output,
+    /// Inner packets opened from datagrams, for `poll_packet`.
+    pub(super) inbound: VecDeque<InboundPacket>,
+    /// Calendar time at a point of the monotonic clock, as the driver last gave it.
+    calendar: Option<(Time, UnixTime)>,
 }
 
 impl core::fmt::Debug for Engine {
@@ -78,19 +89,15 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let mut responders = Vec::with_capacity(config.responder.len());
         for (index, peer) in config.responder.iter().enumerate() {
-            let policy = Policy::new(peer.clone(), Role::Responder, index).map_err(|errors| {
-                EngineError::Config {
-                    responder: Some(index),
-                    errors,
-                }
-            })?;
-            responders.push(Arc::new(policy));
+            responders.push(compile(peer.clone(), ResponderId(index))?);
         }
-        let cookie = CookieSecret::new(&mut *rng);
+        let next_responder = responders.len();
+        let cookie = CookieJar::new(&mut *rng, COOKIE_SECRET_PERIOD);
         Ok(Self {
             config,
             rng,
             responders,
+            next_responder,
             initiator_policies: InitiatorPolicies::default(),
             sas: BTreeMap::new(),
             by_spi: BTreeMap::new(),
@@ -103,6 +110,8 @@ impl Engine {
             ids: IdAllocator::default(),
             cookie,
             out: Output::new(),
+            inbound: VecDeque::new(),
+            calendar: None,
         })
     }
 
@@ -181,7 +190,9 @@ impl Engine {
         Ok(id)
     }
 
-    /// A UDP datagram arrived on one of our IKE ports. The events it causes carry
+    /// A UDP datagram arrived on one of our IKE ports. On the NAT-T port it may be
+    /// ESP in UDP (RFC 3948 §2.2): the data plane opens it and queues the inner
+    /// packet for [`poll_packet`](Self::poll_packet). The events it causes carry
     /// its `flight`, if the driver gave it one.
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
         self.out.inbound_flight = datagram.flight;
@@ -210,9 +221,9 @@ impl Engine {
                     );
                     return;
                 }
-                Ok(Udp4500Payload::Esp(esp)) => {
-                    let spi = esp.header.spi;
-                    self.dropped(now, &datagram, DropReason::Esp { spi });
+                Ok(Udp4500Payload::Esp(_)) => {
+                    // RFC 3948 §2.2: ESP directly after the UDP header.
+                    self.receive_esp(now, datagram.src, datagram.dst, &datagram.payload);
                     return;
                 }
                 Err(e) => {
@@ -276,6 +287,7 @@ impl Engine {
 
     /// Time has passed: retransmit, expire, send keep-alives.
     pub fn handle_timeout(&mut self, now: Time) {
+        self.cookie.on_timeout(now, &mut *self.rng);
         while let Some((id, timer, _)) = self.timers.pop_due(now) {
             if let Some(sa) = self.sas.get_mut(&id) {
                 // The entry left the queue: the SA's table must agree.
@@ -292,7 +304,10 @@ impl Engine {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.timers.next()
+        [self.timers.next(), self.cookie.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next event, in the order things happened. With a key log installed
@@ -330,6 +345,29 @@ impl Engine {
         self.half_open
     }
 
+    /// Calendar time is `unix` at monotonic time `now` (for certificate validity,
+    /// RFC 5280 §4.1.2.5); it advances with the monotonic clock from there. A driver
+    /// calls it at start and again whenever the wall clock is stepped.
+    pub fn set_unix_time(&mut self, now: Time, unix: UnixTime) {
+        self.calendar = Some((now, unix));
+    }
+
+    /// Calendar time at monotonic time `now`, if the driver gave it (seconds,
+    /// rounded down; a `now` before the anchor counts back from it).
+    pub fn unix_time(&self, now: Time) -> Option<UnixTime> {
+        let (anchor, unix) = self.calendar?;
+        let seconds = if now >= anchor {
+            unix.0.saturating_add((now - anchor).as_secs())
+        } else {
+            unix.0.saturating_sub(
+                (anchor - now)
+                    .as_secs()
+                    .saturating_add(u64::from((anchor - now).subsec_nanos() > 0)),
+            )
+        };
+        Some(UnixTime(seconds))
+    }
+
     /// The settings the engine runs with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
@@ -337,7 +375,7 @@ impl Engine {
 
     // ---- internals -------------------------------------------------------------
 
-    fn cx(&mut self, now: Time) -> Cx<'_> {
+    pub(super) fn cx(&mut self, now: Time) -> Cx<'_> {
         Cx {
             now,
             rng: &mut *self.rng,
@@ -349,7 +387,7 @@ impl Engine {
             pools: &mut self.pools,
             responders: &self.responders,
             spis: &self.by_spi,
-            cookie: &self.cookie,
+            cookie: &mut self.cookie,
             effects: Vec::new(),
         }
     }

@@ -169,7 +169,15 @@ pub(crate) fn respond_init(
 ) -> Option<IkeSa> {
     let p = &message.payloads;
     let Some(first) = side.candidates.first().cloned() else {
+        // No configuration for these addresses (none at all, or removed while
+        // running): refused as charon refuses it ("no IKE config found for ...,
+        // sending NO_PROPOSAL_CHOSEN"), without state (§2.21.1).
         dropped(cx, req, DropReason::NoConfiguration);
+        send_stateless(
+            cx,
+            req,
+            NotifyPayload::new(NotifyType::NO_PROPOSAL_CHOSEN, Vec::new()),
+        );
         return None;
     };
     cx.emit(
@@ -201,9 +209,10 @@ pub(crate) fn respond_init(
             CookieOutcome::Demanded
         };
         cx.emit(None, cookie_event(Some(policy), outcome));
+        let (now, provider) = (cx.now, cx.provider);
         if let Some(cookie) =
             cx.cookie
-                .cookie(cx.provider, &ni.data, req.src.ip(), req.header.spi_i)
+                .cookie(now, provider, &ni.data, req.src.ip(), req.header.spi_i)
         {
             send_stateless(cx, req, NotifyPayload::new(NotifyType::COOKIE, cookie));
         }

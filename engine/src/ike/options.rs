@@ -12,7 +12,10 @@ pub struct EngineConfig {
     /// Configurations the engine answers IKE_SA_INIT requests with (a gateway's
     /// connections). The first one whose `local_addrs` / `remote_addrs` accept the
     /// request's addresses and whose proposals fit is used; IKE_AUTH may move to
-    /// another one whose identities fit. Empty: the engine only initiates.
+    /// another one whose identities fit. Empty: the engine only initiates. These
+    /// get `ResponderId`s 0, 1, ...; `Engine::add_responder` and
+    /// `remove_responder` change the set while running (this field stays the
+    /// initial set; `Engine::responders` lists the loaded ones).
     pub responder: Vec<PeerConfig>,
     /// The sink secrets leave through (key schedule steps, IKE SA and CHILD SA keys:
     /// for a lab and for Wireshark's decryption tables). `None` by default: then no
@@ -22,6 +25,11 @@ pub struct EngineConfig {
     /// Attach the full dissection (every field, decrypted SK contents) to message
     /// events. On by default; a benchmark or a busy gateway turns it off.
     pub dissect: bool,
+    /// Report every ESP packet sealed, opened or refused as an event (`EspSealed`,
+    /// `EspOpened`, `EspDropped`, with the packet's dissection): for a lab. Off by
+    /// default, so the data plane's fast path does no extra work; refusals of
+    /// packets handed to `handle_datagram` / `handle_esp` are reported either way.
+    pub esp_events: bool,
     /// Our IKE port as the driver bound it (RFC 7296 §2: 500).
     pub ike_port: u16,
     /// Our NAT-T port (RFC 3948: 4500): datagrams to and from it carry the Non-ESP
@@ -38,6 +46,7 @@ impl Default for EngineConfig {
             responder: Vec::new(),
             key_log: None,
             dissect: true,
+            esp_events: false,
             ike_port: 500,
             nat_t_port: 4500,
             provider: default_provider(),

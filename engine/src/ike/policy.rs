@@ -40,8 +40,8 @@ pub(crate) struct Policy {
     pub(crate) remote_auth: Authenticator,
     /// The pools named by `pools`, in order.
     pub(crate) pools: Vec<(String, Pool)>,
-    /// Position among the engine's responder configurations (pool leases are kept
-    /// per configuration); 0 for an initiator's.
+    /// The responder configuration's stable id (`ResponderId`: pool leases are
+    /// kept per configuration, INITIAL_CONTACT compares it); 0 for an initiator's.
     pub(crate) index: usize,
     /// `local_addrs` and `remote_addrs`, parsed once (every IKE_SA_INIT a responder
     /// receives is matched against them).

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::event::FlightCounter;
 use crate::event::{Direction, Event, EventKind};
+use crate::event::{FlightCounter, FlightId};
 use crate::ike::{Datagram, Engine};
 use crate::keylog::{KeyRecorder, poll_events};
 
@@ -21,13 +21,17 @@ pub(crate) struct Drained {
 /// from `flights`. Events about received datagrams keep the flight the driver gave.
 /// With the engine's key log `keys`, its records go among the events in place
 /// (`keylog::poll_events`), as the key events of the lab's trace.
+///
+/// `sealed` maps an ESP packet the driver sealed and numbered itself (the engine's
+/// id of it, the run's id) so that its `EspSealed` event names the run's flight.
 pub(crate) fn drain(
     engine: &mut Engine,
     keys: Option<&KeyRecorder>,
     flights: &mut FlightCounter,
+    sealed: Option<(FlightId, FlightId)>,
 ) -> Drained {
     let mut drained = Drained::default();
-    let mut renumbered = BTreeMap::new();
+    let mut renumbered: BTreeMap<FlightId, FlightId> = sealed.into_iter().collect();
     while let Some(mut datagram) = engine.poll_transmit() {
         let flight = flights.next_id();
         if let Some(local) = datagram.flight {
@@ -51,7 +55,7 @@ pub(crate) fn drain(
 /// the engine's own id), rather than one it received.
 fn describes_sent_datagram(event: &Event) -> bool {
     match &event.kind {
-        EventKind::MessageSent(_) => true,
+        EventKind::MessageSent(_) | EventKind::EspSealed(_) => true,
         EventKind::NatKeepalive { direction, .. } => *direction == Direction::Sent,
         _ => false,
     }

@@ -12,18 +12,16 @@
 
 use std::net::IpAddr;
 
-use crate::trace::network::InnerKind;
+#[cfg(test)]
+use crate::wire::ip::summary;
 use crate::wire::ip::{
     IpError, IpHeader, IpPacket, IpProtocol, OnesComplementSum, PseudoHeader, UdpChecksumMode,
     UdpHeader, emit_ip_packet,
 };
 
-/// ICMP Echo Request and Echo Reply types (RFC 792).
-const ICMP_ECHO_REQUEST: u8 = 8;
-const ICMP_ECHO_REPLY: u8 = 0;
-/// ICMPv6 Echo Request and Echo Reply types (RFC 4443 §4.1, §4.2).
-const ICMPV6_ECHO_REQUEST: u8 = 128;
-const ICMPV6_ECHO_REPLY: u8 = 129;
+use crate::wire::ip::summary::{
+    ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST,
+};
 /// ICMP echo header: type, code, checksum, identifier, sequence number.
 const ICMP_ECHO_HEADER: usize = 8;
 /// The data of a ping: 56 octets, as ping(8) sends by default.
@@ -131,63 +129,6 @@ pub(crate) fn stream_packet(
     Ok(out)
 }
 
-/// What an inner packet is, in one line: `ICMP echo request 10.3.0.1 > 10.1.0.5 id 1
-/// seq 1`, `UDP 10.3.0.1:40000 > 10.1.0.5:9 972 bytes`, or its addresses and protocol.
-pub(crate) fn summary(packet: &[u8]) -> (InnerKind, String) {
-    let Ok(ip) = IpPacket::parse(packet) else {
-        return (
-            InnerKind::Other,
-            format!("{} bytes, not an IP packet", packet.len()),
-        );
-    };
-    let (src, dst) = (ip.header.src(), ip.header.dst());
-    let is_icmp = matches!(ip.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6);
-    if is_icmp && let [kind, _code, _, _, i0, i1, s0, s1, ..] = *ip.payload {
-        let (what, name) = match kind {
-            ICMP_ECHO_REQUEST | ICMPV6_ECHO_REQUEST => (InnerKind::EchoRequest, "echo request"),
-            ICMP_ECHO_REPLY | ICMPV6_ECHO_REPLY => (InnerKind::EchoReply, "echo reply"),
-            _ => {
-                return (
-                    InnerKind::Other,
-                    format!("{} type {kind} {src} > {dst}", ip.protocol),
-                );
-            }
-        };
-        let id = u16::from_be_bytes([i0, i1]);
-        let seq = u16::from_be_bytes([s0, s1]);
-        let family = if ip.protocol == IpProtocol::ICMP {
-            "ICMP"
-        } else {
-            "ICMPv6"
-        };
-        return (
-            what,
-            format!("{family} {name} {src} > {dst} id {id} seq {seq}"),
-        );
-    }
-    if ip.protocol == IpProtocol::UDP
-        && let Ok((udp, data)) = UdpHeader::parse(ip.payload)
-    {
-        return (
-            InnerKind::Udp,
-            format!(
-                "UDP {} > {} {} bytes",
-                std::net::SocketAddr::new(src, udp.src_port),
-                std::net::SocketAddr::new(dst, udp.dst_port),
-                data.len()
-            ),
-        );
-    }
-    (
-        InnerKind::Other,
-        format!(
-            "IP {src} > {dst} protocol {} {} bytes",
-            ip.protocol,
-            packet.len()
-        ),
-    )
-}
-
 /// The echo reply the inner host sends for `packet`, if it is an echo request: from
 /// the address it was sent to, back to its source, same identifier, sequence number
 /// and data.
@@ -206,6 +147,7 @@ pub(crate) fn answer(packet: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::ip::InnerKind;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

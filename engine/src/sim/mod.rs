@@ -47,6 +47,7 @@ mod simulator;
 mod target;
 pub mod transcript;
 
+pub use crate::wire::ip::InnerKind;
 pub use expect::{Expect, ExpectedIkeSa, NetworkExpect, PeerExpect, PeerOutcome};
 pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
@@ -54,7 +55,7 @@ pub use nat_box::NatBox;
 // The network records and the exports live beside the trace; re-exported here so
 // the simulator's users keep their paths.
 pub use crate::trace::export;
-pub use crate::trace::network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
+pub use crate::trace::network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};

@@ -94,6 +94,7 @@ impl Node {
             responder: self.responder.clone(),
             key_log: self.key_log(),
             dissect: true,
+            esp_events: true,
             provider: &RUST_CRYPTO,
             ..EngineConfig::default()
         };

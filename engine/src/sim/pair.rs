@@ -146,8 +146,8 @@ impl Pair {
         let now = self.now;
         for side in [Side::A, Side::B] {
             let drained = match side {
-                Side::A => drain(&mut self.a, self.a_keys.as_deref(), &mut self.flights),
-                Side::B => drain(&mut self.b, self.b_keys.as_deref(), &mut self.flights),
+                Side::A => drain(&mut self.a, self.a_keys.as_deref(), &mut self.flights, None),
+                Side::B => drain(&mut self.b, self.b_keys.as_deref(), &mut self.flights, None),
             };
             for mut datagram in drained.datagrams {
                 let sent = datagram.clone();

@@ -14,27 +14,10 @@ use super::link::LinkConfig;
 use super::script::ScriptStep;
 use crate::config::duration::{serde_duration, serde_opt_duration};
 use crate::config::{PeerConfig, Role};
+pub use crate::ike::UnixTime;
 
 /// The scenario schema version this reader understands.
 pub const SCENARIO_VERSION: u32 = 1;
-
-/// Calendar time: seconds since 1970-01-01T00:00:00Z. The simulator fixes it per
-/// scenario (certificate validity checks read it; pcap timestamps start at it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UnixTime(pub u64);
-
-impl UnixTime {
-    pub fn as_duration(self) -> Duration {
-        Duration::from_secs(self.0)
-    }
-}
-
-impl From<UnixTime> for Duration {
-    fn from(t: UnixTime) -> Self {
-        t.as_duration()
-    }
-}
 
 fn default_duration() -> Duration {
     Duration::from_secs(60)

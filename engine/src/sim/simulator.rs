@@ -13,7 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use super::drain::drain;
-use super::expect::PeerOutcome;
+use super::expect::{PeerOutcome, event_names};
 use super::nat_box::NatBox;
 use super::network::{Network, WirePacket};
 use super::node::Node;
@@ -21,7 +21,7 @@ use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
 use crate::keylog::KeyLog;
-use crate::trace::network::NetworkEvent;
+use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;
@@ -52,7 +52,7 @@ impl SimRun {
             problems.extend(expect.check(name, &events, &outcome));
         }
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for name in self.trace.network_events().flat_map(|(_, e)| e.names()) {
+        for name in self.network_names() {
             *counts.entry(name).or_default() += 1;
         }
         problems.extend(scenario.expect.network.check(&counts));
@@ -69,6 +69,23 @@ impl SimRun {
             problems.extend(self.sas_match());
         }
         problems
+    }
+
+    /// The names `[expect.network]` sees, in trace order: every network record's
+    /// ([`NetworkEvent::names`]) and every peer's data-plane event's (`esp_sealed`,
+    /// `esp_opened:echo_reply`, `esp_dropped:replay`, as
+    /// [`event_names`](super::expect::event_names) gives them), so one count covers
+    /// both ends of the tunnel.
+    pub fn network_names(&self) -> Vec<String> {
+        self.trace
+            .records
+            .iter()
+            .flat_map(|record| match &record.entry {
+                Entry::Network(event) => event.names(),
+                Entry::Event(event) if event.kind.is_esp() => event_names(event),
+                Entry::Event(_) => Vec::new(),
+            })
+            .collect()
     }
 
     /// A peer's final state (all zero for a peer that never existed).
@@ -234,6 +251,12 @@ impl<'a> Simulator<'a> {
     /// The engine's own flight ids become run-wide ones, in the datagrams and in
     /// the events that describe them.
     fn collect(&mut self, index: usize) {
+        self.collect_sealed(index, None);
+    }
+
+    /// [`collect`](Self::collect), after the driver sealed an ESP packet and gave
+    /// it a run-wide flight: `sealed` is (the engine's id, the run's id).
+    fn collect_sealed(&mut self, index: usize, sealed: Option<(FlightId, FlightId)>) {
         let mut sent = Vec::new();
         let mut records = Vec::new();
         let Some(node) = self.nodes.get_mut(index) else {
@@ -242,7 +265,7 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        let drained = drain(engine, node.keys.as_deref(), self.network.flights());
+        let drained = drain(engine, node.keys.as_deref(), self.network.flights(), sealed);
         for event in drained.events {
             records.push(Record::new(
                 event.time_us,
@@ -308,14 +331,14 @@ impl<'a> Simulator<'a> {
                 let Some((datagram, protocol)) = arrived else {
                     continue;
                 };
-                if traffic::is_esp(&datagram, protocol) {
-                    self.receive_esp(to, datagram);
-                    continue;
-                }
                 if let Some(engine) = self.nodes.get_mut(to).and_then(|n| n.engine.as_mut()) {
-                    engine.handle_datagram(now, datagram);
+                    match protocol {
+                        WireProtocol::Esp => engine.handle_esp(now, datagram),
+                        WireProtocol::Udp => engine.handle_datagram(now, datagram),
+                    }
                 }
                 self.collect(to);
+                self.answer_inbound(to);
             }
             for index in 0..self.nodes.len() {
                 let due = self

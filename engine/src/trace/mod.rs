@@ -45,7 +45,8 @@ pub mod network;
 /// Flight ids are event vocabulary (an engine stamps them), defined below the
 /// state machine with the other ids; the trace names them too.
 pub use crate::event::{FlightCounter, FlightId};
-pub use network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
+pub use crate::wire::ip::InnerKind;
+pub use network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 
 /// The schema name and version of the document; readers refuse other values.
 /// Version 2: flights (`flight` on events and network records, `delivered`

@@ -87,16 +87,6 @@ impl WireProtocol {
     }
 }
 
-/// What a peer found inside an opened ESP packet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InnerKind {
-    EchoRequest,
-    EchoReply,
-    Udp,
-    Other,
-}
-
 /// One thing the network did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -173,42 +163,6 @@ pub enum NetworkEvent {
     },
     /// A peer was stopped: its engine and every SA are gone.
     PeerKilled { peer: String },
-    /// A peer sealed an inner packet into ESP (RFC 4303 §3.3) for its CHILD SA and
-    /// sent it (plain, or in UDP when `udp_encap`, RFC 3948).
-    EspSent {
-        flight: FlightId,
-        peer: String,
-        /// The outbound SPI.
-        spi: u32,
-        sequence: u64,
-        udp_encap: bool,
-        /// Octets of the ESP packet.
-        length: usize,
-        /// The inner packet in one line (`ICMP echo request 10.3.0.1 > 10.1.0.5 id 1 seq 1`).
-        inner: String,
-    },
-    /// A peer's data plane opened an ESP packet (RFC 4303 §3.4: replay window, ICV,
-    /// decryption and the traffic selectors passed).
-    EspOpened {
-        flight: FlightId,
-        peer: String,
-        /// The inbound SPI.
-        spi: u32,
-        sequence: u64,
-        inner: String,
-        kind: InnerKind,
-    },
-    /// A peer's data plane refused an ESP packet (`reason`: the error's kind, e.g.
-    /// `replay`).
-    EspDropped {
-        flight: FlightId,
-        peer: String,
-        spi: u32,
-        /// The low 32 bits as sent.
-        sequence: u32,
-        reason: String,
-        error: String,
-    },
     /// A peer could not seal a packet (no CHILD SA, hard lifetime reached, ...).
     EspNotSent {
         peer: String,
@@ -241,9 +195,6 @@ impl NetworkEvent {
             | Self::Delivered { flight, .. }
             | Self::Dropped { flight, .. }
             | Self::NatRewrite { flight, .. }
-            | Self::EspSent { flight, .. }
-            | Self::EspOpened { flight, .. }
-            | Self::EspDropped { flight, .. }
             | Self::EspReplayed { flight, .. } => Some(*flight),
             Self::NatMapping { .. }
             | Self::NatMappingExpired { .. }
@@ -337,32 +288,6 @@ impl NetworkEvent {
             Self::PeerMoved { peer, from, to } => format!("{peer} moved from {from} to {to}"),
             Self::PeerKilled { peer } => format!("{peer} killed"),
             Self::PeerRestarted { peer } => format!("{peer} restarted"),
-            Self::EspSent {
-                peer,
-                spi,
-                sequence,
-                udp_encap,
-                length,
-                inner,
-                ..
-            } => format!(
-                "{peer} sends ESP SPI 0x{spi:08x} seq {sequence} ({length} bytes{}): {inner}",
-                if *udp_encap { ", in UDP 4500" } else { "" }
-            ),
-            Self::EspOpened {
-                peer,
-                spi,
-                sequence,
-                inner,
-                ..
-            } => format!("{peer} opens ESP SPI 0x{spi:08x} seq {sequence}: {inner}"),
-            Self::EspDropped {
-                peer,
-                spi,
-                sequence,
-                error,
-                ..
-            } => format!("{peer} drops ESP SPI 0x{spi:08x} seq {sequence}: {error}"),
             Self::EspNotSent { peer, inner, error } => {
                 format!("{peer} cannot send {inner}: {error}")
             }
@@ -409,19 +334,6 @@ impl NetworkEvent {
             Self::PeerMoved { .. } => "peer_moved",
             Self::PeerKilled { .. } => "peer_killed",
             Self::PeerRestarted { .. } => "peer_restarted",
-            Self::EspSent { .. } => "esp_sent",
-            Self::EspOpened { kind, .. } => {
-                let kind = match kind {
-                    InnerKind::EchoRequest => "echo_request",
-                    InnerKind::EchoReply => "echo_reply",
-                    InnerKind::Udp => "udp",
-                    InnerKind::Other => "other",
-                };
-                return vec!["esp_opened".to_owned(), format!("esp_opened:{kind}")];
-            }
-            Self::EspDropped { reason, .. } => {
-                return vec!["esp_dropped".to_owned(), format!("esp_dropped:{reason}")];
-            }
             Self::EspNotSent { .. } => "esp_not_sent",
             Self::EspReplayed { .. } => "esp_replayed",
         };

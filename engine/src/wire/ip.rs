@@ -16,6 +16,7 @@ pub(crate) mod dissect;
 mod error;
 mod ipv4;
 mod ipv6;
+pub mod summary;
 mod udp;
 
 use core::ops::Range;
@@ -26,6 +27,7 @@ pub use dissect::{dissect_ip_header, dissect_udp_header};
 pub use error::IpError;
 pub use ipv4::Ipv4Header;
 pub use ipv6::{Ipv6Fragment, Ipv6Header, UpperLayer, skip_extension_headers};
+pub use summary::{InnerKind, summary};
 pub use udp::{PseudoHeader, UdpChecksum, UdpChecksumMode, UdpHeader};
 
 use crate::wire::open_enum::open_enum;

@@ -1,7 +1,7 @@
 //! An [`EspDecryptor`] over the records of an `esp_sa` table (what `ikelab dissect
 //! --keys DIR` uses): the record is picked by SPI and, where the table names them,
 //! the addresses (Wireshark's matching); the packet is opened with the data
-//! plane's own code (`child::open_packet`), without a replay window, on a copy.
+//! plane's own code (`child::decrypt_copy`), without a replay window, on a copy.
 //!
 //! Without the receiver's window the high half of an Extended Sequence Number is
 //! unknown; it is taken as 0 (right for the first 2^32 packets of an SA).
@@ -9,9 +9,9 @@
 use std::net::IpAddr;
 
 use super::esp_sa_table::NumberedEspSa;
-use crate::child::{EspError, EspSa, EspTransform, open_packet};
+use crate::child::{EspSa, EspTransform, decrypt_copy};
 use crate::crypto::provider::CryptoProvider;
-use crate::wire::esp::{EspDecryptRequest, EspDecrypted, EspDecryptor, EspHeader};
+use crate::wire::esp::{EspDecryptRequest, EspDecrypted, EspDecryptor};
 
 struct TableEsp {
     line: usize,
@@ -103,27 +103,6 @@ impl EspDecryptor for EspTableDecryptor {
                 && address_matches(&s.destination, request.dst)
         })?;
         let sa = entry.sa.as_ref().ok()?;
-        let iv_len = sa.transform.iv_len();
-        let icv_len = sa.transform.icv_len();
-        let mut packet = request.packet.to_vec();
-        let decrypted = match open_packet(sa, None, &mut packet) {
-            // A dummy packet or odd padding was still decrypted: show it.
-            Ok(_)
-            | Err(EspError::DummyPacket | EspError::BadPadding | EspError::BadPadLength { .. }) => {
-                true
-            }
-            Err(_) => false,
-        };
-        if !decrypted {
-            return None;
-        }
-        let start = EspHeader::LEN + iv_len;
-        let end = packet.len().checked_sub(icv_len)?;
-        Some(EspDecrypted {
-            iv_len,
-            icv_len,
-            plaintext: packet.get(start..end)?.to_vec(),
-            note: entry.note.clone(),
-        })
+        decrypt_copy(sa, request.packet, &entry.note)
     }
 }

@@ -5,24 +5,26 @@
 //! `Engine::seal` for the peer's first installed CHILD SA (`sim/target.rs`) and put
 //! on the network: as IP protocol 50, or in a UDP datagram between the NAT-T ports
 //! when the CHILD SA uses UDP encapsulation (RFC 3948). At the receiver, plain ESP
-//! and UDP/4500 datagrams that `Udp4500Payload` classifies as ESP go to
-//! `Engine::open`, everything else to `handle_datagram`. An opened echo request is
-//! answered through the CHILD SA it came on. `replay_esp` has the network deliver
+//! goes to `Engine::handle_esp`, every UDP datagram to `handle_datagram` (which
+//! opens ESP in UDP itself), as a driver over sockets does; the inner packets come
+//! back from `poll_packet`, and an echo request is answered through the CHILD SA it
+//! came on. The engine (with `esp_events`) reports each packet sealed, opened or
+//! refused; the network records only what it did. `replay_esp` has the network deliver
 //! again the last ESP packet it carried towards a peer, which the anti-replay
 //! window (RFC 4303 §3.4.3) must refuse.
 
 use std::net::IpAddr;
 
 use super::Simulator;
-use crate::child::{EspError, OPEN_HEADROOM, SEAL_OVERHEAD_MAX};
-use crate::ike::{ChildSaId, Datagram, EspDatagram, Time};
+use crate::child::SEAL_OVERHEAD_MAX;
+use crate::ike::{ChildSaId, Datagram, Time};
 use crate::sim::inner_host;
 use crate::sim::network::WirePacket;
 use crate::sim::script::Action;
 use crate::sim::target;
 use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::wire::TrafficSelector;
-use crate::wire::udp_encap::{NAT_T_PORT, Udp4500Payload};
+use crate::wire::ip::summary;
 
 /// A packet a peer's inner host sends later: a ping's next request, a stream's next
 /// datagram.
@@ -37,21 +39,6 @@ pub(super) struct Scheduled {
 enum ScheduledPacket {
     Echo { id: u16, seq: u16 },
     Stream { size: usize, index: u32 },
-}
-
-/// Whether a delivered datagram is for the data plane: plain ESP, or ESP in UDP on
-/// the NAT-T port (RFC 3948 §2.2: a non-zero SPI where IKE has its marker).
-pub(super) fn is_esp(datagram: &Datagram, protocol: WireProtocol) -> bool {
-    match protocol {
-        WireProtocol::Esp => true,
-        WireProtocol::Udp => {
-            datagram.dst.port() == NAT_T_PORT
-                && matches!(
-                    Udp4500Payload::parse(&datagram.payload),
-                    Ok(Udp4500Payload::Esp(_))
-                )
-        }
-    }
 }
 
 /// The SPI and (low) sequence number at the front of an ESP packet (RFC 4303 §2).
@@ -86,29 +73,6 @@ fn first_host(selectors: &[TrafficSelector]) -> Option<IpAddr> {
         }
         TrafficSelector::Other { .. } => None,
     })
-}
-
-/// The kind of an ESP error, as `[expect]` names it (`esp_dropped:replay`).
-pub(crate) fn esp_error_kind(error: &EspError) -> &'static str {
-    match error {
-        EspError::UnknownSpi { .. } => "unknown_spi",
-        EspError::UnknownChild => "unknown_child",
-        EspError::ZeroSpi => "zero_spi",
-        EspError::Replay(_) => "replay",
-        EspError::IcvMismatch => "icv_mismatch",
-        EspError::BadPadding => "bad_padding",
-        EspError::BadPadLength { .. } => "bad_pad_length",
-        EspError::NotBlockAligned { .. } => "not_block_aligned",
-        EspError::SelectorViolation { .. } => "selector_violation",
-        EspError::DummyPacket => "dummy_packet",
-        EspError::UnexpectedNextHeader { .. } => "unexpected_next_header",
-        EspError::BadInnerPacket => "bad_inner_packet",
-        EspError::SequenceExhausted => "sequence_exhausted",
-        EspError::Expired => "expired",
-        EspError::BufferTooSmall { .. } => "buffer_too_small",
-        EspError::Truncated { .. } => "truncated",
-        EspError::Crypto(_) => "crypto",
-    }
 }
 
 impl Simulator<'_> {
@@ -251,7 +215,7 @@ impl Simulator<'_> {
     /// network.
     fn seal_and_send(&mut self, index: usize, child: ChildSaId, packet: &[u8]) {
         let now = self.now;
-        let (_, inner) = inner_host::summary(packet);
+        let (_, inner) = summary(packet);
         let Some(node) = self.nodes.get_mut(index) else {
             return;
         };
@@ -277,20 +241,11 @@ impl Simulator<'_> {
             .get(sealed.offset..sealed.offset + sealed.len)
             .unwrap_or_default()
             .to_vec();
-        let (spi, _) = spi_and_sequence(&esp);
-        // The engine numbered the packet; the run numbers it again, in send order.
+        // The run numbers the packet's flight, in send order.
         let flight = self.network.new_flight();
-        self.network_record(NetworkEvent::EspSent {
-            flight,
-            peer,
-            spi,
-            sequence: sealed.sequence,
-            udp_encap: sealed.udp_encap,
-            length: esp.len(),
-            inner,
-        });
-        // Lifetime events the packet raised, and what the engine sends about them.
-        self.collect(index);
+        // The EspSealed event (renumbered to the run's flight), lifetime events
+        // the packet raised, and what the engine sends about them.
+        self.collect_sealed(index, Some((sealed.flight, flight)));
         let protocol = if sealed.udp_encap {
             WireProtocol::Udp
         } else {
@@ -308,61 +263,19 @@ impl Simulator<'_> {
         self.network_records(report);
     }
 
-    /// An ESP packet arrived at node `index`: open it, record what was inside, and
-    /// let the inner host answer.
-    pub(super) fn receive_esp(&mut self, index: usize, datagram: Datagram) {
-        let now = self.now;
-        let Some(flight) = datagram.flight else {
+    /// Hands the inner packets node `index` opened to its inner host, and sends
+    /// the answers (echo replies) back through the CHILD SA each came on.
+    pub(super) fn answer_inbound(&mut self, index: usize) {
+        let Some(engine) = self.nodes.get_mut(index).and_then(|n| n.engine.as_mut()) else {
             return;
         };
-        let Some(node) = self.nodes.get_mut(index) else {
-            return;
-        };
-        let peer = node.name.clone();
-        let Some(engine) = node.engine.as_mut() else {
-            return;
-        };
-        let (spi, low_sequence) = spi_and_sequence(&datagram.payload);
-        // Room in front for the IP header transport mode rebuilds.
-        let mut buf = vec![0u8; OPEN_HEADROOM];
-        buf.extend_from_slice(&datagram.payload);
-        let opened = engine.open(
-            now,
-            EspDatagram {
-                src: datagram.src,
-                dst: datagram.dst,
-                buf: &mut buf,
-                esp_offset: OPEN_HEADROOM,
-            },
-        );
-        let answer = match opened {
-            Ok(opened) => {
-                let (kind, inner) = inner_host::summary(opened.packet);
-                let answer = inner_host::answer(opened.packet).map(|p| (opened.child, p));
-                self.network_record(NetworkEvent::EspOpened {
-                    flight,
-                    peer,
-                    spi,
-                    sequence: opened.sequence,
-                    inner,
-                    kind,
-                });
-                answer
+        let mut answers = Vec::new();
+        while let Some(packet) = engine.poll_packet() {
+            if let Some(reply) = inner_host::answer(&packet.bytes) {
+                answers.push((packet.child, reply));
             }
-            Err(error) => {
-                self.network_record(NetworkEvent::EspDropped {
-                    flight,
-                    peer,
-                    spi,
-                    sequence: low_sequence,
-                    reason: esp_error_kind(&error).to_owned(),
-                    error: error.to_string(),
-                });
-                None
-            }
-        };
-        self.collect(index);
-        if let Some((child, reply)) = answer {
+        }
+        for (child, reply) in answers {
             self.seal_and_send(index, child, &reply);
         }
     }
