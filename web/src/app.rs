@@ -93,7 +93,7 @@ pub fn app() -> Html {
                     <Why lab={lab.clone()} step={state.step} />
                 </div>
             </main>
-            <Footer engine_version={ikelab_engine::VERSION} sha256={lab.sha256.clone()} />
+            <Footer engine_version={ikelab_engine::VERSION} sha256={lab.sha256.clone()} records={lab.trace.records.len()} />
         </div>
     }
 }

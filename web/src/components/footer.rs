@@ -6,6 +6,8 @@ pub(crate) struct FooterProps {
     pub(crate) engine_version: AttrValue,
     /// SHA-256 of the trace on screen (`ikelab sim NAME --seed N --trace` gives the same).
     pub(crate) sha256: String,
+    /// How many records the trace holds.
+    pub(crate) records: usize,
 }
 
 /// Footer: which engine build the page runs, and the fingerprint of the run shown.
@@ -16,7 +18,7 @@ pub(crate) fn footer(props: &FooterProps) -> Html {
             { "ikelab-engine " }
             <span id="engine-version">{ props.engine_version.clone() }</span>
             { " · this run's trace SHA-256 " }
-            <code id="trace-sha256" data-sha256={props.sha256.clone()}>{ &props.sha256[..16.min(props.sha256.len())] }{ "…" }</code>
+            <code id="trace-sha256" data-sha256={props.sha256.clone()} data-records={props.records.to_string()}>{ &props.sha256[..16.min(props.sha256.len())] }{ "…" }</code>
             { " (the same bytes as " }<code>{ "ikelab sim NAME --seed N --trace" }</code>{ ")" }
         </footer>
     }

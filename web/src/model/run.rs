@@ -131,4 +131,3 @@ impl Lab {
         self.lines.len()
     }
 }
-}

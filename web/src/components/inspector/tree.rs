@@ -40,7 +40,7 @@ pub(crate) fn tree(props: &TreeProps) -> Html {
                 <li style={format!("--depth:{}", field.depth)}>
                     <button type="button" {class} {onclick} {onmouseenter}
                         data-field={index.to_string()} data-name={field.name.clone()}
-                        data-buffer={field.buffer.to_string()}
+                        data-buffer={field.buffer.to_string()} data-depth={field.depth.to_string()}
                         data-start={field.range.start.to_string()} data-end={field.range.end.to_string()}
                         aria-pressed={if selected { "true" } else { "false" }}>
                         <span class="name">{ &field.name }</span>
