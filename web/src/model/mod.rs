@@ -14,3 +14,6 @@ pub(crate) mod timescale;
 pub(crate) mod why;
 
 pub(crate) use run::{Lab, Origin};
+
+#[cfg(test)]
+mod tests;
