@@ -17,7 +17,11 @@ pub(crate) fn location_hash() -> Option<String> {
 /// Whether the reader asked for reduced motion (`prefers-reduced-motion`).
 pub(crate) fn prefers_reduced_motion() -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|m| m.matches())
 }
 
@@ -69,33 +73,35 @@ pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
 #[hook]
 pub(crate) fn use_keyboard(dispatch: UseReducerDispatcher<LabState>) {
     use_effect_with((), move |()| {
-        let listener = web_sys::window().and_then(|w| w.document()).map(|document| {
-            EventListener::new(&document, "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                    return;
-                }
-                let tag = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .map(|e| e.tag_name().to_ascii_lowercase())
-                    .unwrap_or_default();
-                if matches!(tag.as_str(), "input" | "select" | "textarea") {
-                    return;
-                }
-                let action = match event.key().as_str() {
-                    " " if tag != "button" && tag != "summary" => Action::TogglePlay,
-                    "ArrowRight" | "ArrowDown" => Action::Forward { by_timer: false },
-                    "ArrowLeft" | "ArrowUp" => Action::Back,
-                    "Home" => Action::Restart,
-                    _ => return,
-                };
-                event.prevent_default();
-                dispatch.dispatch(action);
-            })
-        });
+        let listener = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                EventListener::new(&document, "keydown", move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                        return;
+                    }
+                    let tag = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|e| e.tag_name().to_ascii_lowercase())
+                        .unwrap_or_default();
+                    if matches!(tag.as_str(), "input" | "select" | "textarea") {
+                        return;
+                    }
+                    let action = match event.key().as_str() {
+                        " " if tag != "button" && tag != "summary" => Action::TogglePlay,
+                        "ArrowRight" | "ArrowDown" => Action::Forward { by_timer: false },
+                        "ArrowLeft" | "ArrowUp" => Action::Back,
+                        "Home" => Action::Restart,
+                        _ => return,
+                    };
+                    event.prevent_default();
+                    dispatch.dispatch(action);
+                })
+            });
         move || drop(listener)
     });
 }
@@ -105,12 +111,15 @@ pub(crate) fn use_keyboard(dispatch: UseReducerDispatcher<LabState>) {
 pub(crate) fn use_playback(state: &UseReducerHandle<LabState>) {
     let dispatch = state.dispatcher();
     let interval = STEP_MS / SPEEDS[state.speed];
-    use_effect_with((state.playing, state.step, state.speed), move |(playing, ..)| {
-        let timer = playing.then(|| {
-            Timeout::new(interval as u32, move || {
-                dispatch.dispatch(Action::Forward { by_timer: true });
-            })
-        });
-        move || drop(timer)
-    });
+    use_effect_with(
+        (state.playing, state.step, state.speed),
+        move |(playing, ..)| {
+            let timer = playing.then(|| {
+                Timeout::new(interval as u32, move || {
+                    dispatch.dispatch(Action::Forward { by_timer: true });
+                })
+            });
+            move || drop(timer)
+        },
+    );
 }

@@ -57,14 +57,20 @@ pub(crate) struct LabState {
 #[derive(Debug, Clone)]
 pub(crate) enum Action {
     /// Run a bundled scenario with a seed and go to a step.
-    Open { name: String, seed: u64, step: usize },
+    Open {
+        name: String,
+        seed: u64,
+        step: usize,
+    },
     /// Replace the run with one from a file (or say why not, changing nothing else).
     OpenFile(Result<Rc<Lab>, String>),
     Play,
     Pause,
     TogglePlay,
     /// The next step (the timer's tick, or the reader).
-    Forward { by_timer: bool },
+    Forward {
+        by_timer: bool,
+    },
     Back,
     Restart,
     Seek(usize),

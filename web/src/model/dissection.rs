@@ -86,7 +86,12 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
                 record,
                 title: format!("{} — {verb} {}", m.summary, r.peer),
                 buffers: vec![Buffer {
-                    label: format!("IKE message, {} octets ({} → {})", m.bytes.len(), m.src, m.dst),
+                    label: format!(
+                        "IKE message, {} octets ({} → {})",
+                        m.bytes.len(),
+                        m.src,
+                        m.dst
+                    ),
                     bytes: m.bytes.clone(),
                 }],
                 fields: Vec::new(),
@@ -126,11 +131,40 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
                 title: format!("ESP packet — sent by {peer}"),
                 buffers: Vec::new(),
                 fields: vec![
-                    field("Security Parameters Index", format!("0x{spi:08x}"), "Names the receiver's inbound CHILD SA.", "RFC 4303 §2.1"),
-                    field("Sequence Number", sequence.to_string(), "Counts packets on the SA; the receiver's anti-replay window checks it.", "RFC 4303 §2.2"),
-                    field("Length", format!("{length} octets"), "The whole ESP packet: SPI, sequence, IV, ciphertext, ICV.", "RFC 4303 §2"),
-                    field("Encapsulation", if *udp_encap { "ESP in UDP 4500".to_owned() } else { "IP protocol 50".to_owned() }, "UDP encapsulation lets ESP cross a NAT.", "RFC 3948 §2.1"),
-                    field("Inner packet", inner.clone(), "What the sender's host sent through the tunnel, before encryption.", "RFC 4303 §2.3"),
+                    field(
+                        "Security Parameters Index",
+                        format!("0x{spi:08x}"),
+                        "Names the receiver's inbound CHILD SA.",
+                        "RFC 4303 §2.1",
+                    ),
+                    field(
+                        "Sequence Number",
+                        sequence.to_string(),
+                        "Counts packets on the SA; the receiver's anti-replay window checks it.",
+                        "RFC 4303 §2.2",
+                    ),
+                    field(
+                        "Length",
+                        format!("{length} octets"),
+                        "The whole ESP packet: SPI, sequence, IV, ciphertext, ICV.",
+                        "RFC 4303 §2",
+                    ),
+                    field(
+                        "Encapsulation",
+                        if *udp_encap {
+                            "ESP in UDP 4500".to_owned()
+                        } else {
+                            "IP protocol 50".to_owned()
+                        },
+                        "UDP encapsulation lets ESP cross a NAT.",
+                        "RFC 3948 §2.1",
+                    ),
+                    field(
+                        "Inner packet",
+                        inner.clone(),
+                        "What the sender's host sent through the tunnel, before encryption.",
+                        "RFC 4303 §2.3",
+                    ),
                 ],
                 error: None,
             })
@@ -139,7 +173,13 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
     }
 }
 
-fn flatten(view: &mut MessageView, field: &Field, parent: Option<usize>, depth: usize, buffer: usize) {
+fn flatten(
+    view: &mut MessageView,
+    field: &Field,
+    parent: Option<usize>,
+    depth: usize,
+    buffer: usize,
+) {
     let index = view.fields.len();
     view.fields.push(FieldView {
         parent,
@@ -159,7 +199,11 @@ fn flatten(view: &mut MessageView, field: &Field, parent: Option<usize>, depth: 
     if let Some(block) = &field.decrypted {
         let inner = view.buffers.len();
         view.buffers.push(Buffer {
-            label: format!("Decrypted SK contents, {} octets ({})", block.bytes.len(), block.note),
+            label: format!(
+                "Decrypted SK contents, {} octets ({})",
+                block.bytes.len(),
+                block.note
+            ),
             bytes: block.bytes.clone(),
         });
         let first = view.fields.len();

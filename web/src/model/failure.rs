@@ -35,7 +35,11 @@ pub(crate) fn failure(trace: &Trace, lines: &[Line]) -> Option<Failure> {
             EventKind::IkeSaDown { reason } => {
                 let notify = match reason {
                     DownReason::PeerError { notify, .. } | DownReason::Refused { notify, .. } => {
-                        Some(notify.name().map_or_else(|| notify.to_string(), str::to_owned))
+                        Some(
+                            notify
+                                .name()
+                                .map_or_else(|| notify.to_string(), str::to_owned),
+                        )
                     }
                     _ => None,
                 };

@@ -91,7 +91,11 @@ struct Pending {
 
 /// The flights of a trace.
 pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
-    let line_of = |record: usize| lines.partition_point(|l| l.record <= record).saturating_sub(1);
+    let line_of = |record: usize| {
+        lines
+            .partition_point(|l| l.record <= record)
+            .saturating_sub(1)
+    };
     let mut out: Vec<Flight> = Vec::new();
     let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
     // Indices into `out` still travelling, oldest first.
@@ -132,7 +136,16 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                 | EventKind::NatKeepalive {
                     direction: Direction::Received,
                     ..
-                } => arrive(&mut out, &mut travelling, &record.peer, index, record.t_us, line_of(index), None, nat_in.take()),
+                } => arrive(
+                    &mut out,
+                    &mut travelling,
+                    &record.peer,
+                    index,
+                    record.t_us,
+                    line_of(index),
+                    None,
+                    nat_in.take(),
+                ),
                 EventKind::MessageDropped(d) => arrive(
                     &mut out,
                     &mut travelling,
@@ -195,7 +208,12 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     let replay = std::mem::take(&mut replay_next);
                     let (send_record, kind, label, retransmission) = match sent {
                         Some(p) if !replay => (p.record, p.kind, p.label, p.retransmission),
-                        _ => (index, guess_kind(*protocol, &datagram.payload), format!("{} bytes", datagram.payload.len()), 0),
+                        _ => (
+                            index,
+                            guess_kind(*protocol, &datagram.payload),
+                            format!("{} bytes", datagram.payload.len()),
+                            0,
+                        ),
                     };
                     let (src, dst) = match &nat_out {
                         Some(r) => (r.before.0, r.before.1),
@@ -204,7 +222,10 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     let label = if replay {
                         out.iter()
                             .rev()
-                            .find(|f| f.to == *to && matches!(f.kind, FlightKind::Esp | FlightKind::EspInUdp))
+                            .find(|f| {
+                                f.to == *to
+                                    && matches!(f.kind, FlightKind::Esp | FlightKind::EspInUdp)
+                            })
                             .map_or(label, |f| f.label.clone())
                     } else {
                         label
@@ -232,14 +253,20 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     travelling.push(out.len() - 1);
                 }
                 NetworkEvent::Duplicated { from, to } => {
-                    if let Some(&last) = travelling.iter().rev().find(|&&i| out[i].from == *from && out[i].to == *to) {
+                    if let Some(&last) = travelling
+                        .iter()
+                        .rev()
+                        .find(|&&i| out[i].from == *from && out[i].to == *to)
+                    {
                         let mut copy = out[last].clone();
                         copy.duplicate = true;
                         out.push(copy);
                         travelling.push(out.len() - 1);
                     }
                 }
-                NetworkEvent::Dropped { from, src, cause, .. } => {
+                NetworkEvent::Dropped {
+                    from, src, cause, ..
+                } => {
                     let text = cause_text(cause);
                     if let Some(p) = pending.remove(from) {
                         // Dropped before it reached the link (firewall, MTU, no route).
@@ -279,10 +306,28 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     }
                 }
                 NetworkEvent::EspOpened { peer, .. } => {
-                    arrive(&mut out, &mut travelling, peer, index, record.t_us, line_of(index), None, nat_in.take());
+                    arrive(
+                        &mut out,
+                        &mut travelling,
+                        peer,
+                        index,
+                        record.t_us,
+                        line_of(index),
+                        None,
+                        nat_in.take(),
+                    );
                 }
                 NetworkEvent::EspDropped { peer, error, .. } => {
-                    arrive(&mut out, &mut travelling, peer, index, record.t_us, line_of(index), Some(error.clone()), nat_in.take());
+                    arrive(
+                        &mut out,
+                        &mut travelling,
+                        peer,
+                        index,
+                        record.t_us,
+                        line_of(index),
+                        Some(error.clone()),
+                        nat_in.take(),
+                    );
                 }
                 _ => {}
             },

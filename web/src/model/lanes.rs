@@ -71,7 +71,10 @@ fn pick(names: &[String], wanted: &str, fallback: usize) -> String {
     if names.iter().any(|n| n == wanted) {
         return wanted.to_owned();
     }
-    names.get(fallback).cloned().unwrap_or_else(|| wanted.to_owned())
+    names
+        .get(fallback)
+        .cloned()
+        .unwrap_or_else(|| wanted.to_owned())
 }
 
 /// The marks of a trace, for the event-list lines that change a peer's state.

@@ -29,7 +29,11 @@ fn the_happy_path_is_four_ike_datagrams_each_delivered_to_the_other_peer() {
         assert_eq!(flight.ports, "UDP 500 → 500");
         let end = flight.end_line.expect("delivered flights end on a line");
         assert!(end > flight.send_line);
-        assert!(lab.lines[end].text.starts_with("parsed "), "{}", lab.lines[end].text);
+        assert!(
+            lab.lines[end].text.starts_with("parsed "),
+            "{}",
+            lab.lines[end].text
+        );
     }
     assert!(lab.failure.is_none());
     assert_eq!(lab.lanes.left, "initiator");
@@ -48,8 +52,15 @@ fn behind_a_nat_ike_floats_to_4500_and_each_crossing_is_rewritten() {
     let rewrite = auth.nat_out.as_ref().expect("the NAT rewrites the source");
     assert_ne!(rewrite.before.0, rewrite.after.0);
     assert_eq!(lab.lanes.nat_behind.as_deref(), Some("initiator"));
-    assert!(lab.flights.iter().any(|f| f.kind == FlightKind::Keepalive && f.fate == Fate::Delivered));
-    assert!(!lab.scale.folds.is_empty(), "the waits between keep-alives fold");
+    assert!(
+        lab.flights
+            .iter()
+            .any(|f| f.kind == FlightKind::Keepalive && f.fate == Fate::Delivered)
+    );
+    assert!(
+        !lab.scale.folds.is_empty(),
+        "the waits between keep-alives fold"
+    );
 }
 
 #[test]

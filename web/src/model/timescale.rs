@@ -89,7 +89,10 @@ impl TimeScale {
     /// The y of a virtual time (between instants: linear within a short gap).
     pub(crate) fn y(&self, t_us: u64) -> f64 {
         let after = self.points.partition_point(|(t, _)| *t < t_us);
-        match (after.checked_sub(1).and_then(|i| self.points.get(i)), self.points.get(after)) {
+        match (
+            after.checked_sub(1).and_then(|i| self.points.get(i)),
+            self.points.get(after),
+        ) {
             (_, Some((t, y))) if *t == t_us => *y,
             (Some((t0, y0)), Some((t1, y1))) => {
                 y0 + (y1 - y0) * (t_us - t0) as f64 / (t1 - t0) as f64

@@ -43,7 +43,10 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
         .step
         .checked_sub(1)
         .and_then(|i| props.lab.lines.get(i))
-        .map_or_else(|| "before the first event".to_owned(), |l| format!("t = {}", format_time(l.t_us)));
+        .map_or_else(
+            || "before the first event".to_owned(),
+            |l| format!("t = {}", format_time(l.t_us)),
+        );
     let at_end = props.step >= steps;
     html! {
         <section class="controls" aria-label="Playback">

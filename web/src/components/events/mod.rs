@@ -25,16 +25,20 @@ pub(crate) fn event_list(props: &EventListProps) -> Html {
     {
         let list_ref = list_ref.clone();
         use_effect_with(props.step, move |step| {
-            let current = list_ref
-                .cast::<web_sys::Element>()
-                .and_then(|list| list.query_selector(&format!("[data-line=\"{}\"]", step.saturating_sub(1))).ok().flatten());
-            if let (Some(line), Some(list)) = (current, list_ref.cast::<web_sys::HtmlElement>()) {
-                if let Some(line) = line.dyn_ref::<web_sys::HtmlElement>() {
-                    let top = line.offset_top() - list.offset_top();
-                    let visible = top >= list.scroll_top() && top + line.offset_height() <= list.scroll_top() + list.client_height();
-                    if !visible {
-                        list.set_scroll_top((top - list.client_height() / 2).max(0));
-                    }
+            let current = list_ref.cast::<web_sys::Element>().and_then(|list| {
+                list.query_selector(&format!("[data-line=\"{}\"]", step.saturating_sub(1)))
+                    .ok()
+                    .flatten()
+            });
+            if let (Some(line), Some(list)) = (current, list_ref.cast::<web_sys::HtmlElement>())
+                && let Some(line) = line.dyn_ref::<web_sys::HtmlElement>()
+            {
+                // The list is the line's offset parent (position: relative).
+                let top = line.offset_top();
+                let visible = top >= list.scroll_top()
+                    && top + line.offset_height() <= list.scroll_top() + list.client_height();
+                if !visible {
+                    list.set_scroll_top((top - list.client_height() / 2).max(0));
                 }
             }
         });
@@ -48,7 +52,8 @@ pub(crate) fn event_list(props: &EventListProps) -> Html {
     let peer_filters = peers.iter().map(|peer| {
         let dispatch = props.dispatch.clone();
         let name = peer.clone();
-        let onchange = Callback::from(move |_: Event| dispatch.dispatch(Action::TogglePeer(name.clone())));
+        let onchange =
+            Callback::from(move |_: Event| dispatch.dispatch(Action::TogglePeer(name.clone())));
         html! {
             <label class="chip">
                 <input type="checkbox" checked={!props.hidden_peers.contains(peer)} {onchange} />

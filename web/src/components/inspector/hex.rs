@@ -58,8 +58,13 @@ pub(crate) fn hex(props: &HexProps) -> Html {
             let Some(target) = e.target_dyn_into::<web_sys::Element>() else {
                 return;
             };
-            let number = |name: &str| target.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
-            let (Some(buffer), Some(offset)) = (number("data-buffer"), number("data-offset")) else {
+            let number = |name: &str| {
+                target
+                    .get_attribute(name)
+                    .and_then(|v| v.parse::<usize>().ok())
+            };
+            let (Some(buffer), Some(offset)) = (number("data-buffer"), number("data-offset"))
+            else {
                 return;
             };
             select.emit(innermost(&fields, buffer, offset));

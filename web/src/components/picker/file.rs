@@ -17,7 +17,11 @@ pub(crate) struct TraceFileProps {
 }
 
 /// Reads `file` and opens it as a trace (or reports why it cannot be).
-fn open(file: web_sys::File, dispatch: UseReducerDispatcher<LabState>, reader: Rc<RefCell<Option<FileReader>>>) {
+fn open(
+    file: web_sys::File,
+    dispatch: UseReducerDispatcher<LabState>,
+    reader: Rc<RefCell<Option<FileReader>>>,
+) {
     let name = file.name();
     let file = gloo::file::File::from(file);
     let task = read_as_text(&file, move |result| {
@@ -47,31 +51,33 @@ pub(crate) fn trace_file(props: &TraceFileProps) -> Html {
     {
         let dispatch = props.dispatch.clone();
         use_effect_with((), move |()| {
-            let listeners = web_sys::window().and_then(|w| w.document()).map(|document| {
-                let over = EventListener::new_with_options(
-                    &document,
-                    "dragover",
-                    gloo::events::EventListenerOptions::enable_prevent_default(),
-                    |e| e.prevent_default(),
-                );
-                let drop = EventListener::new_with_options(
-                    &document,
-                    "drop",
-                    gloo::events::EventListenerOptions::enable_prevent_default(),
-                    move |e| {
-                        e.prevent_default();
-                        let file = e
-                            .dyn_ref::<web_sys::DragEvent>()
-                            .and_then(web_sys::DragEvent::data_transfer)
-                            .and_then(|d| d.files())
-                            .and_then(|f| f.get(0));
-                        if let Some(file) = file {
-                            open(file, dispatch.clone(), reader.clone());
-                        }
-                    },
-                );
-                (over, drop)
-            });
+            let listeners = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|document| {
+                    let over = EventListener::new_with_options(
+                        &document,
+                        "dragover",
+                        gloo::events::EventListenerOptions::enable_prevent_default(),
+                        |e| e.prevent_default(),
+                    );
+                    let drop = EventListener::new_with_options(
+                        &document,
+                        "drop",
+                        gloo::events::EventListenerOptions::enable_prevent_default(),
+                        move |e| {
+                            e.prevent_default();
+                            let file = e
+                                .dyn_ref::<web_sys::DragEvent>()
+                                .and_then(web_sys::DragEvent::data_transfer)
+                                .and_then(|d| d.files())
+                                .and_then(|f| f.get(0));
+                            if let Some(file) = file {
+                                open(file, dispatch.clone(), reader.clone());
+                            }
+                        },
+                    );
+                    (over, drop)
+                });
             move || drop(listeners)
         });
     }

@@ -29,7 +29,11 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let name = select.value();
             let seed = crate::model::run::default_seed(&name).unwrap_or(1);
-            dispatch.dispatch(Action::Open { name, seed, step: 0 });
+            dispatch.dispatch(Action::Open {
+                name,
+                seed,
+                step: 0,
+            });
         })
     };
     let on_seed = {
@@ -44,7 +48,11 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
                 current.clone()
             };
             match input.value().trim().parse::<u64>() {
-                Ok(seed) => dispatch.dispatch(Action::Open { name, seed, step: 0 }),
+                Ok(seed) => dispatch.dispatch(Action::Open {
+                    name,
+                    seed,
+                    step: 0,
+                }),
                 Err(_) => dispatch.dispatch(Action::OpenFile(Err(format!(
                     "The seed must be a whole number from 0 to {}.",
                     u64::MAX

@@ -94,7 +94,9 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
     };
     let end_mark = match &flight.fate {
         Fate::Lost => Some(("end-mark lost", "✕ lost on the link".to_owned())),
-        Fate::DroppedOut(why) | Fate::DroppedIn(why) => Some(("end-mark dropped", format!("⛔ dropped: {why}"))),
+        Fate::DroppedOut(why) | Fate::DroppedIn(why) => {
+            Some(("end-mark dropped", format!("⛔ dropped: {why}")))
+        }
         Fate::Delivered | Fate::InFlight => None,
     };
     let refused = flight.refused.as_ref().filter(|_| props.arrived).map(|why| html! {

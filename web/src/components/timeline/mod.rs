@@ -81,10 +81,12 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
             />
         }
     });
-    let folds = scale.folds.iter().map(|fold| html! {
-        <div class="fold" style={format!("top:{}px;height:{}px", fold.y, fold.height)}>
-            <span>{ format!("⋯ {} idle ⋯", format_time(fold.idle_us)) }</span>
-        </div>
+    let folds = scale.folds.iter().map(|fold| {
+        html! {
+            <div class="fold" style={format!("top:{}px;height:{}px", fold.y, fold.height)}>
+                <span>{ format!("⋯ {} idle ⋯", format_time(fold.idle_us)) }</span>
+            </div>
+        }
     });
     let mut columns = vec![(lanes.left.clone(), lanes.x(&lanes.left), "lane-initiator")];
     columns.push((lanes.right.clone(), lanes.x(&lanes.right), "lane-responder"));
@@ -158,7 +160,10 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
 }
 
 /// A click on a group folds it open.
-pub(crate) fn open_burst(dispatch: &UseReducerDispatcher<LabState>, first: usize) -> Callback<MouseEvent> {
+pub(crate) fn open_burst(
+    dispatch: &UseReducerDispatcher<LabState>,
+    first: usize,
+) -> Callback<MouseEvent> {
     let dispatch = dispatch.clone();
     Callback::from(move |_| dispatch.dispatch(Action::OpenBurst(first)))
 }

@@ -16,11 +16,17 @@ pub(crate) struct WhyProps {
 pub(crate) fn why_panel(props: &WhyProps) -> Html {
     let lab = &props.lab;
     let current = props.step.checked_sub(1);
-    let items = current.map(|line| why(&lab.trace, &lab.lines, line)).unwrap_or_default();
+    let items = current
+        .map(|line| why(&lab.trace, &lab.lines, line))
+        .unwrap_or_default();
     let at_end = props.step >= lab.steps();
     let current_record = current.and_then(|i| lab.lines.get(i)).map(|l| l.record);
     let moment = current.and_then(|i| lab.lines.get(i)).map(|l| {
-        format!("What {} did at {}", l.peer, crate::model::lines::format_time(l.t_us))
+        format!(
+            "What {} did at {}",
+            l.peer,
+            crate::model::lines::format_time(l.t_us)
+        )
     });
     html! {
         <section class="why" aria-label="Why">
