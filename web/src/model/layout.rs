@@ -28,7 +28,7 @@ impl Lanes {
     /// x of the NAT box, in front of the peer behind it.
     pub(crate) fn nat_x(&self) -> Option<f64> {
         let behind = self.nat_behind.as_deref()?;
-        Some(if behind == self.right { 72.0 } else { 28.0 })
+        Some(if behind == self.right { 66.0 } else { 34.0 })
     }
 
     /// Where a flight's arrow ends across the page.

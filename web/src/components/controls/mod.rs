@@ -51,7 +51,7 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
     html! {
         <section class="controls" aria-label="Playback">
             <button type="button" id="restart" onclick={send(Action::Restart)} title="Restart (Home)">
-                <span aria-hidden="true">{ "⏮ " }</span>{ "Restart" }
+                <span aria-hidden="true">{ "↺ " }</span>{ "Restart" }
             </button>
             <button type="button" id="step-back" onclick={send(Action::Back)} disabled={props.step == 0} title="Step back (←)">
                 <span aria-hidden="true">{ "◀ " }</span>{ "Back" }
@@ -59,7 +59,7 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
             <button type="button" id="play" class="primary" onclick={send(Action::TogglePlay)} title="Play or pause (Space)"
                 aria-pressed={if props.playing { "true" } else { "false" }}>
                 if props.playing {
-                    <span aria-hidden="true">{ "⏸ " }</span>{ "Pause" }
+                    <span aria-hidden="true">{ "❚❚ " }</span>{ "Pause" }
                 } else {
                     <span aria-hidden="true">{ "▶ " }</span>{ if at_end { "Replay" } else { "Play" } }
                 }

@@ -80,8 +80,8 @@ pub(crate) fn event_list(props: &EventListProps) -> Html {
             <h2>{ "Events" }</h2>
             <fieldset class="filters">
                 <legend class="visually-hidden">{ "Show" }</legend>
-                <div class="chips">{ for peer_filters }</div>
-                <div class="chips">{ for kind_filters }</div>
+                <div class="chips"><span class="chips-label">{ "Who:" }</span>{ for peer_filters }</div>
+                <div class="chips"><span class="chips-label">{ "What:" }</span>{ for kind_filters }</div>
             </fieldset>
             <ol class="event-lines" ref={list_ref} tabindex="0" aria-label="Transcript">
                 { for lines.map(|(index, line)| {

@@ -71,7 +71,7 @@ pub(crate) fn hex(props: &HexProps) -> Html {
         })
     };
     html! {
-        <div class="hex" aria-label="Bytes" {onclick}>
+        <div class="hex" aria-label="Bytes" tabindex="0" {onclick}>
             if props.buffers.is_empty() {
                 <p class="muted">{ "This trace does not record this packet's octets." }</p>
             }

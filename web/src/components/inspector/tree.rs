@@ -35,7 +35,7 @@ pub(crate) fn tree(props: &TreeProps) -> Html {
         html! {
             <>
                 if let Some(heading) = &field.starts_block {
-                    <li class="block-heading" role="presentation">{ "🔓 " }{ heading }</li>
+                    <li class="block-heading" role="presentation">{ heading }</li>
                 }
                 <li style={format!("--depth:{}", field.depth)}>
                     <button type="button" {class} {onclick} {onmouseenter}

@@ -62,13 +62,13 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
     };
     let about = match &props.lab.origin {
         Origin::Scenario { .. } => html! {
-            <div class="about-run">
+            <div class="about-run" tabindex="0">
                 <p class="scenario-title">{ props.lab.title.clone().unwrap_or_default() }</p>
                 <p class="teaching">{ props.lab.teaching.clone().unwrap_or_default() }</p>
             </div>
         },
         Origin::File { name, source } => html! {
-            <div class="about-run">
+            <div class="about-run" tabindex="0">
                 <p class="scenario-title">{ format!("Replaying {name}") }</p>
                 <p class="teaching">{ format!("A trace written by {}: {} records.", match source {
                     ikelab_engine::trace::TraceSource::Sim => "the simulator (ikelab sim --trace)",

@@ -25,8 +25,8 @@ pub(crate) struct ArrowProps {
 fn badges(flight: &Flight) -> Vec<&'static str> {
     let mut out = Vec::new();
     match flight.kind {
-        FlightKind::Esp => out.push("🔒 ESP"),
-        FlightKind::EspInUdp => out.push("🔒 ESP in UDP"),
+        FlightKind::Esp => out.push("ESP"),
+        FlightKind::EspInUdp => out.push("ESP in UDP"),
         FlightKind::Keepalive => out.push("♥ keep-alive"),
         FlightKind::Ike | FlightKind::Other => {}
     }
@@ -34,10 +34,10 @@ fn badges(flight: &Flight) -> Vec<&'static str> {
         out.push("↻ retransmission");
     }
     if flight.duplicate {
-        out.push("⧉ duplicate");
+        out.push("2nd copy");
     }
     if flight.replay {
-        out.push("⟲ replayed by the network");
+        out.push("↻ replayed by the network");
     }
     out
 }
@@ -95,12 +95,12 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
     let end_mark = match &flight.fate {
         Fate::Lost => Some(("end-mark lost", "✕ lost on the link".to_owned())),
         Fate::DroppedOut(why) | Fate::DroppedIn(why) => {
-            Some(("end-mark dropped", format!("⛔ dropped: {why}")))
+            Some(("end-mark dropped", format!("⊘ dropped: {why}")))
         }
         Fate::Delivered | Fate::InFlight => None,
     };
     let refused = flight.refused.as_ref().filter(|_| props.arrived).map(|why| html! {
-        <div class="end-mark refused" style={format!("left:{x1}%;top:{y1}px")}>{ format!("✋ refused: {why}") }</div>
+        <div class="end-mark refused" style={format!("left:{x1}%;top:{y1}px")}>{ format!("✗ refused: {why}") }</div>
     });
     let nat_marks = [(&flight.nat_out, true), (&flight.nat_in, false)]
         .into_iter()
@@ -115,7 +115,9 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
             };
             (out || props.arrived).then(|| html! {
                 <div class="nat-rewrite" style={format!("left:{nx}%;top:{y}px")} data-before={before.to_string()} data-after={after.to_string()}>
-                    { format!("NAT {} {before} → {after}", if out { "source" } else { "destination" }) }
+                    <span class="nat-what">{ if out { "NAT: source" } else { "NAT: destination" } }</span>
+                    <span>{ before.to_string() }</span>
+                    <span>{ format!("→ {after}") }</span>
                 </div>
             })
         });
