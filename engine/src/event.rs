@@ -17,9 +17,13 @@
 //! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod ids;
 mod lifecycle;
 mod message;
 mod reason;
+mod state;
+mod timer;
+mod verdict;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -29,14 +33,17 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use ids::{ChildSaId, IkeSaId};
 pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
 pub use reason::{ChildFailure, DownReason};
+pub use state::SaState;
+pub use timer::{Timer, TimerPurpose};
+pub use verdict::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
 
 use crate::config::Mode;
 use crate::config::Role;
 use crate::crypto::keys::{ChildKeys, IkeKeys, KeyDerivationStep};
-use crate::ike::{ChildSaId, IkeSaId, SaState, Timer};
 use crate::wire::iana::{DhId, EncrId, ExchangeType, IntegId, PrfId};
 use crate::wire::{IkeSpi, TrafficSelector};
 
@@ -74,9 +81,12 @@ pub enum EventKind {
         src: SocketAddr,
         dst: SocketAddr,
     },
-    /// A timer was armed (with its deadline) or cancelled (`None`).
+    /// A timer was armed (with its deadline and what it is for) or cancelled
+    /// (`None`).
     Timer {
         timer: Timer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purpose: Option<TimerPurpose>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline_us: Option<u64>,
     },
@@ -262,9 +272,16 @@ impl Event {
                 Direction::Sent => format!("sending keep-alive to {dst} from {src}"),
                 Direction::Received => format!("received keep-alive from {src}"),
             },
-            EventKind::Timer { timer, deadline_us } => match deadline_us {
-                Some(at) => format!("timer {timer:?} armed for t={}", format_us(*at)),
-                None => format!("timer {timer:?} cancelled"),
+            EventKind::Timer {
+                timer,
+                purpose,
+                deadline_us,
+            } => match (deadline_us, purpose) {
+                (Some(at), Some(purpose)) => {
+                    format!("at t={}: {}", format_us(*at), purpose.describe())
+                }
+                (Some(at), None) => format!("timer {timer:?} armed for t={}", format_us(*at)),
+                (None, _) => format!("timer {timer:?} cancelled"),
             },
             EventKind::StateChanged { from, to } => {
                 format!("IKE_SA state change: {from:?} => {to:?}")
@@ -320,7 +337,7 @@ impl Event {
                 "{} ({}): {} request {message_id}",
                 action.describe(),
                 cause.describe(),
-                crate::ike::summary::exchange_name(*exchange)
+                crate::wire::summary::exchange_name(*exchange)
             ),
             EventKind::ExchangeDone {
                 action,
@@ -372,7 +389,7 @@ impl Event {
                 transmissions,
             } => format!(
                 "peer not responding after {transmissions} transmissions of {}, declaring it dead",
-                crate::ike::summary::exchange_name(*exchange)
+                crate::wire::summary::exchange_name(*exchange)
             ),
             EventKind::ChildSaVolumeLimit {
                 child,
@@ -384,7 +401,7 @@ impl Event {
 }
 
 fn selectors(list: &[TrafficSelector]) -> String {
-    let parts: Vec<String> = list.iter().map(crate::ike::ts::describe).collect();
+    let parts: Vec<String> = list.iter().map(ToString::to_string).collect();
     parts.join(" ")
 }
 

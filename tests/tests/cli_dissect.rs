@@ -199,12 +199,12 @@ fn text_output_explains_every_message() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     for expected in [
         "frame 1  2023-11-14T22:13:20.000000Z (+0.000000 s)  192.0.2.1:500 → 192.0.2.2:500  IKE on UDP 500",
-        "IKE_SA_INIT (34) request 0 [ SA KE Nonce N(NAT_DETECTION_SOURCE_IP) ]",
+        "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) ]",
         "IKE SA Initiator's SPI: 0x1a2b3c4d5e6f7081",
         "frame 2  2023-11-14T22:13:20.250000Z (+0.250000 s)  192.0.2.1:4500 → 192.0.2.2:4500  IKE on UDP 4500",
         "IKE on UDP 4500 (after the Non-ESP Marker)",
-        "IKE_AUTH (35) request 1 [ SK ]",
-        "INFORMATIONAL (37) response 2 [ SK ]",
+        "IKE_AUTH request 1 [ E ]",
+        "INFORMATIONAL response 2 [ E ]",
         "ESP in UDP 4500",
         "ESP SPI 0xc0ffee01 Seq 1",
         "NAT-keepalive on UDP 4500",
@@ -373,7 +373,7 @@ fn a_malformed_message_is_shown_and_the_file_goes_on() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("INFORMATIONAL (37) response 2 [ SK ]"),
+        stdout.contains("INFORMATIONAL response 2 [ E ]"),
         "{stdout}"
     );
 
@@ -460,7 +460,7 @@ fn a_capture_cut_short_prints_what_it_has_then_exits_3() {
     let out = run_ikelab(["dissect".as_ref(), file.path().as_os_str()]);
     assert_eq!(out.status.code(), Some(3));
     let stdout = stdout_of(&out);
-    assert!(stdout.contains("IKE_SA_INIT (34) request 0"), "{stdout}");
+    assert!(stdout.contains("IKE_SA_INIT request 0"), "{stdout}");
     assert!(stdout.contains("5 frames"), "{stdout}");
     let stderr = stderr_of(&out);
     assert!(stderr.contains("cut short at byte"), "{stderr}");

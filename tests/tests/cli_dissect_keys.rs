@@ -418,8 +418,8 @@ fn text_shows_the_inner_payloads_decrypted() {
         }
     }
     for expected in [
-        "decrypted: [ IDi N(INITIAL_CONTACT) IDr AUTH CP(CFG_REQUEST) SA TSi TSr ]",
-        "decrypted: [ IDr AUTH CP(CFG_REPLY) SA TSi TSr ]",
+        "decrypted: [ IDi N(INIT_CONTACT) IDr AUTH CPRQ(ADDR) SA TSi TSr ]",
+        "decrypted: [ IDr AUTH CPRP(ADDR) SA TSi TSr ]",
         "decrypted: [ D ]",
         "decrypted: [ ]  (",
         "AES-GCM-256 with 16 octet ICV [RFC5282], SK_ei, ICV correct, key table line 1",
@@ -702,7 +702,7 @@ fn esp_sa_is_read_and_a_bad_line_exits_3() {
     std::fs::remove_file(keys.join("esp_sa")).unwrap();
     let out = dissect(&file, Some(&keys), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert!(stdout_of(&out).contains("decrypted: [ IDr AUTH CP(CFG_REPLY) SA TSi TSr ]"));
+    assert!(stdout_of(&out).contains("decrypted: [ IDr AUTH CPRP(ADDR) SA TSi TSr ]"));
 }
 
 #[test]

@@ -201,6 +201,8 @@ fn wasm() -> LayerOutcome {
                 "sim_scenarios",
                 "--test",
                 "sim_network",
+                "--test",
+                "timer_purposes",
             ]),
     )
 }

@@ -26,18 +26,7 @@ use std::net::IpAddr;
 use super::addr::IpRange;
 use crate::wire;
 
-/// Protocol names this parser knows (IANA "Assigned Internet Protocol Numbers").
-pub const PROTOCOL_NAMES: &[(&str, u8)] = &[
-    ("icmp", 1),
-    ("tcp", 6),
-    ("udp", 17),
-    ("gre", 47),
-    ("esp", 50),
-    ("ah", 51),
-    ("ipv6-icmp", 58),
-    ("icmpv6", 58),
-    ("sctp", 132),
-];
+pub use crate::wire::iana::PROTOCOL_NAMES;
 
 /// Service names this parser knows (IANA "Service Name and Transport Protocol Port
 /// Number Registry"), as /etc/services spells them.
@@ -263,26 +252,7 @@ impl fmt::Display for TrafficSelector {
             TsAddrs::Dynamic => f.write_str("dynamic")?,
             TsAddrs::Range(range) => write!(f, "{range}")?,
         }
-        if self.protocol == 0 && self.ports.is_any() {
-            return Ok(());
-        }
-        f.write_str("[")?;
-        match PROTOCOL_NAMES
-            .iter()
-            .find(|(_, number)| *number == self.protocol)
-        {
-            _ if self.protocol == 0 => f.write_str("any")?,
-            Some((name, _)) => f.write_str(name)?,
-            None => write!(f, "{}", self.protocol)?,
-        }
-        if self.ports.is_opaque() {
-            f.write_str("/opaque")?;
-        } else if self.ports.start == self.ports.end {
-            write!(f, "/{}", self.ports.start)?;
-        } else if !self.ports.is_any() {
-            write!(f, "/{}-{}", self.ports.start, self.ports.end)?;
-        }
-        f.write_str("]")
+        wire::iana::write_protocol_ports(f, self.protocol, (self.ports.start, self.ports.end))
     }
 }
 

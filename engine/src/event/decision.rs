@@ -4,12 +4,8 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
 use crate::config::Mode;
-use crate::ike::auth::AuthFailure;
-use crate::ike::cookie::CookiePolicy;
-use crate::ike::cp::AddressRequest;
-use crate::ike::nat::NatDetection;
-use crate::ike::ts::TsNarrowing;
 use crate::proposal::SelectionReport;
 use crate::wire::iana::{AuthMethod, DhId};
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ike::ChildSaId;
+use super::ChildSaId;
 
 /// Why an exchange was started or an SA ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ike::SaState;
+use super::SaState;
 use crate::wire::iana::ExchangeType;
 use crate::wire::{Dissection, IkeSpi, Payload, WireError};
 
@@ -163,7 +163,7 @@ impl DropReason {
                 response,
             } => format!(
                 "{} {} not expected in state {state:?}",
-                crate::ike::summary::exchange_name(*exchange),
+                crate::wire::summary::exchange_name(*exchange),
                 if *response { "response" } else { "request" }
             ),
             Self::Blocked { half_open_from_ip } => format!(

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ike::auth::AuthFailure;
+use super::AuthFailure;
 use crate::wire::iana::{ExchangeType, NotifyType};
 
 /// Why an IKE SA is gone (or never came up).
@@ -41,7 +41,7 @@ pub enum DownReason {
     /// The peer deleted the IKE SA (RFC 7296 §1.4.1).
     DeletedByPeer,
     /// A new IKE SA of the same peer came with INITIAL_CONTACT (RFC 7296 §2.4).
-    ReplacedByInitialContact { new_sa: crate::ike::IkeSaId },
+    ReplacedByInitialContact { new_sa: super::IkeSaId },
     /// Something on our side failed (a configuration the provider cannot run).
     Local { detail: String },
     /// A request of the established SA went unanswered through the whole
@@ -59,7 +59,7 @@ pub enum DownReason {
 
 impl DownReason {
     pub fn describe(&self) -> String {
-        use crate::ike::summary::{exchange_name, notify_name};
+        use crate::wire::summary::{exchange_name, notify_name};
         match self {
             Self::Timeout {
                 exchange,
@@ -129,7 +129,7 @@ pub enum ChildFailure {
 
 impl ChildFailure {
     pub fn describe(&self) -> String {
-        use crate::ike::summary::notify_name;
+        use crate::wire::summary::notify_name;
         match self {
             Self::PeerError { notify } => format!("received {}", notify_name(*notify)),
             Self::Refused { notify, detail } => format!("sent {}: {detail}", notify_name(*notify)),

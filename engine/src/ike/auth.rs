@@ -6,11 +6,10 @@
 //! today; signatures (certificates) and EAP later, as more variants of
 //! [`Authenticator`] (EAP adds IKE_AUTH rounds to the state machine as well).
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::{AuthMethod as ConfiguredAuth, PeerConfig};
 use crate::crypto::auth::{shared_key_auth, signed_octets, verify_shared_key_auth};
 use crate::crypto::{Prf, Secret};
+pub use crate::event::AuthFailure;
 use crate::wire::AuthPayload;
 use crate::wire::iana::AuthMethod;
 
@@ -28,22 +27,6 @@ impl core::fmt::Debug for Authenticator {
             Self::SharedKey { .. } => f.write_str("SharedKey"),
         }
     }
-}
-
-/// Why the peer's AUTH payload was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AuthFailure {
-    /// The peer used another authentication method than the configuration requires.
-    MethodMismatch {
-        expected: AuthMethod,
-        received: AuthMethod,
-    },
-    /// The shared-key MIC does not verify: the two pre-shared keys differ (or the
-    /// IKE_SA_INIT messages were tampered with).
-    SharedKeyMismatch,
-    /// The message carries no AUTH payload.
-    Missing,
 }
 
 impl core::fmt::Display for AuthFailure {

@@ -16,11 +16,11 @@
 use std::net::IpAddr;
 
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::config::PeerConfig;
 use crate::crypto::{CryptoProvider, Secret};
+pub use crate::event::CookiePolicy;
 use crate::wire::IkeSpi;
 use crate::wire::iana::PrfId;
 
@@ -77,21 +77,6 @@ impl CookieSecret {
                 expected.len() == received.len() && bool::from(expected.ct_eq(received))
             })
     }
-}
-
-/// Why a cookie is demanded (or not), for the trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CookiePolicy {
-    /// Half-open IKE SAs of this responder, counting the request being answered.
-    pub half_open: u32,
-    /// Of those, from the requesting IP address.
-    pub half_open_from_ip: u32,
-    /// strongSwan's `cookie_threshold` (0: never).
-    pub threshold: u32,
-    /// strongSwan's `cookie_threshold_ip` (0: never).
-    pub threshold_ip: u32,
-    /// Whether the thresholds are reached.
-    pub required: bool,
 }
 
 impl CookiePolicy {

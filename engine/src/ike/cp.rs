@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::IkeSaId;
 use crate::config::{IpRange, Pool};
+pub use crate::event::AddressRequest;
 use crate::wire::iana::{CfgAttrType, CfgType};
 use crate::wire::{CfgAttribute, CpPayload};
 
@@ -49,14 +50,6 @@ pub(crate) fn build_request(vips: &[IpAddr]) -> Option<CpPayload> {
         cfg_type: CfgType::REQUEST,
         attributes,
     })
-}
-
-/// One address a CFG_REQUEST asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddressRequest {
-    pub ipv6: bool,
-    /// The address the initiator would like, if it named one.
-    pub preferred: Option<IpAddr>,
 }
 
 /// The address requests of a CFG_REQUEST (attributes it cannot read are ignored, as

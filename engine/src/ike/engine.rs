@@ -23,6 +23,7 @@ use super::policy_cache::InitiatorPolicies;
 use super::receive::{Path, on_message};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
+use super::timer_purpose;
 use super::timers::{Timer, TimerQueue, TimerTable};
 use crate::config::{PeerConfig, Role};
 use crate::event::{DownReason, DropEvent, DropReason, Event, EventKind};
@@ -417,8 +418,17 @@ impl Engine {
             Fate::Alive | Fate::Linger => {
                 let changes = self.timers.update(id, &timers_before, &sa.core.timers);
                 for (timer, deadline) in changes {
+                    let purpose = deadline.and_then(|at| timer_purpose::purpose(&sa, timer, at));
                     let deadline_us = deadline.map(super::datagram::micros);
-                    self.emit(now, Some(id), EventKind::Timer { timer, deadline_us });
+                    self.emit(
+                        now,
+                        Some(id),
+                        EventKind::Timer {
+                            timer,
+                            purpose,
+                            deadline_us,
+                        },
+                    );
                 }
                 self.sas.insert(id, sa);
             }

@@ -132,7 +132,9 @@ mod receive;
 mod retransmit;
 mod sa;
 mod state;
-pub mod summary;
+/// Message summaries moved to [`crate::wire::summary`]; kept here for old paths.
+pub use crate::wire::summary;
+mod timer_purpose;
 mod timers;
 pub mod ts;
 

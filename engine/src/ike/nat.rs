@@ -21,9 +21,9 @@
 use std::net::{IpAddr, SocketAddr};
 
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
+pub use crate::event::NatDetection;
 use crate::wire::iana::NotifyType;
 use crate::wire::{IkeSpi, NotifyData, NotifyPayload, Payload};
 
@@ -68,19 +68,6 @@ pub(crate) fn natd_payloads(
             natd_hash(spi_i, spi_r, remote).to_vec(),
         )),
     ]
-}
-
-/// What the NAT detection notifies of one message say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NatDetection {
-    /// The peer sent both notifies, so it supports NAT traversal.
-    pub peer_supports_nat_t: bool,
-    /// Our own address as the peer saw it is not what we sent from: we are behind a
-    /// NAT (strongSwan's "local host is behind NAT").
-    pub local_behind_nat: bool,
-    /// The peer's address as we see it is not what it sent from: the peer is behind a
-    /// NAT, or fakes it to force UDP encapsulation.
-    pub remote_behind_nat: bool,
 }
 
 /// Reads the NAT detection notifies of a received IKE_SA_INIT message. `local` and

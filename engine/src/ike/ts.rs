@@ -10,9 +10,8 @@
 
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::{IpRange, TrafficSelector as ConfiguredTs, TsAddrs};
+pub use crate::event::TsNarrowing;
 use crate::wire::TrafficSelector;
 
 /// Configured selectors on the wire, `dynamic` replaced by each of `dynamic` (the
@@ -180,55 +179,10 @@ pub(crate) fn within(returned: &[TrafficSelector], proposed: &[TrafficSelector])
         .all(|r| proposed.iter().any(|p| contains(p, r)))
 }
 
-/// The outcome of narrowing one side, for the trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TsNarrowing {
-    /// What the initiator proposed for this side.
-    pub proposed: Vec<TrafficSelector>,
-    /// Our configured selectors for this side, `dynamic` resolved.
-    pub configured: Vec<TrafficSelector>,
-    /// The narrowed result (empty: unacceptable).
-    pub result: Vec<TrafficSelector>,
-}
-
-/// Human form of a selector: "10.1.0.0/24", "10.0.0.1-10.0.0.9[tcp/443]".
+/// Human form of a selector: "10.1.0.0/24", "10.0.0.1-10.0.0.9[tcp/443]" — the
+/// selector's one text form (`Display` of [`TrafficSelector`], swanctl's syntax).
 pub fn describe(ts: &TrafficSelector) -> String {
-    let (range, protocol, ports) = match ts {
-        TrafficSelector::Ipv4 {
-            ip_protocol,
-            start_port,
-            end_port,
-            start,
-            end,
-        } => (
-            IpRange::new(IpAddr::V4(*start), IpAddr::V4(*end)),
-            *ip_protocol,
-            (*start_port, *end_port),
-        ),
-        TrafficSelector::Ipv6 {
-            ip_protocol,
-            start_port,
-            end_port,
-            start,
-            end,
-        } => (
-            IpRange::new(IpAddr::V6(*start), IpAddr::V6(*end)),
-            *ip_protocol,
-            (*start_port, *end_port),
-        ),
-        TrafficSelector::Other { ts_type, .. } => return format!("{ts_type}"),
-    };
-    let mut text = range.map_or_else(|| "(empty range)".to_owned(), |r| r.to_string());
-    if protocol != 0 || ports != (0, u16::MAX) {
-        let port = match ports {
-            (0, u16::MAX) => String::new(),
-            (s, e) if s > e => "/opaque".to_owned(),
-            (s, e) if s == e => format!("/{s}"),
-            (s, e) => format!("/{s}-{e}"),
-        };
-        text.push_str(&format!("[{protocol}{port}]"));
-    }
-    text
+    ts.to_string()
 }
 
 #[cfg(test)]
@@ -287,7 +241,7 @@ mod tests {
             Some((u16::MAX, 0))
         );
         assert_eq!(intersect_ports((u16::MAX, 0), (80, 80)), None);
-        assert_eq!(describe(&tcp443), "10.0.0.0/24[6/443]");
+        assert_eq!(describe(&tcp443), "10.0.0.0/24[tcp/443]");
     }
 
     #[test]

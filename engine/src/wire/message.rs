@@ -49,20 +49,11 @@ impl Message {
     }
 
     /// One line in the style of strongSwan's log:
-    /// "IKE_SA_INIT request 0 [ SA KE Nonce N(NAT_DETECTION_SOURCE_IP) ]".
+    /// "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) ]" (charon's abbreviations,
+    /// [`crate::wire::summary`]: the one summary the transcript, the trace and the
+    /// dissection share).
     pub fn summary(&self) -> String {
-        let names: Vec<String> = self.payloads.iter().map(Payload::short_name).collect();
-        format!(
-            "{} {} {} [ {} ]",
-            self.header.exchange_type,
-            if self.header.is_response() {
-                "response"
-            } else {
-                "request"
-            },
-            self.header.message_id,
-            names.join(" ")
-        )
+        crate::wire::summary::message_summary(&self.header, &self.payloads)
     }
 }
 

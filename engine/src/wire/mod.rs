@@ -19,7 +19,7 @@
 //!     /// fit its field (a payload body > 65531 octets): `try_emit` reports that instead.
 //!     pub fn emit(&self) -> Vec<u8>;
 //!     pub fn try_emit(&self) -> Result<Vec<u8>, EmitError>;
-//!     /// "IKE_SA_INIT (34) request 0 [ SA KE Nonce N(NAT_DETECTION_SOURCE_IP) ]".
+//!     /// charon's words (`summary`): "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) ]".
 //!     pub fn summary(&self) -> String;
 //!     /// The first payload's type (what the header's Next Payload field carries).
 //!     pub fn first_payload_type(&self) -> PayloadType;
@@ -173,6 +173,7 @@ pub mod iana;
 mod message;
 pub mod payload;
 pub mod sa;
+pub mod summary;
 
 // ESP, UDP encapsulation (RFC 3948) and the IP/UDP framing of captures.
 pub mod esp;

@@ -39,7 +39,7 @@
 //!         "payloads": [33, 34, 40, 41, 41, 41],  // Next Payload chain (SK counts once)
 //!         "payload_names": ["SA", "KE", "Nonce", "N(NAT_DETECTION_SOURCE_IP)", ...],
 //!         "encrypted_next_payload": null | 35,  // SK/SKF's Next Payload: first inner type
-//!         "summary": "IKE_SA_INIT (34) request 0 [ ... ]",
+//!         "summary": "IKE_SA_INIT request 0 [ SA KE No ... ]",
 //!         "error": null | "at byte 24, Length: ...",
 //!         "decryption": {             // only with --keys, for a message with SK/SKF
 //!           "decrypted": true,        // ICV verified, plaintext dissected

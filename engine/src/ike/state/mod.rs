@@ -20,8 +20,7 @@ mod responder_auth;
 
 use std::net::SocketAddr;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::event::SaState;
 pub(crate) use established::Established;
 pub(crate) use initiator_auth::{InitiatorAuth, arm_keepalive};
 pub(crate) use initiator_init::InitiatorInit;
@@ -32,22 +31,6 @@ use super::context::Cx;
 use super::sa::IkeSa;
 use crate::wire::iana::ExchangeType;
 use crate::wire::{IkeHeader, Payload};
-
-/// The state of an IKE SA, as events and status report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SaState {
-    /// Initiator: IKE_SA_INIT request sent.
-    InitSent,
-    /// Initiator: IKE_AUTH request sent.
-    AuthSent,
-    /// Responder: IKE_SA_INIT answered, waiting for IKE_AUTH (a half-open SA).
-    HalfOpen,
-    /// Authenticated; CHILD SAs may exist.
-    Established,
-    /// Down; kept only to answer retransmissions.
-    Closing,
-}
 
 /// A state and what it holds.
 #[derive(Debug)]

@@ -57,7 +57,7 @@ pub struct DecryptedBlock {
 pub struct Dissection {
     /// Length of the dissected buffer; leaves cover `0..length`.
     pub length: usize,
-    /// "IKE_SA_INIT request 0 [ SA KE Nonce N(NAT_DETECTION_SOURCE_IP) ]".
+    /// "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) ]" (`wire::summary`).
     pub summary: String,
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,7 +15,7 @@ pub use eap::{EapCode, EapType};
 pub use exchange::{ExchangeType, PayloadType};
 pub use ident::{AuthMethod, CertEncoding, HashAlgorithm, IdType};
 pub use notify::{GatewayIdType, IpcompId, NotifyType};
-pub use selector::TsType;
+pub use selector::{PROTOCOL_NAMES, TsType, write_protocol_ports};
 pub use transform::{
     DhId, EncrId, EsnId, IntegId, PrfId, ProtocolId, TransformAttrType, TransformType,
 };

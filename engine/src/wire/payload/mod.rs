@@ -102,20 +102,9 @@ impl Payload {
         }
     }
 
-    /// Short form for message summaries: "SA", "N(COOKIE)", "D", "V", "CP(CFG_REQUEST)".
+    /// charon's short name for message summaries: "SA", "No", "N(NATD_S_IP)", "CPRQ(ADDR)".
     pub fn short_name(&self) -> String {
-        match self {
-            Self::Notify(n) => match n.notify_type.name() {
-                Some(name) => format!("N({name})"),
-                None => format!("N({})", n.notify_type.0),
-            },
-            Self::Cp(cp) => match cp.cfg_type.name() {
-                Some(name) => format!("CP({name})"),
-                None => format!("CP({})", cp.cfg_type.0),
-            },
-            Self::Unknown(u) => format!("UNKNOWN({})", u.payload_type.0),
-            other => other.payload_type().name().unwrap_or("?").to_owned(),
-        }
+        crate::wire::summary::payload_name(self)
     }
 
     /// The body as it is emitted (without the generic payload header): what AUTH signs

@@ -271,15 +271,22 @@ fn write_ip_range(
 }
 
 /// "10.1.0.0/24[tcp/443]" when the range is one CIDR block, else "start-end[…]".
+/// The one text form of a selector, swanctl's syntax: the range as a CIDR block when
+/// it is one (`10.1.0.0/24`), else `start-end`, then the protocol and ports in brackets
+/// (`[tcp/443]`, [`write_protocol_ports`](crate::wire::iana::write_protocol_ports)).
+/// `PeerConfig` selectors print the same way, so a transcript, a trace and a
+/// configuration name a selector alike.
 fn fmt_ip_range(
     f: &mut std::fmt::Formatter<'_>,
     (start, end): (&dyn std::fmt::Display, &dyn std::fmt::Display),
     (start_octets, end_octets): (&[u8], &[u8]),
     (protocol, start_port, end_port): (u8, u16, u16),
 ) -> std::fmt::Result {
-    let span = prefix_len(start_octets, end_octets)
-        .map_or_else(|| format!("{start}-{end}"), |p| format!("{start}/{p}"));
-    write!(f, "{span}{}", ports(protocol, start_port, end_port))
+    match prefix_len(start_octets, end_octets) {
+        Some(p) => write!(f, "{start}/{p}")?,
+        None => write!(f, "{start}-{end}")?,
+    }
+    crate::wire::iana::write_protocol_ports(f, protocol, (start_port, end_port))
 }
 
 fn ipv6(bytes: &[u8]) -> Ipv6Addr {
@@ -298,20 +305,6 @@ fn prefix_len(start: &[u8], end: &[u8]) -> Option<u32> {
     let is_block = host.count_ones() == host_bits && s & host == 0 && e & host == host;
     let prefix = u32::try_from(bits).ok()?.checked_sub(host_bits)?;
     is_block.then_some(prefix)
-}
-
-fn ports(protocol: u8, start: u16, end: u16) -> String {
-    let proto = if protocol == 0 {
-        String::new()
-    } else {
-        format!(" {}", protocol_name(protocol))
-    };
-    let port = match (start, end) {
-        (0, u16::MAX) => String::new(),
-        (s, e) if s == e => format!(" port {s}"),
-        (s, e) => format!(" ports {s}-{e}"),
-    };
-    format!("{proto}{port}")
 }
 
 fn protocol_name(v: u8) -> Cow<'static, str> {
@@ -428,6 +421,6 @@ mod tests {
             start: Ipv4Addr::new(192, 0, 2, 1),
             end: Ipv4Addr::new(192, 0, 2, 1),
         };
-        assert_eq!(host.to_string(), "192.0.2.1/32 TCP (6) port 443");
+        assert_eq!(host.to_string(), "192.0.2.1/32[tcp/443]");
     }
 }

@@ -54,8 +54,7 @@ fn captured_init_request_reads_as_expected() {
     assert!(m.header.is_initiator() && !m.header.is_response());
     assert_eq!(
         m.summary(),
-        "IKE_SA_INIT (34) request 0 [ SA KE Nonce N(NAT_DETECTION_SOURCE_IP) \
-         N(NAT_DETECTION_DESTINATION_IP) N(SIGNATURE_HASH_ALGORITHMS) ]"
+        "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]"
     );
     let Some(Payload::Sa(sa)) = m.payloads.first() else {
         panic!("SA first")
@@ -195,7 +194,7 @@ fn construct_auth_plain() {
     let Some(Payload::TsR(ts)) = message.payloads.get(9) else {
         panic!("TSr")
     };
-    assert_eq!(ts.selectors[1].to_string(), "2001:db8::/64 TCP (6) port 80");
+    assert_eq!(ts.selectors[1].to_string(), "2001:db8::/64[tcp/80]");
 }
 
 #[test]
@@ -298,7 +297,7 @@ fn construct_unknown_payloads() {
     assert_eq!(parse(vectors::UNKNOWN_PAYLOADS), message);
     assert_eq!(
         message.summary(),
-        "INFORMATIONAL (37) response 5 [ UNKNOWN(200) N(40961) N(UNSUPPORTED_CRITICAL_PAYLOAD) ]"
+        "INFORMATIONAL response 5 [ UNKNOWN(200) N(40961) N(CRIT) ]"
     );
 }
 

@@ -9,8 +9,8 @@
 //! a strongSwan log and the two can be compared line by line. Encrypted messages are
 //! summarised by their inner payloads, as charon does once it has decrypted them.
 
-use crate::wire::iana::{CfgAttrType, CfgType, ExchangeType, NotifyType};
-use crate::wire::{IkeHeader, Payload};
+use super::iana::{CfgAttrType, CfgType, ExchangeType, NotifyType};
+use super::{IkeHeader, Payload};
 
 /// "IKE_SA_INIT request 0 [ SA KE No ... ]".
 ///
