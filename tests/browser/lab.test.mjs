@@ -87,6 +87,9 @@ async function assertClean({ page, context, log }) {
   await context.close();
 }
 
+/** SHA-256 of a trace file's JSON text (the CLI writes `Trace::to_json()` and a newline). */
+const jsonHash = (text) => createHash('sha256').update(text.replace(/\n$/, '')).digest('hex');
+
 const stepOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-step'));
 const stepsOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-steps'));
 const inspected = async (page) => page.locator('section.inspector').getAttribute('data-record');
@@ -113,7 +116,7 @@ test('the WASM loads, the footer shows the engine version and the page asks no o
 
 test('the happy path with seed 7 hashes like `ikelab sim happy-path --seed 7 --trace`', async () => {
   const lab = await openLab('#s=happy-path&seed=7&step=0');
-  const expected = createHash('sha256').update(readFileSync(cliTrace)).digest('hex');
+  const expected = jsonHash(readFileSync(cliTrace, 'utf8'));
   assert.equal(await lab.page.locator('#trace-sha256').getAttribute('data-sha256'), expected);
   await assertClean(lab);
 });
@@ -273,7 +276,7 @@ test('a golden trace loads and plays; a broken file gives a message and changes 
   assert.ok(golden.includes('happy-path.json'));
   await page.locator('#trace-file').setInputFiles(join(traces, 'happy-path.json'));
   await page.locator('.scenario-title', { hasText: 'Replaying happy-path.json' }).waitFor();
-  const expected = createHash('sha256').update(readFileSync(join(traces, 'happy-path.json'))).digest('hex');
+  const expected = jsonHash(readFileSync(join(traces, 'happy-path.json'), 'utf8'));
   assert.equal(await page.locator('#trace-sha256').getAttribute('data-sha256'), expected);
   const steps = await stepsOf(page);
   assert.ok(steps > 10);

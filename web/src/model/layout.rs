@@ -21,7 +21,7 @@ impl Lanes {
             RIGHT_X
         } else {
             let index = self.third.iter().position(|p| p == peer).unwrap_or(0);
-            76.0 - index as f64 * 8.0
+            60.0 - index as f64 * 8.0
         }
     }
 
@@ -72,7 +72,11 @@ pub(crate) fn bursts(flights: &[Flight], lanes: &Lanes) -> Vec<Burst> {
     while start < flights.len() {
         let key = party(&flights[start]);
         let mut end = start + 1;
-        while key.is_some() && end < flights.len() && party(&flights[end]) == key {
+        // An answer to a spoofed address (no host has it) stays in the burst.
+        while key.is_some()
+            && end < flights.len()
+            && (party(&flights[end]) == key || flights[end].to.is_empty())
+        {
             end += 1;
         }
         if end - start >= BURST_MIN {

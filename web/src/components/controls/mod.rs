@@ -58,11 +58,8 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
             </button>
             <button type="button" id="play" class="primary" onclick={send(Action::TogglePlay)} title="Play or pause (Space)"
                 aria-pressed={if props.playing { "true" } else { "false" }}>
-                if props.playing {
-                    <span aria-hidden="true">{ "❚❚ " }</span>{ "Pause" }
-                } else {
-                    <span aria-hidden="true">{ "▶ " }</span>{ if at_end { "Replay" } else { "Play" } }
-                }
+                <span aria-hidden="true">{ if props.playing { "❚❚ " } else { "▶ " } }</span>
+                { if props.playing { "Pause" } else if at_end { "Replay" } else { "Play" } }
             </button>
             <button type="button" id="step-forward" onclick={send(Action::Forward { by_timer: false })} disabled={at_end} title="Step forward (→)">
                 { "Step" }<span aria-hidden="true">{ " ▶" }</span>

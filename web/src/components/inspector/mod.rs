@@ -58,10 +58,12 @@ pub(crate) fn inspector(props: &InspectorProps) -> Html {
     html! {
         <section class="inspector" aria-label="Inspector" data-record={view.record.to_string()}>
             <h2 id="inspector-title">{ &view.title }</h2>
-            if let Some(error) = &view.error {
-                <p class="problem">{ format!("The message does not parse: {error}") }</p>
-            }
-            { for detail }
+            <div class="detail-slot">
+                { for view.error.as_ref().map(|error| html! {
+                    <p class="problem">{ format!("The message does not parse: {error}") }</p>
+                }) }
+                { for detail }
+            </div>
             <div class="inspector-body">
                 <tree::Tree fields={view.fields.clone()} selected={field} active={active} select={select.clone()} hover={hover.clone()} />
                 <hex::Hex buffers={view.buffers.clone()} fields={view.fields.clone()} active={active} {select} />

@@ -33,11 +33,10 @@ pub(crate) fn tree(props: &TreeProps) -> Html {
             (props.active == Some(index)).then_some("active"),
         );
         html! {
-            <>
-                if let Some(heading) = &field.starts_block {
-                    <li class="block-heading" role="presentation">{ heading }</li>
-                }
-                <li style={format!("--depth:{}", field.depth)}>
+            <li key={index} style={format!("--depth:{}", field.depth)}>
+                    { for field.starts_block.as_ref().map(|heading| html! {
+                        <div class="block-heading">{ heading }</div>
+                    }) }
                     <button type="button" {class} {onclick} {onmouseenter}
                         data-field={index.to_string()} data-name={field.name.clone()}
                         data-buffer={field.buffer.to_string()} data-depth={field.depth.to_string()}
@@ -46,8 +45,7 @@ pub(crate) fn tree(props: &TreeProps) -> Html {
                         <span class="name">{ &field.name }</span>
                         <span class="value">{ &field.value }</span>
                     </button>
-                </li>
-            </>
+            </li>
         }
     });
     html! {

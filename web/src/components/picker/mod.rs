@@ -87,9 +87,7 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
                 <label class="field">
                     <span>{ "Scenario" }</span>
                     <select id="scenario" onchange={on_scenario}>
-                        if current.is_empty() {
-                            <option value="" selected=true>{ "(a trace file)" }</option>
-                        }
+                        <option value="" hidden={!current.is_empty()} disabled={!current.is_empty()} selected={current.is_empty()}>{ "(a trace file)" }</option>
                         { for list.iter().map(|(name, title)| html! {
                             <option value={name.clone()} selected={*name == current}>
                                 { format!("{name} — {title}") }
@@ -106,12 +104,14 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
                 <file::TraceFile dispatch={props.dispatch.clone()} />
             </div>
             { about }
-            if let Some(problem) = &props.problem {
-                <div class="problem" role="alert" id="problem">
-                    <p>{ problem }</p>
-                    <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
-                </div>
-            }
+            <div class="problem-slot">
+                if let Some(problem) = &props.problem {
+                    <div class="problem" role="alert" id="problem">
+                        <p>{ problem }</p>
+                        <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
+                    </div>
+                }
+            </div>
         </section>
     }
 }

@@ -127,7 +127,7 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
             style={format!("--x0:{x0}%;--y0:{y0}px;--x1:{x1}%;--y1:{y1}px;--dur:{}ms", props.travel_ms.round())}></div>
     });
     html! {
-        <>
+        <div class="flight-group">
             <svg class={classes!("arrow", class.clone())} width="100%" height="100%" aria-hidden="true">
                 <line x1={format!("{x0}%")} y1={y0.to_string()} x2={format!("{x1}%")} y2={y1.to_string()}
                     marker-end={if stops_on_path { "" } else { "url(#head)" }} />
@@ -147,10 +147,10 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
                 </button>
             }
             if let Some((class, text)) = end_mark {
-                <div class={class} style={format!("left:{x1}%;top:{y1}px")}>{ text }</div>
+                <div class={classes!(class, if x1 > 50.0 { "right" } else { "left" })} style={format!("left:{x1}%;top:{y1}px")}>{ text }</div>
             }
             { for refused }
             { for nat_marks }
-        </>
+        </div>
     }
 }

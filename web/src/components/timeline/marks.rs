@@ -40,5 +40,5 @@ pub(crate) fn marks(props: &MarksProps) -> Html {
             </div>
         }
     });
-    html! { <>{ for shown }</> }
+    html! { <div class="mark-list">{ for shown }</div> }
 }

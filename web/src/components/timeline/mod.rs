@@ -144,15 +144,11 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
                         { for lane_lines }
                         { for box_lines }
                     </svg>
-                    { for folds }
-                    if let Some(y) = now_y {
-                        <div class="now" style={format!("top:{y}px")} aria-hidden="true"></div>
-                    }
-                    { marks }
-                    { for arrows }
-                    if empty {
-                        <p class="timeline-empty">{ "Press Play (or Space) to watch the peers talk; Step (→) moves one event at a time." }</p>
-                    }
+                    <div class="folds">{ for folds }</div>
+                    <div class="now" hidden={now_y.is_none()} style={format!("top:{}px", now_y.unwrap_or(0.0))} aria-hidden="true"></div>
+                    <div class="marks">{ marks }</div>
+                    <div class="flights">{ for arrows }</div>
+                    <p class="timeline-empty" hidden={!empty}>{ "Press Play (or Space) to watch the peers talk; Step (→) moves one event at a time." }</p>
                 </div>
             </div>
         </section>

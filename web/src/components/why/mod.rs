@@ -31,8 +31,8 @@ pub(crate) fn why_panel(props: &WhyProps) -> Html {
     html! {
         <section class="why" aria-label="Why">
             <h2>{ "Why" }</h2>
-            if at_end {
-                if let Some(failure) = &lab.failure {
+            <div class="failure-slot">
+                if let Some(failure) = lab.failure.as_ref().filter(|_| at_end) {
                     <div class="failure" id="failure" role="status">
                         <p class="failure-title">
                             <span aria-hidden="true">{ "✖ " }</span>
@@ -44,13 +44,9 @@ pub(crate) fn why_panel(props: &WhyProps) -> Html {
                         <p class="failure-reason">{ format!("{}: {}", failure.peer, failure.reason) }</p>
                     </div>
                 }
-            }
-            if let Some(moment) = moment {
-                <h3>{ moment }</h3>
-            }
-            if items.is_empty() {
-                <p class="muted">{ if props.step == 0 { "Nothing has happened yet." } else { "Nothing to decide at this step: the network carried a datagram." } }</p>
-            }
+            </div>
+            <h3 hidden={moment.is_none()}>{ moment.unwrap_or_default() }</h3>
+            <p class="muted" hidden={!items.is_empty()}>{ if props.step == 0 { "Nothing has happened yet." } else { "Nothing to decide at this step: the network carried a datagram." } }</p>
             <ul class="why-items">
                 { for items.iter().map(|item| {
                     let (class, icon) = match item.kind {
