@@ -48,7 +48,11 @@ pub(crate) fn inspector(props: &InspectorProps) -> Html {
         let hovered = hovered.clone();
         Callback::from(move |f: Option<usize>| hovered.set(f))
     };
-    let detail = field.and_then(|f| view.fields.get(f)).map(|f| html! {
+    let detail = active.and_then(|f| view.fields.get(f)).map_or_else(|| html! {
+        <div class="field-detail empty">
+            <p>{ "Hover or click a field (or a byte) to see its value, what it means and where the RFC defines it." }</p>
+        </div>
+    }, |f| html! {
         <div class="field-detail" id="field-detail" aria-live="polite">
             <p class="field-name">{ &f.name }{ ": " }<span class="field-value">{ &f.value }</span></p>
             <p class="field-meaning">{ &f.meaning }</p>
@@ -62,7 +66,7 @@ pub(crate) fn inspector(props: &InspectorProps) -> Html {
                 { for view.error.as_ref().map(|error| html! {
                     <p class="problem">{ format!("The message does not parse: {error}") }</p>
                 }) }
-                { for detail }
+                { detail }
             </div>
             <div class="inspector-body">
                 <tree::Tree fields={view.fields.clone()} selected={field} active={active} select={select.clone()} hover={hover.clone()} />
