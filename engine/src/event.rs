@@ -17,6 +17,7 @@
 //! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
+mod flight;
 mod ids;
 mod lifecycle;
 mod message;
@@ -33,6 +34,7 @@ pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
     TsDecision, VipDecision,
 };
+pub use flight::{FlightCounter, FlightId};
 pub use ids::{ChildSaId, IkeSaId};
 pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
@@ -55,12 +57,19 @@ pub struct Event {
     /// The IKE SA concerned, if any (a stateless answer or a dropped datagram has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ike_sa: Option<IkeSaId>,
+    /// The datagram it concerns: for a sent message or keep-alive, the flight of
+    /// that datagram; for anything caused by a received datagram (its
+    /// `MessageReceived` or drop, and what handling it changed), the flight the
+    /// driver gave that datagram. `None` for what time or a command caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flight: Option<FlightId>,
     pub kind: EventKind,
 }
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
     /// A new IKE SA: we initiated it, or answered an acceptable IKE_SA_INIT.
     IkeSaCreated {

@@ -251,11 +251,7 @@ fn initiator_retries_only_once_and_only_with_an_offered_group() {
                 ikelab_engine::wire::NotifyPayload::invalid_ke(group),
             )],
         };
-        ikelab_engine::Datagram {
-            src: last.datagram.dst,
-            dst: last.datagram.src,
-            payload: reply.emit(),
-        }
+        ikelab_engine::Datagram::new(last.datagram.dst, last.datagram.src, reply.emit())
     };
     let first = answer(&pair, DhId::CURVE25519);
     pair.inject(Side::A, first);

@@ -16,7 +16,7 @@ use ike_support::*;
 use ikelab_engine::ChildSaId;
 use ikelab_engine::event::{Action, Cause, DownReason, Event, EventKind, Outcome};
 use ikelab_engine::ike::SaState;
-use ikelab_engine::sim::{Nat, Pair, Side};
+use ikelab_engine::sim::{NatBox, Pair, Side};
 use ikelab_engine::wire::iana::ExchangeType;
 use lifecycle_support::*;
 #[cfg(target_arch = "wasm32")]
@@ -247,16 +247,18 @@ fn the_gateway_follows_a_client_whose_nat_mapping_changed() {
             ikelab_engine::sim::LinkConfig::default(),
             408,
         );
-        pair.nat = Some(Nat::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)), 30_000));
+        pair.nat = Some(NatBox::new(
+            IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
+            30_000,
+            None,
+        ));
         pair.drive_until(Duration::from_secs(2));
         assert_eq!(state(&pair.a, id), Some(SaState::Established));
         pair
     };
     let before = live_ike(&pair.b).map(|i| i.remote);
     // The NAT reboots: the client's next message comes from a new port.
-    if let Some(nat) = pair.nat.as_mut() {
-        nat.reset();
-    }
+    pair.nat_rebind();
     let ia = ike_id(&pair.a);
     assert_eq!(pair.a.check_liveness(pair.now, ia), Ok(()));
     run_for(&mut pair, 1.0);

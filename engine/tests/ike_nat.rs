@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ike_support::*;
 use ikelab_engine::event::{Decision, Direction, EventKind, NatDecision};
 use ikelab_engine::ike::SaState;
-use ikelab_engine::sim::{LinkConfig, Nat, Side};
+use ikelab_engine::sim::{LinkConfig, NatBox, Side};
 
 fn nat_decision(events: &[ikelab_engine::event::Event]) -> Option<NatDecision> {
     find(events, |k| match k {
@@ -35,7 +35,11 @@ fn keepalives(events: &[ikelab_engine::event::Event]) -> usize {
 fn behind_a_nat_the_initiator_floats_to_4500_and_sends_keepalives() {
     let initiator = with(INITIATOR, |c| c.keep_alive = Duration::from_secs(2));
     let (mut pair, id) = pair_with(&initiator, config(RESPONDER), LinkConfig::default(), 31);
-    pair.nat = Some(Nat::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)), 30_000));
+    pair.nat = Some(NatBox::new(
+        IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
+        30_000,
+        None,
+    ));
     pair.drive_until(Duration::from_secs(7));
     assert_eq!(
         state(&pair.a, id),

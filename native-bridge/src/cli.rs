@@ -63,7 +63,7 @@ pub(crate) struct SimArgs {
     /// The seed of the run (default: the scenario's own).
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
-    /// Write the trace (JSON, schema ikelab-trace/1) to FILE.
+    /// Write the trace (JSON, schema ikelab-trace/2) to FILE.
     #[arg(long, value_name = "FILE")]
     pub(crate) trace: Option<PathBuf>,
     /// Write a pcap of every datagram on the virtual links to FILE (IPv4/UDP with

@@ -4,7 +4,7 @@
 //! SCENARIO is a file (anything that names an existing file, usually `*.toml`) or
 //! the name of a bundled scenario (`ikelab sim --list`). The run is the same bytes
 //! for the same scenario and seed on every machine, natively and in the browser.
-//! With `--trace FILE` the whole trace (schema `ikelab-trace/1`, see the engine's
+//! With `--trace FILE` the whole trace (schema `ikelab-trace/2`, see the engine's
 //! `trace` module) is written as JSON; with `--pcap FILE` a pcap of every datagram
 //! on the virtual links; with `--keys DIR` a Wireshark profile folder
 //! (`ikev2_decryption_table`, `esp_sa`, `preferences`) that decrypts that pcap:

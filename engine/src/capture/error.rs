@@ -7,6 +7,7 @@ use crate::wire::ip::IpError;
 /// A capture file that is not pcap/pcapng, or is damaged. Offsets count from the
 /// first octet of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// The file is empty.
     Empty,
@@ -118,6 +119,7 @@ impl std::error::Error for CaptureError {}
 
 /// Why the writer could not add a packet.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CaptureWriteError {
     /// The underlying writer failed.
     Io(std::io::Error),

@@ -9,6 +9,7 @@ use crate::crypto::CryptoError;
 /// A packet the data plane refused, and why. Every malformed input ends here,
 /// never in a panic.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EspError {
     /// No inbound ESP SA has this SPI (RFC 4303 §3.4.2: discard, auditable event).
     UnknownSpi { spi: u32 },

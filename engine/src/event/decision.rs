@@ -12,6 +12,7 @@ use crate::wire::iana::{AuthMethod, DhId};
 /// One decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Decision {
     /// Which of the responder's configurations answers this peer.
     PeerConfig {
@@ -70,6 +71,7 @@ pub struct KeDecision {
 /// What came of the key exchange group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KeOutcome {
     /// The KE payload's group is the chosen one.
     Accepted,
@@ -94,6 +96,7 @@ pub struct CookieDecision {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CookieOutcome {
     /// Below the thresholds: no cookie needed.
     NotRequired,

@@ -8,6 +8,7 @@ use super::ChildSaId;
 /// Why an exchange was started or an SA ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Cause {
     /// A command of the driver (`Engine::rekey_child`, `delete_ike`, ...).
     Command,
@@ -47,6 +48,7 @@ impl Cause {
 /// An exchange an established IKE SA initiates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Action {
     /// CREATE_CHILD_SA for a new CHILD SA of the named configuration (§1.3.1).
     CreateChild { name: String },
@@ -78,6 +80,7 @@ impl Action {
 /// What came of an exchange we initiated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// It did what it was for.
     Done,

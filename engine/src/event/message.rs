@@ -95,6 +95,7 @@ pub struct DropEvent {
 /// Why a datagram was dropped. None of these changes any SA's state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DropReason {
     /// The bytes are not a well-formed IKE message (or NAT-T framing).
     Malformed { error: WireError },

@@ -8,6 +8,7 @@ use crate::wire::iana::{ExchangeType, NotifyType};
 /// Why an IKE SA is gone (or never came up).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DownReason {
     /// The retransmission budget of a request was spent without a response
     /// (RFC 7296 §2.4).
@@ -118,6 +119,7 @@ impl DownReason {
 /// Why a CHILD SA was not created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChildFailure {
     /// The peer answered with an error notification.
     PeerError { notify: NotifyType },

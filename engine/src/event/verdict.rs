@@ -14,6 +14,7 @@ use crate::wire::iana::AuthMethod;
 /// Why the peer's AUTH payload was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AuthFailure {
     /// The peer used another authentication method than the configuration requires.
     MethodMismatch {

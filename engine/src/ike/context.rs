@@ -18,6 +18,7 @@ use super::policy::Policy;
 use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
+use crate::event::{FlightCounter, FlightId};
 use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.
@@ -25,6 +26,11 @@ use crate::wire::{IdPayload, IkeSpi};
 pub(crate) struct Output {
     pub(crate) events: VecDeque<Event>,
     pub(crate) transmits: VecDeque<Datagram>,
+    /// Numbers every datagram this engine puts on the wire (IKE, keep-alives, ESP).
+    pub(crate) flights: FlightCounter,
+    /// The flight of the datagram being handled (set by `handle_datagram` for the
+    /// length of the call): the events it causes carry it.
+    pub(crate) inbound_flight: Option<FlightId>,
 }
 
 impl Output {
@@ -34,6 +40,8 @@ impl Output {
         Self {
             events: VecDeque::with_capacity(32),
             transmits: VecDeque::with_capacity(4),
+            flights: FlightCounter::default(),
+            inbound_flight: None,
         }
     }
 }
@@ -82,16 +90,34 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// Reports an event; while a received datagram is handled, it carries that
+    /// datagram's flight.
     pub(crate) fn emit(&mut self, sa: Option<IkeSaId>, kind: EventKind) {
+        let flight = self.out.inbound_flight;
+        self.emit_for(sa, flight, kind);
+    }
+
+    /// Reports an event about flight `flight` (a datagram we sent).
+    pub(crate) fn emit_for(
+        &mut self,
+        sa: Option<IkeSaId>,
+        flight: Option<FlightId>,
+        kind: EventKind,
+    ) {
         self.out.events.push_back(Event {
             time_us: micros(self.now),
             ike_sa: sa,
+            flight,
             kind,
         });
     }
 
-    pub(crate) fn transmit(&mut self, datagram: Datagram) {
-        self.out.transmits.push_back(datagram);
+    /// Queues a datagram for `poll_transmit`, stamped with the next flight id of
+    /// this engine; returns that id, for the event that describes the datagram.
+    pub(crate) fn transmit(&mut self, datagram: Datagram) -> FlightId {
+        let flight = self.out.flights.next_id();
+        self.out.transmits.push_back(datagram.with_flight(flight));
+        flight
     }
 
     /// A fresh random u32 that is not zero (SPIs, RFC 4303 §2.1: SPI 0 is reserved).

@@ -40,6 +40,9 @@ pub struct SealedPacket {
     pub udp_encap: bool,
     /// The packet's sequence number.
     pub sequence: u64,
+    /// The packet's flight id on the wire (this engine's counter, shared with
+    /// the IKE datagrams it sends).
+    pub flight: crate::event::FlightId,
 }
 
 /// A received ESP packet: the ESP bytes sit at `buf[esp_offset..]`. For transport
@@ -157,6 +160,7 @@ impl Engine {
             dst: route.dst,
             udp_encap: route.udp_encap,
             sequence: outcome.sequence,
+            flight: self.next_flight(),
         }
     }
 

@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::FlightId;
+
 /// The engine's clock: a duration since an epoch the driver chooses (program start,
 /// a scenario's zero). The engine never reads a clock itself; every call that can
 /// make time-dependent decisions takes `now`.
@@ -30,6 +32,29 @@ pub struct Datagram {
     /// The UDP payload: an IKE message, with the Non-ESP Marker on the NAT-T port.
     #[serde(with = "crate::wire::hex::serde_hex")]
     pub payload: Vec<u8>,
+    /// Which datagram on the wire this is. The engine stamps what it queues for
+    /// `poll_transmit` from its own counter; a driver may set it on what it hands to
+    /// `handle_datagram`, and the events that datagram causes carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flight: Option<FlightId>,
+}
+
+impl Datagram {
+    /// A datagram without a flight id.
+    pub fn new(src: SocketAddr, dst: SocketAddr, payload: Vec<u8>) -> Self {
+        Self {
+            src,
+            dst,
+            payload,
+            flight: None,
+        }
+    }
+
+    /// The same datagram with flight id `flight`.
+    pub fn with_flight(mut self, flight: FlightId) -> Self {
+        self.flight = Some(flight);
+        self
+    }
 }
 
 /// Microseconds since the epoch, the unit of the trace format.

@@ -20,7 +20,7 @@ use super::init::{InitRequest, ResponderSide, init_digest, respond_init, send_st
 use super::options::EngineConfig;
 use super::policy::Policy;
 use super::policy_cache::InitiatorPolicies;
-use super::receive::{Path, on_message};
+use super::receive::{Path, on_message, report_received};
 use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
 use super::timer_purpose;
@@ -181,8 +181,20 @@ impl Engine {
         Ok(id)
     }
 
-    /// A UDP datagram arrived on one of our IKE ports.
+    /// A UDP datagram arrived on one of our IKE ports. The events it causes carry
+    /// its `flight`, if the driver gave it one.
     pub fn handle_datagram(&mut self, now: Time, datagram: Datagram) {
+        self.out.inbound_flight = datagram.flight;
+        self.receive_datagram(now, datagram);
+        self.out.inbound_flight = None;
+    }
+
+    /// The next flight id of this engine (a datagram it puts on the wire).
+    pub(super) fn next_flight(&mut self) -> crate::event::FlightId {
+        self.out.flights.next_id()
+    }
+
+    fn receive_datagram(&mut self, now: Time, datagram: Datagram) {
         let (bytes, _marker) = if datagram.dst.port() == self.config.nat_t_port {
             match Udp4500Payload::parse(&datagram.payload) {
                 Ok(Udp4500Payload::Ike(message)) => (message, true),
@@ -559,6 +571,18 @@ impl Engine {
                 .is_some_and(|r| r.message_id == header.message_id);
             self.with_sa(now, id, |sa, cx| {
                 if answered {
+                    // Reported as received, as a repeated protected request is, so
+                    // the datagram's arrival has its event.
+                    if let Ok(message) = Message::parse(bytes) {
+                        let resent = sa
+                            .core
+                            .window
+                            .last_response
+                            .as_ref()
+                            .map_or(0, |c| c.resent);
+                        let payloads: Arc<[crate::wire::Payload]> = message.payloads.into();
+                        report_received(sa, cx, path, header, bytes, &payloads, false, resent + 1);
+                    }
                     sa.core.resend_response(cx);
                 } else {
                     let reason = DropReason::UnexpectedMessage {

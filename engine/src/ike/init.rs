@@ -124,17 +124,13 @@ pub(crate) fn send_stateless(cx: &mut Cx<'_>, req: &InitRequest<'_>, notify: Not
         payloads: message.payloads.into(),
         dissection,
     };
-    cx.emit(None, EventKind::MessageSent(event));
     let payload = if marker {
         [NON_ESP_MARKER.as_slice(), &bytes].concat()
     } else {
         bytes
     };
-    cx.transmit(Datagram {
-        src: req.dst,
-        dst: req.src,
-        payload,
-    });
+    let flight = cx.transmit(Datagram::new(req.dst, req.src, payload));
+    cx.emit_for(None, Some(flight), EventKind::MessageSent(event));
 }
 
 /// What the responder side of the engine hands to [`respond_init`].

@@ -45,7 +45,7 @@ impl Path {
 /// Reports an accepted message (its bytes, dissection and inner payloads);
 /// `retransmission` counts the copies of this request seen before.
 #[allow(clippy::too_many_arguments)]
-fn report_received(
+pub(super) fn report_received(
     sa: &IkeSa,
     cx: &mut Cx<'_>,
     path: Path,

@@ -310,12 +310,8 @@ impl SaCore {
             encrypted,
             retransmission,
         );
-        cx.emit(Some(self.id), EventKind::MessageSent(event));
-        cx.transmit(Datagram {
-            src: self.local,
-            dst: self.remote,
-            payload,
-        });
+        let flight = cx.transmit(Datagram::new(self.local, self.remote, payload));
+        cx.emit_for(Some(self.id), Some(flight), EventKind::MessageSent(event));
         self.note_sent(cx);
     }
 
@@ -331,19 +327,17 @@ impl SaCore {
     /// Sends a NAT keep-alive (one 0xFF octet on the NAT-T port, RFC 3948 §2.3).
     pub(crate) fn send_keepalive(&mut self, cx: &mut Cx<'_>) {
         if self.local.port() == cx.config.nat_t_port {
-            cx.emit(
+            let keepalive = Datagram::new(self.local, self.remote, vec![NAT_KEEPALIVE]);
+            let flight = cx.transmit(keepalive);
+            cx.emit_for(
                 Some(self.id),
+                Some(flight),
                 EventKind::NatKeepalive {
                     direction: crate::event::Direction::Sent,
                     src: self.local,
                     dst: self.remote,
                 },
             );
-            cx.transmit(Datagram {
-                src: self.local,
-                dst: self.remote,
-                payload: vec![NAT_KEEPALIVE],
-            });
         }
         self.note_sent(cx);
     }

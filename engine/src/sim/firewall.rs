@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::net_event::WireProtocol;
 use crate::ike::Datagram;
+use crate::trace::network::WireProtocol;
 
 /// Which traffic the firewall blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 
 use std::net::IpAddr;
 
-use super::net_event::InnerKind;
+use crate::trace::network::InnerKind;
 use crate::wire::ip::{
     IpError, IpHeader, IpPacket, IpProtocol, OnesComplementSum, PseudoHeader, UdpChecksumMode,
     UdpHeader, emit_ip_packet,

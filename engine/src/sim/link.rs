@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use crate::ike::{Datagram, Time};
+use crate::ike::Time;
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator for the network's
 /// coin flips, not for keys. The engines get their own `CryptoRng`.
@@ -113,22 +113,6 @@ impl Link {
             duplicated,
             reordered,
         }
-    }
-
-    /// When the copies of a datagram sent at `now` arrive (empty: lost).
-    pub fn transmit(&mut self, now: Time, datagram: Datagram) -> Vec<(Time, Datagram)> {
-        let fate = self.fate(now);
-        let mut out = Vec::with_capacity(fate.arrivals.len());
-        let mut copies = fate.arrivals.into_iter().peekable();
-        while let Some(at) = copies.next() {
-            if copies.peek().is_some() {
-                out.push((at, datagram.clone()));
-            } else {
-                out.push((at, datagram));
-                break;
-            }
-        }
-        out
     }
 }
 

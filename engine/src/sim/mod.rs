@@ -1,7 +1,8 @@
 //! Deterministic simulation: engines, a virtual clock and a virtual network.
 //!
 //! - [`Pair`]: the minimal two-peer driver of the engine's tests, in the manner of
-//!   quinn-proto's test `Pair`, over a [`Link`] and an optional [`Nat`].
+//!   quinn-proto's test `Pair`, built from the simulator's pieces: a [`Link`], an
+//!   optional [`NatBox`], the run-wide flight numbering.
 //! - The scenario simulator: a [`Scenario`] (a TOML file of `assets/scenarios/`,
 //!   bundled at build time: [`library`]) names two [`PeerConfig`](crate::config::PeerConfig)s,
 //!   a network (per-direction links with latency, jitter, loss, duplication,
@@ -25,15 +26,13 @@
 //! provider, links from seeded SplitMix64 generators, and nothing depends on a
 //! clock, a hash map's order or a thread.
 
+mod drain;
 pub mod expect;
-pub mod export;
 mod firewall;
 mod inner_host;
 pub mod library;
 mod link;
-mod nat;
 mod nat_box;
-mod net_event;
 mod network;
 mod node;
 mod pair;
@@ -46,9 +45,11 @@ pub mod transcript;
 pub use expect::{Expect, ExpectedIkeSa, NetworkExpect, PeerExpect, PeerOutcome};
 pub use firewall::Firewall;
 pub use link::{Link, LinkConfig, LinkFate, SplitMix64};
-pub use nat::Nat;
 pub use nat_box::NatBox;
-pub use net_event::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
+// The network records and the exports live beside the trace; re-exported here so
+// the simulator's users keep their paths.
+pub use crate::trace::export;
+pub use crate::trace::network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};

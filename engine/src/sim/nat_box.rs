@@ -8,8 +8,8 @@ use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::net_event::NetworkEvent;
 use crate::ike::Time;
+use crate::trace::network::NetworkEvent;
 
 #[derive(Debug, Clone, Copy)]
 struct Mapping {

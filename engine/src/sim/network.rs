@@ -1,6 +1,11 @@
 //! The virtual network between the simulated peers: per-direction links (latency,
 //! jitter, loss, duplication, reordering, MTU), one NAT box, a firewall, routing
 //! by address, and the datagrams in flight.
+//!
+//! The network numbers the run's flights: every datagram a node puts on it has a
+//! run-wide [`FlightId`] (the simulator renumbers the engines' own ids with
+//! [`Network::new_flight`]), a copy the network makes gets a new one, and every
+//! record about a datagram names its flight; arrival is a `delivered` record.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -8,10 +13,11 @@ use std::net::IpAddr;
 use super::firewall::Firewall;
 use super::link::Link;
 use super::nat_box::NatBox;
-use super::net_event::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 use super::node::Node;
 use super::scenario::Scenario;
+use crate::event::{FlightCounter, FlightId};
 use crate::ike::{Datagram, Time};
+use crate::trace::network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 
 /// IPv4 header without options (RFC 791) and the UDP header (RFC 768).
 const IPV4_UDP_OVERHEAD: usize = 20 + 8;
@@ -36,6 +42,8 @@ pub(crate) fn ip_packet_len(datagram: &Datagram, protocol: WireProtocol) -> usiz
 /// What a node puts on the network.
 #[derive(Debug, Clone)]
 pub(crate) struct WirePacket {
+    /// Its run-wide flight id.
+    pub(crate) flight: FlightId,
     /// Addresses and payload (plain ESP: ports 0, the ESP packet).
     pub(crate) datagram: Datagram,
     pub(crate) protocol: WireProtocol,
@@ -45,9 +53,10 @@ pub(crate) struct WirePacket {
 }
 
 impl WirePacket {
-    /// An engine's UDP datagram (IKE, keep-alives).
-    pub(crate) fn udp(datagram: Datagram) -> Self {
+    /// An engine's UDP datagram (IKE, keep-alives), as flight `flight`.
+    pub(crate) fn udp(flight: FlightId, datagram: Datagram) -> Self {
         Self {
+            flight,
             datagram,
             protocol: WireProtocol::Udp,
             esp: false,
@@ -58,6 +67,7 @@ impl WirePacket {
 /// A datagram on its way.
 #[derive(Debug)]
 pub(crate) struct InFlight {
+    pub(crate) flight: FlightId,
     /// The sender's name (for drop reports at the receiving end).
     pub(crate) from: String,
     pub(crate) to: usize,
@@ -75,6 +85,8 @@ pub(crate) struct Network {
     pub(crate) firewall: Firewall,
     in_flight: BTreeMap<(Time, u64), InFlight>,
     seq: u64,
+    /// The run's flight ids.
+    flights: FlightCounter,
     /// The last ESP packet put on a link towards each node (plain or in UDP), as a
     /// capture on that link saw it: what `replay_esp` delivers again.
     last_esp: BTreeMap<usize, InFlight>,
@@ -89,8 +101,25 @@ impl Network {
             firewall,
             in_flight: BTreeMap::new(),
             seq: 0,
+            flights: FlightCounter::default(),
             last_esp: BTreeMap::new(),
         }
+    }
+
+    /// A new run-wide flight id: for a datagram a node sends, or a copy the
+    /// network makes.
+    pub(crate) fn new_flight(&mut self) -> FlightId {
+        self.flights.next_id()
+    }
+
+    /// The run's flight counter (for draining an engine).
+    pub(crate) fn flights(&mut self) -> &mut FlightCounter {
+        &mut self.flights
+    }
+
+    /// The flights still on their way (their arrival is after the end of the run).
+    pub(crate) fn in_flight(&self) -> Vec<FlightId> {
+        self.in_flight.values().map(|f| f.flight).collect()
     }
 
     /// The next delivery time.
@@ -139,6 +168,7 @@ impl Network {
         report: &mut Vec<NetworkEvent>,
     ) {
         let WirePacket {
+            flight,
             mut datagram,
             protocol,
             esp,
@@ -147,6 +177,7 @@ impl Network {
             return;
         };
         let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
+            flight,
             from: sender.name.clone(),
             src: datagram.src,
             dst: datagram.dst,
@@ -172,6 +203,7 @@ impl Network {
             let before = (datagram.src, datagram.dst);
             datagram.src = nat.outbound(now, datagram.src, report);
             report.push(NetworkEvent::NatRewrite {
+                flight,
                 direction: NatDirection::Outbound,
                 before_src: before.0,
                 before_dst: before.1,
@@ -199,7 +231,10 @@ impl Network {
             return;
         }
         let fate = link.fate(now);
+        // The record names the flight once, not again inside the datagram.
+        datagram.flight = None;
         report.push(NetworkEvent::Transmit {
+            flight,
             from: sender.name.clone(),
             to: to_name.clone(),
             datagram: datagram.clone(),
@@ -209,6 +244,7 @@ impl Network {
             self.last_esp.insert(
                 to,
                 InFlight {
+                    flight,
                     from: sender.name.clone(),
                     to,
                     datagram: datagram.clone(),
@@ -222,21 +258,32 @@ impl Network {
         }
         if fate.reordered {
             report.push(NetworkEvent::Reordered {
+                flight,
                 from: sender.name.clone(),
                 to: to_name.clone(),
             });
         }
-        if fate.duplicated {
-            report.push(NetworkEvent::Duplicated {
-                from: sender.name.clone(),
-                to: to_name,
-            });
-        }
-        for at in fate.arrivals {
+        // A duplicate is a flight of its own, naming the original (the link's
+        // first arrival is the copy, the last the original).
+        let copies = fate.arrivals.len();
+        for (n, at) in fate.arrivals.into_iter().enumerate() {
+            let this = if n + 1 == copies {
+                flight
+            } else {
+                let copy = self.flights.next_id();
+                report.push(NetworkEvent::Duplicated {
+                    flight: copy,
+                    parent: flight,
+                    from: sender.name.clone(),
+                    to: to_name.clone(),
+                });
+                copy
+            };
             self.seq += 1;
             self.in_flight.insert(
                 (at, self.seq),
                 InFlight {
+                    flight: this,
                     from: sender.name.clone(),
                     to,
                     datagram: datagram.clone(),
@@ -250,15 +297,24 @@ impl Network {
     /// node `to` (as captured on the link, so it crosses the NAT box again on the
     /// way in). Returns the copy's transmission (a capture sees it again), or `None`
     /// when no ESP packet went that way yet.
-    pub(crate) fn replay(&mut self, now: Time, to: usize, to_name: &str) -> Option<NetworkEvent> {
+    /// The copy is a new flight; its parent is returned beside the transmission.
+    pub(crate) fn replay(
+        &mut self,
+        now: Time,
+        to: usize,
+        to_name: &str,
+    ) -> Option<(FlightId, NetworkEvent)> {
         let last = self.last_esp.get(&to)?;
+        let parent = last.flight;
         let copy = InFlight {
+            flight: self.flights.next_id(),
             from: last.from.clone(),
             to,
             datagram: last.datagram.clone(),
             protocol: last.protocol,
         };
         let transmit = NetworkEvent::Transmit {
+            flight: copy.flight,
             from: copy.from.clone(),
             to: to_name.to_owned(),
             datagram: copy.datagram.clone(),
@@ -266,12 +322,12 @@ impl Network {
         };
         self.seq += 1;
         self.in_flight.insert((now, self.seq), copy);
-        Some(transmit)
+        Some((parent, transmit))
     }
 
     /// A datagram arrives at node `to`: the NAT box translates it back (or drops
     /// it), a dead or moved peer does not get it. Returns the datagram to hand to
-    /// the engine.
+    /// the engine, carrying its flight.
     pub(crate) fn arrive(
         &mut self,
         now: Time,
@@ -280,6 +336,7 @@ impl Network {
         report: &mut Vec<NetworkEvent>,
     ) -> Option<(Datagram, WireProtocol)> {
         let InFlight {
+            flight,
             from,
             to,
             mut datagram,
@@ -287,6 +344,7 @@ impl Network {
         } = flight;
         let node = nodes.get(to)?;
         let dropped = |datagram: &Datagram, cause: DropCause| NetworkEvent::Dropped {
+            flight,
             from: from.clone(),
             src: datagram.src,
             dst: datagram.dst,
@@ -306,6 +364,7 @@ impl Network {
                 Some(private) => {
                     datagram.dst = private;
                     report.push(NetworkEvent::NatRewrite {
+                        flight,
                         direction: NatDirection::Inbound,
                         before_src: datagram.src,
                         before_dst: public,
@@ -329,6 +388,10 @@ impl Network {
             report.push(dropped(&datagram, DropCause::NoRoute { address }));
             return None;
         }
-        Some((datagram, protocol))
+        report.push(NetworkEvent::Delivered {
+            flight,
+            to: node.name.clone(),
+        });
+        Some((datagram.with_flight(flight), protocol))
     }
 }

@@ -1,11 +1,19 @@
 //! Two engines and a link between them, on a virtual clock (quinn-proto's `Pair`).
+//!
+//! The engine tests' small driver, built from the simulator's pieces: the same
+//! [`Link`] (loss, jitter, duplication, reordering), the same [`NatBox`] in front of
+//! `A`, and the same run-wide flight numbering ([`drain`](super::drain)). What it
+//! leaves out is the scenario machinery: no addresses to route by (what one side
+//! sends goes to the other), no MTU, no firewall, no script.
 
 use std::collections::BTreeMap;
 
+use super::drain::drain;
 use super::link::{Link, LinkConfig};
-use super::nat::Nat;
+use super::nat_box::NatBox;
 use crate::event::Event;
 use crate::ike::{Datagram, Engine, Time};
+use crate::trace::{FlightCounter, NetworkEvent};
 
 /// One of the two peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,7 +39,7 @@ pub enum WireFate {
     Lost,
 }
 
-/// A datagram as it left a peer (before any NAT rewrite).
+/// A datagram as it left a peer (before any NAT rewrite), with its run-wide flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireRecord {
     pub time: Time,
@@ -47,16 +55,20 @@ pub struct Pair {
     pub b: Engine,
     pub now: Time,
     pub link: Link,
-    /// A NAT between `A` and the link: A's datagrams leave with the NAT's public
-    /// address, datagrams for it come back through the mapping.
-    pub nat: Option<Nat>,
+    /// The simulator's NAT box between `A` and the link: A's datagrams leave with
+    /// the NAT's public address, datagrams for it come back through the mapping
+    /// (or are dropped without one).
+    pub nat: Option<NatBox>,
     /// Every event of each engine, in order.
     pub a_events: Vec<Event>,
     pub b_events: Vec<Event>,
     /// Every datagram sent, in order.
     pub wire: Vec<WireRecord>,
+    /// What the NAT box reported (new and expired mappings), with the time.
+    pub nat_events: Vec<(Time, NetworkEvent)>,
     in_flight: BTreeMap<(Time, u64), (Side, Datagram)>,
     seq: u64,
+    flights: FlightCounter,
 }
 
 impl Pair {
@@ -70,9 +82,26 @@ impl Pair {
             a_events: Vec::new(),
             b_events: Vec::new(),
             wire: Vec::new(),
+            nat_events: Vec::new(),
             in_flight: BTreeMap::new(),
             seq: 0,
+            flights: FlightCounter::default(),
         }
+    }
+
+    /// The NAT box forgets every mapping (a NAT reboot): A's next datagram leaves
+    /// from a new public port.
+    pub fn nat_rebind(&mut self) {
+        let mut report = Vec::new();
+        if let Some(nat) = self.nat.as_mut() {
+            nat.flush(&mut report);
+        }
+        self.note_nat(report);
+    }
+
+    fn note_nat(&mut self, report: Vec<NetworkEvent>) {
+        let now = self.now;
+        self.nat_events.extend(report.into_iter().map(|e| (now, e)));
     }
 
     pub fn engine(&mut self, side: Side) -> &mut Engine {
@@ -98,37 +127,47 @@ impl Pair {
 
     /// Moves what the engines sent onto the link and their events into the logs.
     fn collect(&mut self) {
+        let now = self.now;
         for side in [Side::A, Side::B] {
-            while let Some(mut datagram) = self.engine(side).poll_transmit() {
+            let drained = match side {
+                Side::A => drain(&mut self.a, &mut self.flights),
+                Side::B => drain(&mut self.b, &mut self.flights),
+            };
+            for mut datagram in drained.datagrams {
                 let sent = datagram.clone();
                 if side == Side::A
                     && let Some(nat) = self.nat.as_mut()
                 {
-                    datagram.src = nat.translate_out(datagram.src);
+                    let mut report = Vec::new();
+                    datagram.src = nat.outbound(now, datagram.src, &mut report);
+                    self.note_nat(report);
                 }
-                let copies = self.link.transmit(self.now, datagram);
-                let fate = if copies.is_empty() {
-                    WireFate::Lost
-                } else {
-                    WireFate::Delivered(copies.len())
-                };
+                let fate = self.link.fate(now);
                 self.wire.push(WireRecord {
-                    time: self.now,
+                    time: now,
                     from: side,
                     datagram: sent,
-                    fate,
+                    fate: if fate.arrivals.is_empty() {
+                        WireFate::Lost
+                    } else {
+                        WireFate::Delivered(fate.arrivals.len())
+                    },
                 });
-                for (at, copy) in copies {
+                // As in the simulator, a copy the link makes is a flight of its own.
+                let copies = fate.arrivals.len();
+                for (n, at) in fate.arrivals.into_iter().enumerate() {
+                    let mut copy = datagram.clone();
+                    if n + 1 < copies {
+                        copy.flight = Some(self.flights.next_id());
+                    }
                     self.seq += 1;
                     self.in_flight.insert((at, self.seq), (side.other(), copy));
                 }
             }
-        }
-        while let Some(e) = self.a.poll_event() {
-            self.a_events.push(e);
-        }
-        while let Some(e) = self.b.poll_event() {
-            self.b_events.push(e);
+            match side {
+                Side::A => self.a_events.extend(drained.events),
+                Side::B => self.b_events.extend(drained.events),
+            }
         }
     }
 
@@ -156,9 +195,12 @@ impl Pair {
             }
             let (to, mut datagram) = entry.remove();
             if to == Side::A
-                && let Some(nat) = self.nat.as_ref()
+                && let Some(nat) = self.nat.as_mut()
             {
-                match nat.translate_in(datagram.dst) {
+                let mut report = Vec::new();
+                let private = nat.inbound(now, datagram.dst, &mut report);
+                self.note_nat(report);
+                match private {
                     Some(private) => datagram.dst = private,
                     None => continue,
                 }

@@ -30,6 +30,12 @@ impl UnixTime {
     }
 }
 
+impl From<UnixTime> for Duration {
+    fn from(t: UnixTime) -> Self {
+        t.as_duration()
+    }
+}
+
 fn default_duration() -> Duration {
     Duration::from_secs(60)
 }

@@ -11,15 +11,16 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+use super::drain::drain;
 use super::expect::PeerOutcome;
 use super::nat_box::NatBox;
-use super::net_event::NetworkEvent;
 use super::network::{Network, WirePacket};
 use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
-use crate::trace::{Entry, NETWORK_PEER, Record, Trace, TracePeer, TraceSource};
+use crate::trace::network::NetworkEvent;
+use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;
 mod traffic;
@@ -32,6 +33,8 @@ pub struct SimRun {
     pub outcomes: Vec<(String, PeerOutcome)>,
     /// Virtual time at the end.
     pub end: Time,
+    /// The flights still on their way at the end (their arrival was due later).
+    pub in_flight: Vec<FlightId>,
 }
 
 impl SimRun {
@@ -175,11 +178,9 @@ impl<'a> Simulator<'a> {
     }
 
     fn network_record(&mut self, event: NetworkEvent) {
-        self.trace.records.push(Record {
-            t_us: micros(self.now),
-            peer: NETWORK_PEER.to_owned(),
-            entry: Entry::Network(event),
-        });
+        self.trace
+            .records
+            .push(Record::of_network(micros(self.now), event));
     }
 
     fn network_records(&mut self, events: Vec<NetworkEvent>) {
@@ -189,6 +190,8 @@ impl<'a> Simulator<'a> {
     }
 
     /// Drains a node's events into the trace and its datagrams onto the network.
+    /// The engine's own flight ids become run-wide ones, in the datagrams and in
+    /// the events that describe them.
     fn collect(&mut self, index: usize) {
         let mut sent = Vec::new();
         let mut records = Vec::new();
@@ -198,25 +201,28 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        while let Some(event) = engine.poll_event() {
-            records.push(Record {
-                t_us: event.time_us,
-                peer: node.name.clone(),
-                entry: Entry::Event(event),
-            });
+        let drained = drain(engine, self.network.flights());
+        for event in drained.events {
+            records.push(Record::new(
+                event.time_us,
+                node.name.clone(),
+                Entry::Event(event),
+            ));
         }
-        while let Some(datagram) = engine.poll_transmit() {
-            sent.push(datagram);
+        for datagram in drained.datagrams {
+            if let Some(flight) = datagram.flight {
+                sent.push(WirePacket::udp(flight, datagram));
+            }
         }
         self.trace.records.extend(records);
-        for datagram in sent {
+        for packet in sent {
             let mut report = Vec::new();
             self.network.send(
                 self.now,
                 self.scenario,
                 &self.nodes,
                 index,
-                WirePacket::udp(datagram),
+                packet,
                 &mut report,
             );
             self.network_records(report);
@@ -436,6 +442,7 @@ impl<'a> Simulator<'a> {
             .map(|n| (n.name.clone(), n.outcome()))
             .collect();
         SimRun {
+            in_flight: self.network.in_flight(),
             trace: self.trace,
             outcomes,
             end: self.now,

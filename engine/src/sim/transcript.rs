@@ -1,13 +1,13 @@
 //! A run as readable text, in the style of charon's log: one line per record,
 //! `   0.010000 responder sending IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) ... ]`.
 
-use super::net_event::NetworkEvent;
 use crate::event::EventKind;
+use crate::trace::network::NetworkEvent;
 use crate::trace::{Record, Trace};
 
 /// Whether a record belongs in the transcript. Timer bookkeeping and the network's
-/// plain transmissions (the sender's `sending ...` line says the same) are left out
-/// unless `verbose`.
+/// plain transmissions and deliveries (the sender's `sending ...` and the
+/// receiver's `parsed ...` lines say the same) are left out unless `verbose`.
 pub fn shown(record: &Record, verbose: bool) -> bool {
     if verbose {
         return true;
@@ -17,7 +17,11 @@ pub fn shown(record: &Record, verbose: bool) -> bool {
     }
     !matches!(
         record.network(),
-        Some(NetworkEvent::Transmit { .. } | NetworkEvent::NatMapping { .. })
+        Some(
+            NetworkEvent::Transmit { .. }
+                | NetworkEvent::Delivered { .. }
+                | NetworkEvent::NatMapping { .. }
+        )
     )
 }
 

@@ -6,9 +6,9 @@
 
 use super::Simulator;
 use crate::ike::Engine;
-use crate::sim::net_event::NetworkEvent;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::network::NetworkEvent;
 
 impl Simulator<'_> {
     /// Gives `action` (one of the lifecycle actions) to its peer's engine.

@@ -17,10 +17,10 @@ use super::Simulator;
 use crate::child::{EspError, OPEN_HEADROOM, SEAL_OVERHEAD_MAX};
 use crate::ike::{ChildSaId, Datagram, EspDatagram, Time};
 use crate::sim::inner_host;
-use crate::sim::net_event::{NetworkEvent, WireProtocol};
 use crate::sim::network::WirePacket;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::wire::TrafficSelector;
 use crate::wire::udp_encap::{NAT_T_PORT, Udp4500Payload};
 
@@ -150,10 +150,18 @@ impl Simulator<'_> {
                 }
             }
             Action::ReplayEsp { peer } => match self.network.replay(now, index, peer) {
-                Some(transmit) => {
-                    if let NetworkEvent::Transmit { from, datagram, .. } = &transmit {
+                Some((parent, transmit)) => {
+                    if let NetworkEvent::Transmit {
+                        flight,
+                        from,
+                        datagram,
+                        ..
+                    } = &transmit
+                    {
                         let (spi, sequence) = spi_and_sequence(&datagram.payload);
                         let replayed = NetworkEvent::EspReplayed {
+                            flight: *flight,
+                            parent,
                             from: from.clone(),
                             to: peer.clone(),
                             spi,
@@ -270,7 +278,10 @@ impl Simulator<'_> {
             .unwrap_or_default()
             .to_vec();
         let (spi, _) = spi_and_sequence(&esp);
+        // The engine numbered the packet; the run numbers it again, in send order.
+        let flight = self.network.new_flight();
         self.network_record(NetworkEvent::EspSent {
+            flight,
             peer,
             spi,
             sequence: sealed.sequence,
@@ -286,11 +297,8 @@ impl Simulator<'_> {
             WireProtocol::Esp
         };
         let packet = WirePacket {
-            datagram: Datagram {
-                src: sealed.src,
-                dst: sealed.dst,
-                payload: esp,
-            },
+            flight,
+            datagram: Datagram::new(sealed.src, sealed.dst, esp),
             protocol,
             esp: true,
         };
@@ -304,6 +312,9 @@ impl Simulator<'_> {
     /// let the inner host answer.
     pub(super) fn receive_esp(&mut self, index: usize, datagram: Datagram) {
         let now = self.now;
+        let Some(flight) = datagram.flight else {
+            return;
+        };
         let Some(node) = self.nodes.get_mut(index) else {
             return;
         };
@@ -329,6 +340,7 @@ impl Simulator<'_> {
                 let (kind, inner) = inner_host::summary(opened.packet);
                 let answer = inner_host::answer(opened.packet).map(|p| (opened.child, p));
                 self.network_record(NetworkEvent::EspOpened {
+                    flight,
                     peer,
                     spi,
                     sequence: opened.sequence,
@@ -339,6 +351,7 @@ impl Simulator<'_> {
             }
             Err(error) => {
                 self.network_record(NetworkEvent::EspDropped {
+                    flight,
                     peer,
                     spi,
                     sequence: low_sequence,

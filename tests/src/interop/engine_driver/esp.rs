@@ -160,7 +160,9 @@ impl EspTraffic {
     /// Opens an ESP packet that arrived in UDP on the NAT-T port (`datagram.payload`
     /// starts with the SPI).
     pub fn on_esp(&mut self, now: Time, engine: &mut Engine, datagram: Datagram) -> DriverRecord {
-        let Datagram { src, dst, payload } = datagram;
+        let Datagram {
+            src, dst, payload, ..
+        } = datagram;
         let header = |range: core::ops::Range<usize>| {
             payload
                 .get(range)
@@ -261,14 +263,7 @@ fn seal_request(
         esp_sequence: sealed.sequence,
         octets: packet.len(),
     };
-    Ok((
-        Datagram {
-            src: sealed.src,
-            dst: sealed.dst,
-            payload,
-        },
-        record,
-    ))
+    Ok((Datagram::new(sealed.src, sealed.dst, payload), record))
 }
 
 /// Opens `kept` a second time: RFC 4303 §3.4.3 wants it refused as a duplicate.

@@ -131,11 +131,11 @@ fn gateway_answers(pair: &mut Pair, now: Time, request: &Datagram) -> Datagram {
     let child = opened.child;
     let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
     let sealed = pair.b.seal(now, child, &packet, &mut out).unwrap();
-    Datagram {
-        src: sealed.src,
-        dst: sealed.dst,
-        payload: out[sealed.offset..sealed.offset + sealed.len].to_vec(),
-    }
+    Datagram::new(
+        sealed.src,
+        sealed.dst,
+        out[sealed.offset..sealed.offset + sealed.len].to_vec(),
+    )
 }
 
 fn pinger(pair: &Pair, count: u16) -> EspTraffic {
@@ -247,11 +247,11 @@ fn unanswered_pings_end_after_the_wait_and_foreign_esp_is_rejected() {
     );
 
     // An SPI we never gave out: RFC 4303 §3.4.2, dropped and reported.
-    let foreign = Datagram {
-        src: "192.0.2.1:4500".parse().unwrap(),
-        dst: "192.0.2.2:4500".parse().unwrap(),
-        payload: [0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 9].repeat(8),
-    };
+    let foreign = Datagram::new(
+        "192.0.2.1:4500".parse().unwrap(),
+        "192.0.2.2:4500".parse().unwrap(),
+        [0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 9].repeat(8),
+    );
     match esp.on_esp(start, &mut pair.a, foreign) {
         DriverRecord::EspRejected {
             spi: Some(0xdead_beef),

@@ -255,11 +255,11 @@ fn spawn_reader(socket: &UdpSocket, tx: Sender<Incoming>) -> Result<(), String> 
             let mut buf = vec![0_u8; MAX_DATAGRAM];
             loop {
                 let incoming = match socket.recv_from(&mut buf) {
-                    Ok((len, src)) => Incoming::Datagram(Datagram {
+                    Ok((len, src)) => Incoming::Datagram(Datagram::new(
                         src,
-                        dst: local,
-                        payload: buf.get(..len).unwrap_or(&buf).to_vec(),
-                    }),
+                        local,
+                        buf.get(..len).unwrap_or(&buf).to_vec(),
+                    )),
                     Err(e) => Incoming::Error(format!("receiving on {local}: {e}")),
                 };
                 if tx.send(incoming).is_err() {

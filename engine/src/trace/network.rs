@@ -1,14 +1,21 @@
-//! What the simulated network reports: the `network` records of a trace.
+//! What the network reports: the `network` records of a trace (the simulator's
+//! virtual network, or what crossed a bridge's sockets).
+//!
+//! Every record about one datagram names its [`FlightId`]; a copy the network
+//! makes (a duplicate, a replayed ESP packet) is a flight of its own that names its
+//! `parent`.
 
 use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::FlightId;
 use crate::ike::Datagram;
 
 /// Why the network did not deliver a datagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DropCause {
     /// The link lost it (its `loss` probability).
     Loss,
@@ -93,10 +100,13 @@ pub enum InnerKind {
 /// One thing the network did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NetworkEvent {
     /// A datagram entered the link between two peers, as a capture on that link sees
-    /// it (after any NAT rewrite of the source): the pcap export writes these.
+    /// it (after any NAT rewrite of the source): the pcap export writes these. The
+    /// flight is `flight`, not repeated inside `datagram`.
     Transmit {
+        flight: FlightId,
         from: String,
         to: String,
         datagram: Datagram,
@@ -104,12 +114,27 @@ pub enum NetworkEvent {
         #[serde(default, skip_serializing_if = "WireProtocol::is_udp")]
         protocol: WireProtocol,
     },
-    /// The link will deliver a second copy.
-    Duplicated { from: String, to: String },
+    /// The link will deliver a second copy of flight `parent`: the copy is flight
+    /// `flight`.
+    Duplicated {
+        flight: FlightId,
+        parent: FlightId,
+        from: String,
+        to: String,
+    },
     /// The link holds the datagram back, so later ones may overtake it.
-    Reordered { from: String, to: String },
+    Reordered {
+        flight: FlightId,
+        from: String,
+        to: String,
+    },
+    /// The network handed the datagram to the receiver (after any NAT rewrite of
+    /// the destination): the receiver's events about it follow, with the same
+    /// flight.
+    Delivered { flight: FlightId, to: String },
     /// A datagram was not delivered.
     Dropped {
+        flight: FlightId,
         from: String,
         src: SocketAddr,
         dst: SocketAddr,
@@ -118,6 +143,7 @@ pub enum NetworkEvent {
     },
     /// The NAT box rewrote addresses.
     NatRewrite {
+        flight: FlightId,
         direction: NatDirection,
         before_src: SocketAddr,
         before_dst: SocketAddr,
@@ -150,6 +176,7 @@ pub enum NetworkEvent {
     /// A peer sealed an inner packet into ESP (RFC 4303 §3.3) for its CHILD SA and
     /// sent it (plain, or in UDP when `udp_encap`, RFC 3948).
     EspSent {
+        flight: FlightId,
         peer: String,
         /// The outbound SPI.
         spi: u32,
@@ -163,6 +190,7 @@ pub enum NetworkEvent {
     /// A peer's data plane opened an ESP packet (RFC 4303 §3.4: replay window, ICV,
     /// decryption and the traffic selectors passed).
     EspOpened {
+        flight: FlightId,
         peer: String,
         /// The inbound SPI.
         spi: u32,
@@ -173,6 +201,7 @@ pub enum NetworkEvent {
     /// A peer's data plane refused an ESP packet (`reason`: the error's kind, e.g.
     /// `replay`).
     EspDropped {
+        flight: FlightId,
         peer: String,
         spi: u32,
         /// The low 32 bits as sent.
@@ -188,8 +217,11 @@ pub enum NetworkEvent {
     },
     /// The network delivered again a copy of an ESP packet it carried before (an
     /// attacker on the path, or a duplicating link): the receiver's anti-replay
-    /// window must refuse it (RFC 4303 §3.4.3).
+    /// window must refuse it (RFC 4303 §3.4.3). The copy is flight `flight`, the
+    /// packet it copies `parent`.
     EspReplayed {
+        flight: FlightId,
+        parent: FlightId,
         from: String,
         to: String,
         spi: u32,
@@ -200,7 +232,40 @@ pub enum NetworkEvent {
 }
 
 impl NetworkEvent {
-    /// One line for the transcript.
+    /// The flight (datagram) this record concerns, if it concerns one.
+    pub fn flight(&self) -> Option<FlightId> {
+        match self {
+            Self::Transmit { flight, .. }
+            | Self::Duplicated { flight, .. }
+            | Self::Reordered { flight, .. }
+            | Self::Delivered { flight, .. }
+            | Self::Dropped { flight, .. }
+            | Self::NatRewrite { flight, .. }
+            | Self::EspSent { flight, .. }
+            | Self::EspOpened { flight, .. }
+            | Self::EspDropped { flight, .. }
+            | Self::EspReplayed { flight, .. } => Some(*flight),
+            Self::NatMapping { .. }
+            | Self::NatMappingExpired { .. }
+            | Self::Script { .. }
+            | Self::ScriptFailed { .. }
+            | Self::PeerMoved { .. }
+            | Self::PeerKilled { .. }
+            | Self::EspNotSent { .. }
+            | Self::PeerRestarted { .. } => None,
+        }
+    }
+
+    /// The flight a copy was made of (a duplicate, a replayed ESP packet).
+    pub fn parent(&self) -> Option<FlightId> {
+        match self {
+            Self::Duplicated { parent, .. } | Self::EspReplayed { parent, .. } => Some(*parent),
+            _ => None,
+        }
+    }
+
+    /// One line for the transcript (the lines of version 1; the new records name
+    /// their flights, `#7`).
     pub fn describe(&self) -> String {
         match self {
             Self::Transmit {
@@ -208,6 +273,7 @@ impl NetworkEvent {
                 to,
                 datagram,
                 protocol,
+                ..
             } => match protocol {
                 WireProtocol::Udp => format!(
                     "{from} -> {to}: {} bytes {} -> {}",
@@ -222,14 +288,21 @@ impl NetworkEvent {
                     datagram.dst.ip()
                 ),
             },
-            Self::Duplicated { from, to } => format!("{from} -> {to}: duplicated"),
-            Self::Reordered { from, to } => format!("{from} -> {to}: held back (reordering)"),
+            Self::Duplicated {
+                flight,
+                parent,
+                from,
+                to,
+            } => format!("{from} -> {to}: duplicated ({flight}, a copy of {parent})"),
+            Self::Reordered { from, to, .. } => format!("{from} -> {to}: held back (reordering)"),
+            Self::Delivered { flight, to } => format!("{flight} delivered to {to}"),
             Self::Dropped {
                 from,
                 src,
                 dst,
                 length,
                 cause,
+                ..
             } => format!(
                 "dropped {length} bytes from {from} ({src} -> {dst}): {}",
                 cause.describe()
@@ -240,6 +313,7 @@ impl NetworkEvent {
                 before_dst,
                 after_src,
                 after_dst,
+                ..
             } => match direction {
                 NatDirection::Outbound => {
                     format!(
@@ -270,6 +344,7 @@ impl NetworkEvent {
                 udp_encap,
                 length,
                 inner,
+                ..
             } => format!(
                 "{peer} sends ESP SPI 0x{spi:08x} seq {sequence} ({length} bytes{}): {inner}",
                 if *udp_encap { ", in UDP 4500" } else { "" }
@@ -296,7 +371,11 @@ impl NetworkEvent {
                 to,
                 spi,
                 sequence,
-            } => format!("{from} -> {to}: the network replays ESP SPI 0x{spi:08x} seq {sequence}"),
+                parent,
+                ..
+            } => format!(
+                "{from} -> {to}: the network replays ESP SPI 0x{spi:08x} seq {sequence} (a copy of {parent})"
+            ),
         }
     }
 
@@ -308,6 +387,7 @@ impl NetworkEvent {
             Self::Transmit { .. } => "transmit",
             Self::Duplicated { .. } => "duplicated",
             Self::Reordered { .. } => "reordered",
+            Self::Delivered { .. } => "delivered",
             Self::Dropped { cause, .. } => {
                 let kind = match cause {
                     DropCause::Loss => "loss",

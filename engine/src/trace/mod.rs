@@ -1,7 +1,7 @@
 //! The trace: the full, ordered record of a run, as one serde document.
 //!
 //! ```text
-//! { "schema": "ikelab-trace/1", "source": "sim" | "bridge", "seed": 7,
+//! { "schema": "ikelab-trace/2", "source": "sim" | "bridge", "seed": 7,
 //!   "peers": [ { "name": "initiator", "addresses": ["192.0.2.2"] }, ... ],
 //!   "records": [ { "t_us": 0, "peer": "initiator", "event": { <engine Event> } },
 //!                { "t_us": 10000, "peer": "network", "network": { <NetworkEvent> } }, ... ] }
@@ -16,6 +16,11 @@
 //!   MTU or a firewall, rewritten by a NAT box) is a record of the reserved peer name
 //!   [`NETWORK_PEER`] (`"network"`) whose payload key is `network` instead of `event`
 //!   ([`NetworkEvent`]). A reader tells the two apart by the key, never by guessing.
+//! - Every datagram has a [`FlightId`]: the sender's `MessageSent` (or
+//!   ESP seal), each network record about it (transmit, loss, duplication, reorder,
+//!   drops, NAT rewrite), its arrival ([`NetworkEvent::Delivered`]) and the
+//!   receiver's events about it carry it under `flight`. A copy the network makes
+//!   (duplication, replay) gets its own flight naming its `parent`.
 //! - Records are in the order things happened; within one instant, in the order the
 //!   driver observed them. Every map in the document is a struct or a list, so the
 //!   JSON text of a run is the same bytes every time (a seeded simulation replays
@@ -27,10 +32,19 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::sim::NetworkEvent;
+
+pub mod export;
+pub mod network;
+
+/// Flight ids are event vocabulary (an engine stamps them), defined below the
+/// state machine with the other ids; the trace names them too.
+pub use crate::event::{FlightCounter, FlightId};
+pub use network::{DropCause, InnerKind, NatDirection, NetworkEvent, WireProtocol};
 
 /// The schema name and version of the document; readers refuse other values.
-pub const TRACE_SCHEMA: &str = "ikelab-trace/1";
+/// Version 2: flights (`flight` on events and network records, `delivered`
+/// records), non-exhaustive records.
+pub const TRACE_SCHEMA: &str = "ikelab-trace/2";
 
 /// The peer name under which network records are filed.
 pub const NETWORK_PEER: &str = "network";
@@ -56,6 +70,7 @@ pub struct TracePeer {
 
 /// What one record holds: an engine event or a network event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "snake_case")]
 pub enum Entry {
     /// What an engine reported (`"event": {...}`).
@@ -66,6 +81,7 @@ pub enum Entry {
 
 /// One record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Record {
     /// Microseconds since the run's epoch.
     pub t_us: u64,
@@ -76,6 +92,29 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record of `peer` at `t_us`.
+    pub fn new(t_us: u64, peer: impl Into<String>, entry: Entry) -> Self {
+        Self {
+            t_us,
+            peer: peer.into(),
+            entry,
+        }
+    }
+
+    /// A network record (peer [`NETWORK_PEER`]) at `t_us`.
+    pub fn of_network(t_us: u64, event: NetworkEvent) -> Self {
+        Self::new(t_us, NETWORK_PEER, Entry::Network(event))
+    }
+
+    /// The flight this record concerns: the engine event's or the network
+    /// record's.
+    pub fn flight(&self) -> Option<FlightId> {
+        match &self.entry {
+            Entry::Event(e) => e.flight,
+            Entry::Network(n) => n.flight(),
+        }
+    }
+
     /// The engine event of this record, if it is one.
     pub fn event(&self) -> Option<&Event> {
         match &self.entry {

@@ -1,30 +1,35 @@
-//! Exports of a run: a pcap of what crossed the links and the Wireshark key tables
-//! that decrypt it.
+//! Exports of a trace (a simulated run, or a bridge's recording): a pcap of what
+//! crossed the links and the Wireshark key tables that decrypt it.
 
+use core::time::Duration;
 use std::collections::BTreeSet;
 
-use super::net_event::{NetworkEvent, WireProtocol};
-use super::scenario::UnixTime;
+use super::Trace;
+use super::network::{NetworkEvent, WireProtocol};
 use crate::capture::{CaptureWriteError, DatagramContent, PcapWriter, TimestampResolution};
 use crate::crypto::keylog::{
     EspSaFamily, child_sa_esp_sa_lines, ikev2_decryption_table_line, profile_files,
 };
 use crate::event::EventKind;
-use crate::trace::Trace;
 
 /// A classic pcap (raw IPv4/IPv6, microsecond timestamps) of every datagram that
 /// entered a link ([`NetworkEvent::Transmit`]: UDP, or ESP as IP protocol 50), as a capture on the links would see
-/// it: addresses after the NAT's rewrite of the source, stamped with the scenario's
-/// calendar time plus the virtual time. Datagrams the link then lost are in it
-/// (they were on the wire); duplicates are not written twice.
-pub fn pcap(trace: &Trace, calendar_time: UnixTime) -> Result<Vec<u8>, CaptureWriteError> {
+/// it: addresses after the NAT's rewrite of the source, stamped with the calendar
+/// time of the trace's epoch (`calendar_time`: since the Unix epoch, e.g. a
+/// scenario's `UnixTime`) plus the record's time. Datagrams the link then lost are
+/// in it (they were on the wire); duplicates are not written twice.
+pub fn pcap(
+    trace: &Trace,
+    calendar_time: impl Into<Duration>,
+) -> Result<Vec<u8>, CaptureWriteError> {
+    let epoch: Duration = calendar_time.into();
     let mut writer = PcapWriter::new(Vec::new(), TimestampResolution::Micro)?;
     for (t_us, event) in trace.network_events() {
         if let NetworkEvent::Transmit {
             datagram, protocol, ..
         } = event
         {
-            let time = calendar_time.as_duration() + core::time::Duration::from_micros(t_us);
+            let time = epoch + Duration::from_micros(t_us);
             let content = match protocol {
                 // The payload is the UDP data as sent: the engine already put the
                 // Non-ESP Marker in front of IKE on port 4500, and ESP in UDP has
