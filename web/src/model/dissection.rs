@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use ikelab_engine::event::EventKind;
-use ikelab_engine::sim::NetworkEvent;
+use ikelab_engine::trace::NetworkEvent;
 use ikelab_engine::trace::{Entry, Trace};
 use ikelab_engine::wire::Field;
 
@@ -112,6 +112,7 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
             length,
             inner,
             udp_encap,
+            ..
         }) => {
             // trace/1 records ESP without its octets: the fields carry no byte range.
             let field = |name: &str, value: String, meaning: &str, rfc: &str| FieldView {
@@ -169,7 +170,7 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
                 error: None,
             })
         }
-        Entry::Network(_) => None,
+        _ => None,
     }
 }
 

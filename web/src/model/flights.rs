@@ -1,16 +1,16 @@
 //! Flights: each datagram on the network, from its sender's record to its arrival (or
 //! where the network dropped it), as the timeline draws it.
 //!
-//! TEMPORARY (until trace/2's flight ids land): sends and arrivals are paired by the
-//! order of records — a `transmit` belongs to its sender's last unsent message, an
-//! arrival to the oldest datagram in flight towards that peer. Replace with the
-//! records' flight ids.
+//! Every record about a datagram carries its flight id (trace/2): the sender's
+//! message, keep-alive or ESP record opens the flight, the network's records
+//! (transmit, NAT rewrites, drops, duplicates, delivery) and the receiver's events
+//! complete it. A copy the network makes (duplicate, replay) is its own flight.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use ikelab_engine::event::{Direction, EventKind};
-use ikelab_engine::sim::{DropCause, NatDirection, NetworkEvent, WireProtocol};
+use ikelab_engine::trace::{DropCause, FlightId, NatDirection, NetworkEvent, WireProtocol};
 use ikelab_engine::trace::{Entry, Trace};
 
 use super::lines::Line;
@@ -80,16 +80,11 @@ pub(crate) struct Flight {
     pub(crate) refused: Option<String>,
     pub(crate) nat_out: Option<Rewrite>,
     pub(crate) nat_in: Option<Rewrite>,
+    /// The receiver reported it (its first record about it is `end_record`).
+    pub(crate) received: bool,
 }
 
-struct Pending {
-    record: usize,
-    kind: FlightKind,
-    label: String,
-    retransmission: u32,
-}
-
-/// The flights of a trace.
+/// The flights of a trace, in the order they were sent.
 pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
     let line_of = |record: usize| {
         lines
@@ -97,69 +92,75 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
             .saturating_sub(1)
     };
     let mut out: Vec<Flight> = Vec::new();
-    let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
-    // Indices into `out` still travelling, oldest first.
-    let mut travelling: Vec<usize> = Vec::new();
-    let mut nat_out: Option<Rewrite> = None;
-    let mut nat_in: Option<Rewrite> = None;
-    let mut replay_next = false;
-
+    let mut by_id: BTreeMap<FlightId, usize> = BTreeMap::new();
+    // Whether the network put the flight on a link (a drop after that is on the way in).
+    let mut transmitted: BTreeMap<FlightId, bool> = BTreeMap::new();
+    let blank = |record: usize, t_us: u64, from: &str, kind: FlightKind, label: String| Flight {
+        from: from.to_owned(),
+        to: String::new(),
+        kind,
+        label,
+        ports: String::new(),
+        t_send: t_us,
+        t_end: t_us,
+        send_record: record,
+        send_line: line_of(record),
+        end_record: None,
+        end_line: None,
+        fate: Fate::InFlight,
+        retransmission: 0,
+        duplicate: false,
+        replay: false,
+        refused: None,
+        nat_out: None,
+        nat_in: None,
+        received: false,
+    };
     for (index, record) in trace.records.iter().enumerate() {
+        let t = record.t_us;
         match &record.entry {
-            Entry::Event(event) => match &event.kind {
-                EventKind::MessageSent(m) => {
-                    pending.insert(
-                        record.peer.clone(),
-                        Pending {
-                            record: index,
-                            kind: FlightKind::Ike,
-                            label: m.summary.clone(),
-                            retransmission: m.retransmission,
-                        },
-                    );
+            Entry::Event(event) => {
+                let Some(id) = event.flight else { continue };
+                match &event.kind {
+                    EventKind::MessageSent(m) => {
+                        let mut f =
+                            blank(index, t, &record.peer, FlightKind::Ike, m.summary.clone());
+                        f.retransmission = m.retransmission;
+                        by_id.insert(id, out.len());
+                        out.push(f);
+                    }
+                    EventKind::NatKeepalive {
+                        direction: Direction::Sent,
+                        ..
+                    } => {
+                        by_id.insert(id, out.len());
+                        out.push(blank(
+                            index,
+                            t,
+                            &record.peer,
+                            FlightKind::Keepalive,
+                            "NAT keep-alive".to_owned(),
+                        ));
+                    }
+                    EventKind::MessageReceived(_)
+                    | EventKind::MessageDropped(_)
+                    | EventKind::NatKeepalive {
+                        direction: Direction::Received,
+                        ..
+                    } => {
+                        if let Some(f) = by_id.get(&id).and_then(|&i| out.get_mut(i)) {
+                            received(f, index, line_of(index), t);
+                            if let EventKind::MessageDropped(d) = &event.kind {
+                                f.refused = Some(d.reason.describe());
+                            }
+                        }
+                    }
+                    _ => {}
                 }
-                EventKind::NatKeepalive {
-                    direction: Direction::Sent,
-                    ..
-                } => {
-                    pending.insert(
-                        record.peer.clone(),
-                        Pending {
-                            record: index,
-                            kind: FlightKind::Keepalive,
-                            label: "NAT keep-alive".to_owned(),
-                            retransmission: 0,
-                        },
-                    );
-                }
-                EventKind::MessageReceived(_)
-                | EventKind::NatKeepalive {
-                    direction: Direction::Received,
-                    ..
-                } => arrive(
-                    &mut out,
-                    &mut travelling,
-                    &record.peer,
-                    index,
-                    record.t_us,
-                    line_of(index),
-                    None,
-                    nat_in.take(),
-                ),
-                EventKind::MessageDropped(d) => arrive(
-                    &mut out,
-                    &mut travelling,
-                    &record.peer,
-                    index,
-                    record.t_us,
-                    line_of(index),
-                    Some(d.reason.describe()),
-                    nat_in.take(),
-                ),
-                _ => {}
-            },
+            }
             Entry::Network(net) => match net {
                 NetworkEvent::EspSent {
+                    flight,
                     peer,
                     spi,
                     sequence,
@@ -167,201 +168,142 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     udp_encap,
                     ..
                 } => {
-                    pending.insert(
-                        peer.clone(),
-                        Pending {
-                            record: index,
-                            kind: if *udp_encap {
-                                FlightKind::EspInUdp
-                            } else {
-                                FlightKind::Esp
-                            },
-                            label: format!("ESP SPI 0x{spi:08x} seq {sequence}: {inner}"),
-                            retransmission: 0,
-                        },
-                    );
+                    let kind = if *udp_encap {
+                        FlightKind::EspInUdp
+                    } else {
+                        FlightKind::Esp
+                    };
+                    by_id.insert(*flight, out.len());
+                    out.push(blank(
+                        index,
+                        t,
+                        peer,
+                        kind,
+                        format!("ESP SPI 0x{spi:08x} seq {sequence}: {inner}"),
+                    ));
                 }
-                NetworkEvent::EspReplayed { .. } => replay_next = true,
+                NetworkEvent::Duplicated { flight, parent, .. }
+                | NetworkEvent::EspReplayed { flight, parent, .. } => {
+                    let replay = matches!(net, NetworkEvent::EspReplayed { .. });
+                    if let Some(mut copy) = by_id.get(parent).and_then(|&i| out.get(i)).cloned() {
+                        copy.duplicate = !replay;
+                        copy.replay = replay;
+                        copy.fate = Fate::InFlight;
+                        copy.end_record = None;
+                        copy.end_line = None;
+                        copy.refused = None;
+                        copy.nat_in = None;
+                        copy.received = false;
+                        if replay {
+                            copy.t_send = t;
+                            copy.send_record = index;
+                            copy.send_line = line_of(index);
+                        }
+                        by_id.insert(*flight, out.len());
+                        out.push(copy);
+                    }
+                }
+                NetworkEvent::Transmit {
+                    flight,
+                    from,
+                    to,
+                    datagram,
+                    protocol,
+                } => {
+                    let at = match by_id.get(flight) {
+                        Some(&i) => i,
+                        None => {
+                            // A datagram no engine reported (a spoofed or raw packet).
+                            let kind = guess_kind(*protocol, &datagram.payload);
+                            by_id.insert(*flight, out.len());
+                            out.push(blank(
+                                index,
+                                t,
+                                from,
+                                kind,
+                                format!("{} bytes", datagram.payload.len()),
+                            ));
+                            out.len() - 1
+                        }
+                    };
+                    transmitted.insert(*flight, true);
+                    let f = &mut out[at];
+                    f.to = to.clone();
+                    let (src, dst) = f
+                        .nat_out
+                        .as_ref()
+                        .map_or((datagram.src, datagram.dst), |r| r.before);
+                    f.ports = ports(*protocol, src, dst);
+                }
                 NetworkEvent::NatRewrite {
+                    flight,
                     direction,
                     before_src,
                     before_dst,
                     after_src,
                     after_dst,
                 } => {
-                    let rewrite = Rewrite {
-                        before: (*before_src, *before_dst),
-                        after: (*after_src, *after_dst),
-                    };
-                    match direction {
-                        NatDirection::Outbound => nat_out = Some(rewrite),
-                        NatDirection::Inbound => nat_in = Some(rewrite),
-                    }
-                }
-                NetworkEvent::Transmit {
-                    from,
-                    to,
-                    datagram,
-                    protocol,
-                } => {
-                    let sent = pending.remove(from);
-                    let replay = std::mem::take(&mut replay_next);
-                    let (send_record, kind, label, retransmission) = match sent {
-                        Some(p) if !replay => (p.record, p.kind, p.label, p.retransmission),
-                        _ => (
-                            index,
-                            guess_kind(*protocol, &datagram.payload),
-                            format!("{} bytes", datagram.payload.len()),
-                            0,
-                        ),
-                    };
-                    let (src, dst) = match &nat_out {
-                        Some(r) => (r.before.0, r.before.1),
-                        None => (datagram.src, datagram.dst),
-                    };
-                    let label = if replay {
-                        out.iter()
-                            .rev()
-                            .find(|f| {
-                                f.to == *to
-                                    && matches!(f.kind, FlightKind::Esp | FlightKind::EspInUdp)
-                            })
-                            .map_or(label, |f| f.label.clone())
-                    } else {
-                        label
-                    };
-                    out.push(Flight {
-                        from: from.clone(),
-                        to: to.clone(),
-                        kind,
-                        label,
-                        ports: ports(*protocol, src, dst),
-                        t_send: record.t_us,
-                        t_end: record.t_us,
-                        send_record,
-                        send_line: line_of(send_record),
-                        end_record: None,
-                        end_line: None,
-                        fate: Fate::InFlight,
-                        retransmission,
-                        duplicate: false,
-                        replay,
-                        refused: None,
-                        nat_out: nat_out.take(),
-                        nat_in: None,
-                    });
-                    travelling.push(out.len() - 1);
-                }
-                NetworkEvent::Duplicated { from, to } => {
-                    if let Some(&last) = travelling
-                        .iter()
-                        .rev()
-                        .find(|&&i| out[i].from == *from && out[i].to == *to)
-                    {
-                        let mut copy = out[last].clone();
-                        copy.duplicate = true;
-                        out.push(copy);
-                        travelling.push(out.len() - 1);
-                    }
-                }
-                NetworkEvent::Dropped {
-                    from, src, cause, ..
-                } => {
-                    let text = cause_text(cause);
-                    if let Some(p) = pending.remove(from) {
-                        // Dropped before it reached the link (firewall, MTU, no route).
-                        out.push(Flight {
-                            from: from.clone(),
-                            to: String::new(),
-                            kind: p.kind,
-                            label: p.label,
-                            ports: String::new(),
-                            t_send: record.t_us,
-                            t_end: record.t_us,
-                            send_record: p.record,
-                            send_line: line_of(p.record),
-                            end_record: Some(index),
-                            end_line: Some(line_of(index)),
-                            fate: Fate::DroppedOut(text),
-                            retransmission: p.retransmission,
-                            duplicate: false,
-                            replay: false,
-                            refused: None,
-                            nat_out: nat_out.take(),
-                            nat_in: None,
-                        });
-                    } else if let Some(pos) = travelling
-                        .iter()
-                        .position(|&i| out[i].from == *from && sent_as(&out[i], *src))
-                    {
-                        let flight = &mut out[travelling.remove(pos)];
-                        flight.end_record = Some(index);
-                        flight.end_line = Some(line_of(index));
-                        flight.t_end = record.t_us;
-                        flight.fate = if matches!(cause, DropCause::Loss) {
-                            Fate::Lost
-                        } else {
-                            Fate::DroppedIn(text)
+                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
+                        let rewrite = Rewrite {
+                            before: (*before_src, *before_dst),
+                            after: (*after_src, *after_dst),
                         };
+                        match direction {
+                            NatDirection::Outbound => f.nat_out = Some(rewrite),
+                            NatDirection::Inbound => f.nat_in = Some(rewrite),
+                        }
                     }
                 }
-                NetworkEvent::EspOpened { peer, .. } => {
-                    arrive(
-                        &mut out,
-                        &mut travelling,
-                        peer,
-                        index,
-                        record.t_us,
-                        line_of(index),
-                        None,
-                        nat_in.take(),
-                    );
+                NetworkEvent::Delivered { flight, to } => {
+                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
+                        f.to = to.clone();
+                        f.fate = Fate::Delivered;
+                        f.t_end = t;
+                        f.end_record = Some(index);
+                        f.end_line = Some(line_of(index));
+                    }
                 }
-                NetworkEvent::EspDropped { peer, error, .. } => {
-                    arrive(
-                        &mut out,
-                        &mut travelling,
-                        peer,
-                        index,
-                        record.t_us,
-                        line_of(index),
-                        Some(error.clone()),
-                        nat_in.take(),
-                    );
+                NetworkEvent::Dropped { flight, cause, .. } => {
+                    let on_link = transmitted.get(flight).copied().unwrap_or(false);
+                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
+                        let text = cause_text(cause);
+                        f.fate = match (cause, on_link) {
+                            (DropCause::Loss, _) => Fate::Lost,
+                            (_, true) => Fate::DroppedIn(text),
+                            (_, false) => Fate::DroppedOut(text),
+                        };
+                        f.t_end = t;
+                        f.end_record = Some(index);
+                        f.end_line = Some(line_of(index));
+                    }
+                }
+                NetworkEvent::EspOpened { flight, .. }
+                | NetworkEvent::EspDropped { flight, .. } => {
+                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
+                        received(f, index, line_of(index), t);
+                        if let NetworkEvent::EspDropped { error, .. } = net {
+                            f.refused = Some(error.clone());
+                        }
+                    }
                 }
                 _ => {}
             },
+            _ => {}
         }
     }
     out
 }
 
-/// Whether `flight` left the sender's side of the network with source `src`.
-fn sent_as(flight: &Flight, src: SocketAddr) -> bool {
-    flight.nat_out.as_ref().is_none_or(|r| r.after.0 == src)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn arrive(
-    out: &mut [Flight],
-    travelling: &mut Vec<usize>,
-    peer: &str,
-    record: usize,
-    t_us: u64,
-    line: usize,
-    refused: Option<String>,
-    nat_in: Option<Rewrite>,
-) {
-    let Some(pos) = travelling.iter().position(|&i| out[i].to == peer) else {
-        return;
-    };
-    let flight = &mut out[travelling.remove(pos)];
-    flight.end_record = Some(record);
-    flight.end_line = Some(line);
-    flight.t_end = t_us;
-    flight.fate = Fate::Delivered;
-    flight.refused = refused;
-    flight.nat_in = nat_in;
+/// The receiver's first record about a delivered flight becomes its end (its line is
+/// the one the reader sees).
+fn received(flight: &mut Flight, record: usize, line: usize, t_us: u64) {
+    if !flight.received {
+        flight.received = true;
+        flight.end_record = Some(record);
+        flight.end_line = Some(line);
+        flight.t_end = t_us;
+        flight.fate = Fate::Delivered;
+    }
 }
 
 fn guess_kind(protocol: WireProtocol, payload: &[u8]) -> FlightKind {
@@ -389,5 +331,7 @@ fn cause_text(cause: &DropCause) -> String {
         DropCause::NoNatMapping { public } => format!("the NAT has no mapping for {public}"),
         DropCause::PeerDown { peer } => format!("{peer} is down"),
         DropCause::EspThroughNat => "a NAT cannot translate plain ESP".to_owned(),
+        // A cause newer than this page: the network's own words.
+        other => format!("{other:?}"),
     }
 }

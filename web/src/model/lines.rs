@@ -2,7 +2,8 @@
 //! same words), with what the filters need.
 
 use ikelab_engine::event::EventKind;
-use ikelab_engine::sim::{NetworkEvent, transcript};
+use ikelab_engine::sim::transcript;
+use ikelab_engine::trace::NetworkEvent;
 use ikelab_engine::trace::{Entry, Trace};
 
 /// What a line is about, for the event list's filter.
@@ -63,6 +64,11 @@ pub(crate) fn lines(trace: &Trace) -> Vec<Line> {
             let (kind, text) = match &r.entry {
                 Entry::Event(e) => (event_kind(&e.kind), e.describe()),
                 Entry::Network(n) => (network_kind(n), n.describe()),
+                // A record kind newer than this page.
+                _ => (
+                    LineKind::Network,
+                    "(a record this page does not know)".to_owned(),
+                ),
             };
             Line {
                 record: index,
