@@ -1,7 +1,7 @@
 //! The page's side effects as hooks: the URL fragment and browser history, the
 //! keyboard, and the playback timer.
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -76,31 +76,37 @@ pub(crate) fn use_keyboard(dispatch: UseReducerDispatcher<LabState>) {
         let listener = web_sys::window()
             .and_then(|w| w.document())
             .map(|document| {
-                EventListener::new(&document, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                        return;
-                    };
-                    if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                        return;
-                    }
-                    let tag = event
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .map(|e| e.tag_name().to_ascii_lowercase())
-                        .unwrap_or_default();
-                    if matches!(tag.as_str(), "input" | "select" | "textarea") {
-                        return;
-                    }
-                    let action = match event.key().as_str() {
-                        " " if tag != "button" && tag != "summary" => Action::TogglePlay,
-                        "ArrowRight" | "ArrowDown" => Action::Forward { by_timer: false },
-                        "ArrowLeft" | "ArrowUp" => Action::Back,
-                        "Home" => Action::Restart,
-                        _ => return,
-                    };
-                    event.prevent_default();
-                    dispatch.dispatch(action);
-                })
+                // Not passive: the keys it handles must not also scroll the page.
+                EventListener::new_with_options(
+                    &document,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                            return;
+                        };
+                        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                            return;
+                        }
+                        let tag = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .map(|e| e.tag_name().to_ascii_lowercase())
+                            .unwrap_or_default();
+                        if matches!(tag.as_str(), "input" | "select" | "textarea") {
+                            return;
+                        }
+                        let action = match event.key().as_str() {
+                            " " if tag != "button" && tag != "summary" => Action::TogglePlay,
+                            "ArrowRight" | "ArrowDown" => Action::Forward { by_timer: false },
+                            "ArrowLeft" | "ArrowUp" => Action::Back,
+                            "Home" => Action::Restart,
+                            _ => return,
+                        };
+                        event.prevent_default();
+                        dispatch.dispatch(action);
+                    },
+                )
             });
         move || drop(listener)
     });
