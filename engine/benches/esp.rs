@@ -19,6 +19,7 @@ use ikelab_engine::child::{SEAL_HEADROOM, SEAL_OVERHEAD_MAX};
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::crypto::{CryptoProvider, providers};
 use ikelab_engine::ike::{ChildSaId, EspDatagram};
+use ikelab_engine::sim::fixtures::{CLIENT, GATEWAY};
 use ikelab_engine::sim::{LinkConfig, Pair};
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
 use ikelab_engine::{Engine, EngineConfig};
@@ -27,50 +28,6 @@ use rand_core::SeedableRng;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
 const PACKET: usize = 1400;
-
-const INITIATOR: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-[local]
-auth = "psk"
-id = "cl.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["dynamic"]
-remote_ts = ["10.1.0.0/24"]
-replay_window = 4096
-[secrets]
-psk = "not-a-real-secret"
-"#;
-
-const RESPONDER: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-pools = ["vpool"]
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["10.1.0.0/24"]
-remote_ts = ["dynamic"]
-replay_window = 4096
-[secrets]
-psk = "not-a-real-secret"
-[ip_pools.vpool]
-addrs = "10.3.0.0/24"
-"#;
 
 /// Two engines with one CHILD SA using `esp` ("aes256gcm16", "chacha20poly1305").
 struct Tunnel {
@@ -83,8 +40,14 @@ struct Tunnel {
     buf: Vec<u8>,
 }
 
+/// The shared example client or gateway with the ESP proposal under test and a
+/// replay window wide enough for a benchmark's bursts.
 fn config(text: &str, esp: &str) -> PeerConfig {
-    toml::from_str(&text.replace("\"ESP\"", &format!("\"{esp}\""))).expect("bench configuration")
+    let mut config: PeerConfig = toml::from_str(text).expect("bench configuration");
+    let net = config.children.get_mut("net").expect("child net");
+    net.esp_proposals = vec![esp.to_owned()];
+    net.replay_window = 4096;
+    config
 }
 
 fn engine(provider: &'static CryptoProvider, responder: Vec<PeerConfig>, seed: u64) -> Engine {
@@ -99,11 +62,11 @@ fn engine(provider: &'static CryptoProvider, responder: Vec<PeerConfig>, seed: u
 impl Tunnel {
     fn new(provider: &'static CryptoProvider, esp: &str) -> Self {
         let a = engine(provider, Vec::new(), 1);
-        let b = engine(provider, vec![config(RESPONDER, esp)], 2);
+        let b = engine(provider, vec![config(GATEWAY, esp)], 2);
         let mut pair = Pair::new(a, b, LinkConfig::default(), 3);
         let id = pair
             .a
-            .initiate(Duration::ZERO, &config(INITIATOR, esp))
+            .initiate(Duration::ZERO, &config(CLIENT, esp))
             .expect("initiate");
         pair.drive();
         let vip = pair.a.ike_sa(id).expect("IKE SA").virtual_ips[0];

@@ -1,5 +1,4 @@
-//! What the engine reports: every message sent and received, every key derived (on
-//! request), every decision with its reason, every state change, every SA that comes
+//! What the engine reports: every message sent and received, every decision with its reason, every state change, every SA that comes
 //! up or goes down.
 //!
 //! An [`Event`] is one record of the trace format (`{schema, source, seed, peers,
@@ -12,9 +11,12 @@
 //! [`Event::describe`] gives one line in the style of charon's log, e.g.
 //! `sending IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]`.
 //!
-//! Keys appear only when the engine was created with `key_log: true`
-//! ([`EventKind::KeysDerived`], [`EventKind::IkeSaKeys`], [`EventKind::ChildSaKeys`]):
-//! whoever serialises those publishes secrets, on purpose (a lab, Wireshark).
+//! The engine's event stream never carries a key: secrets leave only through the
+//! [`KeyLog`](crate::keylog::KeyLog) a driver installs. The three key kinds
+//! ([`EventKind::KeysDerived`], [`EventKind::IkeSaKeys`], [`EventKind::ChildSaKeys`])
+//! are such a key log's records as a lab's trace shows them among the peer's events
+//! (`KeyLogRecord::into_event`, which the simulator uses): whoever serialises those
+//! publishes secrets, on purpose (a lab, Wireshark).
 
 mod decision;
 mod flight;
@@ -103,9 +105,11 @@ pub enum EventKind {
     StateChanged { from: SaState, to: SaState },
     /// A decision, with what it was based on.
     Decision(Decision),
-    /// Key schedule steps with their inputs and outputs (key log only).
+    /// Key schedule steps with their inputs and outputs: a key log record, never in
+    /// an engine's event stream (see the module documentation).
     KeysDerived { steps: Vec<KeyDerivationStep> },
-    /// The IKE SA's keys, for Wireshark's `ikev2_decryption_table` (key log only).
+    /// The IKE SA's keys, for Wireshark's `ikev2_decryption_table`: a key log
+    /// record, never in an engine's event stream.
     IkeSaKeys(Box<IkeSaKeys>),
     /// The IKE SA is established (IKE_AUTH done).
     IkeSaUp(Box<IkeSaUp>),
@@ -113,7 +117,8 @@ pub enum EventKind {
     IkeSaDown { reason: DownReason },
     /// A CHILD SA is installed; its keys are available from `Engine::child_sa`.
     ChildSaUp(Box<ChildSaUp>),
-    /// A CHILD SA's ESP keys (key log only), for Wireshark's `esp_sa`.
+    /// A CHILD SA's ESP keys, for Wireshark's `esp_sa`: a key log record, never in
+    /// an engine's event stream.
     ChildSaKeys(Box<ChildSaKeys>),
     /// A CHILD SA could not be created; the IKE SA stays up (RFC 7296 §1.2).
     ChildSaFailed { name: String, reason: ChildFailure },
@@ -206,7 +211,7 @@ pub struct IkeSaUp {
     pub virtual_ips: Vec<IpAddr>,
 }
 
-/// An IKE SA's keys (key log).
+/// An IKE SA's keys (a key log record, `crate::keylog`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IkeSaKeys {
     pub spi_i: IkeSpi,
@@ -243,10 +248,17 @@ pub struct ChildSaUp {
     pub remote_ts: Vec<TrafficSelector>,
 }
 
-/// A CHILD SA's keys (key log).
+/// A CHILD SA's keys (a key log record, `crate::keylog`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildSaKeys {
     pub child: ChildSaId,
+    /// Whether we initiated the exchange that created it: the `_i` keys are then the
+    /// ones we send with (RFC 7296 §2.17).
+    pub initiator: bool,
+    /// Our outer address when it was installed (the address family of `esp_sa`).
+    pub local: IpAddr,
+    /// The peer's outer address when it was installed.
+    pub remote: IpAddr,
     pub spi_in: u32,
     pub spi_out: u32,
     pub encr: EncrId,

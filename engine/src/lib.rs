@@ -17,6 +17,7 @@ pub mod config;
 pub mod crypto;
 pub mod event;
 pub mod ike;
+pub mod keylog;
 pub mod proposal;
 pub mod sim;
 pub mod trace;

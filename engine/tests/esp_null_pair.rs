@@ -13,11 +13,11 @@ use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ike_support::*;
+use ikelab_engine::capture::keys::esp_sa_table::parse_esp_sa_table;
+use ikelab_engine::capture::keys::esp_table_decryptor::EspTableDecryptor;
+use ikelab_engine::capture::keys::profile::esp_sa_lines_of;
 use ikelab_engine::child::{EspError, SEAL_OVERHEAD_MAX};
 use ikelab_engine::crypto::RUST_CRYPTO;
-use ikelab_engine::crypto::esp_sa_table::parse_esp_sa_table;
-use ikelab_engine::crypto::esp_table_decryptor::EspTableDecryptor;
-use ikelab_engine::crypto::keylog::esp_sa_lines_of;
 use ikelab_engine::event::EventKind;
 use ikelab_engine::ike::ChildSaId;
 use ikelab_engine::sim::{self, LinkConfig, NetworkEvent, Pair, WireProtocol, library};
@@ -163,8 +163,8 @@ fn null_in_an_ike_proposal_is_refused_before_sending() {
     let initiator = with(INITIATOR, |c| {
         c.proposals = vec!["null-sha256-x25519".to_owned()];
     });
-    let a = engine(Vec::new(), 43, false, false);
-    let b = engine(vec![config(RESPONDER)], 44, false, false);
+    let a = engine(Vec::new(), 43, false);
+    let b = engine(vec![config(RESPONDER)], 44, false);
     let mut pair = Pair::new(a, b, LinkConfig::default(), 43);
     let error = pair
         .a

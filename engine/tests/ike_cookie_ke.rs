@@ -111,7 +111,7 @@ fn half_open_flood_switches_the_responder_to_cookies() {
     });
     let (mut pair, id) = pair_with(&config(INITIATOR), responder, LinkConfig::default(), 5);
     // Two floods from another engine that never continue past IKE_SA_INIT.
-    let mut flood = engine(Vec::new(), 77, false, false);
+    let mut flood = engine(Vec::new(), 77, false);
     for n in 0..2u8 {
         let c = with(INITIATOR, |c| {
             c.local_addrs = vec![format!("198.51.100.{}", n + 10)]

@@ -234,9 +234,7 @@ fn responder_picks_the_configuration_matching_the_identity() {
         c.remote.id =
             ikelab_engine::config::Identity::parse("cl.example").unwrap_or_else(|e| panic!("{e}"));
     });
-    let a = engine(Vec::new(), 1, true, true);
-    let b = engine(vec![other, ours], 2, true, true);
-    let mut pair = ikelab_engine::sim::Pair::new(a, b, LinkConfig::default(), 17);
+    let mut pair = keyed_pair(vec![other, ours], (1, 2), true, LinkConfig::default(), 17);
     let id = pair
         .a
         .initiate(Duration::ZERO, &config(INITIATOR))

@@ -148,7 +148,7 @@ fn hostile_bytes_never_change_state_at_any_stage() {
 }
 
 fn init_request() -> Datagram {
-    let mut a = engine(Vec::new(), 52, false, false);
+    let mut a = engine(Vec::new(), 52, false);
     if let Err(e) = a.initiate(Duration::ZERO, &config(INITIATOR)) {
         panic!("{e}");
     }
@@ -156,7 +156,7 @@ fn init_request() -> Datagram {
 }
 
 fn answer_to(request: Datagram) -> (Message, usize) {
-    let mut b = engine(vec![config(RESPONDER)], 53, false, false);
+    let mut b = engine(vec![config(RESPONDER)], 53, false);
     b.handle_datagram(Duration::ZERO, request);
     let reply = b.poll_transmit().unwrap_or_else(|| panic!("no answer"));
     (

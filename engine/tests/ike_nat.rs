@@ -152,3 +152,104 @@ fn without_nat_ike_stays_on_500() {
     assert!(pair.wire.iter().all(|w| w.datagram.src.port() == 500));
     assert_eq!(pair.a.ike_sa(id).map(|s| s.udp_encap), Some(false));
 }
+
+/// RFC 3948 §4: a keep-alive is sent only when nothing was sent to the peer for the
+/// keep-alive interval. The first comes one interval after our last IKE message (not
+/// after IKE_AUTH completed), and ESP packets we seal postpone it like IKE messages.
+#[test]
+fn keepalives_are_timed_from_the_last_packet_sent_esp_included() {
+    use ikelab_engine::child::SEAL_OVERHEAD_MAX;
+    use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
+
+    let interval = Duration::from_secs(2);
+    let initiator = with(INITIATOR, |c| c.keep_alive = interval);
+    let (mut pair, id) = pair_with(&initiator, config(RESPONDER), LinkConfig::default(), 31);
+    pair.nat = Some(NatBox::new(
+        IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
+        30_000,
+        None,
+    ));
+    pair.drive_until(Duration::from_millis(1_000));
+    assert_eq!(state(&pair.a, id), Some(SaState::Established));
+    let from_a = |pair: &ikelab_engine::sim::Pair| -> Vec<(Duration, bool)> {
+        pair.wire
+            .iter()
+            .filter(|w| w.from == Side::A)
+            .map(|w| (w.time, w.datagram.payload == [0xff]))
+            .collect()
+    };
+    // ESP every second from 1.5 s to 5.5 s: no keep-alive in between.
+    let child = pair.a.child_sas().next().map(|c| c.id).expect("CHILD SA");
+    let vip = pair.a.ike_sa(id).expect("IKE SA").virtual_ips[0];
+    let mut packet = Vec::new();
+    emit_ip_packet(
+        vip,
+        IpAddr::V4(Ipv4Addr::new(10, 1, 0, 5)),
+        IpProtocol(1),
+        0,
+        &[8, 0, 0, 0, 0, 1, 0, 1],
+        &mut packet,
+    )
+    .unwrap_or_else(|e| panic!("packet: {e:?}"));
+    let mut out = vec![0u8; packet.len() + SEAL_OVERHEAD_MAX];
+    let mut last_esp = Duration::ZERO;
+    for second in 1..=5 {
+        // The driver's clock: the simulator's `now` is the last event's time.
+        let now = Duration::from_millis(500 + 1_000 * second);
+        pair.drive_until(now);
+        pair.a
+            .seal(now, child, &packet, &mut out)
+            .unwrap_or_else(|e| panic!("seal: {e:?}"));
+        last_esp = now;
+    }
+    pair.drive_until(Duration::from_secs(10));
+    let keepalives: Vec<Duration> = from_a(&pair)
+        .iter()
+        .filter(|(_, ka)| *ka)
+        .map(|(t, _)| *t)
+        .collect();
+    let after_traffic: Vec<Duration> = keepalives
+        .iter()
+        .copied()
+        .filter(|t| *t > Duration::from_secs(1))
+        .collect();
+    assert_eq!(
+        after_traffic,
+        [last_esp + interval, last_esp + 2 * interval],
+        "keep-alives {keepalives:?}, last ESP at {last_esp:?}"
+    );
+}
+
+/// The first keep-alive comes one interval after the last IKE message we sent (the
+/// IKE_AUTH request of the initiator), not one interval after IKE_AUTH completed.
+#[test]
+fn the_first_keepalive_is_timed_from_our_last_ike_message() {
+    let interval = Duration::from_secs(2);
+    let initiator = with(INITIATOR, |c| c.keep_alive = interval);
+    // A slow link: the IKE_AUTH response arrives well after our request left.
+    let link = LinkConfig {
+        latency: Duration::from_millis(300),
+        ..LinkConfig::default()
+    };
+    let (mut pair, id) = pair_with(&initiator, config(RESPONDER), link, 31);
+    pair.nat = Some(NatBox::new(
+        IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
+        30_000,
+        None,
+    ));
+    pair.drive_until(Duration::from_secs(3));
+    assert_eq!(state(&pair.a, id), Some(SaState::Established));
+    let sent: Vec<_> = pair.wire.iter().filter(|w| w.from == Side::A).collect();
+    let first_keepalive = sent
+        .iter()
+        .find(|w| w.datagram.payload == [0xff])
+        .map(|w| w.time)
+        .expect("a keep-alive");
+    let last_ike_before = sent
+        .iter()
+        .filter(|w| w.datagram.payload != [0xff] && w.time < first_keepalive)
+        .map(|w| w.time)
+        .max()
+        .expect("IKE messages");
+    assert_eq!(first_keepalive - last_ike_before, interval);
+}

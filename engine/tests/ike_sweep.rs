@@ -70,9 +70,8 @@ fn sweep(loss: f64) {
             reorder: 0.05,
             reorder_delay: Duration::from_millis(30),
         };
-        let a = engine(Vec::new(), seed * 2 + 1, true, false);
-        let b = engine(vec![responder.clone()], seed * 2 + 2, true, false);
-        let mut pair = Pair::new(a, b, link, seed ^ 0x5eed);
+        let seeds = (seed * 2 + 1, seed * 2 + 2);
+        let mut pair = keyed_pair(vec![responder.clone()], seeds, false, link, seed ^ 0x5eed);
         let id = match pair.a.initiate(Duration::ZERO, &initiator) {
             Ok(id) => id,
             Err(e) => panic!("initiate: {e}"),

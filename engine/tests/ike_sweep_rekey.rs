@@ -54,9 +54,8 @@ fn run(seed: u64, loss: f64) -> bool {
         reorder: 0.05,
         reorder_delay: Duration::from_millis(30),
     };
-    let a = engine(Vec::new(), seed * 2 + 1, true, false);
-    let b = engine(vec![responder], seed * 2 + 2, true, false);
-    let mut pair = Pair::new(a, b, link, seed ^ 0x5eed_4e4e);
+    let seeds = (seed * 2 + 1, seed * 2 + 2);
+    let mut pair = keyed_pair(vec![responder], seeds, false, link, seed ^ 0x5eed_4e4e);
     let id = match pair.a.initiate(Duration::ZERO, &initiator) {
         Ok(id) => id,
         Err(e) => panic!("initiate: {e}"),

@@ -192,8 +192,8 @@ fn a_request_outside_the_window_is_answered_with_invalid_message_id() {
 #[test]
 fn a_half_open_sa_expires() {
     let responder = with(RESPONDER, |c| c.half_open_timeout = Duration::from_secs(2));
-    let mut b = engine(vec![responder], 45, false, true);
-    let mut a = engine(Vec::new(), 46, false, true);
+    let mut b = engine(vec![responder], 45, true);
+    let mut a = engine(Vec::new(), 46, true);
     if let Err(e) = a.initiate(Duration::ZERO, &config(INITIATOR)) {
         panic!("{e}");
     }

@@ -178,7 +178,7 @@ fn initial_contact_replaces_the_old_ike_sa_of_the_same_peer() {
     pair.drive_until(Duration::from_secs(1));
     assert_eq!(state(&pair.a, first), Some(SaState::Established));
     // The client restarts: a fresh engine, same identity, INITIAL_CONTACT again.
-    let mut restarted = engine(Vec::new(), 999, true, true);
+    let mut restarted = engine(Vec::new(), 999, true);
     let second = restarted
         .initiate(pair.now, &config(INITIATOR))
         .unwrap_or_else(|e| panic!("{e}"));

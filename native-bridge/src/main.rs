@@ -6,6 +6,7 @@
 mod cli;
 mod dissect;
 mod exit;
+mod key_folder;
 mod sim;
 
 use std::process::ExitCode;

@@ -8,7 +8,8 @@
 //! `trace` module) is written as JSON; with `--pcap FILE` a pcap of every datagram
 //! on the virtual links; with `--keys DIR` a Wireshark profile folder
 //! (`ikev2_decryption_table`, `esp_sa`, `preferences`) that decrypts that pcap:
-//! `WIRESHARK_CONFIG_DIR=DIR tshark -r FILE`.
+//! `WIRESHARK_CONFIG_DIR=DIR tshark -r FILE`, written by a key log the engines hand
+//! their keys to as the run goes (`key_folder`).
 //!
 //! Exit codes: 0 when the run met the scenario's `[expect]`, 4 when it did not
 //! (each difference is printed), 3 when the scenario cannot be read or loaded
@@ -17,11 +18,14 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
-use ikelab_engine::sim::{self, Scenario, library};
+use ikelab_engine::keylog::KeyLog;
+use ikelab_engine::sim::{self, Scenario, SimOptions, library};
 
 use crate::cli::SimArgs;
 use crate::exit::Exit;
+use crate::key_folder::ProfileFolder;
 
 /// Runs `ikelab sim`.
 pub(crate) fn run(args: &SimArgs) -> Exit {
@@ -55,7 +59,18 @@ pub(crate) fn run(args: &SimArgs) -> Exit {
     for line in scenario.teaching.trim().lines() {
         out.push_str(&format!("  | {line}\n"));
     }
-    let run = sim::run(&scenario, seed);
+    let key_folder = match args.keys.as_deref().map(ProfileFolder::create).transpose() {
+        Ok(folder) => folder.map(Arc::new),
+        Err(message) => {
+            eprintln!("ikelab sim: {message}");
+            return Exit::Failure;
+        }
+    };
+    let options = SimOptions {
+        key_log: key_folder.clone().map(|f| f as Arc<dyn KeyLog>),
+        ..SimOptions::default()
+    };
+    let run = sim::run_with(&scenario, seed, options);
     for line in sim::transcript::transcript(&run.trace, args.verbose) {
         out.push_str(&line);
         out.push('\n');
@@ -70,7 +85,16 @@ pub(crate) fn run(args: &SimArgs) -> Exit {
         }
     }
     print(&out);
-    if let Err(message) = write_outputs(args, &scenario, &run) {
+    let written = write_outputs(args, &scenario, &run).and_then(|()| {
+        let Some(folder) = &key_folder else {
+            return Ok(());
+        };
+        for note in folder.finish()? {
+            eprintln!("ikelab sim: key table: {note}");
+        }
+        Ok(())
+    });
+    if let Err(message) = written {
         eprintln!("ikelab sim: {message}");
         return Exit::Failure;
     }
@@ -114,19 +138,6 @@ fn write_outputs(args: &SimArgs, scenario: &Scenario, run: &sim::SimRun) -> Resu
         let bytes = sim::export::pcap(&run.trace, scenario.calendar_time)
             .map_err(|e| format!("cannot build the pcap: {e}"))?;
         std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    if let Some(dir) = &args.keys {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let tables = sim::export::key_tables(&run.trace);
-        for note in &tables.skipped {
-            eprintln!("ikelab sim: key table: {note}");
-        }
-        for (name, text) in tables.files() {
-            let path = dir.join(name);
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
     }
     Ok(())
 }

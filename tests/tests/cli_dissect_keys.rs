@@ -1,6 +1,6 @@
 //! `ikelab dissect --keys DIR`: SK payloads sealed by our `SkProtection` (keys from our
 //! key schedule), framed by our message emitter, written by our pcap writer, with a
-//! Wireshark profile folder rendered by our `keylog`; the CLI must show the inner
+//! Wireshark profile folder rendered by our `capture::keys::profile`; the CLI must show the inner
 //! payloads (IDi, AUTH, SA, TSi, TSr, CP, ...) decrypted in text and JSON, note a wrong
 //! key or a missing entry without failing (exit 0), and reject a malformed table line
 //! with exit code 3, naming the file, the line and the fault.
@@ -11,8 +11,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ikelab_engine::capture::keys::profile::{ikev2_decryption_table_line, profile_files};
 use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
-use ikelab_engine::crypto::keylog::{ikev2_decryption_table_line, profile_files};
 use ikelab_engine::crypto::keys::{IkeKeys, IkeSuite, derive_ike_keys};
 use ikelab_engine::crypto::sk::SkProtection;
 use ikelab_engine::wire::iana::{
@@ -313,7 +313,7 @@ fn pcap(datagrams: &[Datagram]) -> Vec<u8> {
     writer.into_inner().unwrap()
 }
 
-/// A profile folder with these `ikev2_decryption_table` lines (rendered by `keylog`).
+/// A profile folder with these `ikev2_decryption_table` lines (rendered by `capture::keys::profile`).
 fn profile(dir: &TempDir, lines: &[String]) -> PathBuf {
     let profile = dir.path().join("profile");
     std::fs::create_dir_all(&profile).unwrap();
@@ -594,7 +594,7 @@ fn a_missing_entry_names_the_spi_pair() {
         "! not decrypted: no entry for SPIs 0x3132333435363738/0x4142434445464748 \
          (SPIi/SPIr) in the key table"
     ));
-    assert!(stdout.contains("decrypted: [ IDi N(INITIAL_CONTACT) IDr AUTH"));
+    assert!(stdout.contains("decrypted: [ IDi N(INIT_CONTACT) IDr AUTH"));
 }
 
 #[test]
@@ -721,17 +721,17 @@ fn help_describes_keys() {
 }
 
 /// ESP sealed by the engine's data plane after a simulated handshake (two engines,
-/// `sim::Pair`), captured with `PcapWriter`, keys exported by `keylog` as `esp_sa`
+/// `sim::Pair`), captured with `PcapWriter`, keys exported by `capture::keys::profile` as `esp_sa`
 /// lines: `ikelab dissect --keys` shows the inner pings, and without the lines the
 /// packets stay encrypted.
 mod esp {
     use std::net::{IpAddr, Ipv4Addr};
     use std::time::Duration;
 
+    use ikelab_engine::capture::keys::profile::{esp_sa_lines_of, profile_files};
     use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
     use ikelab_engine::child::SEAL_OVERHEAD_MAX;
     use ikelab_engine::config::PeerConfig;
-    use ikelab_engine::crypto::keylog::{esp_sa_lines_of, profile_files};
     use ikelab_engine::sim::{LinkConfig, Pair};
     use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
     use ikelab_engine::{Engine, EngineConfig};

@@ -10,7 +10,7 @@
 //! of what the ICV covers, RFC 7296 §3.14) from our message emitter, the SK bodies from
 //! `SkProtection::seal` with a seeded RNG, the file from our pcap writer (IPv4; IKE_SA_INIT
 //! on UDP 500, the rest on UDP 4500 behind the Non-ESP Marker or on 500). The keys go into
-//! a Wireshark profile folder rendered by our `keylog` module.
+//! a Wireshark profile folder rendered by our `capture::keys::profile` module.
 //!
 //! tshark must then decrypt every SK payload with the ICV shown `[correct]` and list the
 //! inner payloads we put in; with one ciphertext octet flipped per message it must call
@@ -22,9 +22,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use ikelab_engine::capture::keys::profile::{ikev2_decryption_table_line, profile_files};
 use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
 use ikelab_engine::crypto::auth::{shared_key_auth, signed_octets};
-use ikelab_engine::crypto::keylog::{ikev2_decryption_table_line, profile_files};
 use ikelab_engine::crypto::keys::{IkeKeys, IkeSuite, derive_ike_keys};
 use ikelab_engine::crypto::sk::SkProtection;
 use ikelab_engine::crypto::{Cipher, RUST_CRYPTO};
@@ -113,7 +113,7 @@ struct Sealed {
     icv: Vec<u8>,
 }
 
-/// The IKE SA of one case: suite, SPIs, keys and the table line our keylog renders.
+/// The IKE SA of one case: suite, SPIs, keys and the table line our `capture::keys::profile` renders.
 struct Sa {
     ike: &'static str,
     suite: IkeSuite,

@@ -29,10 +29,17 @@
 //! NAT-keepalive, or something else. IP fragments are recognised, not reassembled.
 //! [`dissect_datagram`] explains every octet of such a packet, from the IP header to
 //! the IKE payloads (through the same dissector as the browser).
+//!
+//! # Keys
+//!
+//! [`keys`] writes and reads the Wireshark profile folder that decrypts a capture
+//! (`ikev2_decryption_table`, `esp_sa`, `preferences`) and opens SK payloads and
+//! ESP packets with the keys of such tables.
 
 mod datagram;
 mod dissect;
 mod error;
+pub mod keys;
 mod link;
 mod pcap;
 mod pcapng;

@@ -155,22 +155,35 @@ pub struct PeerConfig {
     /// use UDP encapsulation (RFC 3948) even without NAT.
     #[serde(with = "serde_bool")]
     pub encap: bool,
-    /// swanctl.conf(5) `mobike [yes]`: announce MOBIKE (RFC 4555).
+    /// swanctl.conf(5) `mobike [yes]`: announce MOBIKE (RFC 4555). Not supported
+    /// yet: IKElab sends no MOBIKE_SUPPORTED, so the default is `false` and `validate`
+    /// refuses `true` (the issue that implements RFC 4555 restores swanctl's `yes`).
     #[serde(with = "serde_bool")]
     pub mobike: bool,
-    /// swanctl.conf(5) `fragmentation [yes]`: IKE fragmentation (RFC 7383).
+    /// swanctl.conf(5) `fragmentation [yes]`: IKE fragmentation (RFC 7383). Not
+    /// supported yet: IKElab neither announces IKEV2_FRAGMENTATION_SUPPORTED nor
+    /// reassembles, so the default is `no` and `validate` refuses other values.
     pub fragmentation: Fragmentation,
     /// swanctl.conf(5) `childless [allow]`: IKE SAs without a CHILD SA (RFC 6023).
+    /// IKElab accepts an IKE_AUTH without a CHILD SA and, as initiator, creates the
+    /// first CHILD SA in IKE_AUTH (`allow`, though CHILDLESS_IKEV2_SUPPORTED is not
+    /// announced); `force` and `never` are refused as not supported yet.
     pub childless: Childless,
-    /// swanctl.conf(5) `send_certreq [yes]`.
+    /// swanctl.conf(5) `send_certreq [yes]`. Not supported yet: IKElab sends no
+    /// CERTREQ (no certificates yet), so the default is `false` and `validate`
+    /// refuses `true`.
     #[serde(with = "serde_bool")]
     pub send_certreq: bool,
-    /// swanctl.conf(5) `send_cert [ifasked]`.
+    /// swanctl.conf(5) `send_cert [ifasked]`. Not supported yet: IKElab sends no
+    /// CERT payload, so the default is `never` and `validate` refuses other values.
     pub send_cert: SendCert,
     /// swanctl.conf(5) `keyingtries [1]`: retransmission sequences for the initial
-    /// connect; 0 tries for ever.
+    /// connect; 0 tries for ever. IKElab makes one (the default); `validate` refuses
+    /// other values as not supported yet.
     pub keyingtries: u32,
-    /// swanctl.conf(5) `unique [no]`.
+    /// swanctl.conf(5) `unique [no]`: IKElab does what `no` does (an IKE SA with
+    /// INITIAL_CONTACT replaces the peer's older ones, RFC 7296 §2.4); `validate`
+    /// refuses other values as not supported yet.
     pub unique: Unique,
     /// strongswan.conf(5) `charon.keep_alive [20s]`: NAT keep-alive interval (RFC 3948
     /// §2.3) when we are behind NAT; 0 disables.
@@ -194,8 +207,10 @@ pub struct PeerConfig {
     #[serde(with = "serde_bool")]
     pub dos_protection: bool,
     /// strongswan.conf(5) `charon.fragment_size [1280]`: the largest IP datagram of
-    /// one IKE fragment; 0 for charon's per-family default.
-    pub fragment_size: u32,
+    /// one IKE fragment (RFC 7383). Not supported yet: IKElab sends every IKE message
+    /// whole, so the key is unset by default and `validate` refuses a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment_size: Option<u32>,
     /// Retransmission (strongswan.conf(5) `charon.retransmit_*`).
     pub retransmit: Retransmit,
     /// swanctl.conf(5) `local<suffix>`.
@@ -227,11 +242,11 @@ impl Default for PeerConfig {
             over_time: None,
             rand_time: None,
             encap: false,
-            mobike: true,
-            fragmentation: Fragmentation::Yes,
+            mobike: false,
+            fragmentation: Fragmentation::No,
             childless: Childless::Allow,
-            send_certreq: true,
-            send_cert: SendCert::IfAsked,
+            send_certreq: false,
+            send_cert: SendCert::Never,
             keyingtries: 1,
             unique: Unique::No,
             keep_alive: Duration::from_secs(20),
@@ -240,7 +255,7 @@ impl Default for PeerConfig {
             block_threshold: 5,
             half_open_timeout: Duration::from_secs(30),
             dos_protection: true,
-            fragment_size: 1280,
+            fragment_size: None,
             retransmit: Retransmit::default(),
             local: LocalAuth::default(),
             remote: RemoteAuth::default(),

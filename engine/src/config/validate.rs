@@ -15,6 +15,7 @@ use super::auth::AuthMethod;
 use super::child::ChildConfig;
 use super::duration::format_duration;
 use super::error::ConfigErrors;
+use super::policy::{Childless, Fragmentation, SendCert, Unique};
 use super::selector::{TrafficSelector, protocol_has_ports};
 use crate::proposal::ProposalSpec;
 use crate::wire::iana::{IdType, ProtocolId};
@@ -99,11 +100,90 @@ impl PeerConfig {
         self.check_ike_lifetimes(errors);
         self.check_retransmit(errors);
         self.check_auth(errors);
+        self.check_not_supported_yet(errors);
         parsed.esp = self
             .children
             .iter()
             .map(|(name, child)| check_child(errors, name, child))
             .collect();
+    }
+
+    /// Keys IKElab does not act on yet: each defaults to what the engine does, and
+    /// any other value is refused rather than silently ignored.
+    fn check_not_supported_yet(&self, errors: &mut ConfigErrors) {
+        let refuse = |errors: &mut ConfigErrors, key: &str, what: &str, engine_does: &str| {
+            errors.push(
+                key,
+                format!("{key} = {what} is not supported yet: {engine_does}; leave {key} unset"),
+            );
+        };
+        if self.mobike {
+            refuse(
+                errors,
+                "mobike",
+                "true",
+                "IKElab does not implement MOBIKE (RFC 4555) and sends no MOBIKE_SUPPORTED",
+            );
+        }
+        if self.fragmentation != Fragmentation::No {
+            refuse(
+                errors,
+                "fragmentation",
+                &quoted(&self.fragmentation),
+                "IKElab does not implement IKE fragmentation (RFC 7383): it announces no \
+                 IKEV2_FRAGMENTATION_SUPPORTED and sends every message whole (\"no\")",
+            );
+        }
+        if self.childless != Childless::Allow {
+            refuse(
+                errors,
+                "childless",
+                &quoted(&self.childless),
+                "IKElab accepts IKE SAs without a CHILD SA and creates the first CHILD SA in \
+                 IKE_AUTH (\"allow\"), RFC 6023 is not implemented",
+            );
+        }
+        if self.send_certreq {
+            refuse(
+                errors,
+                "send_certreq",
+                "true",
+                "IKElab authenticates with pre-shared keys only and sends no CERTREQ",
+            );
+        }
+        if self.send_cert != SendCert::Never {
+            refuse(
+                errors,
+                "send_cert",
+                &quoted(&self.send_cert),
+                "IKElab authenticates with pre-shared keys only and sends no CERT (\"never\")",
+            );
+        }
+        if self.keyingtries != 1 {
+            refuse(
+                errors,
+                "keyingtries",
+                &self.keyingtries.to_string(),
+                "IKElab makes one retransmission sequence for the initial connect (1)",
+            );
+        }
+        if self.unique != Unique::No {
+            refuse(
+                errors,
+                "unique",
+                &quoted(&self.unique),
+                "IKElab replaces a peer's older IKE SAs only on INITIAL_CONTACT, RFC 7296 \
+                 §2.4 (\"no\")",
+            );
+        }
+        if let Some(size) = self.fragment_size {
+            refuse(
+                errors,
+                "fragment_size",
+                &size.to_string(),
+                "IKElab sends every IKE message whole (no RFC 7383 fragments)",
+            );
+        }
     }
 
     fn check_pools(&self, errors: &mut ConfigErrors) {
@@ -424,4 +504,9 @@ impl Limits<'_> {
             );
         }
     }
+}
+
+/// A keyword as written in TOML (`"ifasked"`), from its serde form.
+fn quoted(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "?".to_owned())
 }

@@ -10,10 +10,10 @@
 //! Secrets are [`Secret`]s (zeroized on drop, constant-time equality); ICVs and AUTH
 //! values are compared in constant time.
 //!
-//! Key export and import in Wireshark's formats: [`keylog`] renders a profile folder,
-//! [`ikev2_table`] is the one parser and emitter of its `ikev2_decryption_table`, and
-//! [`table_decryptor::KeyTableDecryptor`] opens SK payloads for the dissector with the
-//! entries of such a table (`ikelab dissect --keys DIR`).
+//! This module depends on neither `ike` nor `child` (a test reads the sources to
+//! keep it so): the Wireshark key tables built from its keys live on the capture
+//! side (`capture::keys`), and the sink secrets leave the engine through is
+//! `keylog::KeyLog`.
 
 mod error;
 mod secret;
@@ -21,11 +21,7 @@ mod secret;
 pub mod auth;
 pub mod dh;
 pub mod encr;
-pub mod esp_sa_table;
-pub mod esp_table_decryptor;
-pub mod ikev2_table;
 pub mod integ;
-pub mod keylog;
 pub mod keys;
 #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
 pub mod native;
@@ -34,20 +30,13 @@ pub mod prf_plus;
 pub mod provider;
 pub mod rust_crypto;
 pub mod sk;
-pub mod table_decryptor;
 
 #[cfg(test)]
-mod esp_sa_table_tests;
-#[cfg(test)]
-mod ikev2_table_tests;
-#[cfg(test)]
 pub(crate) mod kat;
-#[cfg(test)]
-mod null_esp_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layering_tests;
 #[cfg(test)]
 mod sk_tests;
-#[cfg(test)]
-mod table_decryptor_tests;
 #[cfg(test)]
 pub(crate) mod test_rng;
 

@@ -6,12 +6,17 @@
 //! today; signatures (certificates) and EAP later, as more variants of
 //! [`Authenticator`] (EAP adds IKE_AUTH rounds to the state machine as well).
 
+use super::context::Cx;
+use super::payloads::id_text;
+use super::policy::Policy;
+use super::sa::SaCore;
 use crate::config::{AuthMethod as ConfiguredAuth, PeerConfig};
 use crate::crypto::auth::{shared_key_auth, signed_octets, verify_shared_key_auth};
 use crate::crypto::{Prf, Secret};
 pub use crate::event::AuthFailure;
-use crate::wire::AuthPayload;
+use crate::event::{Decision, EventKind, IdentityDecision};
 use crate::wire::iana::AuthMethod;
+use crate::wire::{AuthPayload, IdPayload, Payload};
 
 /// How one side proves its identity (local) or how the peer's proof is checked
 /// (remote).
@@ -128,4 +133,82 @@ impl Authenticator {
             }
         }
     }
+}
+
+/// The peer's proof of identity in IKE_AUTH: its ID payload (IDi from an initiator,
+/// IDr from a responder), its AUTH payload and what that AUTH covers.
+pub(crate) struct PeerProof<'a> {
+    /// "IDi" or "IDr", as the decision names it.
+    pub(crate) payload: &'static str,
+    pub(crate) id: &'a IdPayload,
+    /// The IDr an initiator asked us to be (RFC 7296 §3.5: "IDr ... the responder's
+    /// identity as the initiator wants it"); `None` when we are the initiator.
+    pub(crate) our_id_asked: Option<&'a IdPayload>,
+    pub(crate) auth: &'a AuthPayload,
+    /// The peer's IKE_SA_INIT message (RealMessage1 or 2, §2.15).
+    pub(crate) real_message: &'a [u8],
+    /// Our nonce, which the peer's AUTH covers.
+    pub(crate) our_nonce: &'a [u8],
+    /// SK_pi for an initiator's AUTH, SK_pr for a responder's.
+    pub(crate) sk_p: &'a Secret,
+}
+
+/// Why the peer's proof was not accepted.
+#[derive(Debug)]
+pub(crate) enum PeerRefusal {
+    /// Its identity is not the configuration's `remote.id` (or the IDr it asked for
+    /// is not ours).
+    Identity,
+    /// Its AUTH payload does not verify.
+    Auth(AuthFailure),
+}
+
+/// The identity and AUTH checks of both IKE_AUTH roles (RFC 7296 §2.15): the ID is
+/// matched against `policy` (an Identity decision), the AUTH payload verified (an
+/// Authentication decision); on success the peer's identity is the SA's.
+pub(crate) fn check_peer(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    policy: &Policy,
+    prf: &dyn Prf,
+    proof: &PeerProof<'_>,
+) -> Result<(), PeerRefusal> {
+    let accepted = policy.accepts_identities(proof.id, proof.our_id_asked, core.local.ip());
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::Identity(IdentityDecision {
+            payload: proof.payload.to_owned(),
+            received: id_text(proof.id),
+            configured: policy.config.remote.id.as_str().to_owned(),
+            accepted,
+        })),
+    );
+    if !accepted {
+        return Err(PeerRefusal::Identity);
+    }
+    // RestOfIDPayload: the ID payload's body (§2.15), of IDi or IDr alike.
+    let id_body = Payload::IdI(proof.id.clone())
+        .emit_body()
+        .map_err(|_| PeerRefusal::Identity)?;
+    let verified = policy.remote_auth.verify(
+        prf,
+        &SignedOctets {
+            real_message: proof.real_message,
+            peer_nonce: proof.our_nonce,
+            sk_p: proof.sk_p,
+            id_body: &id_body,
+        },
+        proof.auth,
+    );
+    cx.emit(
+        Some(core.id),
+        EventKind::Decision(Decision::Authentication {
+            method: proof.auth.method,
+            verified: verified.is_ok(),
+            failure: verified.clone().err(),
+        }),
+    );
+    verified.map_err(PeerRefusal::Auth)?;
+    core.peer_id = Some(proof.id.clone());
+    Ok(())
 }

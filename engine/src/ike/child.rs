@@ -59,6 +59,9 @@ pub struct ChildSa {
     /// it alive, so liveness checks wait (`ike::ops::liveness`, as charon does with
     /// the kernel's last-use time).
     pub(crate) last_inbound: Option<super::datagram::Time>,
+    /// When we last sealed an ESP packet for the peer: a keep-alive is due only after
+    /// a keep-alive interval without any (RFC 3948 §4, `SaCore::keepalive_due`).
+    pub(crate) last_outbound: Option<super::datagram::Time>,
 }
 
 impl core::fmt::Debug for ChildSa {
@@ -165,6 +168,7 @@ impl ChildSa {
             keys,
             esp,
             last_inbound: None,
+            last_outbound: None,
         })
     }
 

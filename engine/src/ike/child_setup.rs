@@ -9,6 +9,7 @@ use crate::child::VolumeLimits;
 use crate::crypto::keys::{ChildSuite, derive_child_keys};
 use crate::crypto::{Prf, Secret};
 use crate::event::{ChildFailure, ChildSaKeys, EventKind};
+use crate::keylog::KeyLogEntry;
 use crate::wire::sa::Proposal;
 
 /// The key material a CHILD SA is derived from.
@@ -34,7 +35,7 @@ pub(crate) fn install_child(
 ) -> Result<ChildSaId, String> {
     let suite = ChildSuite::from_proposal(cx.provider, chosen).map_err(|e| e.to_string())?;
     let mut steps = Vec::new();
-    let recorder = cx.config.key_log.then_some(&mut steps);
+    let recorder = cx.logs_keys().then_some(&mut steps);
     let keys = derive_child_keys(
         keying.prf,
         keying.sk_d,
@@ -69,12 +70,15 @@ pub(crate) fn install_child(
     )
     .map_err(|e| e.to_string())?;
     let id = child.id;
-    if cx.config.key_log {
-        cx.emit(Some(core.id), EventKind::KeysDerived { steps });
-        cx.emit(
-            Some(core.id),
-            EventKind::ChildSaKeys(Box::new(ChildSaKeys {
+    if cx.logs_keys() {
+        cx.log_keys(core.id, KeyLogEntry::KeysDerived { steps });
+        cx.log_keys(
+            core.id,
+            KeyLogEntry::ChildSaKeys(Box::new(ChildSaKeys {
                 child: id,
+                initiator: child.initiator,
+                local: child.local.ip(),
+                remote: child.remote.ip(),
                 spi_in: child.spi_in,
                 spi_out: child.spi_out,
                 encr: child.encr,

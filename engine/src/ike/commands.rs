@@ -7,6 +7,7 @@ use super::datagram::Time;
 use super::engine::Engine;
 use super::ids::{ChildSaId, IkeSaId};
 use super::ops::{self, CommandError, Task};
+use crate::child::VolumeLimit;
 use crate::event::{Action, Cause};
 
 impl Engine {
@@ -52,6 +53,21 @@ impl Engine {
     /// retransmissions go unanswered the peer is declared dead.
     pub fn check_liveness(&mut self, now: Time, ike: IkeSaId) -> Result<(), CommandError> {
         self.command(now, ike, Action::Liveness)
+    }
+
+    /// The ESP data plane saw a CHILD SA cross a byte, packet or sequence-number
+    /// limit: a soft one rekeys it, a hard one deletes it ([`ops::volume::on_limit`]).
+    pub(crate) fn on_child_volume_limit(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        limit: VolumeLimit,
+    ) {
+        if let Ok(ike) = self.ike_of(child) {
+            self.with_sa(now, ike, |sa, cx| {
+                ops::volume::on_limit(sa, cx, child, limit)
+            });
+        }
     }
 
     fn ike_of(&self, child: ChildSaId) -> Result<IkeSaId, CommandError> {

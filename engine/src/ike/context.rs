@@ -9,9 +9,11 @@ use std::sync::Arc;
 use rand_core::CryptoRng;
 
 use super::child_table::ChildTable;
+use super::cookie::CookieSecret;
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, micros};
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
+use super::key_queue::KeyQueue;
 use super::ops::{ChildLife, Timed};
 use super::options::EngineConfig;
 use super::policy::Policy;
@@ -19,6 +21,7 @@ use super::sa::IkeSa;
 use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
 use crate::event::{FlightCounter, FlightId};
+use crate::keylog::{KeyLogEntry, KeyLogRecord};
 use crate::wire::{IdPayload, IkeSpi};
 
 /// Datagrams and events waiting to be polled.
@@ -26,6 +29,8 @@ use crate::wire::{IdPayload, IkeSpi};
 pub(crate) struct Output {
     pub(crate) events: VecDeque<Event>,
     pub(crate) transmits: VecDeque<Datagram>,
+    /// Key log records, only with a key log installed (`EngineConfig::key_log`).
+    pub(crate) keys: KeyQueue,
     /// Numbers every datagram this engine puts on the wire (IKE, keep-alives, ESP).
     pub(crate) flights: FlightCounter,
     /// The flight of the datagram being handled (set by `handle_datagram` for the
@@ -40,6 +45,7 @@ impl Output {
         Self {
             events: VecDeque::with_capacity(32),
             transmits: VecDeque::with_capacity(4),
+            keys: KeyQueue::default(),
             flights: FlightCounter::default(),
             inbound_flight: None,
         }
@@ -86,6 +92,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) responders: &'a [Arc<Policy>],
     /// Our IKE SPIs in use (a rekey draws a fresh one, RFC 7296 §2.18).
     pub(crate) spis: &'a BTreeMap<IkeSpi, IkeSaId>,
+    /// The responder's cookie secret (RFC 7296 §2.6), read by IKE_SA_INIT.
+    pub(crate) cookie: &'a CookieSecret,
     pub(crate) effects: Vec<Effect>,
 }
 
@@ -110,6 +118,26 @@ impl Cx<'_> {
             flight,
             kind,
         });
+    }
+
+    /// Whether a key log is installed: only then does the key schedule record its
+    /// steps and do keys leave the engine.
+    pub(crate) fn logs_keys(&self) -> bool {
+        self.config.key_log.is_some()
+    }
+
+    /// Hands `entry` to the key log, at this place in the event stream; without a
+    /// key log it is dropped here.
+    pub(crate) fn log_keys(&mut self, sa: IkeSaId, entry: KeyLogEntry) {
+        if self.logs_keys() {
+            let record = KeyLogRecord {
+                time_us: micros(self.now),
+                ike_sa: sa,
+                flight: self.out.inbound_flight,
+                entry,
+            };
+            self.out.keys.push(self.out.events.len(), record);
+        }
     }
 
     /// Queues a datagram for `poll_transmit`, stamped with the next flight id of

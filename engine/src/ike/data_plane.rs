@@ -126,6 +126,7 @@ impl Engine {
     ) -> Result<SealedPacket, EspError> {
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
+        sa.last_outbound = Some(now);
         Ok(self.sealed(now, route, outcome))
     }
 
@@ -145,6 +146,7 @@ impl Engine {
     ) -> Result<SealedPacket, EspError> {
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
+        sa.last_outbound = Some(now);
         Ok(self.sealed(now, route, outcome))
     }
 

@@ -11,53 +11,10 @@ use crate::child::{EspError, LimitLevel, LimitReason, SEAL_OVERHEAD_MAX};
 use crate::config::PeerConfig;
 use crate::crypto::test_rng::seeded;
 use crate::event::{Action, Cause, EventKind};
+use crate::sim::fixtures::{CLIENT, GATEWAY};
 use crate::sim::{LinkConfig, Pair};
 use crate::wire::ip::{IpProtocol, emit_ip_packet};
 use crate::{Engine, EngineConfig};
-
-const CLIENT: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-[local]
-auth = "psk"
-id = "cl.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-local_ts = ["dynamic"]
-remote_ts = ["10.1.0.0/24"]
-rekey_packets = 2
-life_packets = 4
-[secrets]
-psk = "not-a-real-secret"
-"#;
-
-const GATEWAY: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-pools = ["vpool"]
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-local_ts = ["10.1.0.0/24"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "not-a-real-secret"
-[ip_pools.vpool]
-addrs = "10.3.0.0/24"
-"#;
 
 fn engine(responder: Vec<PeerConfig>, seed: u8) -> Engine {
     let config = EngineConfig {
@@ -87,7 +44,11 @@ fn ping(vip: IpAddr) -> Vec<u8> {
 #[test]
 fn packet_limits_rekey_then_expire_the_child_sa() {
     let gateway: PeerConfig = toml::from_str(GATEWAY).unwrap();
-    let client: PeerConfig = toml::from_str(CLIENT).unwrap();
+    let mut client: PeerConfig = toml::from_str(CLIENT).unwrap();
+    // Packet lifetimes small enough to cross in a test.
+    let net = client.children.get_mut("net").unwrap();
+    net.rekey_packets = 2;
+    net.life_packets = Some(4);
     let mut pair = Pair::new(
         engine(Vec::new(), 1),
         engine(vec![gateway], 2),

@@ -295,8 +295,13 @@ impl Engine {
         self.timers.next()
     }
 
-    /// The next event, in the order things happened.
+    /// The next event, in the order things happened. With a key log installed
+    /// (`EngineConfig::key_log`), the key records derived before that event are
+    /// handed to it first (after the last event: on the call that returns `None`).
     pub fn poll_event(&mut self) -> Option<Event> {
+        let has_event = !self.out.events.is_empty();
+        let sink = self.config.key_log.as_deref();
+        self.out.keys.before_next_event(sink, has_event);
         self.out.events.pop_front()
     }
 
@@ -344,6 +349,7 @@ impl Engine {
             pools: &mut self.pools,
             responders: &self.responders,
             spis: &self.by_spi,
+            cookie: &self.cookie,
             effects: Vec::new(),
         }
     }
@@ -640,7 +646,7 @@ impl Engine {
         let candidates: Vec<Arc<Policy>> = self
             .responders
             .iter()
-            .filter(|p| p.config.accepts_addresses(path.src.ip(), path.dst.ip()))
+            .filter(|p| p.accepts_addresses(path.src.ip(), path.dst.ip()))
             .cloned()
             .collect();
         let from_ip = self
@@ -668,30 +674,13 @@ impl Engine {
             return;
         }
         let spi_r = self.fresh_spi();
-        let half_open = self.half_open;
-        let created = {
-            let side = ResponderSide {
-                candidates,
-                cookie: &self.cookie,
-                half_open,
-                half_open_from_ip: from_ip,
-                spi_r,
-            };
-            let mut cx = Cx {
-                now,
-                rng: &mut *self.rng,
-                provider: self.config.provider,
-                config: &self.config,
-                out: &mut self.out,
-                ids: &mut self.ids,
-                children: &mut self.children,
-                pools: &mut self.pools,
-                responders: &self.responders,
-                spis: &self.by_spi,
-                effects: Vec::new(),
-            };
-            respond_init(&mut cx, &req, &message, side)
+        let side = ResponderSide {
+            candidates,
+            half_open: self.half_open,
+            half_open_from_ip: from_ip,
+            spi_r,
         };
+        let created = respond_init(&mut self.cx(now), &req, &message, side);
         if let Some(sa) = created {
             let id = sa.core.id;
             self.by_spi.insert(sa.core.spi_r, id);
@@ -730,7 +719,7 @@ fn on_timer(sa: &mut IkeSa, cx: &mut Cx<'_>, timer: Timer) {
         }
         Timer::Keepalive => {
             if matches!(sa.state, State::Established(_)) {
-                sa.core.send_keepalive(cx);
+                sa.core.keepalive_due(cx);
             }
         }
         Timer::Linger => sa.core.fate = Fate::Remove,

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::context::Cx;
-use super::cookie::{CookiePolicy, CookieSecret};
+use super::cookie::CookiePolicy;
 use super::datagram::Datagram;
 use super::nat::{detect, natd_payloads};
 use super::payloads::{ke, nonce, notify, sa};
@@ -134,11 +134,10 @@ pub(crate) fn send_stateless(cx: &mut Cx<'_>, req: &InitRequest<'_>, notify: Not
 }
 
 /// What the responder side of the engine hands to [`respond_init`].
-pub(crate) struct ResponderSide<'a> {
+pub(crate) struct ResponderSide {
     /// Configurations whose addresses accept this request, best first, with their
     /// position among the engine's responder configurations.
     pub(crate) candidates: Vec<Arc<Policy>>,
-    pub(crate) cookie: &'a CookieSecret,
     pub(crate) half_open: usize,
     pub(crate) half_open_from_ip: usize,
     pub(crate) spi_r: IkeSpi,
@@ -163,7 +162,7 @@ pub(crate) fn respond_init(
     cx: &mut Cx<'_>,
     req: &InitRequest<'_>,
     message: &Message,
-    side: ResponderSide<'_>,
+    side: ResponderSide,
 ) -> Option<IkeSa> {
     let p = &message.payloads;
     let Some(first) = side.candidates.first().cloned() else {
@@ -189,7 +188,7 @@ pub(crate) fn respond_init(
         _ => None,
     });
     let valid_cookie = offered_cookie.as_ref().is_some_and(|c| {
-        side.cookie
+        cx.cookie
             .verify(cx.provider, c, &ni.data, req.src.ip(), req.header.spi_i)
     });
     if policy.required && !valid_cookie {
@@ -200,7 +199,7 @@ pub(crate) fn respond_init(
         };
         cx.emit(None, cookie_event(Some(policy), outcome));
         if let Some(cookie) =
-            side.cookie
+            cx.cookie
                 .cookie(cx.provider, &ni.data, req.src.ip(), req.header.spi_i)
         {
             send_stateless(cx, req, NotifyPayload::new(NotifyType::COOKIE, cookie));

@@ -11,7 +11,7 @@
 //!
 //! pub struct EngineConfig {
 //!     pub responder: Vec<PeerConfig>,   // answer IKE_SA_INIT with these (empty: initiator only)
-//!     pub key_log: bool,                // keys in events (KeysDerived, IkeSaKeys, ChildSaKeys); default false
+//!     pub key_log: Option<Arc<dyn KeyLog>>, // the sink keys leave through (crate::keylog); default None
 //!     pub dissect: bool,                // field-by-field dissections in message events; default true
 //!     pub ike_port: u16,                // 500: our IKE port as bound by the driver
 //!     pub nat_t_port: u16,              // 4500: datagrams from/to it carry the Non-ESP Marker
@@ -105,6 +105,8 @@
 mod address;
 pub mod auth;
 mod child;
+mod child_answer;
+mod child_choice;
 mod child_setup;
 mod child_table;
 mod commands;
@@ -120,6 +122,7 @@ mod error;
 mod ids;
 mod info;
 mod init;
+mod key_queue;
 pub mod nat;
 mod negotiate;
 mod ops;

@@ -4,18 +4,17 @@
 use std::net::IpAddr;
 
 use super::child::ChildParams;
+use super::child_choice::{ChildKeying, ChildRefusal, ChildRequest, choose_child};
 use super::child_setup::{Keying, child_failed, install_child};
 use super::context::Cx;
 use super::cp;
 use super::payloads::{cp as cp_payload, has_notify, sa, ts_i, ts_r};
 use super::policy::ChildPolicy;
 use super::sa::SaCore;
-use super::ts::{self, TsNarrowing};
-use crate::config::{IpRange, Mode};
-use crate::event::{ChildFailure, Decision, EventKind, TsDecision, VipDecision};
-use crate::proposal::select;
-use crate::wire::iana::{CfgType, NotifyType, ProtocolId};
-use crate::wire::{NotifyPayload, Payload, TrafficSelector, TsPayload};
+use crate::config::Mode;
+use crate::event::{ChildFailure, Decision, EventKind, VipDecision};
+use crate::wire::iana::{CfgType, NotifyType};
+use crate::wire::{NotifyPayload, Payload, SaPayload, TsPayload};
 
 /// What the CP negotiation decided.
 pub(crate) struct CpOutcome {
@@ -150,163 +149,60 @@ pub(crate) fn negotiate_child(
         );
         return vec![notify(NotifyType::INVALID_SYNTAX)];
     };
-    // `dynamic`: the peer's virtual IP if it got one, else its outer address.
-    let remote_dynamic: Vec<IpRange> = if core.virtual_ips.is_empty() {
-        vec![IpRange::single(core.remote.ip())]
-    } else {
-        core.virtual_ips
-            .iter()
-            .map(|a| IpRange::single(*a))
-            .collect()
+    let request = ChildRequest {
+        sa: sa_i,
+        ts_i: &tsi.selectors,
+        ts_r: &tsr.selectors,
+        transport_requested: has_notify(p, NotifyType::USE_TRANSPORT_MODE),
     };
-    let local_dynamic = [IpRange::single(core.local.ip())];
-    let mut first_attempt: Option<TsDecision> = None;
-    let mut selected: Option<(&ChildPolicy, Vec<TrafficSelector>, Vec<TrafficSelector>)> = None;
-    for child in &policy.children {
-        let ours_i = ts::resolve(&child.config.remote_ts, &remote_dynamic);
-        let ours_r = ts::resolve(&child.config.local_ts, &local_dynamic);
-        let narrowed_i = ts::narrow(&tsi.selectors, &ours_i);
-        let narrowed_r = ts::narrow(&tsr.selectors, &ours_r);
-        let accepted = !narrowed_i.is_empty() && !narrowed_r.is_empty();
-        let decision = TsDecision {
-            child: child.name.clone(),
-            reason: ts_reason(&narrowed_i, &narrowed_r),
-            initiator: TsNarrowing {
-                proposed: tsi.selectors.clone(),
-                configured: ours_i,
-                result: narrowed_i.clone(),
-            },
-            responder: TsNarrowing {
-                proposed: tsr.selectors.clone(),
-                configured: ours_r,
-                result: narrowed_r.clone(),
-            },
-            accepted,
-        };
-        if accepted {
-            cx.emit(
-                Some(core.id),
-                EventKind::Decision(Decision::TrafficSelectors(decision)),
-            );
-            selected = Some((child, narrowed_i, narrowed_r));
-            break;
-        }
-        first_attempt.get_or_insert(decision);
-    }
-    let Some((child, narrowed_i, narrowed_r)) = selected else {
-        let reason = first_attempt.as_ref().map_or_else(
-            || "no CHILD SA is configured".to_owned(),
-            |d| d.reason.clone(),
-        );
-        if let Some(decision) = first_attempt {
-            cx.emit(
-                Some(core.id),
-                EventKind::Decision(Decision::TrafficSelectors(decision)),
-            );
-        }
+    let candidates: Vec<&ChildPolicy> = policy.children.iter().collect();
+    let refuse = |core: &SaCore, cx: &mut Cx<'_>, refusal: ChildRefusal| {
         child_failed(
             core,
             cx,
-            &fallback_name,
+            refusal.child.as_deref().unwrap_or(&fallback_name),
             ChildFailure::Refused {
-                notify: NotifyType::TS_UNACCEPTABLE,
-                detail: reason,
+                notify: refusal.notify,
+                detail: refusal.detail,
             },
         );
-        return vec![notify(NotifyType::TS_UNACCEPTABLE)];
+        vec![notify(refusal.notify)]
     };
-    let spi_in = cx.fresh_esp_spi();
-    let report = select(
-        &child.esp_proposals_without_ke(),
-        cx.provider,
-        sa_i,
-        ProtocolId::ESP,
-        &spi_in.to_be_bytes(),
-    );
-    let chosen = report.chosen.clone();
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::ChildProposal {
-            child: child.name.clone(),
-            report,
-        }),
-    );
-    let refuse = |core: &SaCore, cx: &mut Cx<'_>, detail: &str| {
-        child_failed(
-            core,
-            cx,
-            &child.name,
-            ChildFailure::Refused {
-                notify: NotifyType::NO_PROPOSAL_CHOSEN,
-                detail: detail.to_owned(),
-            },
-        );
-        vec![notify(NotifyType::NO_PROPOSAL_CHOSEN)]
+    let choice = match choose_child(core, cx, &candidates, &request, ChildKeying::FromIkeSa) {
+        Ok(choice) => choice,
+        Err(refusal) => return refuse(core, cx, refusal),
     };
-    let Some(chosen) = chosen else {
-        return refuse(core, cx, "no acceptable ESP proposal");
-    };
-    let spi_out = sa_i
-        .proposals
-        .iter()
-        .find(|p| p.number == chosen.number)
-        .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
-        .map(u32::from_be_bytes)
-        .filter(|s| *s != 0);
-    let Some(spi_out) = spi_out else {
-        return refuse(core, cx, "the initiator's ESP SPI is not 4 non-zero octets");
-    };
-    let transport_requested = has_notify(p, NotifyType::USE_TRANSPORT_MODE);
-    let mode = if transport_requested && child.config.mode == Mode::Transport {
-        Mode::Transport
-    } else {
-        Mode::Tunnel
-    };
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::Mode {
-            child: child.name.clone(),
-            transport_requested,
-            configured: child.config.mode,
-            chosen: mode,
-        }),
-    );
     let params = ChildParams {
-        name: child.name.clone(),
+        name: choice.child.name.clone(),
         initiator: false,
-        spi_in,
-        spi_out,
-        mode,
-        local_ts: narrowed_r.clone(),
-        remote_ts: narrowed_i.clone(),
-        replay_window: child.config.replay_window,
+        spi_in: choice.spi_in,
+        spi_out: choice.spi_out,
+        mode: choice.mode,
+        local_ts: choice.ts_r.clone(),
+        remote_ts: choice.ts_i.clone(),
+        replay_window: choice.child.config.replay_window,
     };
-    if let Err(detail) = install_child(core, cx, params, &chosen.proposal, keying) {
-        return refuse(core, cx, &detail);
+    if let Err(detail) = install_child(core, cx, params, &choice.proposal, keying) {
+        let refusal = ChildRefusal {
+            child: Some(choice.child.name.clone()),
+            notify: NotifyType::NO_PROPOSAL_CHOSEN,
+            detail,
+        };
+        return refuse(core, cx, refusal);
     }
     let mut payloads = vec![
-        Payload::Sa(crate::wire::SaPayload {
-            proposals: vec![chosen.proposal],
+        Payload::Sa(SaPayload {
+            proposals: vec![choice.proposal],
         }),
         Payload::TsI(TsPayload {
-            selectors: narrowed_i,
+            selectors: choice.ts_i,
         }),
         Payload::TsR(TsPayload {
-            selectors: narrowed_r,
+            selectors: choice.ts_r,
         }),
     ];
-    if mode == Mode::Transport {
+    if choice.mode == Mode::Transport {
         payloads.push(notify(NotifyType::USE_TRANSPORT_MODE));
     }
     payloads
-}
-
-fn ts_reason(i: &[TrafficSelector], r: &[TrafficSelector]) -> String {
-    let list = |v: &[TrafficSelector]| v.iter().map(ts::describe).collect::<Vec<_>>().join(" ");
-    match (i.is_empty(), r.is_empty()) {
-        (false, false) => format!("narrowed to {} === {}", list(i), list(r)),
-        (true, true) => "neither TSi nor TSr overlaps the configured selectors".to_owned(),
-        (true, false) => "TSi does not overlap the configured remote_ts".to_owned(),
-        (false, true) => "TSr does not overlap the configured local_ts".to_owned(),
-    }
 }

@@ -1,7 +1,10 @@
 //! Engine-wide settings.
 
+use std::sync::Arc;
+
 use crate::config::PeerConfig;
 use crate::crypto::{CryptoProvider, default_provider};
+use crate::keylog::KeyLog;
 
 /// How an [`Engine`](super::Engine) is set up.
 #[derive(Debug, Clone)]
@@ -11,9 +14,11 @@ pub struct EngineConfig {
     /// request's addresses and whose proposals fit is used; IKE_AUTH may move to
     /// another one whose identities fit. Empty: the engine only initiates.
     pub responder: Vec<PeerConfig>,
-    /// Report keys in events (`KeysDerived`, `IkeSaKeys`, `ChildSaKeys`): for a lab
-    /// and for Wireshark's decryption tables. Off by default.
-    pub key_log: bool,
+    /// The sink secrets leave through (key schedule steps, IKE SA and CHILD SA keys:
+    /// for a lab and for Wireshark's decryption tables). `None` by default: then no
+    /// secret leaves the engine, in events or otherwise. Whoever installs one
+    /// publishes secrets (see [`KeyLog`]).
+    pub key_log: Option<Arc<dyn KeyLog>>,
     /// Attach the full dissection (every field, decrypted SK contents) to message
     /// events. On by default; a benchmark or a busy gateway turns it off.
     pub dissect: bool,
@@ -31,7 +36,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             responder: Vec::new(),
-            key_log: false,
+            key_log: None,
             dissect: true,
             ike_port: 500,
             nat_t_port: 4500,

@@ -47,6 +47,9 @@ pub(crate) struct NatState {
     pub(crate) udp_encap: bool,
     /// We are behind NAT: send keep-alives.
     pub(crate) keepalives: bool,
+    /// When we last sent the peer an IKE message or a keep-alive (ESP sends are
+    /// noted on the CHILD SAs): keep-alives are timed from it (RFC 3948 §4).
+    pub(crate) last_sent: Option<Time>,
 }
 
 /// Everything an IKE SA has whatever its state.
@@ -317,15 +320,39 @@ impl SaCore {
 
     /// Anything sent postpones the next keep-alive (RFC 3948 §4).
     fn note_sent(&mut self, cx: &Cx<'_>) {
+        self.nat.last_sent = Some(cx.now);
+        self.arm_keepalive(cx.now);
+    }
+
+    /// Arms the keep-alive timer one interval after `last_sent`, when we are behind a
+    /// NAT (RFC 3948 §2.3, §4).
+    pub(crate) fn arm_keepalive(&mut self, last_sent: Time) {
         let interval = self.policy.config.keep_alive;
         if self.nat.keepalives && !interval.is_zero() && self.protection.is_some() {
             self.timers
-                .set(Timer::Keepalive, cx.now.saturating_add(interval));
+                .set(Timer::Keepalive, last_sent.saturating_add(interval));
+        }
+    }
+
+    /// The keep-alive timer fired. RFC 3948 §4: a keep-alive is sent only if no
+    /// packet was sent to the peer for the keep-alive interval; an IKE message or an
+    /// ESP packet of any of our CHILD SAs since then moves the timer instead.
+    pub(crate) fn keepalive_due(&mut self, cx: &mut Cx<'_>) {
+        let esp = self
+            .children
+            .iter()
+            .filter_map(|id| cx.children.get(id)?.last_outbound)
+            .max();
+        let last = self.nat.last_sent.max(esp);
+        let interval = self.policy.config.keep_alive;
+        match last {
+            Some(last) if last.saturating_add(interval) > cx.now => self.arm_keepalive(last),
+            _ => self.send_keepalive(cx),
         }
     }
 
     /// Sends a NAT keep-alive (one 0xFF octet on the NAT-T port, RFC 3948 §2.3).
-    pub(crate) fn send_keepalive(&mut self, cx: &mut Cx<'_>) {
+    fn send_keepalive(&mut self, cx: &mut Cx<'_>) {
         if self.local.port() == cx.config.nat_t_port {
             let keepalive = Datagram::new(self.local, self.remote, vec![NAT_KEEPALIVE]);
             let flight = cx.transmit(keepalive);

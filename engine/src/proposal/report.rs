@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Algorithm;
 use crate::crypto::CryptoProvider;
-use crate::wire::iana::{DhId, EncrId, ProtocolId, TransformType};
+use crate::wire::iana::{EncrId, ProtocolId, TransformType};
 use crate::wire::sa::{Proposal, Transform};
 
 /// Which side made the decision.
@@ -72,14 +72,10 @@ pub enum RejectReason {
     UnknownAttribute,
     /// The crypto provider has no implementation of the transform.
     NotImplemented { provider: String },
-    /// None of our proposals contains the transform.
+    /// None of our proposals contains the transform; `accepted` are the transforms
+    /// of its type they do contain (empty: our proposals have no transform of that
+    /// type, e.g. no INTEG next to AEAD ciphers only).
     NotInPolicy { accepted: Vec<String> },
-    /// Every group the peer offered is weaker than every group our policy accepts.
-    WeakGroup {
-        offered_strength: u16,
-        minimum_strength: u16,
-        weakest_accepted: String,
-    },
     /// INTEG next to an AEAD cipher (RFC 5282 §8); ignored.
     IntegrityWithAead,
     /// Another transform of the same type, earlier in the peer's list, was chosen.
@@ -148,29 +144,6 @@ pub struct SelectionReport {
     pub rejections: Vec<Rejection>,
 }
 
-/// NIST SP 800-57 Part 1 (Table 2) security strength of a group, in bits (the
-/// estimates RFC 8247 §2.4 also uses), for "weak group" explanations.
-pub(super) fn group_strength(id: DhId) -> Option<u16> {
-    Some(match id {
-        DhId::MODP_768 => 56,
-        DhId::MODP_1024 | DhId::MODP_1024_160 => 80,
-        DhId::MODP_1536 | DhId::ECP_192 => 96,
-        DhId::MODP_2048
-        | DhId::MODP_2048_224
-        | DhId::MODP_2048_256
-        | DhId::ECP_224
-        | DhId::BRAINPOOL_P224R1 => 112,
-        DhId::MODP_3072 | DhId::ECP_256 | DhId::BRAINPOOL_P256R1 | DhId::CURVE25519 => 128,
-        DhId::MODP_4096 => 152,
-        DhId::MODP_6144 => 176,
-        DhId::ECP_384 | DhId::BRAINPOOL_P384R1 => 192,
-        DhId::MODP_8192 => 200,
-        DhId::CURVE448 => 224,
-        DhId::ECP_521 | DhId::BRAINPOOL_P512R1 => 256,
-        _ => return None,
-    })
-}
-
 pub(super) fn reject(
     proposal: u8,
     transform: Option<&Transform>,
@@ -206,19 +179,7 @@ fn explain(label: Option<&TransformLabel>, reason: &RejectReason) -> String {
         RejectReason::NotImplemented { provider } => {
             format!("{what} is not implemented by the {provider} crypto provider")
         }
-        RejectReason::NotInPolicy { accepted } => format!(
-            "peer offered {what}; our policy accepts only: {}",
-            accepted.join(", ")
-        ),
-        RejectReason::WeakGroup {
-            offered_strength,
-            minimum_strength,
-            weakest_accepted,
-        } => format!(
-            "peer offered only {what} ({offered_strength}-bit security); our policy requires \
-             groups of at least {minimum_strength}-bit security (weakest accepted: \
-             {weakest_accepted})"
-        ),
+        RejectReason::NotInPolicy { accepted } => not_in_policy(&what, label, accepted),
         RejectReason::IntegrityWithAead => format!(
             "{what} was offered with an AEAD cipher, which takes no integrity transform \
              (RFC 5282 §8)"
@@ -267,6 +228,37 @@ fn explain(label: Option<&TransformLabel>, reason: &RejectReason) -> String {
              must be encrypted (RFC 7296 §1.2: every exchange after IKE_SA_INIT is \
              protected; ENCR_NULL, RFC 2410, is an ESP transform)"
         ),
+    }
+}
+
+/// A transform none of our proposals contains, said as what differs: the list of
+/// what we accept of its type, or that we take none of that type at all.
+fn not_in_policy(what: &str, label: Option<&TransformLabel>, accepted: &[String]) -> String {
+    let kind = label.map(|l| l.kind);
+    if !accepted.is_empty() {
+        let ours = if kind == Some(TransformType::DH) {
+            "our proposals list only the groups"
+        } else {
+            "our proposals accept only"
+        };
+        return format!(
+            "peer offered {what}, which none of our proposals lists; {ours}: {}",
+            accepted.join(", ")
+        );
+    }
+    match kind {
+        Some(TransformType::INTEG) => format!(
+            "peer offered {what}; our proposals take no integrity transform: they list only \
+             AEAD ciphers, which protect integrity themselves (RFC 5282 §8)"
+        ),
+        Some(TransformType::DH) => {
+            format!("peer offered {what}; our proposals list no key exchange group (no PFS)")
+        }
+        Some(other) => format!(
+            "peer offered {what}; our proposals take no {} transform",
+            type_name(other)
+        ),
+        None => format!("peer offered {what}, which none of our proposals lists"),
     }
 }
 

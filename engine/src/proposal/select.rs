@@ -18,7 +18,7 @@
 
 use super::report::{
     ChosenProposal, OfferedProposal, RejectReason, SelectionReport, SelectionRole, TransformLabel,
-    group_strength, reject, unusable,
+    reject, unusable,
 };
 use super::{Algorithm, ProposalSpec, TYPE_ORDER, is_aead};
 use crate::crypto::CryptoProvider;
@@ -248,38 +248,18 @@ fn explain_failed(
         ));
         return;
     }
-    let accepted_groups: Vec<(u16, String)> = policy
-        .iter()
-        .flat_map(|p| p.of_type(TransformType::DH))
-        .filter_map(|a| {
-            group_strength(DhId(a.id)).map(|s| (s, DhId(a.id).name().unwrap_or("").to_owned()))
-        })
-        .collect();
-    let weakest = accepted_groups.iter().min_by_key(|(s, _)| *s).cloned();
-    let peer_groups: Vec<&Transform> = peer
-        .transforms
-        .iter()
-        .filter(|t| t.kind == TransformType::DH && t.id != DhId::NONE.0)
-        .collect();
-    let all_weak = weakest.as_ref().is_some_and(|(minimum, _)| {
-        !peer_groups.is_empty()
-            && peer_groups
-                .iter()
-                .all(|t| group_strength(DhId(t.id)).is_some_and(|s| s < *minimum))
-    });
     for transform in &peer.transforms {
         let in_some_policy = Algorithm::from_transform(transform)
             .is_some_and(|a| policy.iter().any(|p| p.algorithms.contains(&a)));
-        // A group weaker than all we accept is explained as such even if the provider
-        // lacks it too: the policy is the reason that matters to the user.
-        let reason = if transform.kind == TransformType::DH && all_weak {
-            let (minimum, name) = weakest.clone().unwrap_or_default();
-            RejectReason::WeakGroup {
-                offered_strength: group_strength(DhId(transform.id)).unwrap_or(0),
-                minimum_strength: minimum,
-                weakest_accepted: name,
-            }
-        } else if let Some(reason) = unusable(provider, peer.protocol, transform) {
+        // A group none of our proposals lists is explained as such even if the
+        // provider lacks it too: the policy is the reason that matters to the user.
+        // It is a plain mismatch, not a strength requirement: we accept exactly the
+        // groups listed.
+        let group_not_listed =
+            transform.kind == TransformType::DH && !in_some_policy && transform.id != DhId::NONE.0;
+        let reason = if let Some(reason) =
+            unusable(provider, peer.protocol, transform).filter(|_| !group_not_listed)
+        {
             reason
         } else if !in_some_policy && transform.id != DhId::NONE.0 {
             RejectReason::NotInPolicy {

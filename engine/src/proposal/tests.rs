@@ -273,7 +273,7 @@ fn payload(protocol: ProtocolId, texts: &[&str]) -> SaPayload {
 }
 
 #[test]
-fn responder_picks_first_acceptable_and_explains_weak_group() {
+fn responder_picks_first_acceptable_and_names_the_groups_it_lists() {
     let policy = parse_proposals(
         ProtocolId::IKE,
         &["aes256gcm16-prfsha256-x25519", "aes128-sha256-modp2048"],
@@ -297,26 +297,93 @@ fn responder_picks_first_acceptable_and_explains_weak_group() {
     assert_eq!(chosen.policy_index, 1);
     assert_eq!(chosen.text, "aes128-sha256-modp2048");
     assert_eq!(chosen.proposal.transforms.len(), 4);
-    let weak_group = report
+    let group = report
         .rejections
         .iter()
-        .find(|r| r.proposal == 1 && matches!(r.reason, RejectReason::WeakGroup { .. }))
-        .expect("weak group explained");
-    assert_eq!(weak_group.transform.as_ref().unwrap().name, "D-H MODP_1024");
+        .find(|r| r.proposal == 1 && matches!(r.reason, RejectReason::NotInPolicy { .. }))
+        .expect("the group explained");
+    assert_eq!(group.transform.as_ref().unwrap().name, "D-H MODP_1024");
     assert!(
-        weak_group
+        group
             .message
-            .contains("peer offered only D-H MODP_1024"),
+            .contains("our proposals list only the groups: D-H CURVE_25519, D-H MODP_2048"),
         "{}",
-        weak_group.message
-    );
-    assert!(
-        weak_group.message.contains("112-bit"),
-        "{}",
-        weak_group.message
+        group.message
     );
     let json = serde_json::to_string(&report).unwrap();
-    assert!(json.contains("\"kind\":\"weak_group\""), "{json}");
+    assert!(json.contains("\"kind\":\"not_in_policy\""), "{json}");
+}
+
+/// Issue #12: we listed x25519, the peer only MODP: a plain mismatch, said as one
+/// (not as a demand for stronger groups).
+#[test]
+fn a_group_mismatch_names_both_sides_groups_and_no_strength() {
+    let policy = parse_proposals(ProtocolId::IKE, &["aes256gcm16-prfsha256-x25519"]).unwrap();
+    let offered = payload(ProtocolId::IKE, &["aes256gcm16-prfsha256-modp2048"]);
+    let report = select(&policy, &RUST_CRYPTO, &offered, ProtocolId::IKE, &[]);
+    assert!(report.chosen.is_none());
+    let messages: Vec<&str> = report
+        .rejections
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    let group = report
+        .rejections
+        .iter()
+        .find(|r| {
+            r.transform
+                .as_ref()
+                .is_some_and(|t| t.name == "D-H MODP_2048")
+        })
+        .unwrap_or_else(|| panic!("MODP_2048 explained: {messages:?}"));
+    assert_eq!(
+        group.message,
+        "peer offered D-H MODP_2048, which none of our proposals lists; our proposals list \
+         only the groups: D-H CURVE_25519"
+    );
+    assert!(
+        messages
+            .iter()
+            .all(|m| !m.contains("at least") && !m.contains("-bit security")),
+        "{messages:?}"
+    );
+}
+
+/// Issue #12: our side offered only AEADs, the peer an integrity algorithm: the
+/// explanation says we take none, not "accepts only: " with an empty list.
+#[test]
+fn integrity_against_aead_only_proposals_says_we_take_none() {
+    let policy = parse_proposals(ProtocolId::IKE, &["aes256gcm16-prfsha256-x25519"]).unwrap();
+    let offered = payload(ProtocolId::IKE, &["aes256-sha256-x25519"]);
+    let report = select(&policy, &RUST_CRYPTO, &offered, ProtocolId::IKE, &[]);
+    assert!(report.chosen.is_none());
+    let messages: Vec<&str> = report
+        .rejections
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .all(|m| !m.contains("only: ;") && !m.ends_with("only: ")),
+        "{messages:?}"
+    );
+    let integ = report
+        .rejections
+        .iter()
+        .find(|r| {
+            r.transform
+                .as_ref()
+                .is_some_and(|t| t.kind == TransformType::INTEG)
+        })
+        .unwrap_or_else(|| panic!("the integrity transform explained: {messages:?}"));
+    assert!(
+        integ
+            .message
+            .contains("our proposals take no integrity transform: they list only AEAD ciphers"),
+        "{}",
+        integ.message
+    );
 }
 
 #[test]

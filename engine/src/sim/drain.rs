@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::event::FlightCounter;
 use crate::event::{Direction, Event, EventKind};
 use crate::ike::{Datagram, Engine};
+use crate::keylog::{KeyRecorder, poll_events};
 
 /// What an engine had queued: datagrams and events, with run-wide flight ids.
 #[derive(Debug, Default)]
@@ -18,7 +19,13 @@ pub(crate) struct Drained {
 
 /// Polls every datagram and event of `engine`, renumbering the flights it sent
 /// from `flights`. Events about received datagrams keep the flight the driver gave.
-pub(crate) fn drain(engine: &mut Engine, flights: &mut FlightCounter) -> Drained {
+/// With the engine's key log `keys`, its records go among the events in place
+/// (`keylog::poll_events`), as the key events of the lab's trace.
+pub(crate) fn drain(
+    engine: &mut Engine,
+    keys: Option<&KeyRecorder>,
+    flights: &mut FlightCounter,
+) -> Drained {
     let mut drained = Drained::default();
     let mut renumbered = BTreeMap::new();
     while let Some(mut datagram) = engine.poll_transmit() {
@@ -29,7 +36,9 @@ pub(crate) fn drain(engine: &mut Engine, flights: &mut FlightCounter) -> Drained
         datagram.flight = Some(flight);
         drained.datagrams.push(datagram);
     }
-    while let Some(mut event) = engine.poll_event() {
+    let mut events = Vec::new();
+    poll_events(engine, keys, &mut events);
+    for mut event in events {
         if describes_sent_datagram(&event) {
             event.flight = event.flight.and_then(|l| renumbered.get(&l).copied());
         }

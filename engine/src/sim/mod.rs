@@ -13,6 +13,10 @@
 //!   ([`NetworkEvent`]: transmissions, drops with their cause, NAT rewrites,
 //!   duplicates) and each peer's final state; [`SimRun::check`] compares it with
 //!   `[expect]`. [`export`] turns a run into a pcap and Wireshark key tables.
+//! - Keys: each engine gets a key log (`crate::keylog`) whose records go into the
+//!   trace as that peer's key events, in order with its other events (the lab shows
+//!   keys); [`SimOptions`] turns that off (no secret in the trace, nor anywhere
+//!   outside the engines) or adds a driver's own key log (`ikelab sim --keys DIR`).
 //! - ESP traffic (`ping`, `stream`, `replay_esp`): each peer has a small inner host
 //!   behind its CHILD SAs (`inner_host`) that sends echo requests or UDP datagrams
 //!   and answers echo requests; packets are sealed with `Engine::seal`, carried
@@ -29,6 +33,7 @@
 mod drain;
 pub mod expect;
 mod firewall;
+pub mod fixtures;
 mod inner_host;
 pub mod library;
 mod link;
@@ -53,4 +58,4 @@ pub use crate::trace::network::{DropCause, InnerKind, NatDirection, NetworkEvent
 pub use pair::{Pair, Side, WireFate, WireRecord};
 pub use scenario::{Scenario, ScenarioError, UnixTime};
 pub use script::{Action, ScriptStep};
-pub use simulator::{SimRun, Simulator, run};
+pub use simulator::{SimOptions, SimRun, Simulator, run, run_with};

@@ -1,6 +1,7 @@
 //! A peer of the simulation: a full [`Engine`] with its addresses and its seed.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -8,8 +9,10 @@ use rand_core::SeedableRng;
 use crate::config::PeerConfig;
 use crate::crypto::RUST_CRYPTO;
 use crate::ike::{Engine, EngineConfig, EngineError, SaState};
+use crate::keylog::{KeyLog, KeyLogs, KeyRecorder};
 
 use super::expect::PeerOutcome;
+use super::simulator::SimOptions;
 
 /// One simulated host.
 #[derive(Debug)]
@@ -28,6 +31,10 @@ pub(crate) struct Node {
     /// How often it started (part of its RNG seed, so a restarted peer draws new
     /// SPIs and nonces, as a rebooted host would).
     pub(crate) starts: u32,
+    /// The key log that puts its keys in the trace (`SimOptions::keys_in_trace`).
+    pub(crate) keys: Option<Arc<KeyRecorder>>,
+    /// A driver's own key log (`SimOptions::key_log`), beside `keys`.
+    pub(crate) driver_key_log: Option<Arc<dyn KeyLog>>,
 }
 
 /// The 32-octet ChaCha20 seed of an engine: the scenario seed (8 octets,
@@ -59,6 +66,25 @@ impl Node {
             spoofs,
             engine: None,
             starts: 0,
+            keys: None,
+            driver_key_log: None,
+        }
+    }
+
+    /// Its key logs as `options` asks (set before it starts).
+    pub(crate) fn with_key_logs(mut self, options: &SimOptions) -> Self {
+        self.keys = options.keys_in_trace.then(|| Arc::new(KeyRecorder::new()));
+        self.driver_key_log = options.key_log.clone();
+        self
+    }
+
+    /// The sink its engine logs keys to: the trace's recorder, the driver's, both
+    /// or none.
+    fn key_log(&self) -> Option<Arc<dyn KeyLog>> {
+        let recorder = self.keys.clone().map(|r| r as Arc<dyn KeyLog>);
+        match (recorder, self.driver_key_log.clone()) {
+            (Some(recorder), Some(driver)) => Some(Arc::new(KeyLogs(vec![recorder, driver]))),
+            (one, None) | (None, one) => one,
         }
     }
 
@@ -66,7 +92,7 @@ impl Node {
     pub(crate) fn start(&mut self, seed: u64) -> Result<(), EngineError> {
         let config = EngineConfig {
             responder: self.responder.clone(),
-            key_log: true,
+            key_log: self.key_log(),
             dissect: true,
             provider: &RUST_CRYPTO,
             ..EngineConfig::default()

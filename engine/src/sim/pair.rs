@@ -7,12 +7,14 @@
 //! sends goes to the other), no MTU, no firewall, no script.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::drain::drain;
 use super::link::{Link, LinkConfig};
 use super::nat_box::NatBox;
 use crate::event::Event;
 use crate::ike::{Datagram, Engine, Time};
+use crate::keylog::KeyRecorder;
 use crate::trace::{FlightCounter, NetworkEvent};
 
 /// One of the two peers.
@@ -59,9 +61,12 @@ pub struct Pair {
     /// the NAT's public address, datagrams for it come back through the mapping
     /// (or are dropped without one).
     pub nat: Option<NatBox>,
-    /// Every event of each engine, in order.
+    /// Every event of each engine, in order (with the key events of its
+    /// [`record_keys`](Self::record_keys) recorder in place).
     pub a_events: Vec<Event>,
     pub b_events: Vec<Event>,
+    a_keys: Option<Arc<KeyRecorder>>,
+    b_keys: Option<Arc<KeyRecorder>>,
     /// Every datagram sent, in order.
     pub wire: Vec<WireRecord>,
     /// What the NAT box reported (new and expired mappings), with the time.
@@ -81,11 +86,22 @@ impl Pair {
             nat: None,
             a_events: Vec::new(),
             b_events: Vec::new(),
+            a_keys: None,
+            b_keys: None,
             wire: Vec::new(),
             nat_events: Vec::new(),
             in_flight: BTreeMap::new(),
             seq: 0,
             flights: FlightCounter::default(),
+        }
+    }
+
+    /// Puts what `recorder` (the key log `side`'s engine was created with) receives
+    /// among that side's events, as a lab's trace shows keys.
+    pub fn record_keys(&mut self, side: Side, recorder: Arc<KeyRecorder>) {
+        match side {
+            Side::A => self.a_keys = Some(recorder),
+            Side::B => self.b_keys = Some(recorder),
         }
     }
 
@@ -130,8 +146,8 @@ impl Pair {
         let now = self.now;
         for side in [Side::A, Side::B] {
             let drained = match side {
-                Side::A => drain(&mut self.a, &mut self.flights),
-                Side::B => drain(&mut self.b, &mut self.flights),
+                Side::A => drain(&mut self.a, self.a_keys.as_deref(), &mut self.flights),
+                Side::B => drain(&mut self.b, self.b_keys.as_deref(), &mut self.flights),
             };
             for mut datagram in drained.datagrams {
                 let sent = datagram.clone();

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use super::drain::drain;
 use super::expect::PeerOutcome;
@@ -19,6 +20,7 @@ use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
 use crate::ike::Time;
+use crate::keylog::KeyLog;
 use crate::trace::network::NetworkEvent;
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
@@ -84,11 +86,40 @@ impl SimRun {
     }
 }
 
-/// Runs `scenario` with `seed` until its `duration` of virtual time has passed.
+/// Runs `scenario` with `seed` until its `duration` of virtual time has passed,
+/// with the default [`SimOptions`] (keys in the trace).
 pub fn run(scenario: &Scenario, seed: u64) -> SimRun {
-    let mut sim = Simulator::new(scenario, seed);
+    run_with(scenario, seed, SimOptions::default())
+}
+
+/// [`run`] with these options.
+pub fn run_with(scenario: &Scenario, seed: u64, options: SimOptions) -> SimRun {
+    let mut sim = Simulator::with_options(scenario, seed, options);
     sim.run();
     sim.finish()
+}
+
+/// Where the peers' keys go.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Each engine gets a key log whose records go into the trace as that peer's
+    /// key events (`KeysDerived`, `IkeSaKeys`, `ChildSaKeys`), in order with its
+    /// other events: the lab shows keys. On by default; off, and without
+    /// `key_log`, the engines run without a key log and no secret is in the trace.
+    pub keys_in_trace: bool,
+    /// A driver's key log that every engine also logs to (e.g. one that writes a
+    /// Wireshark profile folder for `--keys DIR`). Whoever sets it publishes the
+    /// run's keys (see [`KeyLog`]).
+    pub key_log: Option<Arc<dyn KeyLog>>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            keys_in_trace: true,
+            key_log: None,
+        }
+    }
 }
 
 /// The state of a run in progress.
@@ -107,24 +138,33 @@ pub struct Simulator<'a> {
     scheduled_seq: u64,
     /// The identifier of the last `ping` (each ping action counts it up).
     ping_id: u16,
+    options: SimOptions,
 }
 
 const INITIATOR: usize = 0;
 const RESPONDER: usize = 1;
 
 impl<'a> Simulator<'a> {
-    /// Sets up the peers and the network at virtual time zero.
+    /// Sets up the peers and the network at virtual time zero, with the default
+    /// [`SimOptions`].
     pub fn new(scenario: &'a Scenario, seed: u64) -> Self {
+        Self::with_options(scenario, seed, SimOptions::default())
+    }
+
+    /// [`new`](Self::new) with these options.
+    pub fn with_options(scenario: &'a Scenario, seed: u64, options: SimOptions) -> Self {
         let addr = |c: &crate::config::PeerConfig| c.initiator_local_addr().into_iter().collect();
         let nodes = vec![
-            Node::new("initiator", 0, Vec::new(), addr(&scenario.initiator), false),
+            Node::new("initiator", 0, Vec::new(), addr(&scenario.initiator), false)
+                .with_key_logs(&options),
             Node::new(
                 "responder",
                 1,
                 vec![scenario.responder.clone()],
                 addr(&scenario.responder),
                 false,
-            ),
+            )
+            .with_key_logs(&options),
         ];
         let nat = scenario.network.nat.as_ref().map(|spec| {
             let behind = if spec.peer == "responder" {
@@ -159,6 +199,7 @@ impl<'a> Simulator<'a> {
             scheduled: BTreeMap::new(),
             scheduled_seq: 0,
             ping_id: 0,
+            options,
         };
         for index in 0..sim.nodes.len() {
             sim.start(index);
@@ -201,7 +242,7 @@ impl<'a> Simulator<'a> {
         let Some(engine) = node.engine.as_mut() else {
             return;
         };
-        let drained = drain(engine, self.network.flights());
+        let drained = drain(engine, node.keys.as_deref(), self.network.flights());
         for event in drained.events {
             records.push(Record::new(
                 event.time_us,
@@ -399,13 +440,10 @@ impl<'a> Simulator<'a> {
             None => {
                 let index = self.nodes.len();
                 let node_index = u32::try_from(index).unwrap_or(u32::MAX);
-                self.nodes.push(Node::new(
-                    "attacker",
-                    node_index,
-                    Vec::new(),
-                    Vec::new(),
-                    true,
-                ));
+                self.nodes.push(
+                    Node::new("attacker", node_index, Vec::new(), Vec::new(), true)
+                        .with_key_logs(&self.options),
+                );
                 self.trace.peers.push(TracePeer {
                     name: "attacker".to_owned(),
                     addresses: Vec::new(),

@@ -3,10 +3,12 @@
 #![allow(dead_code, unreachable_pub)]
 
 use core::time::Duration;
+use std::sync::Arc;
 
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, Event, EventKind};
-use ikelab_engine::sim::{LinkConfig, Pair};
+use ikelab_engine::keylog::{KeyLog, KeyRecorder};
+use ikelab_engine::sim::{LinkConfig, Pair, Side};
 use ikelab_engine::{Engine, EngineConfig, IkeSaId};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -14,57 +16,10 @@ use rand_core::SeedableRng;
 /// The client of most tests: 192.0.2.2 to the gateway 192.0.2.1, x25519 + AES-GCM,
 /// asking for a virtual IP, one child to 10.1.0.0/24. Retransmission in 100 ms
 /// steps so lossy runs stay short in virtual time.
-pub const INITIATOR: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-[retransmit]
-timeout = "100ms"
-base = 1.8
-tries = 5
-[local]
-auth = "psk"
-id = "cl.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-local_ts = ["dynamic"]
-remote_ts = ["10.1.0.0/24"]
-[secrets]
-psk = "not-a-real-secret"
-"#;
+pub const INITIATOR: &str = ikelab_engine::sim::fixtures::CLIENT;
 
 /// The gateway: accepts the client, assigns from 10.3.0.0/24.
-pub const RESPONDER: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519", "aes128-sha256-modp2048"]
-pools = ["vpool"]
-[retransmit]
-timeout = "100ms"
-base = 1.8
-tries = 5
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["aes256gcm16", "aes128-sha256"]
-local_ts = ["10.1.0.0/24"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "not-a-real-secret"
-[ip_pools.vpool]
-addrs = "10.3.0.0/24"
-dns = ["10.1.0.53"]
-"#;
+pub const RESPONDER: &str = ikelab_engine::sim::fixtures::GATEWAY;
 
 pub fn config(text: &str) -> PeerConfig {
     match toml::from_str(text) {
@@ -84,10 +39,20 @@ pub fn rng(seed: u64) -> Box<ChaCha20Rng> {
     Box::new(ChaCha20Rng::seed_from_u64(seed))
 }
 
-pub fn engine(responder: Vec<PeerConfig>, seed: u64, key_log: bool, dissect: bool) -> Engine {
+/// An engine without a key log: no secret leaves it.
+pub fn engine(responder: Vec<PeerConfig>, seed: u64, dissect: bool) -> Engine {
+    engine_logging_to(responder, seed, None, dissect)
+}
+
+fn engine_logging_to(
+    responder: Vec<PeerConfig>,
+    seed: u64,
+    key_log: Option<Arc<KeyRecorder>>,
+    dissect: bool,
+) -> Engine {
     let config = EngineConfig {
         responder,
-        key_log,
+        key_log: key_log.map(|k| k as Arc<dyn KeyLog>),
         dissect,
         ..EngineConfig::default()
     };
@@ -97,6 +62,25 @@ pub fn engine(responder: Vec<PeerConfig>, seed: u64, key_log: bool, dissect: boo
     }
 }
 
+/// A pair whose engines (A only initiates, B answers with `responder`) log keys to
+/// recorders the pair puts among their events (`KeysDerived`, `IkeSaKeys`,
+/// `ChildSaKeys`), as the simulator's trace does.
+pub fn keyed_pair(
+    responder: Vec<PeerConfig>,
+    seeds: (u64, u64),
+    dissect: bool,
+    link: LinkConfig,
+    link_seed: u64,
+) -> Pair {
+    let (keys_a, keys_b) = (Arc::new(KeyRecorder::new()), Arc::new(KeyRecorder::new()));
+    let a = engine_logging_to(Vec::new(), seeds.0, Some(keys_a.clone()), dissect);
+    let b = engine_logging_to(responder, seeds.1, Some(keys_b.clone()), dissect);
+    let mut pair = Pair::new(a, b, link, link_seed);
+    pair.record_keys(Side::A, keys_a);
+    pair.record_keys(Side::B, keys_b);
+    pair
+}
+
 /// A pair: A initiates with `initiator`, B answers with `responder`.
 pub fn pair_with(
     initiator: &PeerConfig,
@@ -104,9 +88,8 @@ pub fn pair_with(
     link: LinkConfig,
     seed: u64,
 ) -> (Pair, IkeSaId) {
-    let a = engine(Vec::new(), seed.wrapping_mul(2) + 1, true, true);
-    let b = engine(vec![responder], seed.wrapping_mul(2) + 2, true, true);
-    let mut pair = Pair::new(a, b, link, seed);
+    let seeds = (seed.wrapping_mul(2) + 1, seed.wrapping_mul(2) + 2);
+    let mut pair = keyed_pair(vec![responder], seeds, true, link, seed);
     let id = match pair.a.initiate(Duration::ZERO, initiator) {
         Ok(id) => id,
         Err(e) => panic!("initiate: {e}"),

@@ -2,17 +2,19 @@
 //! decryptor that records what became of each SK payload for the report.
 //!
 //! `DIR/ikev2_decryption_table` is read with the engine's parser
-//! (`ikelab_engine::crypto::ikev2_table`), `DIR/esp_sa` (if present) with
-//! `ikelab_engine::crypto::esp_sa_table`; ESP packets are opened by the engine's
+//! (`ikelab_engine::capture::keys::ikev2_table`), `DIR/esp_sa` (if present) with
+//! `ikelab_engine::capture::keys::esp_sa_table`; ESP packets are opened by the engine's
 //! data-plane code. `preferences` is not read.
 
 use std::path::Path;
 
+use ikelab_engine::capture::keys::esp_sa_table::{ESP_SA, parse_esp_sa_table};
+use ikelab_engine::capture::keys::esp_table_decryptor::EspTableDecryptor;
+use ikelab_engine::capture::keys::ikev2_table::{
+    IKEV2_DECRYPTION_TABLE, parse_ikev2_decryption_table,
+};
+use ikelab_engine::capture::keys::table_decryptor::KeyTableDecryptor;
 use ikelab_engine::crypto::RUST_CRYPTO;
-use ikelab_engine::crypto::esp_sa_table::{ESP_SA, parse_esp_sa_table};
-use ikelab_engine::crypto::esp_table_decryptor::EspTableDecryptor;
-use ikelab_engine::crypto::ikev2_table::{IKEV2_DECRYPTION_TABLE, parse_ikev2_decryption_table};
-use ikelab_engine::crypto::table_decryptor::KeyTableDecryptor;
 use ikelab_engine::wire::iana::PayloadType;
 use ikelab_engine::wire::{Decrypted, Decryptor, SkDecryptRequest, SkOutcome};
 

@@ -80,7 +80,7 @@
 //!
 //! Without keys, encrypted payloads show as one leaf. `DIR` is a Wireshark profile
 //! folder (what `WIRESHARK_CONFIG_DIR=DIR tshark` reads); its `ikev2_decryption_table`
-//! is parsed by the engine (`crypto::ikev2_table`) into a `KeyTableDecryptor`, which
+//! is parsed by the engine (`capture::keys::ikev2_table`) into a `KeyTableDecryptor`, which
 //! picks the entry by the header's SPIs and the direction by its I flag, and opens
 //! the SK (or each SKF) payload with `SkProtection`. Decrypted payloads show their IV,
 //! ciphertext (with the plaintext dissected as its `decrypted` block) and ICV; the
@@ -88,7 +88,7 @@
 //! with no entry for its SPIs, or whose ICV fails with the entry's keys, stays one
 //! leaf whose value ends with "not decrypted: <why>" (and `decryption.note` in JSON);
 //! that is not an error. `DIR/esp_sa`, when present, is parsed by the engine
-//! (`crypto::esp_sa_table`) into an `EspTableDecryptor`: an ESP packet whose SPI (and
+//! (`capture::keys::esp_sa_table`) into an `EspTableDecryptor`: an ESP packet whose SPI (and
 //! addresses, where the line names them) match a line is opened with the engine's
 //! data-plane code (ICV verified, no replay window, an ESN's high half taken as 0)
 //! and its inner packet dissected; otherwise it stays one leaf. `preferences` is not

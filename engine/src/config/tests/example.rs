@@ -48,7 +48,7 @@ fn expected() -> PeerConfig {
         dpd_delay: Duration::from_secs(30),
         rekey_time: Some(Duration::from_secs(4 * 3_600)),
         encap: false,
-        mobike: true,
+        mobike: false,
         retransmit: Retransmit {
             timeout: Duration::from_secs(4),
             base: 1.8,

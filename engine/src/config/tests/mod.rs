@@ -65,7 +65,7 @@ pools        = []                   # responder: names of [ip_pools.*]
 dpd_delay    = "30s"
 rekey_time   = "4h"
 encap        = false                # force UDP encapsulation
-mobike       = true
+mobike       = false              # MOBIKE is not supported yet
 [retransmit]                        # strongSwan's defaults
 timeout = "4s"
 base    = 1.8

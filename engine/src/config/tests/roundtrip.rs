@@ -22,11 +22,11 @@ reauth_time = "1d"
 over_time = "15m"
 rand_time = "250ms"
 encap = true
-mobike = false
+mobike = true
 fragmentation = "accept"
 childless = "never"
-send_certreq = false
-send_cert = "never"
+send_certreq = true
+send_cert = "always"
 keyingtries = 0
 unique = "keep"
 keep_alive = "0.5s"
@@ -116,10 +116,28 @@ fn every_key_roundtrips() {
         config.children.names().collect::<Vec<_>>(),
         ["second", "first"]
     );
+    // Valid but for the keys IKElab does not act on yet, which are set away from
+    // what the engine does here.
+    let errors = problems(&config, None);
+    let refused: Vec<&str> = errors
+        .iter()
+        .map(|e| {
+            assert!(e.message.contains("not supported yet"), "{e:?}");
+            e.path.as_str()
+        })
+        .collect();
     assert_eq!(
-        problems(&config, None).0,
-        vec![],
-        "the configuration is valid"
+        refused,
+        [
+            "mobike",
+            "fragmentation",
+            "childless",
+            "send_certreq",
+            "send_cert",
+            "keyingtries",
+            "unique",
+            "fragment_size"
+        ]
     );
     toml_roundtrip(&config);
     json_roundtrip(&config);

@@ -20,22 +20,19 @@ use super::{
 };
 use crate::config::Mode;
 use crate::crypto::ActiveKeyExchange;
-use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome, TsDecision};
-use crate::ike::child::ChildParams;
-use crate::ike::child_setup::{Keying, child_failed, install_child};
+use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome};
+use crate::ike::child_answer::{AnswerKeying, ChildAnswer, ChildOffer, check_answer};
+use crate::ike::child_setup::child_failed;
 use crate::ike::context::Cx;
 use crate::ike::ids::ChildSaId;
-use crate::ike::payloads::{errors, has_notify, ke, nonce, notify as find_notify, sa, ts_i, ts_r};
+use crate::ike::payloads::{errors, nonce, notify as find_notify};
 use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
 use crate::ike::summary::notify_name;
-use crate::ike::ts::{self, TsNarrowing};
-use crate::proposal::{check_response, to_sa_payload};
-use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
-use crate::wire::{
-    DeletePayload, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, SaPayload,
-    TrafficSelector, TsPayload,
-};
+use crate::ike::ts;
+use crate::proposal::to_sa_payload;
+use crate::wire::iana::{DhId, NotifyType, ProtocolId, TransformType};
+use crate::wire::{KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, TsPayload};
 
 /// Nonce length (§2.10: at least half the PRF's key size; charon sends 32 octets).
 pub(crate) const NONCE_LEN: usize = 32;
@@ -50,19 +47,14 @@ pub(crate) struct PeerRekey {
 /// Our CREATE_CHILD_SA for a CHILD SA, waiting for its response.
 pub(crate) struct ChildExchange {
     pub(crate) task: Task,
-    name: String,
+    /// What we ask for (name, SPI, proposals, selectors, mode).
+    offer: ChildOffer,
     /// The CHILD SA being replaced.
     pub(crate) rekey: Option<ChildSaId>,
     /// Its inbound SPI (the REKEY_SA notify's SPI, §1.3.3).
     rekey_spi: Option<u32>,
-    spi_in: u32,
-    offered: SaPayload,
     ke: Option<Box<dyn ActiveKeyExchange>>,
     ni: Vec<u8>,
-    ts_i: Vec<TrafficSelector>,
-    ts_r: Vec<TrafficSelector>,
-    transport: bool,
-    replay_window: u32,
     ke_retried: bool,
     pub(crate) collision: Option<PeerRekey>,
 }
@@ -175,17 +167,19 @@ pub(super) fn start(
     let offered = to_sa_payload(&policy.esp_proposals, &spi_in.to_be_bytes());
     let mut exchange = ChildExchange {
         task,
-        name,
+        offer: ChildOffer {
+            name,
+            spi_in,
+            offered,
+            ts_i,
+            ts_r,
+            transport,
+            replay_window,
+        },
         rekey,
         rekey_spi,
-        spi_in,
-        offered,
         ke,
         ni: Vec::new(),
-        ts_i,
-        ts_r,
-        transport,
-        replay_window,
         ke_retried: false,
         collision: None,
     };
@@ -206,7 +200,7 @@ impl ChildExchange {
                 spi,
             )));
         }
-        payloads.push(Payload::Sa(self.offered.clone()));
+        payloads.push(Payload::Sa(self.offer.offered.clone()));
         payloads.push(Payload::Nonce(NoncePayload {
             data: self.ni.clone(),
         }));
@@ -217,12 +211,12 @@ impl ChildExchange {
             }));
         }
         payloads.push(Payload::TsI(TsPayload {
-            selectors: self.ts_i.clone(),
+            selectors: self.offer.ts_i.clone(),
         }));
         payloads.push(Payload::TsR(TsPayload {
-            selectors: self.ts_r.clone(),
+            selectors: self.offer.ts_r.clone(),
         }));
-        if self.transport {
+        if self.offer.transport {
             payloads.push(notify(NotifyType::USE_TRANSPORT_MODE));
         }
         send_create_child_sa(core, cx, &self.task, payloads)
@@ -275,7 +269,7 @@ pub(super) fn on_response(
             child_failed(
                 core,
                 cx,
-                &ex.name,
+                &ex.offer.name,
                 ChildFailure::PeerError { notify: error },
             );
         }
@@ -292,8 +286,15 @@ pub(super) fn on_response(
         }
         return Flow::Stay;
     }
-    match install(core, cx, &ex, est, p) {
-        Ok(new_child) => {
+    let keying = AnswerKeying {
+        prf: est.prf,
+        sk_d: &est.sk_d,
+        ni: &ex.ni,
+        nr: None,
+        ke: ex.ke.as_deref(),
+    };
+    match check_answer(core, cx, &ex.offer, p, &keying) {
+        ChildAnswer::Installed(new_child) => {
             super::arm_child(est, core, cx, new_child);
             if let Some(old) = ex.rekey {
                 cx.emit(
@@ -308,26 +309,16 @@ pub(super) fn on_response(
             }
             done(core, cx, &ex.task, Outcome::Done);
         }
-        Err(detail) => {
-            child_failed(
-                core,
-                cx,
-                &ex.name,
-                ChildFailure::Rejected {
-                    detail: detail.clone(),
-                },
-            );
+        ChildAnswer::Rejected { detail } => {
             let failure = Outcome::Rejected { detail };
             if ex.rekey.is_some() {
                 retry::after_failure(est, core, cx, &ex.task, failure);
             } else {
                 done(core, cx, &ex.task, failure);
             }
-            if sa(p).is_some() {
-                // The responder installed its half: have it deleted (§1.4.1).
-                delete_peer_half(core, cx, ex.spi_in);
-            }
         }
+        // Error notifies were handled above.
+        ChildAnswer::PeerError(_) => {}
     }
     Flow::Stay
 }
@@ -336,7 +327,7 @@ impl ChildExchange {
     /// A new key exchange in the group the responder asked for, if we offered it
     /// and have not retried yet (§1.3).
     fn retry_group(&self, cx: &mut Cx<'_>, group: DhId) -> Option<Box<dyn ActiveKeyExchange>> {
-        let offered = self.offered.proposals.iter().any(|p| {
+        let offered = self.offer.offered.proposals.iter().any(|p| {
             p.transforms
                 .iter()
                 .any(|t| t.kind == TransformType::DH && t.id == group.0)
@@ -393,118 +384,4 @@ fn finish_rekey(
         }
     };
     enqueue(est, delete, true);
-}
-
-/// Checks the response and installs the CHILD SA; returns its handle.
-fn install(
-    core: &mut SaCore,
-    cx: &mut Cx<'_>,
-    ex: &ChildExchange,
-    est: &Established,
-    p: &[Payload],
-) -> Result<ChildSaId, String> {
-    let name = ex.name.as_str();
-    let (Some(sa_r), Some(nr), Some(tsi), Some(tsr)) = (sa(p), nonce(p), ts_i(p), ts_r(p)) else {
-        return Err("the response lacks SA, Nonce, TSi or TSr".to_owned());
-    };
-    let report = check_response(&ex.offered, sa_r, cx.provider, ProtocolId::ESP);
-    let chosen = report.chosen.clone();
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::ChildProposal {
-            child: name.to_owned(),
-            report,
-        }),
-    );
-    let peer_spi = sa_r
-        .proposals
-        .first()
-        .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
-        .map(u32::from_be_bytes)
-        .filter(|s| *s != 0);
-    let Some(chosen) = chosen else {
-        return Err("the responder's ESP proposal is not one we offered".to_owned());
-    };
-    let Some(spi_out) = peer_spi else {
-        return Err("the responder's ESP SPI is not 4 non-zero octets".to_owned());
-    };
-    let chosen_group = chosen
-        .proposal
-        .transforms
-        .iter()
-        .find(|t| t.kind == TransformType::DH && t.id != DhId::NONE.0)
-        .map(|t| DhId(t.id));
-    let g_ir = match (chosen_group, &ex.ke, ke(p)) {
-        (None, _, _) => None,
-        (Some(g), Some(ours), Some(theirs)) if ours.group() == g && theirs.group == g => {
-            match ours.complete(&theirs.data) {
-                Ok(s) => Some(s),
-                Err(e) => return Err(format!("the responder's KE payload: {e}")),
-            }
-        }
-        (Some(g), _, _) => {
-            return Err(format!(
-                "the responder chose {g} without a matching KE payload"
-            ));
-        }
-    };
-    let accepted = ts::within(&tsi.selectors, &ex.ts_i) && ts::within(&tsr.selectors, &ex.ts_r);
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::TrafficSelectors(TsDecision {
-            child: name.to_owned(),
-            initiator: TsNarrowing {
-                proposed: ex.ts_i.clone(),
-                configured: ex.ts_i.clone(),
-                result: tsi.selectors.clone(),
-            },
-            responder: TsNarrowing {
-                proposed: ex.ts_r.clone(),
-                configured: ex.ts_r.clone(),
-                result: tsr.selectors.clone(),
-            },
-            accepted,
-            reason: if accepted {
-                "the responder's selectors lie within ours".to_owned()
-            } else {
-                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
-            },
-        })),
-    );
-    if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
-        return Err("traffic selectors outside what we proposed".to_owned());
-    }
-    let mode = if ex.transport && has_notify(p, NotifyType::USE_TRANSPORT_MODE) {
-        Mode::Transport
-    } else {
-        Mode::Tunnel
-    };
-    let params = ChildParams {
-        name: name.to_owned(),
-        initiator: true,
-        spi_in: ex.spi_in,
-        spi_out,
-        mode,
-        local_ts: tsi.selectors.clone(),
-        remote_ts: tsr.selectors.clone(),
-        replay_window: ex.replay_window,
-    };
-    let keying = Keying {
-        prf: est.prf,
-        sk_d: &est.sk_d,
-        ni: &ex.ni,
-        nr: &nr.data,
-        g_ir: g_ir.as_ref().map(|s| s.as_bytes()),
-    };
-    install_child(core, cx, params, &chosen.proposal, &keying)
-}
-
-/// Deletes the responder's half of a CHILD SA we could not use (§1.4.1: the Delete
-/// names the SPI we would have received with, which the peer sends with).
-fn delete_peer_half(core: &mut SaCore, cx: &mut Cx<'_>, spi_in: u32) {
-    let _ = core.send_request(
-        cx,
-        ExchangeType::INFORMATIONAL,
-        vec![Payload::Delete(DeletePayload::esp(&[spi_in]))],
-    );
 }

@@ -18,10 +18,9 @@
 use super::child_initiator::{NONCE_LEN, PeerRekey};
 use super::{Active, Established, Flow, notify, plain_notify, refuse_create_child_sa};
 use crate::config::Mode;
-use crate::event::{
-    Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome, TsDecision,
-};
+use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome};
 use crate::ike::child::ChildParams;
+use crate::ike::child_choice::{ChildChoice, ChildKeying, ChildRequest, choose_child};
 use crate::ike::child_setup::{Keying, child_failed, install_child};
 use crate::ike::context::Cx;
 use crate::ike::ids::ChildSaId;
@@ -29,8 +28,6 @@ use crate::ike::payloads::{has_notify, ke, nonce, notify as find_notify, sa, ts_
 use crate::ike::policy::ChildPolicy;
 use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
-use crate::ike::ts::{self, TsNarrowing};
-use crate::proposal::select;
 use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
 use crate::wire::sa::{Proposal, Transform};
 use crate::wire::{KePayload, NoncePayload, NotifyPayload, Payload, SaPayload, TsPayload};
@@ -147,60 +144,37 @@ pub(super) fn respond(
         Some(name) => policy.children.iter().filter(|c| &c.name == name).collect(),
         None => policy.children.iter().collect(),
     };
-    let Some((child, narrowed_i, narrowed_r)) =
-        narrow(core, cx, &candidates, &tsi.selectors, &tsr.selectors)
-    else {
-        return answer_error(
-            core,
-            cx,
-            msg,
-            &label,
-            plain_notify(NotifyType::TS_UNACCEPTABLE),
-            "no configured child accepts the traffic selectors",
-        );
+    let request = ChildRequest {
+        sa: sa_i,
+        ts_i: &tsi.selectors,
+        ts_r: &tsr.selectors,
+        transport_requested: has_notify(p, NotifyType::USE_TRANSPORT_MODE),
     };
-    let spi_in = cx.fresh_esp_spi();
-    let report = select(
-        &child.esp_proposals,
-        cx.provider,
-        sa_i,
-        ProtocolId::ESP,
-        &spi_in.to_be_bytes(),
-    );
-    let chosen = report.chosen.clone();
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::ChildProposal {
-            child: child.name.clone(),
-            report,
-        }),
-    );
-    let Some(chosen) = chosen else {
-        return answer_error(
-            core,
-            cx,
-            msg,
-            &child.name,
-            plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
-            "no acceptable ESP proposal (a key exchange group on one side only is a PFS mismatch)",
-        );
+    let choice = match choose_child(core, cx, &candidates, &request, ChildKeying::OwnExchange) {
+        Ok(choice) => choice,
+        Err(refusal) => {
+            let name = refusal.child.unwrap_or(label);
+            return answer_error(
+                core,
+                cx,
+                msg,
+                &name,
+                plain_notify(refusal.notify),
+                &refusal.detail,
+            );
+        }
     };
-    let offered = sa_i.proposals.iter().find(|q| q.number == chosen.number);
-    let Some(spi_out) = offered
-        .and_then(|q| <[u8; 4]>::try_from(q.spi.as_slice()).ok())
-        .map(u32::from_be_bytes)
-        .filter(|s| *s != 0)
-    else {
-        return answer_error(
-            core,
-            cx,
-            msg,
-            &child.name,
-            plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
-            "the initiator's ESP SPI is not 4 non-zero octets",
-        );
-    };
-    let mut proposal = chosen.proposal.clone();
+    let ChildChoice {
+        child,
+        ts_i: narrowed_i,
+        ts_r: narrowed_r,
+        spi_in,
+        spi_out,
+        mut proposal,
+        peer_proposal,
+        mode,
+    } = choice;
+    let offered = Some(peer_proposal);
     let ke_i = ke(p);
     let group = match settle_group(&mut proposal, offered, child, ke_i) {
         Ok(g) => g,
@@ -255,12 +229,6 @@ pub(super) fn respond(
             data: ours.public_value().to_vec(),
         });
     }
-    let transport_requested = has_notify(p, NotifyType::USE_TRANSPORT_MODE);
-    let mode = if transport_requested && child.config.mode == Mode::Transport {
-        Mode::Transport
-    } else {
-        Mode::Tunnel
-    };
     let nr = cx.random_bytes(NONCE_LEN);
     let params = ChildParams {
         name: child.name.clone(),
@@ -407,62 +375,4 @@ fn settle_group(
         return Ok(Some(ke_i.group));
     }
     Err(chosen)
-}
-
-/// The first child configuration whose selectors overlap the request's (§2.9),
-/// narrowed.
-fn narrow<'p>(
-    core: &SaCore,
-    cx: &mut Cx<'_>,
-    candidates: &[&'p ChildPolicy],
-    tsi: &[crate::wire::TrafficSelector],
-    tsr: &[crate::wire::TrafficSelector],
-) -> Option<(
-    &'p ChildPolicy,
-    Vec<crate::wire::TrafficSelector>,
-    Vec<crate::wire::TrafficSelector>,
-)> {
-    let (local_dynamic, remote_dynamic) = super::dynamic_ranges(core);
-    let mut first_failure = None;
-    for child in candidates {
-        let ours_i = ts::resolve(&child.config.remote_ts, &remote_dynamic);
-        let ours_r = ts::resolve(&child.config.local_ts, &local_dynamic);
-        let narrowed_i = ts::narrow(tsi, &ours_i);
-        let narrowed_r = ts::narrow(tsr, &ours_r);
-        let accepted = !narrowed_i.is_empty() && !narrowed_r.is_empty();
-        let decision = TsDecision {
-            child: child.name.clone(),
-            reason: if accepted {
-                "narrowed to the configured selectors".to_owned()
-            } else {
-                "TSi or TSr does not overlap the configured selectors".to_owned()
-            },
-            initiator: TsNarrowing {
-                proposed: tsi.to_vec(),
-                configured: ours_i,
-                result: narrowed_i.clone(),
-            },
-            responder: TsNarrowing {
-                proposed: tsr.to_vec(),
-                configured: ours_r,
-                result: narrowed_r.clone(),
-            },
-            accepted,
-        };
-        if accepted {
-            cx.emit(
-                Some(core.id),
-                EventKind::Decision(Decision::TrafficSelectors(decision)),
-            );
-            return Some((child, narrowed_i, narrowed_r));
-        }
-        first_failure.get_or_insert(decision);
-    }
-    if let Some(decision) = first_failure {
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::TrafficSelectors(decision)),
-        );
-    }
-    None
 }

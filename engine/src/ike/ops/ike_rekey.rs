@@ -13,6 +13,7 @@ use crate::ike::ids::IkeSaId;
 use crate::ike::protect::Protection;
 use crate::ike::sa::{IkeSa, SaCore};
 use crate::ike::state::State;
+use crate::keylog::KeyLogEntry;
 use crate::wire::IkeSpi;
 use crate::wire::iana::{DhId, TransformType};
 use crate::wire::sa::Proposal;
@@ -40,7 +41,7 @@ pub(super) fn create(
 ) -> Result<IkeSaId, String> {
     let suite = IkeSuite::from_proposal(cx.provider, new.chosen).map_err(|e| e.to_string())?;
     let mut steps = Vec::new();
-    let recorder = cx.config.key_log.then_some(&mut steps);
+    let recorder = cx.logs_keys().then_some(&mut steps);
     let keys = derive_rekeyed_ike_keys(
         est.prf,
         &est.sk_d,
@@ -81,11 +82,11 @@ pub(super) fn create(
         .iter()
         .find(|t| t.kind == TransformType::DH)
         .map_or(DhId::NONE, |t| DhId(t.id));
-    if cx.config.key_log {
-        cx.emit(Some(id), EventKind::KeysDerived { steps });
-        cx.emit(
-            Some(id),
-            EventKind::IkeSaKeys(Box::new(IkeSaKeys {
+    if cx.logs_keys() {
+        cx.log_keys(id, KeyLogEntry::KeysDerived { steps });
+        cx.log_keys(
+            id,
+            KeyLogEntry::IkeSaKeys(Box::new(IkeSaKeys {
                 spi_i: new.spi_i,
                 spi_r: new.spi_r,
                 encr: suite.cipher.id(),

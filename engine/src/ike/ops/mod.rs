@@ -22,7 +22,7 @@ mod ike_responder;
 mod lifetime;
 mod liveness;
 mod retry;
-mod volume;
+pub(crate) mod volume;
 
 use std::collections::{BTreeSet, VecDeque};
 

@@ -1,62 +1,50 @@
 //! Byte and packet lifetimes of CHILD SAs (swanctl.conf(5) `rekey_bytes`,
 //! `life_bytes`, `rekey_packets`, `life_packets`). The ESP data plane counts; when a
-//! count crosses a limit it calls [`Engine::on_child_volume_limit`]: the soft limit
+//! count crosses a limit the engine calls [`on_limit`]: the soft limit
 //! rekeys the CHILD SA, the hard one deletes it.
 
 use super::{Task, enqueue, lifetime, start_next};
 use crate::child::{LimitLevel, LimitReason, VolumeLimit};
 use crate::event::{Action, Cause};
-use crate::ike::datagram::Time;
-use crate::ike::engine::Engine;
+use crate::ike::context::Cx;
 use crate::ike::ids::ChildSaId;
+use crate::ike::sa::IkeSa;
 use crate::ike::state::State;
 
-impl Engine {
-    /// The ESP data plane saw a CHILD SA cross a soft limit (rekey it) or a hard one
-    /// (delete it) of bytes, packets or sequence numbers (RFC 4301 §4.4.2.1, RFC 4303
-    /// §3.3.3). Reported with the cause "lifetime (bytes|packets|sequence numbers)".
-    pub(crate) fn on_child_volume_limit(
-        &mut self,
-        now: Time,
-        child: ChildSaId,
-        limit: VolumeLimit,
-    ) {
-        let hard = limit.level == LimitLevel::Hard;
-        let Some(ike) = self.child_sa(child).map(|c| c.ike_sa) else {
-            return;
-        };
-        self.with_sa(now, ike, |sa, cx| {
-            let State::Established(est) = &mut sa.state else {
-                return;
-            };
-            if !sa.core.children.contains(&child)
-                || est.ops.deleting.contains(&child)
-                || (!hard && est.ops.replaced.contains(&child))
-            {
-                return;
-            }
-            let cause = Cause::Lifetime {
-                limit: match limit.reason {
-                    LimitReason::Bytes => "bytes",
-                    LimitReason::Packets => "packets",
-                    LimitReason::Sequence => "sequence numbers",
-                }
-                .to_owned(),
-                hard,
-            };
-            let action = if hard {
-                Action::DeleteChild { child }
-            } else {
-                if let Some(l) = est.ops.life.children.get_mut(&child) {
-                    l.rekey_at = None;
-                }
-                Action::RekeyChild { child }
-            };
-            enqueue(est, Task { action, cause }, hard);
-            start_next(est, &mut sa.core, cx);
-            lifetime::arm(est, &mut sa.core);
-        });
+/// The ESP data plane saw `child` of `sa` cross a soft limit (rekey it) or a hard one
+/// (delete it) of bytes, packets or sequence numbers (RFC 4301 §4.4.2.1, RFC 4303
+/// §3.3.3). Reported with the cause "lifetime (bytes|packets|sequence numbers)".
+pub(crate) fn on_limit(sa: &mut IkeSa, cx: &mut Cx<'_>, child: ChildSaId, limit: VolumeLimit) {
+    let hard = limit.level == LimitLevel::Hard;
+    let State::Established(est) = &mut sa.state else {
+        return;
+    };
+    if !sa.core.children.contains(&child)
+        || est.ops.deleting.contains(&child)
+        || (!hard && est.ops.replaced.contains(&child))
+    {
+        return;
     }
+    let cause = Cause::Lifetime {
+        limit: match limit.reason {
+            LimitReason::Bytes => "bytes",
+            LimitReason::Packets => "packets",
+            LimitReason::Sequence => "sequence numbers",
+        }
+        .to_owned(),
+        hard,
+    };
+    let action = if hard {
+        Action::DeleteChild { child }
+    } else {
+        if let Some(l) = est.ops.life.children.get_mut(&child) {
+            l.rekey_at = None;
+        }
+        Action::RekeyChild { child }
+    };
+    enqueue(est, Task { action, cause }, hard);
+    start_next(est, &mut sa.core, cx);
+    lifetime::arm(est, &mut sa.core);
 }
 
 #[cfg(test)]
@@ -69,46 +57,11 @@ mod tests {
     use crate::child::{LimitLevel, LimitReason, VolumeLimit};
     use crate::config::PeerConfig;
     use crate::event::{Action, Cause, EventKind};
+    use crate::sim::fixtures::{CLIENT, GATEWAY};
     use crate::sim::{LinkConfig, Pair};
     use crate::{Engine, EngineConfig};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    const CLIENT: &str = r#"
-        local_addrs = ["192.0.2.2"]
-        remote_addrs = ["192.0.2.1"]
-        proposals = ["aes256gcm16-prfsha256-x25519"]
-        [retransmit]
-        timeout = "100ms"
-        [local]
-        auth = "psk"
-        id = "cl.example"
-        [remote]
-        auth = "psk"
-        id = "gw.example"
-        [children.net]
-        esp_proposals = ["aes256gcm16"]
-        remote_ts = ["10.1.0.0/24"]
-        [secrets]
-        psk = "not-a-real-secret"
-    "#;
-
-    const GATEWAY: &str = r#"
-        local_addrs = ["192.0.2.1"]
-        proposals = ["aes256gcm16-prfsha256-x25519"]
-        [retransmit]
-        timeout = "100ms"
-        [local]
-        auth = "psk"
-        id = "gw.example"
-        [remote]
-        auth = "psk"
-        [children.net]
-        esp_proposals = ["aes256gcm16"]
-        local_ts = ["10.1.0.0/24"]
-        [secrets]
-        psk = "not-a-real-secret"
-    "#;
 
     fn parse(text: &str) -> PeerConfig {
         toml::from_str(text).unwrap_or_else(|e| panic!("config: {e}"))

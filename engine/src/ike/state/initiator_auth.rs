@@ -14,24 +14,19 @@ use std::net::IpAddr;
 
 use crate::config::{IpRange, Mode};
 use crate::crypto::keys::IkeKeys;
-use crate::event::{
-    ChildFailure, Decision, DownReason, EventKind, IdentityDecision, IkeSaUp, TsDecision,
-    VipDecision,
-};
-use crate::ike::auth::SignedOctets;
-use crate::ike::child::ChildParams;
-use crate::ike::child_setup::{Keying, child_failed, install_child};
+use crate::event::{ChildFailure, Decision, DownReason, EventKind, IkeSaUp, VipDecision};
+use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
+use crate::ike::child_answer::{AnswerKeying, ChildAnswer, ChildOffer, check_answer};
+use crate::ike::child_setup::child_failed;
 use crate::ike::context::Cx;
 use crate::ike::cp;
-use crate::ike::payloads::{
-    auth, cp as cp_payload, errors, has_notify, id_r, id_text, sa, ts_i, ts_r,
-};
+use crate::ike::payloads::{auth, cp as cp_payload, errors, id_r, id_text};
 use crate::ike::sa::SaCore;
-use crate::ike::ts::{self, TsNarrowing};
-use crate::proposal::{check_response, to_sa_payload};
-use crate::wire::iana::{CfgType, ExchangeType, NotifyType, ProtocolId};
+use crate::ike::ts;
+use crate::proposal::to_sa_payload;
+use crate::wire::iana::{CfgType, ExchangeType, NotifyType};
 use crate::wire::iana::{EncrId, PrfId};
-use crate::wire::{DeletePayload, NotifyPayload, Payload, SaPayload, TrafficSelector, TsPayload};
+use crate::wire::{NotifyPayload, Payload, TsPayload};
 
 use super::{Established, Received, State};
 
@@ -47,25 +42,13 @@ pub(crate) struct AuthInputs {
     pub(crate) initial_contact: bool,
 }
 
-/// The CHILD SA we asked for.
-#[derive(Debug)]
-struct ChildRequest {
-    name: String,
-    spi_in: u32,
-    offered: SaPayload,
-    ts_i: Vec<TrafficSelector>,
-    ts_r: Vec<TrafficSelector>,
-    transport: bool,
-    replay_window: u32,
-}
-
 /// Waiting for the IKE_AUTH response.
 pub(crate) struct InitiatorAuth {
     init_response: Vec<u8>,
     ni: Vec<u8>,
     nr: Vec<u8>,
     keys: IkeKeys,
-    child: Option<ChildRequest>,
+    child: Option<ChildOffer>,
 }
 
 impl core::fmt::Debug for InitiatorAuth {
@@ -128,7 +111,7 @@ impl InitiatorAuth {
                     .map(|v| dynamic_range(*v))
                     .collect()
             };
-            ChildRequest {
+            ChildOffer {
                 name: child.name.clone(),
                 spi_in,
                 offered,
@@ -216,61 +199,41 @@ impl InitiatorAuth {
             );
         };
         let policy = core.policy.clone();
-        let accepted = policy.config.remote.id.matches(idr);
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::Identity(IdentityDecision {
-                payload: "IDr".to_owned(),
-                received: id_text(idr),
-                configured: policy.config.remote.id.as_str().to_owned(),
-                accepted,
-            })),
-        );
-        if !accepted {
-            return Self::reject(
-                core,
-                cx,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::Rejected {
-                    exchange: ExchangeType::IKE_AUTH,
-                    detail: format!(
-                        "the responder is '{}', we require '{}'",
-                        id_text(idr),
-                        policy.config.remote.id.as_str()
-                    ),
-                },
-            );
-        }
-        let Ok(id_body) = Payload::IdR(idr.clone()).emit_body() else {
-            return State::Closing;
+        let proof = PeerProof {
+            payload: "IDr",
+            id: idr,
+            our_id_asked: None,
+            auth: auth_r,
+            real_message: &self.init_response,
+            our_nonce: &self.ni,
+            sk_p: self.keys.sk_pr(),
         };
-        let verified = policy.remote_auth.verify(
-            prf,
-            &SignedOctets {
-                real_message: &self.init_response,
-                peer_nonce: &self.ni,
-                sk_p: self.keys.sk_pr(),
-                id_body: &id_body,
-            },
-            auth_r,
-        );
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::Authentication {
-                method: auth_r.method,
-                verified: verified.is_ok(),
-                failure: verified.clone().err(),
-            }),
-        );
-        if let Err(failure) = verified {
-            return Self::reject(
-                core,
-                cx,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::AuthenticationFailed { failure },
-            );
+        match check_peer(core, cx, &policy, prf, &proof) {
+            Ok(()) => {}
+            Err(PeerRefusal::Identity) => {
+                return Self::reject(
+                    core,
+                    cx,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::Rejected {
+                        exchange: ExchangeType::IKE_AUTH,
+                        detail: format!(
+                            "the responder is '{}', we require '{}'",
+                            id_text(idr),
+                            policy.config.remote.id.as_str()
+                        ),
+                    },
+                );
+            }
+            Err(PeerRefusal::Auth(failure)) => {
+                return Self::reject(
+                    core,
+                    cx,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::AuthenticationFailed { failure },
+                );
+            }
         }
-        core.peer_id = Some(idr.clone());
         if let Some(reply) = cp_payload(p).filter(|c| c.cfg_type == CfgType::REPLY) {
             let assignment = cp::read_reply(reply);
             core.virtual_ips = assignment.addresses.clone();
@@ -290,15 +253,17 @@ impl InitiatorAuth {
             Some(core.id),
             EventKind::IkeSaUp(Box::new(ike_sa_up(core, msg))),
         );
-        let keying = Keying {
-            prf,
-            sk_d: self.keys.sk_d(),
-            ni: &self.ni,
-            nr: &self.nr,
-            g_ir: None,
-        };
-        if let Some(child) = &self.child {
-            finish_child(core, cx, child, p, &keying);
+        if let Some(offer) = &self.child {
+            let keying = AnswerKeying {
+                prf,
+                sk_d: self.keys.sk_d(),
+                ni: &self.ni,
+                nr: Some(&self.nr),
+                ke: None,
+            };
+            if let ChildAnswer::PeerError(notify) = check_answer(core, cx, offer, p, &keying) {
+                child_failed(core, cx, &offer.name, ChildFailure::PeerError { notify });
+            }
         }
         arm_keepalive(core, cx);
         State::Established(Box::new(Established::start(
@@ -307,158 +272,6 @@ impl InitiatorAuth {
             self.keys.sk_d().clone(),
             prf,
         )))
-    }
-}
-
-/// Checks the responder's half of the CHILD SA and installs it.
-fn finish_child(
-    core: &mut SaCore,
-    cx: &mut Cx<'_>,
-    request: &ChildRequest,
-    p: &[Payload],
-    keying: &Keying<'_>,
-) {
-    let name = request.name.as_str();
-    if let Some(error) = errors(p).first() {
-        child_failed(core, cx, name, ChildFailure::PeerError { notify: *error });
-        return;
-    }
-    let (Some(sa_r), Some(tsi), Some(tsr)) = (sa(p), ts_i(p), ts_r(p)) else {
-        child_failed(
-            core,
-            cx,
-            name,
-            ChildFailure::Rejected {
-                detail: "the response has no SA, TSi or TSr payload".to_owned(),
-            },
-        );
-        return;
-    };
-    let report = check_response(&request.offered, sa_r, cx.provider, ProtocolId::ESP);
-    let chosen = report.chosen.clone();
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::ChildProposal {
-            child: name.to_owned(),
-            report,
-        }),
-    );
-    let peer_spi = sa_r
-        .proposals
-        .first()
-        .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
-        .map(u32::from_be_bytes);
-    let Some(chosen) = chosen else {
-        reject_child(
-            core,
-            cx,
-            name,
-            peer_spi,
-            "the responder's ESP proposal is not one we offered",
-        );
-        return;
-    };
-    let Some(spi_out) = peer_spi.filter(|s| *s != 0) else {
-        reject_child(
-            core,
-            cx,
-            name,
-            None,
-            "the responder's ESP SPI is not 4 non-zero octets",
-        );
-        return;
-    };
-    let accepted =
-        ts::within(&tsi.selectors, &request.ts_i) && ts::within(&tsr.selectors, &request.ts_r);
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::TrafficSelectors(TsDecision {
-            child: name.to_owned(),
-            initiator: TsNarrowing {
-                proposed: request.ts_i.clone(),
-                configured: request.ts_i.clone(),
-                result: tsi.selectors.clone(),
-            },
-            responder: TsNarrowing {
-                proposed: request.ts_r.clone(),
-                configured: request.ts_r.clone(),
-                result: tsr.selectors.clone(),
-            },
-            accepted,
-            reason: if accepted {
-                "the responder's selectors lie within ours".to_owned()
-            } else {
-                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
-            },
-        })),
-    );
-    if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
-        reject_child(
-            core,
-            cx,
-            name,
-            Some(spi_out),
-            "traffic selectors outside what we proposed",
-        );
-        return;
-    }
-    let transport = request.transport && has_notify(p, NotifyType::USE_TRANSPORT_MODE);
-    let mode = if transport {
-        Mode::Transport
-    } else {
-        Mode::Tunnel
-    };
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::Mode {
-            child: name.to_owned(),
-            transport_requested: request.transport,
-            configured: if request.transport {
-                Mode::Transport
-            } else {
-                Mode::Tunnel
-            },
-            chosen: mode,
-        }),
-    );
-    let params = ChildParams {
-        name: name.to_owned(),
-        initiator: true,
-        spi_in: request.spi_in,
-        spi_out,
-        mode,
-        local_ts: tsi.selectors.clone(),
-        remote_ts: tsr.selectors.clone(),
-        replay_window: request.replay_window,
-    };
-    if let Err(detail) = install_child(core, cx, params, &chosen.proposal, keying) {
-        reject_child(core, cx, name, Some(spi_out), &detail);
-    }
-}
-
-/// A CHILD SA the responder installed but we cannot use: report it and delete the
-/// responder's half (RFC 7296 §1.4.1).
-fn reject_child(
-    core: &mut SaCore,
-    cx: &mut Cx<'_>,
-    name: &str,
-    peer_spi: Option<u32>,
-    detail: &str,
-) {
-    child_failed(
-        core,
-        cx,
-        name,
-        ChildFailure::Rejected {
-            detail: detail.to_owned(),
-        },
-    );
-    if let Some(spi) = peer_spi {
-        let _ = core.send_request(
-            cx,
-            ExchangeType::INFORMATIONAL,
-            vec![Payload::Delete(DeletePayload::esp(&[spi]))],
-        );
     }
 }
 
@@ -500,13 +313,9 @@ pub(crate) fn ike_sa_up(core: &SaCore, _msg: &Received<'_>) -> IkeSaUp {
     }
 }
 
-/// Starts NAT keep-alives when we are behind a NAT (RFC 3948 §2.3).
+/// Starts NAT keep-alives when we are behind a NAT (RFC 3948 §2.3), timed from the
+/// last packet we sent (§4), not from the end of IKE_AUTH.
 pub(crate) fn arm_keepalive(core: &mut SaCore, cx: &Cx<'_>) {
-    let interval = core.policy.config.keep_alive;
-    if core.nat.keepalives && !interval.is_zero() {
-        core.timers.set(
-            crate::ike::timers::Timer::Keepalive,
-            cx.now.saturating_add(interval),
-        );
-    }
+    let last_sent = core.nat.last_sent.unwrap_or(cx.now);
+    core.arm_keepalive(last_sent);
 }

@@ -9,12 +9,13 @@ use crate::ike::context::Cx;
 use crate::ike::nat::{NatDetection, float_port};
 use crate::ike::protect::Protection;
 use crate::ike::sa::SaCore;
+use crate::keylog::KeyLogEntry;
 use crate::wire::iana::{DhId, TransformType};
 use crate::wire::sa::Proposal;
 use crate::wire::udp_encap::{IKE_PORT, NAT_T_PORT};
 
 /// Derives the IKE SA's keys from the chosen proposal, keys its SK protection and,
-/// with a key log, reports every step. `core.spi_r` must be set.
+/// with a key log installed, hands it every step and the keys. `core.spi_r` must be set.
 pub(crate) fn derive_and_report(
     core: &mut SaCore,
     cx: &mut Cx<'_>,
@@ -33,7 +34,7 @@ pub(crate) fn derive_and_report(
         .find(|t| t.kind == TransformType::DH)
         .map_or(DhId::NONE, |t| DhId(t.id));
     let mut steps = Vec::new();
-    let recorder = cx.config.key_log.then_some(&mut steps);
+    let recorder = cx.logs_keys().then_some(&mut steps);
     let keys = derive_ike_keys(
         &suite,
         g_ir.as_bytes(),
@@ -46,11 +47,11 @@ pub(crate) fn derive_and_report(
     .map_err(local)?;
     core.protection =
         Some(Protection::new(suite, &keys, core.role == Role::Initiator).map_err(local)?);
-    if cx.config.key_log {
-        cx.emit(Some(core.id), EventKind::KeysDerived { steps });
-        cx.emit(
-            Some(core.id),
-            EventKind::IkeSaKeys(Box::new(IkeSaKeys {
+    if cx.logs_keys() {
+        cx.log_keys(core.id, KeyLogEntry::KeysDerived { steps });
+        cx.log_keys(
+            core.id,
+            KeyLogEntry::IkeSaKeys(Box::new(IkeSaKeys {
                 spi_i: core.spi_i,
                 spi_r: core.spi_r,
                 encr: suite.cipher.id(),

@@ -14,8 +14,8 @@
 use std::sync::Arc;
 
 use crate::crypto::keys::IkeKeys;
-use crate::event::{ChildFailure, Decision, DownReason, EventKind, IdentityDecision};
-use crate::ike::auth::SignedOctets;
+use crate::event::{ChildFailure, Decision, DownReason, EventKind};
+use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
 use crate::ike::child_setup::{Keying, child_failed};
 use crate::ike::context::{Cx, Effect};
 use crate::ike::negotiate::{child_requested, configure, negotiate_child};
@@ -104,51 +104,42 @@ impl ResponderAuth {
                 },
             );
         };
-        let Some(policy) = select_policy(core, cx, idi, id_r(p)) else {
-            return Self::refuse(
-                core,
-                cx,
-                msg,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::Refused {
-                    exchange: ExchangeType::IKE_AUTH,
-                    notify: NotifyType::AUTHENTICATION_FAILED,
-                    detail: format!("no configuration accepts the identity '{}'", id_text(idi)),
-                },
-            );
-        };
+        let policy = select_policy(core, cx, idi, id_r(p)).unwrap_or_else(|| core.policy.clone());
         core.policy = policy.clone();
-        let Ok(idi_body) = Payload::IdI(idi.clone()).emit_body() else {
-            return State::Closing;
+        let proof = PeerProof {
+            payload: "IDi",
+            id: idi,
+            our_id_asked: id_r(p),
+            auth: auth_i,
+            real_message: &self.init_request,
+            our_nonce: &self.nr,
+            sk_p: self.keys.sk_pi(),
         };
-        let verified = policy.remote_auth.verify(
-            prf,
-            &SignedOctets {
-                real_message: &self.init_request,
-                peer_nonce: &self.nr,
-                sk_p: self.keys.sk_pi(),
-                id_body: &idi_body,
-            },
-            auth_i,
-        );
-        cx.emit(
-            Some(core.id),
-            EventKind::Decision(Decision::Authentication {
-                method: auth_i.method,
-                verified: verified.is_ok(),
-                failure: verified.clone().err(),
-            }),
-        );
-        if let Err(failure) = verified {
-            return Self::refuse(
-                core,
-                cx,
-                msg,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::AuthenticationFailed { failure },
-            );
+        match check_peer(core, cx, &policy, prf, &proof) {
+            Ok(()) => {}
+            Err(PeerRefusal::Identity) => {
+                return Self::refuse(
+                    core,
+                    cx,
+                    msg,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::Refused {
+                        exchange: ExchangeType::IKE_AUTH,
+                        notify: NotifyType::AUTHENTICATION_FAILED,
+                        detail: format!("no configuration accepts the identity '{}'", id_text(idi)),
+                    },
+                );
+            }
+            Err(PeerRefusal::Auth(failure)) => {
+                return Self::refuse(
+                    core,
+                    cx,
+                    msg,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::AuthenticationFailed { failure },
+                );
+            }
         }
-        core.peer_id = Some(idi.clone());
         let idr = policy.local_id(core.local.ip());
         core.local_id = Some(idr.clone());
         let Ok(idr_body) = Payload::IdR(idr.clone()).emit_body() else {
@@ -236,44 +227,25 @@ impl ResponderAuth {
 }
 
 /// The configuration for this peer's identities: the SA's own if it fits, else the
-/// first responder configuration that accepts the addresses and the identities.
+/// first responder configuration that accepts the addresses and the identities
+/// (a PeerConfig decision says so); `None` if none does.
 fn select_policy(
     core: &SaCore,
     cx: &mut Cx<'_>,
     idi: &IdPayload,
     idr: Option<&IdPayload>,
 ) -> Option<Arc<Policy>> {
-    let fits = |policy: &Policy| {
-        let remote_ok = policy.config.remote.id.matches(idi);
-        let local_ok = idr.is_none_or(|r| match &policy.config.local.id {
-            Some(own) if !own.is_any() => own.matches(r),
-            _ => *r == policy.local_id(core.local.ip()),
-        });
-        remote_ok && local_ok
-    };
+    let local_ip = core.local.ip();
     let current = core.policy.clone();
-    let accepted = fits(&current);
-    cx.emit(
-        Some(core.id),
-        EventKind::Decision(Decision::Identity(IdentityDecision {
-            payload: "IDi".to_owned(),
-            received: id_text(idi),
-            configured: current.config.remote.id.as_str().to_owned(),
-            accepted,
-        })),
-    );
-    if accepted {
+    if current.accepts_identities(idi, idr, local_ip) {
         return Some(current);
     }
     let other = cx
         .responders
         .iter()
         .filter(|p| !Arc::ptr_eq(p, &current))
-        .filter(|p| {
-            p.config
-                .accepts_addresses(core.remote.ip(), core.local.ip())
-        })
-        .find(|p| fits(p))
+        .filter(|p| p.accepts_addresses(core.remote.ip(), core.local.ip()))
+        .find(|p| p.accepts_identities(idi, idr, local_ip))
         .cloned()?;
     cx.emit(
         Some(core.id),

@@ -4,13 +4,15 @@
 //! and data, addresses swapped).
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::time::Duration;
 
+use ikelab_engine::capture::keys::profile::esp_sa_lines_of;
 use ikelab_engine::child::SEAL_OVERHEAD_MAX;
 use ikelab_engine::config::PeerConfig;
-use ikelab_engine::crypto::keylog::esp_sa_lines_of;
 use ikelab_engine::ike::EspDatagram;
-use ikelab_engine::sim::{LinkConfig, Pair};
+use ikelab_engine::keylog::{KeyLog, KeyRecorder};
+use ikelab_engine::sim::{LinkConfig, Pair, Side};
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_chacha::ChaCha20Rng;
@@ -71,10 +73,11 @@ fn config(text: &str, esp: &str) -> PeerConfig {
     toml::from_str(&text.replace("\"ESP\"", &format!("\"{esp}\""))).unwrap()
 }
 
-fn engine(responder: Vec<PeerConfig>, seed: u64) -> Engine {
+/// An engine whose key log is `keys` (the pair puts its records among the events).
+fn engine(responder: Vec<PeerConfig>, seed: u64, keys: &Arc<KeyRecorder>) -> Engine {
     let config = EngineConfig {
         responder,
-        key_log: true,
+        key_log: Some(keys.clone() as Arc<dyn KeyLog>),
         ..EngineConfig::default()
     };
     Engine::new(config, Box::new(ChaCha20Rng::seed_from_u64(seed))).unwrap()
@@ -82,9 +85,12 @@ fn engine(responder: Vec<PeerConfig>, seed: u64) -> Engine {
 
 /// Our engine (`a`) with an IKE SA and a CHILD SA up with the gateway (`b`).
 fn established(esp: &str) -> Pair {
-    let a = engine(Vec::new(), 21);
-    let b = engine(vec![config(GATEWAY, esp)], 22);
+    let (keys_a, keys_b) = (Arc::new(KeyRecorder::new()), Arc::new(KeyRecorder::new()));
+    let a = engine(Vec::new(), 21, &keys_a);
+    let b = engine(vec![config(GATEWAY, esp)], 22, &keys_b);
     let mut pair = Pair::new(a, b, LinkConfig::default(), 23);
+    pair.record_keys(Side::A, keys_a);
+    pair.record_keys(Side::B, keys_b);
     pair.a
         .initiate(Duration::ZERO, &config(CLIENT, esp))
         .unwrap();

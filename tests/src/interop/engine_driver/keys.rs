@@ -1,5 +1,5 @@
 //! A Wireshark profile folder (for tshark and `ikelab dissect --keys`) written from our
-//! engine's own key-log events, with the engine's exporter (`crypto::keylog`): one
+//! engine's own key-log events, with the engine's exporter (`capture::keys::profile`): one
 //! `ikev2_decryption_table` line per IKE SA (`IkeSaKeys`) and the two `esp_sa` lines
 //! of each CHILD SA (`ChildSaKeys`), with the exact outer addresses of the IKE SA
 //! (`IkeSaUp`), as a capture on our side shows them.
@@ -7,10 +7,10 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use ikelab_engine::config::Role;
-use ikelab_engine::crypto::keylog::{
+use ikelab_engine::capture::keys::profile::{
     EspSaFamily, child_sa_esp_sa_lines, ikev2_decryption_table_line, profile_files,
 };
+use ikelab_engine::config::Role;
 use ikelab_engine::event::{Event, EventKind};
 
 use crate::interop::error::{InteropError, Result};

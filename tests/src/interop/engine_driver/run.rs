@@ -17,12 +17,14 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
+use ikelab_engine::keylog::{KeyLog, KeyRecorder, poll_events};
 use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_core::UnwrapErr;
@@ -52,8 +54,10 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
         toml::from_str(&text).map_err(|e| format!("{}: {e}", options.peer.display()))?;
     let file = File::create(&options.records)
         .map_err(|e| format!("{}: {e}", options.records.display()))?;
+    let keys = options.key_log.then(|| Arc::new(KeyRecorder::new()));
     let mut out = Records {
         file: BufWriter::new(file),
+        keys: keys.clone(),
     };
 
     let ike = bind(SocketAddr::new(options.bind, options.ike_port))?;
@@ -69,7 +73,7 @@ pub fn run(options: &DriverOptions) -> Result<String, String> {
             DriverMode::Respond => vec![peer.clone()],
             DriverMode::Initiate => Vec::new(),
         },
-        key_log: options.key_log,
+        key_log: keys.clone().map(|k| k as Arc<dyn KeyLog>),
         ike_port: options.ike_port,
         nat_t_port: options.nat_t_port,
         ..EngineConfig::default()
@@ -181,13 +185,17 @@ fn emit(output: EspOutput, sockets: &Sockets, out: &mut Records) {
 
 /// Sends every pending datagram and writes every pending event (which the ESP side
 /// also reads: it waits for the CHILD SA and our virtual IP).
+/// Sends what the engine queued and writes its events, with the key log's records
+/// (`--key-log`) in place among them.
 fn flush(engine: &mut Engine, sockets: &Sockets, out: &mut Records, esp: &mut EspTraffic, t: Time) {
     while let Some(datagram) = engine.poll_transmit() {
         if let Err(detail) = sockets.send(&datagram) {
             out.write(&DriverRecord::IoError { detail });
         }
     }
-    while let Some(event) = engine.poll_event() {
+    let mut events = Vec::new();
+    poll_events(engine, out.keys.as_deref(), &mut events);
+    for event in events {
         esp.observe(t, &event);
         out.write(&DriverRecord::Event {
             line: event.describe(),
@@ -296,6 +304,9 @@ fn initiator_addresses(
 /// half a record.
 struct Records {
     file: BufWriter<File>,
+    /// The engine's key log with `--key-log`: its records go into the file among
+    /// the events, in place (a lab's driver publishes keys on purpose).
+    keys: Option<Arc<KeyRecorder>>,
 }
 
 impl Records {

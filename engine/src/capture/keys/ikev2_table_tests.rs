@@ -1,11 +1,11 @@
 //! `ikev2_decryption_table`: every name we render parses back, render → parse is the
 //! identity, and each malformed line gives its own error with the line number.
 
-use super::RUST_CRYPTO;
 use super::ikev2_table::*;
-use super::keylog::{ikev2_decryption_table_line, ikev2_encr_name, ikev2_integ_name};
-use super::keys::{IkeSuite, derive_ike_keys};
-use super::secret::Secret;
+use super::profile::{ikev2_decryption_table_line, ikev2_encr_name, ikev2_integ_name};
+use crate::crypto::RUST_CRYPTO;
+use crate::crypto::Secret;
+use crate::crypto::keys::{IkeSuite, derive_ike_keys};
 use crate::wire::IkeSpi;
 use crate::wire::iana::{EncrId, IntegId, PrfId};
 #[cfg(target_arch = "wasm32")]

@@ -7,7 +7,7 @@
 //! `esp_authentication_type_vals`) and checked against the strings in
 //! `libwireshark.so.16`. tshark 4.0.17 has no entry for Camellia or ChaCha20-Poly1305
 //! in either table, nor Blowfish in the IKEv2 table: those return
-//! [`KeyLogError::NotInWireshark`]. The IKEv2 table's names, its line format and its
+//! [`KeyTableError::NotInWireshark`]. The IKEv2 table's names, its line format and its
 //! parser live in [`ikev2_table`](super::ikev2_table).
 //!
 //! This module only renders text; writing the folder is the caller's job (the
@@ -18,13 +18,13 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::ikev2_table::{IKEV2_DECRYPTION_TABLE, Ikev2TableEntry, TsharkEncr, TsharkInteg};
-use super::keys::{ChildKeys, IkeKeys};
-use super::secret::to_hex;
+use crate::crypto::keys::{ChildKeys, IkeKeys};
+use crate::crypto::to_hex;
 use crate::wire::iana::{EncrId, IntegId};
 
 /// Why a key cannot be written in Wireshark's tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum KeyLogError {
+pub enum KeyTableError {
     /// tshark 4.0.17 has no decryption entry for this algorithm.
     NotInWireshark {
         table: &'static str,
@@ -32,7 +32,7 @@ pub enum KeyLogError {
     },
 }
 
-impl fmt::Display for KeyLogError {
+impl fmt::Display for KeyTableError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotInWireshark { table, algorithm } => write!(
@@ -43,7 +43,7 @@ impl fmt::Display for KeyLogError {
     }
 }
 
-impl core::error::Error for KeyLogError {}
+impl core::error::Error for KeyTableError {}
 
 fn algorithm_name(encr: EncrId, key_bits: Option<u16>) -> String {
     match key_bits {
@@ -54,20 +54,20 @@ fn algorithm_name(encr: EncrId, key_bits: Option<u16>) -> String {
 
 /// tshark's IKEv2 encryption name (`vs_ikev2_encr_algs`, the table in
 /// [`ikev2_table`](super::ikev2_table)).
-pub fn ikev2_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyLogError> {
+pub fn ikev2_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyTableError> {
     TsharkEncr::find(encr, key_bits)
         .map(|e| e.name)
-        .ok_or_else(|| KeyLogError::NotInWireshark {
+        .ok_or_else(|| KeyTableError::NotInWireshark {
             table: IKEV2_DECRYPTION_TABLE,
             algorithm: algorithm_name(encr, key_bits),
         })
 }
 
 /// tshark's IKEv2 integrity name (`vs_ikev2_auth_algs`); `None` (AEAD) is "NONE".
-pub fn ikev2_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogError> {
+pub fn ikev2_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyTableError> {
     TsharkInteg::find(integ)
         .map(|i| i.name)
-        .ok_or_else(|| KeyLogError::NotInWireshark {
+        .ok_or_else(|| KeyTableError::NotInWireshark {
             table: IKEV2_DECRYPTION_TABLE,
             algorithm: format!("{}", integ.unwrap_or(IntegId::NONE)),
         })
@@ -75,7 +75,7 @@ pub fn ikev2_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogEr
 
 /// tshark's ESP encryption name (`esp_encryption_type_vals`); the key length is
 /// implied by the key.
-pub fn esp_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyLogError> {
+pub fn esp_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str, KeyTableError> {
     let name = match encr {
         // RFC 2410: integrity-only ESP; the key field stays empty.
         EncrId::NULL => "NULL",
@@ -85,7 +85,7 @@ pub fn esp_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str
         EncrId::AES_GCM_16 => "AES-GCM with 16 octet ICV [RFC4106]",
         EncrId::BLOWFISH => "BLOWFISH-CBC [RFC2451]",
         _ => {
-            return Err(KeyLogError::NotInWireshark {
+            return Err(KeyTableError::NotInWireshark {
                 table: "esp_sa",
                 algorithm: algorithm_name(encr, key_bits),
             });
@@ -96,7 +96,7 @@ pub fn esp_encr_name(encr: EncrId, key_bits: Option<u16>) -> Result<&'static str
 
 /// tshark's ESP authentication name (`esp_authentication_type_vals`); `None`
 /// (AEAD) is "NULL".
-pub fn esp_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogError> {
+pub fn esp_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyTableError> {
     let name = match integ {
         None | Some(IntegId::NONE) => "NULL",
         Some(IntegId::HMAC_SHA1_96) => "HMAC-SHA-1-96 [RFC2404]",
@@ -104,7 +104,7 @@ pub fn esp_integ_name(integ: Option<IntegId>) -> Result<&'static str, KeyLogErro
         Some(IntegId::HMAC_SHA2_384_192) => "HMAC-SHA-384-192 [RFC4868]",
         Some(IntegId::HMAC_SHA2_512_256) => "HMAC-SHA-512-256 [RFC4868]",
         Some(other) => {
-            return Err(KeyLogError::NotInWireshark {
+            return Err(KeyTableError::NotInWireshark {
                 table: "esp_sa",
                 algorithm: format!("{other}"),
             });
@@ -124,7 +124,7 @@ pub fn ikev2_decryption_table_line(
     key_bits: Option<u16>,
     integ: Option<IntegId>,
     keys: &IkeKeys,
-) -> Result<String, KeyLogError> {
+) -> Result<String, KeyTableError> {
     Ikev2TableEntry::from_keys(spi_i, spi_r, encr, key_bits, integ, keys).map(|e| e.line())
 }
 
@@ -165,7 +165,7 @@ pub struct EspSaEntry<'a> {
 /// empty key (`""`) where there is none: the authentication key when the
 /// authentication is NULL (an AEAD), the encryption key when the encryption is
 /// NULL (RFC 2410).
-pub fn esp_sa_line(entry: &EspSaEntry<'_>) -> Result<String, KeyLogError> {
+pub fn esp_sa_line(entry: &EspSaEntry<'_>) -> Result<String, KeyTableError> {
     let encr_name = esp_encr_name(entry.encr, entry.key_bits)?;
     let integ_name = esp_integ_name(entry.integ)?;
     let hex_or_empty = |key: &[u8]| {
@@ -200,7 +200,7 @@ pub fn child_sa_esp_sa_lines(
     key_bits: Option<u16>,
     integ: Option<IntegId>,
     keys: &ChildKeys,
-) -> Result<[String; 2], KeyLogError> {
+) -> Result<[String; 2], KeyTableError> {
     let to_responder = esp_sa_line(&EspSaEntry {
         family,
         source: initiator,
@@ -228,7 +228,7 @@ pub fn child_sa_esp_sa_lines(
 
 /// The two `esp_sa` lines of an installed CHILD SA, with its outer addresses (what
 /// a capture on either peer shows; behind a NAT the other side sees other ones).
-pub fn esp_sa_lines_of(child: &crate::ike::ChildSa) -> Result<[String; 2], KeyLogError> {
+pub fn esp_sa_lines_of(child: &crate::ike::ChildSa) -> Result<[String; 2], KeyTableError> {
     let (initiator, responder) = if child.initiator {
         (child.local.ip(), child.remote.ip())
     } else {
@@ -344,7 +344,7 @@ mod tests {
         ] {
             assert!(matches!(
                 ikev2_encr_name(encr, bits),
-                Err(KeyLogError::NotInWireshark {
+                Err(KeyTableError::NotInWireshark {
                     table: "ikev2_decryption_table",
                     ..
                 })

@@ -5,12 +5,12 @@
 
 use std::net::Ipv4Addr;
 
-use super::RUST_CRYPTO;
 use super::ikev2_table::{Ikev2TableEntry, NumberedEntry, parse_ikev2_decryption_table};
-use super::keys::{IkeKeys, IkeSuite, derive_ike_keys};
-use super::sk::SkProtection;
 use super::table_decryptor::KeyTableDecryptor;
-use super::test_rng::seeded;
+use crate::crypto::RUST_CRYPTO;
+use crate::crypto::keys::{IkeKeys, IkeSuite, derive_ike_keys};
+use crate::crypto::sk::SkProtection;
+use crate::crypto::test_rng::seeded;
 use crate::wire::iana::{AuthMethod, EncrId, ExchangeType, IntegId, PrfId};
 use crate::wire::{
     AuthPayload, Dissection, Field, Flags, IdPayload, IkeHeader, IkeSpi, Message, Payload,

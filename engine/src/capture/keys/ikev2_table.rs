@@ -23,9 +23,9 @@
 
 use core::fmt;
 
-use super::keylog::KeyLogError;
-use super::keys::IkeKeys;
-use super::secret::{Secret, from_hex, to_hex};
+use super::profile::KeyTableError;
+use crate::crypto::keys::IkeKeys;
+use crate::crypto::{Secret, from_hex, to_hex};
 use crate::wire::IkeSpi;
 use crate::wire::iana::{EncrId, IntegId};
 
@@ -352,16 +352,16 @@ impl Ikev2TableEntry {
         key_bits: Option<u16>,
         integ: Option<IntegId>,
         keys: &IkeKeys,
-    ) -> Result<Self, KeyLogError> {
+    ) -> Result<Self, KeyTableError> {
         let encryption =
-            TsharkEncr::find(encr, key_bits).ok_or_else(|| KeyLogError::NotInWireshark {
+            TsharkEncr::find(encr, key_bits).ok_or_else(|| KeyTableError::NotInWireshark {
                 table: IKEV2_DECRYPTION_TABLE,
                 algorithm: match key_bits {
                     Some(bits) => format!("{encr} with {bits}-bit keys"),
                     None => format!("{encr}"),
                 },
             })?;
-        let integrity = TsharkInteg::find(integ).ok_or_else(|| KeyLogError::NotInWireshark {
+        let integrity = TsharkInteg::find(integ).ok_or_else(|| KeyTableError::NotInWireshark {
             table: IKEV2_DECRYPTION_TABLE,
             algorithm: format!("{}", integ.unwrap_or(IntegId::NONE)),
         })?;

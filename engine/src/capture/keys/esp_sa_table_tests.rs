@@ -5,12 +5,12 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use super::RUST_CRYPTO;
 use super::esp_sa_table::{EspSaLineError, EspSaRecord, parse_esp_sa_table};
 use super::esp_table_decryptor::EspTableDecryptor;
-use super::keylog::{EspSaEntry, EspSaFamily, esp_sa_line};
+use super::profile::{EspSaEntry, EspSaFamily, esp_sa_line};
 use crate::child::{ChildEsp, EspParams, VolumeLimits, seal_ip_packet};
 use crate::config::Mode;
+use crate::crypto::RUST_CRYPTO;
 use crate::crypto::test_rng::seeded;
 use crate::wire::esp::{EspDecryptRequest, EspDecryptor};
 use crate::wire::iana::{EncrId, IntegId};

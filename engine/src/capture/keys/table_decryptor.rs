@@ -9,9 +9,9 @@
 //! opens the same way. A payload that stays encrypted gets a note saying why.
 
 use super::ikev2_table::{Ikev2TableEntry, NumberedEntry};
-use super::provider::CryptoProvider;
-use super::sk::SkProtection;
-use super::{CryptoError, Secret};
+use crate::crypto::provider::CryptoProvider;
+use crate::crypto::sk::SkProtection;
+use crate::crypto::{CryptoError, Secret};
 use crate::wire::iana::IntegId;
 use crate::wire::{Decrypted, Decryptor, IkeSpi, SkDecryptRequest, SkOutcome};
 

@@ -1,5 +1,5 @@
 //! Wireshark's `esp_sa` table read back: the parser beside the writer
-//! ([`keylog::esp_sa_line`](super::keylog::esp_sa_line), the one emitter of the
+//! ([`profile::esp_sa_line`](super::profile::esp_sa_line), the one emitter of the
 //! format, which [`EspSaRecord::line`] calls), so `ikelab dissect --keys DIR`
 //! decrypts ESP with the keys the engine exports.
 //!
@@ -12,16 +12,16 @@
 use core::fmt;
 
 use super::ikev2_table::{Cell, LineError, split_cells};
-use super::keylog::{
-    EspSaEntry, EspSaFamily, KeyLogError, esp_encr_name, esp_integ_name, esp_sa_line,
+use super::profile::{
+    EspSaEntry, EspSaFamily, KeyTableError, esp_encr_name, esp_integ_name, esp_sa_line,
 };
-use super::secret::{Secret, from_hex};
+use crate::crypto::{Secret, from_hex};
 use crate::wire::iana::{EncrId, IntegId};
 
 /// The file name in a Wireshark profile folder.
 pub const ESP_SA: &str = "esp_sa";
 
-/// The encryption transforms `esp_sa` can name (see `keylog::esp_encr_name`).
+/// The encryption transforms `esp_sa` can name (see `profile::esp_encr_name`).
 const ENCRYPTIONS: [EncrId; 6] = [
     EncrId::NULL,
     EncrId::AES_CBC,
@@ -179,7 +179,7 @@ fn key_bits(encr: EncrId, octets: usize) -> Option<Option<u16>> {
 
 impl EspSaRecord {
     /// The line (no newline), through the one writer.
-    pub fn line(&self) -> Result<String, KeyLogError> {
+    pub fn line(&self) -> Result<String, KeyTableError> {
         esp_sa_line(&EspSaEntry {
             family: self.family,
             source: &self.source,

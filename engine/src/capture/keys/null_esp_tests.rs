@@ -8,13 +8,13 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::esp_sa_table::{EspSaLineError, EspSaRecord, parse_esp_sa_table};
 use super::esp_table_decryptor::EspTableDecryptor;
-use super::keylog::{EspSaEntry, EspSaFamily, child_sa_esp_sa_lines, esp_sa_line};
-use super::keys::{ChildCipher, ChildSuite, IkeSuite, derive_child_keys};
-use super::prf_plus::prf_plus;
-use super::{CryptoError, RUST_CRYPTO, Secret};
+use super::profile::{EspSaEntry, EspSaFamily, child_sa_esp_sa_lines, esp_sa_line};
 use crate::child::{ChildEsp, EspParams, VolumeLimits, seal_ip_packet};
 use crate::config::Mode;
+use crate::crypto::keys::{ChildCipher, ChildSuite, IkeSuite, derive_child_keys};
+use crate::crypto::prf_plus::prf_plus;
 use crate::crypto::test_rng::seeded;
+use crate::crypto::{CryptoError, RUST_CRYPTO, Secret};
 use crate::wire::esp::{EspDecryptRequest, EspDecryptor};
 use crate::wire::iana::{EncrId, IntegId, PrfId};
 use crate::wire::ip::{IpProtocol, emit_ip_packet};

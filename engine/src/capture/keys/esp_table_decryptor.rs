@@ -9,8 +9,8 @@
 use std::net::IpAddr;
 
 use super::esp_sa_table::NumberedEspSa;
-use super::provider::CryptoProvider;
 use crate::child::{EspError, EspSa, EspTransform, open_packet};
+use crate::crypto::provider::CryptoProvider;
 use crate::wire::esp::{EspDecryptRequest, EspDecrypted, EspDecryptor, EspHeader};
 
 struct TableEsp {
