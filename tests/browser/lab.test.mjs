@@ -5,10 +5,18 @@
 //   IKELAB_URL             the page's URL (under a sub-path: every URL must be relative)
 //   IKELAB_ENGINE_VERSION  the engine version the footer must show
 //   IKELAB_ARTIFACTS       where screenshots go
+//   IKELAB_TRACES          assets/traces/ (the golden traces)
+//   IKELAB_CLI_TRACE       `ikelab sim happy-path --seed 7 --trace` written by the CLI
 //   CHROMIUM               the browser executable
+//
+// Every test opens the page with `openLab`, which records console errors and every
+// request, and ends with `assertClean`: no console error, no failed request and no
+// request to another host, in any test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -21,7 +29,10 @@ const env = (name) => {
 const url = env('IKELAB_URL');
 const engineVersion = env('IKELAB_ENGINE_VERSION');
 const artifacts = env('IKELAB_ARTIFACTS');
+const traces = env('IKELAB_TRACES');
+const cliTrace = env('IKELAB_CLI_TRACE');
 const origin = new URL(url).origin;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser;
 
@@ -40,64 +51,315 @@ before(async () => {
       '--disable-sync',
     ],
   });
+  mkdirSync(artifacts, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** Opens the lab in a fresh page, recording console errors and every request. */
-async function openLab() {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const consoleErrors = [];
-  const requests = [];
-  const failedRequests = [];
+/** Opens the lab (at `fragment`) in a fresh page, recording console errors and requests. */
+async function openLab(fragment = '', viewport = { width: 1280, height: 800 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
+  const page = await context.newPage();
+  const log = { consoleErrors: [], requests: [], failedRequests: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
+    if (msg.type() === 'error') log.consoleErrors.push(msg.text());
   });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  page.on('request', (req) => requests.push(req.url()));
-  page.on('requestfailed', (req) => failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
+  page.on('pageerror', (err) => log.consoleErrors.push(String(err)));
+  page.on('request', (req) => log.requests.push(req.url()));
+  page.on('requestfailed', (req) => log.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
   page.on('response', (res) => {
-    if (res.status() >= 400) failedRequests.push(`${res.url()} HTTP ${res.status()}`);
+    if (res.status() >= 400) log.failedRequests.push(`${res.url()} HTTP ${res.status()}`);
   });
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, consoleErrors, requests, failedRequests };
+  await page.goto(url + fragment, { waitUntil: 'load' });
+  await page.locator('#step-counter').waitFor({ timeout: 20000 });
+  return { page, context, log };
 }
 
-test('the WASM loads and the footer shows the engine version', async () => {
-  const { page, consoleErrors, failedRequests } = await openLab();
-  // The footer is rendered by Yew from ikelab_engine::VERSION compiled into the WASM,
-  // so seeing it proves the module was fetched, instantiated and ran.
-  const version = page.locator('#engine-version');
-  await version.waitFor({ timeout: 15000 });
-  assert.equal(await version.textContent(), engineVersion);
+/** No console error, no failed request, nothing asked of another host. */
+async function assertClean({ page, context, log }) {
+  assert.deepEqual(log.consoleErrors, [], 'console errors');
+  assert.deepEqual(log.failedRequests, [], 'failed requests');
+  const foreign = log.requests.filter((r) => !r.startsWith('data:') && new URL(r).origin !== origin);
+  assert.deepEqual(foreign, [], 'requests to another host');
+  await page.close();
+  await context.close();
+}
+
+/** SHA-256 of a trace file's JSON text (the CLI writes `Trace::to_json()` and a newline). */
+const jsonHash = (text) => createHash('sha256').update(text.replace(/\n$/, '')).digest('hex');
+
+const stepOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-step'));
+const stepsOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-steps'));
+const inspected = async (page) => page.locator('section.inspector').getAttribute('data-record');
+
+/** Clicks the event-list line whose text matches, and returns its record. */
+async function jumpTo(page, text) {
+  const line = page.locator('.event-line', { hasText: text }).first();
+  await line.locator('button').click();
+  return line.getAttribute('data-record');
+}
+
+test('the WASM loads, the footer shows the engine version and the page asks no other host', async () => {
+  const lab = await openLab();
+  const { page, log } = lab;
+  assert.equal(await page.locator('#engine-version').textContent(), engineVersion);
   assert.equal(await page.locator('h1').textContent(), 'IKElab');
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: join(artifacts, 'lab.png'), fullPage: true });
-  assert.deepEqual(failedRequests, []);
-  assert.deepEqual(consoleErrors, []);
-  await page.close();
-});
-
-test('the timeline shows two empty lanes, one per peer', async () => {
-  const { page } = await openLab();
-  await page.locator('#engine-version').waitFor({ timeout: 15000 });
-  assert.equal(await page.locator('[data-lane]').count(), 2);
-  assert.equal(await page.locator('[data-lane="initiator"] h2').textContent(), 'Initiator');
-  assert.equal(await page.locator('[data-lane="responder"] h2').textContent(), 'Responder');
-  await page.close();
-});
-
-test('the page requests nothing from any host but the local server', async () => {
-  const { page, requests } = await openLab();
-  await page.locator('#engine-version').waitFor({ timeout: 15000 });
   await page.waitForLoadState('networkidle');
-  assert.ok(requests.length >= 3, `expected the page, its JS and its WASM, saw ${requests.join(', ')}`);
-  const foreign = requests.filter((r) => new URL(r).origin !== origin);
-  assert.deepEqual(foreign, []);
+  assert.ok(log.requests.length >= 3, `expected the page, its JS and its WASM, saw ${log.requests.join(', ')}`);
   const prefix = new URL(url).pathname;
-  const outside = requests.filter((r) => !new URL(r).pathname.startsWith(prefix));
+  const outside = log.requests.filter((r) => !new URL(r).pathname.startsWith(prefix));
   assert.deepEqual(outside, [], 'every URL is relative to the page, so all stay under its sub-path');
-  await page.close();
+  await assertClean(lab);
+});
+
+test('the happy path with seed 7 hashes like `ikelab sim happy-path --seed 7 --trace`', async () => {
+  const lab = await openLab('#s=happy-path&seed=7&step=0');
+  const expected = jsonHash(readFileSync(cliTrace, 'utf8'));
+  assert.equal(await lab.page.locator('#trace-sha256').getAttribute('data-sha256'), expected);
+  await assertClean(lab);
+});
+
+test('the happy path plays to the end and shows both SAs established', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  assert.equal(await stepOf(page), 0);
+  await page.selectOption('#speed', { label: '4×' });
+  await page.locator('#play').click();
+  await page.locator('.packet').first().waitFor({ timeout: 5000 });
+  const steps = await stepsOf(page);
+  await page.waitForFunction(
+    (n) => document.querySelector('#step-counter')?.dataset.step === String(n),
+    steps,
+    { timeout: steps * 400 + 5000 },
+  );
+  for (const peer of ['initiator', 'responder']) {
+    const marks = await page.locator(`.mark.up[data-peer="${peer}"]`).allTextContents();
+    assert.ok(marks.some((m) => m.includes('IKE SA up')), `${peer}: ${marks}`);
+    assert.ok(marks.some((m) => /CHILD SA .* up/.test(m)), `${peer}: ${marks}`);
+  }
+  const labels = await page.locator('.flight-label .summary').allTextContents();
+  assert.ok(labels.some((l) => l.startsWith('IKE_AUTH request 1 [ IDi')), labels.join('\n'));
+  assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false', 'playback stops at the end');
+  await page.screenshot({ path: join(artifacts, 'happy-path-1280.png') });
+  await assertClean(lab);
+});
+
+test('step back and step forward land on the same record', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  for (let i = 0; i < 9; i += 1) await page.locator('#step-forward').click();
+  const record = await page.locator('.event-line.current').getAttribute('data-record');
+  const inspectedRecord = await inspected(page);
+  await page.locator('#step-back').click();
+  assert.equal(await stepOf(page), 8);
+  assert.notEqual(await page.locator('.event-line.current').getAttribute('data-record'), record);
+  await page.locator('#step-forward').click();
+  assert.equal(await stepOf(page), 9);
+  assert.equal(await page.locator('.event-line.current').getAttribute('data-record'), record);
+  assert.equal(await inspected(page), inspectedRecord);
+  await assertClean(lab);
+});
+
+test('selecting the KE payload highlights exactly its bytes; a byte click selects the innermost field', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  await jumpTo(page, 'sending IKE_SA_INIT request 0');
+  const ke = page.locator('.field-row[data-name="Key Exchange (KE)"]').first();
+  await ke.click();
+  await page.mouse.move(0, 0); // hovering another field would light that one instead
+  const start = Number(await ke.getAttribute('data-start'));
+  const end = Number(await ke.getAttribute('data-end'));
+  assert.ok(end > start);
+  const lit = await page.locator('.hex-block[data-buffer="0"] .byte.hl').evaluateAll((els) => els.map((e) => Number(e.dataset.offset)));
+  assert.deepEqual(lit, Array.from({ length: end - start }, (_, i) => start + i));
+  assert.match(await page.locator('#field-detail').textContent(), /RFC 7296/);
+
+  // A byte inside the KE data: the covering field with the greatest depth.
+  const offset = start + 10;
+  const rows = await page.locator('.field-row[data-buffer="0"]').evaluateAll((els) => els.map((e) => ({
+    field: e.dataset.field, start: Number(e.dataset.start), end: Number(e.dataset.end), depth: Number(e.dataset.depth), name: e.dataset.name,
+  })));
+  const covering = rows.filter((r) => r.start <= offset && offset < r.end).sort((a, b) => b.depth - a.depth)[0];
+  assert.equal(covering.name, 'Key Exchange Data');
+  await page.locator(`.hex-block[data-buffer="0"] .byte[data-offset="${offset}"]`).click();
+  assert.equal(await page.locator('.field-row.selected').getAttribute('data-field'), covering.field);
+  assert.match(await page.locator('#field-detail').textContent(), /Key Exchange Data/);
+  await assertClean(lab);
+});
+
+test('the SK payload of IKE_AUTH shows the decrypted IDi', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  await jumpTo(page, 'sending IKE_AUTH request 1');
+  assert.ok(await page.locator('.field-row[data-name="Initialization Vector"]').count() > 0);
+  assert.ok(await page.locator('.field-row[data-name="Integrity Checksum Data"]').count() > 0);
+  await page.locator('.block-heading').first().waitFor();
+  const idi = page.locator('.field-row[data-buffer="1"][data-name="Identification - Initiator (IDi)"]');
+  assert.equal(await idi.count(), 1);
+  assert.match(await idi.textContent(), /cl\.example/);
+  await idi.click();
+  assert.ok(await page.locator('.hex-block[data-buffer="1"] .byte.hl').count() > 0, 'the plaintext bytes light up');
+  await assertClean(lab);
+});
+
+test('the NAT scenario shows the float to UDP 4500 and the NAT rewrite', async () => {
+  const lab = await openLab('#s=nat-t-keepalive&step=100000');
+  const { page } = lab;
+  assert.equal(await page.locator('[data-box="nat"]').count(), 1, 'the NAT box is drawn');
+  const ports = await page.locator('.flight-label .ports').allTextContents();
+  assert.ok(ports.includes('UDP 500 → 500'), ports.join(', '));
+  assert.ok(ports.includes('UDP 4500 → 4500'), ports.join(', '));
+  const rewrite = page.locator('.nat-rewrite').first();
+  assert.match(await rewrite.getAttribute('data-before'), /^10\.0\.0\.2:500$/);
+  assert.match(await rewrite.getAttribute('data-after'), /^203\.0\.113\.7:\d+$/);
+  assert.ok(await page.locator('.flight-label.keepalive').count() > 0, 'keep-alives look like keep-alives');
+  assert.ok(await page.locator('.fold').count() > 0, 'the idle stretches between keep-alives fold');
+  await assertClean(lab);
+});
+
+test('wrong-psk ends with AUTHENTICATION_FAILED highlighted and the reason shown', async () => {
+  const lab = await openLab('#s=wrong-psk');
+  const { page } = lab;
+  const steps = await stepsOf(page);
+  await page.locator('#scrubber').fill(String(steps));
+  assert.equal(await stepOf(page), steps);
+  const failure = page.locator('#failure');
+  assert.match(await failure.textContent(), /AUTHENTICATION_FAILED/);
+  assert.ok((await failure.locator('.failure-reason').textContent()).length > 10);
+  const selected = page.locator('.field-row.selected');
+  assert.match(await selected.textContent(), /AUTHENTICATION_FAILED/);
+  assert.ok(await page.locator('.byte.hl').count() > 0, 'the notify bytes are highlighted');
+  await assertClean(lab);
+});
+
+test('a link with scenario, seed and step reproduces the selected message in a fresh page', async () => {
+  const first = await openLab('#s=happy-path&seed=7');
+  await jumpTo(first.page, 'parsed IKE_AUTH request 1');
+  await first.page.locator('#step-forward').click();
+  const link = first.page.url();
+  assert.match(link, /#s=happy-path&seed=7&step=\d+$/);
+  const title = await first.page.locator('#inspector-title').textContent();
+  const record = await inspected(first.page);
+  // Browser history: back returns to the step before.
+  const step = await stepOf(first.page);
+  await first.page.goBack();
+  await first.page.waitForFunction((s) => document.querySelector('#step-counter')?.dataset.step === String(s - 1), step);
+  await first.page.goForward();
+  await first.page.waitForFunction((s) => document.querySelector('#step-counter')?.dataset.step === String(s), step);
+  await assertClean(first);
+
+  const fresh = await openLab(new URL(link).hash);
+  assert.equal(await stepOf(fresh.page), step);
+  assert.equal(await fresh.page.locator('#inspector-title').textContent(), title);
+  assert.equal(await inspected(fresh.page), record);
+  await assertClean(fresh);
+});
+
+test('a golden trace loads and plays; a broken file gives a message and changes nothing', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  const before = await page.locator('#trace-sha256').getAttribute('data-sha256');
+  for (const [name, text] of [
+    ['notes.json', 'this is not JSON'],
+    ['other.json', JSON.stringify({ schema: 'something-else/9', records: [] })],
+    ['truncated.json', readFileSync(join(traces, 'happy-path.json'), 'utf8').slice(0, 5000)],
+  ]) {
+    await page.locator('#trace-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+    const problem = page.locator('#problem');
+    await problem.waitFor();
+    assert.match(await problem.textContent(), new RegExp(name.replace('.', '\\.')));
+    assert.equal(await page.locator('#trace-sha256').getAttribute('data-sha256'), before, `${name} changed the run`);
+    await problem.locator('button').click();
+  }
+  const golden = readdirSync(traces).filter((f) => f.endsWith('.json'));
+  assert.ok(golden.includes('happy-path.json'));
+  await page.locator('#trace-file').setInputFiles(join(traces, 'happy-path.json'));
+  await page.locator('.scenario-title', { hasText: 'Replaying happy-path.json' }).waitFor();
+  const expected = jsonHash(readFileSync(join(traces, 'happy-path.json'), 'utf8'));
+  assert.equal(await page.locator('#trace-sha256').getAttribute('data-sha256'), expected);
+  const steps = await stepsOf(page);
+  assert.ok(steps > 10);
+  await page.locator('#scrubber').fill(String(steps));
+  assert.ok(await page.locator('.flight-label').count() >= 4);
+  assert.ok(await page.locator('.mark.up').count() >= 2);
+  await assertClean(lab);
+});
+
+test('the whole happy path can be driven by the keyboard alone', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  // Tab reaches the play button, with a visible focus ring.
+  let focused = '';
+  for (let i = 0; i < 30 && focused !== 'play'; i += 1) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement?.id ?? '');
+  }
+  assert.equal(focused, 'play');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(ring, 'none');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'true');
+  await page.locator('body').focus();
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(' ');
+  assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false', 'space pauses');
+  await page.keyboard.press('Home');
+  assert.equal(await stepOf(page), 0);
+  const steps = await stepsOf(page);
+  for (let i = 0; i < steps; i += 1) await page.keyboard.press('ArrowRight');
+  assert.equal(await stepOf(page), steps);
+  assert.ok(await page.locator('.mark.up[data-peer="initiator"]', { hasText: 'IKE SA up' }).count() === 1);
+  assert.ok(await page.locator('.mark.up[data-peer="responder"]', { hasText: 'IKE SA up' }).count() === 1);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await stepOf(page), steps - 1);
+  await assertClean(lab);
+});
+
+test('axe-core finds no serious or critical violation', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const lab = await openLab('#s=nat-t-keepalive&step=20', { width: 1280, height: 800 }, { colorScheme: scheme });
+    const { page } = lab;
+    await page.locator('.field-row').first().click();
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+    assert.deepEqual(bad, [], `${scheme} scheme`);
+    await assertClean(lab);
+  }
+});
+
+test('every bundled scenario renders to its end without a console error', async () => {
+  const lab = await openLab();
+  const names = await lab.page.locator('#scenario option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(names.length >= 20, names.join(', '));
+  await assertClean(lab);
+  for (const name of names) {
+    const run = await openLab(`#s=${name}&step=1000000`);
+    const steps = await stepsOf(run.page);
+    assert.ok(steps > 0, `${name} has events`);
+    assert.equal(await stepOf(run.page), steps, `${name} opens at its end`);
+    assert.ok(await run.page.locator('.flight-label').count() > 0, `${name} draws its datagrams`);
+    await assertClean(run);
+  }
+});
+
+test('screenshots at 1024x768 (projector) and 1440x900 (laptop), no horizontal scroll, text at least 14 px', async () => {
+  for (const [width, height] of [[1024, 768], [1440, 900]]) {
+    const lab = await openLab('#s=nat-t-keepalive&seed=1&step=30', { width, height });
+    const { page } = lab;
+    await page.locator('.flight-label').nth(2).click();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${width}px: ${overflow}px of horizontal scroll`);
+    const small = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+      .filter((e) => e.getClientRects().length && parseFloat(getComputedStyle(e).fontSize) < 14)
+      .map((e) => `${e.tagName}.${e.className}: ${getComputedStyle(e).fontSize}`));
+    assert.deepEqual(small, [], `${width}px: text under 14px`);
+    await page.screenshot({ path: join(artifacts, `lab-${width}x${height}.png`) });
+    await assertClean(lab);
+  }
 });

@@ -1,12 +1,18 @@
 //! IKElab's browser lab (Yew, client-side rendering).
 //!
-//! Both peers run inside the page; the UI is a reducer over the engine's recorded
-//! events and never re-derives protocol facts. This crate is compiled to
-//! `wasm32-unknown-unknown`, passed through wasm-bindgen (`--target web`) and loaded by
-//! the plain `index.html` at the repository root (see `cargo xtask serve`).
+//! Both peers run inside the page: the engine's simulator plays a bundled scenario
+//! and the page shows its trace. All reading of the trace is in [`model`]; the UI is
+//! a reducer over actions ([`state`]) and never re-derives protocol facts. This crate
+//! is compiled to `wasm32-unknown-unknown`, passed through wasm-bindgen (`--target
+//! web`) and loaded by the plain `index.html` at the repository root (see `cargo
+//! xtask serve`).
 
 mod app;
 mod components;
+mod effects;
+pub(crate) mod model;
+mod state;
+mod url;
 
 pub use app::App;
 

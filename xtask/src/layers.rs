@@ -223,14 +223,17 @@ fn browser() -> LayerOutcome {
     let addr = serve::serve_in_background(&dist, MOUNT).map_err(fail)?;
     let artifacts = crate::target_dir().join("browser");
     std::fs::create_dir_all(&artifacts).map_err(|e| fail(e.to_string()))?;
+    let cli_trace = web::cli_trace(&artifacts, "happy-path", 7).map_err(fail)?;
     let (ok, text) = cmd::run_tee(
         Command::new("node")
             .current_dir(&browser_dir)
             .env("IKELAB_URL", format!("http://{addr}{MOUNT}"))
             .env("IKELAB_ENGINE_VERSION", env!("CARGO_PKG_VERSION"))
             .env("IKELAB_ARTIFACTS", &artifacts)
+            .env("IKELAB_TRACES", root.join("assets").join("traces"))
+            .env("IKELAB_CLI_TRACE", &cli_trace)
             .env("CHROMIUM", tools::CHROMIUM)
-            .args(["--test", "--test-reporter=tap"]),
+            .args(["--test", "--test-reporter=tap", "lab.test.mjs"]),
     )
     .map_err(fail)?;
     let counts = summary::node_tap(&text);

@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask serve` builds the browser lab and serves it on http://127.0.0.1:8080.
 //! - `cargo xtask test` runs every test layer, installing what each layer needs.
-//! - `cargo xtask bench` runs the criterion benchmarks.
+//! - `cargo xtask bench` runs the criterion benchmarks and the browser lab's benchmark
+//!   (`--web`: only the latter).
 //! - `cargo xtask fuzz` runs the fuzz targets for as long as you like.
 //!
 //! Every tool a layer needs is installed here, idempotently, from the package
@@ -14,6 +15,7 @@ mod serve;
 mod summary;
 mod tools;
 mod web;
+mod web_bench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,8 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         fuzz_seconds: u64,
     },
-    /// Run the criterion benchmarks (release builds).
+    /// Run the criterion benchmarks (release builds), the scenario library in WASM and
+    /// the browser lab's benchmark.
     Bench {
+        /// Only the browser lab's benchmark (wasm size, first message, frame interval).
+        #[arg(long)]
+        web: bool,
         /// Extra arguments passed to criterion (after `--`).
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
@@ -71,7 +77,8 @@ fn main() -> ExitCode {
             layers,
             fuzz_seconds,
         } => layers::run(&layers, fuzz_seconds),
-        Command::Bench { args } => layers::bench(&args),
+        Command::Bench { web: true, .. } => web_bench::bench(),
+        Command::Bench { args, .. } => layers::bench(&args).and_then(|()| web_bench::bench()),
         Command::Fuzz { target, seconds } => layers::fuzz_long(target.as_deref(), seconds),
     };
     match result {

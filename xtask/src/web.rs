@@ -70,7 +70,21 @@ pub(crate) fn build(profile: Profile) -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-fn gzip_size(path: &Path) -> Option<u64> {
+/// Writes `ikelab sim NAME --seed SEED --trace` into `dir` with the CLI (built if
+/// needed) and returns the file: the page must compute the same trace.
+pub(crate) fn cli_trace(dir: &Path, scenario: &str, seed: u64) -> Result<PathBuf, String> {
+    cmd::run(tools::cargo().args(["build", "--package", "ikelab-bridge", "--bin", "ikelab"]))?;
+    let bin = crate::target_dir().join("debug").join("ikelab");
+    let out = dir.join(format!("{scenario}-{seed}.trace.json"));
+    cmd::run(
+        Command::new(bin)
+            .args(["sim", scenario, "--seed", &seed.to_string(), "--trace"])
+            .arg(&out),
+    )?;
+    Ok(out)
+}
+
+pub(crate) fn gzip_size(path: &Path) -> Option<u64> {
     let out = cmd::output(Command::new("gzip").args(["-9", "-c"]).arg(path))?;
     out.status.success().then_some(out.stdout.len() as u64)
 }

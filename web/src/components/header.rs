@@ -6,7 +6,7 @@ pub(crate) fn header() -> Html {
     html! {
         <header class="lab-header">
             <h1>{ "IKElab" }</h1>
-            <p class="tagline">{ "IKEv2 and ESP, every byte explained" }</p>
+            <p class="tagline">{ "IKEv2 and ESP between two real engines, in your browser: every byte explained" }</p>
         </header>
     }
 }

@@ -1,0 +1,61 @@
+// The browser lab's benchmark (run by `cargo xtask bench`; not a test): time from
+// navigation to the first animated message, and the median frame interval over 10 s
+// of playing the scenario with the most records. Prints one `bench:` line per figure.
+// Environment as for lab.test.mjs: IKELAB_URL, CHROMIUM.
+import { chromium } from 'playwright-core';
+
+const url = process.env.IKELAB_URL;
+const executablePath = process.env.CHROMIUM;
+if (!url || !executablePath) throw new Error('run through cargo xtask bench');
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// Time to the first animated message: navigation start to the first travelling packet,
+// Play pressed as soon as it exists (median of 5 fresh pages).
+const firsts = [];
+for (let i = 0; i < 5; i += 1) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${url}#s=happy-path&seed=7&step=0`, { waitUntil: 'commit' });
+  await page.locator('#play').click({ timeout: 20000 });
+  await page.locator('.packet').first().waitFor({ timeout: 20000 });
+  firsts.push(await page.evaluate(() => performance.now()));
+  await page.close();
+}
+console.log(`bench: first animated message ${median(firsts).toFixed(0)} ms after navigation (median of 5: ${firsts.map((t) => t.toFixed(0)).join(', ')})`);
+
+// The scenario with the most records.
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+await page.goto(url, { waitUntil: 'load' });
+await page.locator('#step-counter').waitFor({ timeout: 20000 });
+const names = await page.locator('#scenario option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+let largest = { name: '', records: -1 };
+for (const name of names) {
+  await page.goto(`${url}#s=${name}&step=0`);
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('#step-counter').waitFor({ timeout: 20000 });
+  const records = Number(await page.locator('#trace-sha256').getAttribute('data-records'));
+  if (records > largest.records) largest = { name, records };
+}
+await page.goto(`${url}#s=${largest.name}&step=0`);
+await page.reload({ waitUntil: 'load' });
+await page.locator('#step-counter').waitFor({ timeout: 20000 });
+await page.locator('#play').click();
+const frames = await page.evaluate(() => new Promise((resolve) => {
+  const stamps = [];
+  const tick = (t) => {
+    stamps.push(t);
+    if (t - stamps[0] < 10000) requestAnimationFrame(tick); else resolve(stamps);
+  };
+  requestAnimationFrame(tick);
+}));
+const gaps = frames.slice(1).map((t, i) => t - frames[i]);
+console.log(`bench: median frame interval ${median(gaps).toFixed(1)} ms over 10 s playing ${largest.name} (${largest.records} records; ${gaps.length} frames, worst ${Math.max(...gaps).toFixed(0)} ms)`);
+await browser.close();

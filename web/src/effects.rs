@@ -1,0 +1,131 @@
+//! The page's side effects as hooks: the URL fragment and browser history, the
+//! keyboard, and the playback timer.
+
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::state::{Action, LabState, SPEEDS, STEP_MS};
+use crate::url;
+
+/// The page's fragment (`#s=...`), if it has one.
+pub(crate) fn location_hash() -> Option<String> {
+    web_sys::window()?.location().hash().ok()
+}
+
+/// Whether the reader asked for reduced motion (`prefers-reduced-motion`).
+pub(crate) fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// Keeps the fragment in step with the moment shown (a history entry per step the
+/// reader takes, so back and forward move between visited steps), and opens the
+/// moment of a fragment the browser goes back or forward to.
+#[hook]
+pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
+    let moment = state
+        .scenario()
+        .map(|(name, seed)| url::format(name, seed, state.step));
+    let by_reader = state.by_reader && !state.playing;
+    use_effect_with(moment, move |moment| {
+        if let (Some(fragment), Some(window)) = (moment, web_sys::window())
+            && location_hash().as_deref() != Some(fragment.as_str())
+            && let Ok(history) = window.history()
+        {
+            let result = if by_reader {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
+            } else {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
+            };
+            drop(result);
+        }
+    });
+    let dispatch = state.dispatcher();
+    use_effect_with((), move |()| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "popstate", move |_| {
+                if let Some(m) = location_hash().and_then(|h| url::parse(&h)) {
+                    let seed = m
+                        .seed
+                        .or_else(|| crate::model::run::default_seed(&m.scenario))
+                        .unwrap_or(1);
+                    dispatch.dispatch(Action::Open {
+                        name: m.scenario,
+                        seed,
+                        step: m.step,
+                    });
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Space plays and pauses, the arrow keys step, Home restarts (not while typing in a
+/// field, and a focused button keeps its own Space and Enter).
+#[hook]
+pub(crate) fn use_keyboard(dispatch: UseReducerDispatcher<LabState>) {
+    use_effect_with((), move |()| {
+        let listener = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                // Not passive: the keys it handles must not also scroll the page.
+                EventListener::new_with_options(
+                    &document,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                            return;
+                        };
+                        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                            return;
+                        }
+                        let tag = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .map(|e| e.tag_name().to_ascii_lowercase())
+                            .unwrap_or_default();
+                        if matches!(tag.as_str(), "input" | "select" | "textarea") {
+                            return;
+                        }
+                        let action = match event.key().as_str() {
+                            " " if tag != "button" && tag != "summary" => Action::TogglePlay,
+                            "ArrowRight" | "ArrowDown" => Action::Forward { by_timer: false },
+                            "ArrowLeft" | "ArrowUp" => Action::Back,
+                            "Home" => Action::Restart,
+                            _ => return,
+                        };
+                        event.prevent_default();
+                        dispatch.dispatch(action);
+                    },
+                )
+            });
+        move || drop(listener)
+    });
+}
+
+/// While playing, the next step after one step's time (at the chosen speed).
+#[hook]
+pub(crate) fn use_playback(state: &UseReducerHandle<LabState>) {
+    let dispatch = state.dispatcher();
+    let interval = STEP_MS / SPEEDS[state.speed];
+    use_effect_with(
+        (state.playing, state.step, state.speed),
+        move |(playing, ..)| {
+            let timer = playing.then(|| {
+                Timeout::new(interval as u32, move || {
+                    dispatch.dispatch(Action::Forward { by_timer: true });
+                })
+            });
+            move || drop(timer)
+        },
+    );
+}

@@ -1,0 +1,122 @@
+//! The event list: one line per record the transcript shows (`ikelab sim` prints the
+//! same words), with what the filters need.
+
+use ikelab_engine::event::EventKind;
+use ikelab_engine::sim::transcript;
+use ikelab_engine::trace::NetworkEvent;
+use ikelab_engine::trace::{Entry, Trace};
+
+/// What a line is about, for the event list's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineKind {
+    /// An IKE message, a keep-alive or an ESP packet sent, received or dropped by a peer.
+    Message,
+    /// A decision with its reason.
+    Decision,
+    /// Keys derived or logged (the simulator's engines log keys: it is a lab).
+    Key,
+    /// A state change, an SA up or down, an exchange started or done.
+    State,
+    /// What the network did, and the script's actions.
+    Network,
+}
+
+impl LineKind {
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Message,
+        Self::Decision,
+        Self::Key,
+        Self::State,
+        Self::Network,
+    ];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Message => "messages",
+            Self::Decision => "decisions",
+            Self::Key => "keys",
+            Self::State => "states",
+            Self::Network => "network",
+        }
+    }
+}
+
+/// One line of the event list, and one step of playback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// Index of the record in the trace.
+    pub(crate) record: usize,
+    pub(crate) t_us: u64,
+    pub(crate) peer: String,
+    pub(crate) kind: LineKind,
+    /// The transcript's words for it (without time and peer).
+    pub(crate) text: String,
+}
+
+/// The lines of a trace, in record order.
+pub(crate) fn lines(trace: &Trace) -> Vec<Line> {
+    trace
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| transcript::shown(r, false))
+        .map(|(index, r)| {
+            let (kind, text) = match &r.entry {
+                Entry::Event(e) => (event_kind(&e.kind), e.describe()),
+                Entry::Network(n) => (network_kind(n), n.describe()),
+                // A record kind newer than this page.
+                _ => (
+                    LineKind::Network,
+                    "(a record this page does not know)".to_owned(),
+                ),
+            };
+            Line {
+                record: index,
+                t_us: r.t_us,
+                peer: r.peer.clone(),
+                kind,
+                text,
+            }
+        })
+        .collect()
+}
+
+fn event_kind(kind: &EventKind) -> LineKind {
+    match kind {
+        EventKind::MessageSent(_)
+        | EventKind::MessageReceived(_)
+        | EventKind::MessageDropped(_)
+        | EventKind::NatKeepalive { .. } => LineKind::Message,
+        EventKind::Decision(_) | EventKind::RekeyCollision(_) => LineKind::Decision,
+        EventKind::KeysDerived { .. } | EventKind::IkeSaKeys(_) | EventKind::ChildSaKeys(_) => {
+            LineKind::Key
+        }
+        _ => LineKind::State,
+    }
+}
+
+fn network_kind(event: &NetworkEvent) -> LineKind {
+    match event {
+        NetworkEvent::EspSent { .. }
+        | NetworkEvent::EspOpened { .. }
+        | NetworkEvent::EspDropped { .. } => LineKind::Message,
+        _ => LineKind::Network,
+    }
+}
+
+/// "1.250 s", "10 ms", "0 s": a virtual time for people.
+pub(crate) fn format_time(t_us: u64) -> String {
+    if t_us == 0 {
+        return "0 s".to_owned();
+    }
+    if t_us < 1_000_000 {
+        let ms = t_us as f64 / 1000.0;
+        return format!("{} ms", trim(ms));
+    }
+    format!("{} s", trim(t_us as f64 / 1_000_000.0))
+}
+
+fn trim(value: f64) -> String {
+    let text = format!("{value:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}

@@ -1,0 +1,108 @@
+//! The model against real runs of the bundled scenarios.
+
+use super::Lab;
+use super::flights::{Fate, FlightKind};
+
+fn run(name: &str, seed: u64) -> Lab {
+    Lab::simulate(name, seed).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn the_happy_path_is_four_ike_datagrams_each_delivered_to_the_other_peer() {
+    let lab = run("happy-path", 7);
+    let ike: Vec<_> = lab
+        .flights
+        .iter()
+        .filter(|f| f.kind == FlightKind::Ike)
+        .collect();
+    assert_eq!(ike.len(), 4, "{:#?}", lab.flights);
+    let expected = [
+        ("initiator", "responder", "IKE_SA_INIT request 0"),
+        ("responder", "initiator", "IKE_SA_INIT response 0"),
+        ("initiator", "responder", "IKE_AUTH request 1"),
+        ("responder", "initiator", "IKE_AUTH response 1"),
+    ];
+    for (flight, (from, to, label)) in ike.iter().zip(expected) {
+        assert_eq!((flight.from.as_str(), flight.to.as_str()), (from, to));
+        assert!(flight.label.starts_with(label), "{}", flight.label);
+        assert_eq!(flight.fate, Fate::Delivered);
+        assert_eq!(flight.ports, "UDP 500 → 500");
+        let end = flight.end_line.expect("delivered flights end on a line");
+        assert!(end > flight.send_line);
+        assert!(
+            lab.lines[end].text.starts_with("parsed "),
+            "{}",
+            lab.lines[end].text
+        );
+    }
+    assert!(lab.failure.is_none());
+    assert_eq!(lab.lanes.left, "initiator");
+    assert_eq!(lab.lanes.right, "responder");
+}
+
+#[test]
+fn behind_a_nat_ike_floats_to_4500_and_each_crossing_is_rewritten() {
+    let lab = run("nat-t-keepalive", 1);
+    let auth = lab
+        .flights
+        .iter()
+        .find(|f| f.label.starts_with("IKE_AUTH request"))
+        .expect("an IKE_AUTH request");
+    assert_eq!(auth.ports, "UDP 4500 → 4500");
+    let rewrite = auth.nat_out.as_ref().expect("the NAT rewrites the source");
+    assert_ne!(rewrite.before.0, rewrite.after.0);
+    assert_eq!(lab.lanes.nat_behind.as_deref(), Some("initiator"));
+    assert!(
+        lab.flights
+            .iter()
+            .any(|f| f.kind == FlightKind::Keepalive && f.fate == Fate::Delivered)
+    );
+    assert!(
+        !lab.scale.folds.is_empty(),
+        "the waits between keep-alives fold"
+    );
+}
+
+#[test]
+fn wrong_psk_fails_with_authentication_failed_in_a_selected_notify() {
+    let lab = run("wrong-psk", 1);
+    let failure = lab.failure.as_ref().expect("wrong-psk fails");
+    assert_eq!(failure.notify.as_deref(), Some("AUTHENTICATION_FAILED"));
+    let record = failure.record.expect("a message carries it");
+    let view = super::dissection::message_view(&lab.trace, record).expect("a message");
+    let field = &view.fields[failure.field.expect("the notify is found")];
+    assert!(field.value.contains("AUTHENTICATION_FAILED"), "{field:?}");
+}
+
+#[test]
+fn a_byte_selects_the_innermost_field_and_the_sk_payload_is_decrypted() {
+    let lab = run("happy-path", 7);
+    let auth = lab
+        .flights
+        .iter()
+        .find(|f| f.label.starts_with("IKE_AUTH request"))
+        .expect("an IKE_AUTH request");
+    let view = super::dissection::message_view(&lab.trace, auth.send_record).expect("a message");
+    assert_eq!(view.buffers.len(), 2, "the message and the SK plaintext");
+    let idi = view
+        .fields
+        .iter()
+        .position(|f| f.buffer == 1 && f.name.contains("(IDi)"))
+        .expect("the decrypted IDi");
+    let data = super::dissection::innermost(&view.fields, 1, view.fields[idi].range.end - 1)
+        .expect("a field covers the IDi's last octet");
+    assert_eq!(view.fields[data].name, "Identification Data");
+    assert_eq!(view.fields[data].parent, Some(idi));
+}
+
+#[test]
+fn a_file_that_is_not_a_trace_is_refused_with_its_name() {
+    for text in ["", "not json", "{\"schema\":\"ikelab-trace/0\"}"] {
+        let problem = Lab::from_file("x.json", text).expect_err("not a trace");
+        assert!(problem.contains("x.json"), "{problem}");
+    }
+    let json = run("happy-path", 7).trace.to_json().expect("JSON");
+    let lab = Lab::from_file("h.json", &json).expect("a trace reads back");
+    assert_eq!(lab.sha256, run("happy-path", 7).sha256);
+    assert!(Lab::from_file("h.json", &json[..json.len() / 2]).is_err());
+}
