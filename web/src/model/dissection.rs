@@ -4,9 +4,8 @@
 
 use std::ops::Range;
 
-use ikelab_engine::event::EventKind;
-use ikelab_engine::trace::NetworkEvent;
-use ikelab_engine::trace::{Entry, Trace};
+use ikelab_engine::event::{Event, EventKind};
+use ikelab_engine::trace::{Entry, NetworkEvent, Record, Trace};
 use ikelab_engine::wire::Field;
 
 /// A run of octets the hex view shows.
@@ -76,6 +75,7 @@ pub(crate) fn innermost(fields: &[FieldView], buffer: usize, offset: usize) -> O
 pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> {
     let r = trace.records.get(record)?;
     match &r.entry {
+        Entry::Event(event) if event.kind.is_esp() => esp_view(trace, record, r, event),
         Entry::Event(event) => {
             let (verb, m) = match &event.kind {
                 EventKind::MessageSent(m) => ("sent by", m),
@@ -105,71 +105,6 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
             }
             Some(view)
         }
-        Entry::Network(NetworkEvent::EspSent {
-            peer,
-            spi,
-            sequence,
-            length,
-            inner,
-            udp_encap,
-            ..
-        }) => {
-            // trace/1 records ESP without its octets: the fields carry no byte range.
-            let field = |name: &str, value: String, meaning: &str, rfc: &str| FieldView {
-                parent: None,
-                depth: 0,
-                buffer: 0,
-                range: 0..0,
-                name: name.to_owned(),
-                value,
-                meaning: meaning.to_owned(),
-                rfc: rfc.to_owned(),
-                has_children: false,
-                starts_block: None,
-            };
-            Some(MessageView {
-                record,
-                title: format!("ESP packet — sent by {peer}"),
-                buffers: Vec::new(),
-                fields: vec![
-                    field(
-                        "Security Parameters Index",
-                        format!("0x{spi:08x}"),
-                        "Names the receiver's inbound CHILD SA.",
-                        "RFC 4303 §2.1",
-                    ),
-                    field(
-                        "Sequence Number",
-                        sequence.to_string(),
-                        "Counts packets on the SA; the receiver's anti-replay window checks it.",
-                        "RFC 4303 §2.2",
-                    ),
-                    field(
-                        "Length",
-                        format!("{length} octets"),
-                        "The whole ESP packet: SPI, sequence, IV, ciphertext, ICV.",
-                        "RFC 4303 §2",
-                    ),
-                    field(
-                        "Encapsulation",
-                        if *udp_encap {
-                            "ESP in UDP 4500".to_owned()
-                        } else {
-                            "IP protocol 50".to_owned()
-                        },
-                        "UDP encapsulation lets ESP cross a NAT.",
-                        "RFC 3948 §2.1",
-                    ),
-                    field(
-                        "Inner packet",
-                        inner.clone(),
-                        "What the sender's host sent through the tunnel, before encryption.",
-                        "RFC 4303 §2.3",
-                    ),
-                ],
-                error: None,
-            })
-        }
         _ => None,
     }
 }
@@ -187,10 +122,10 @@ fn flatten(
         depth,
         buffer,
         range: field.range.clone(),
-        name: field.name.to_string(),
+        name: field.name().to_string(),
         value: field.value.clone(),
-        meaning: field.meaning.to_string(),
-        rfc: field.rfc.to_string(),
+        meaning: field.meaning().to_string(),
+        rfc: field.rfc().to_string(),
         has_children: !field.children.is_empty(),
         starts_block: None,
     });
@@ -215,4 +150,43 @@ fn flatten(
             f.starts_block = Some(format!("Decrypted inner payloads ({})", block.note));
         }
     }
+}
+
+/// An ESP packet the engine sealed, opened or refused: its dissection (SPI, Sequence
+/// Number, IV, ciphertext, ICV, the decrypted inner packet) over the packet's octets
+/// as they crossed the link (the `transmit` record of the same flight).
+fn esp_view(trace: &Trace, record: usize, r: &Record, event: &Event) -> Option<MessageView> {
+    let (verb, dissection, summary) = match &event.kind {
+        EventKind::EspSealed(p) => ("sealed by", &p.dissection, p.inner.clone()),
+        EventKind::EspOpened(p) => ("opened by", &p.dissection, p.inner.clone()),
+        EventKind::EspDropped(d) => ("refused by", &d.dissection, d.reason.message.clone()),
+        _ => return None,
+    };
+    let bytes = event
+        .flight
+        .and_then(|flight| {
+            trace.records.iter().find_map(|other| match &other.entry {
+                Entry::Network(NetworkEvent::Transmit {
+                    flight: f,
+                    datagram,
+                    ..
+                }) if *f == flight => Some(datagram.payload.clone()),
+                _ => None,
+            })
+        })
+        .unwrap_or_default();
+    let mut view = MessageView {
+        record,
+        title: format!("ESP packet — {verb} {}: {summary}", r.peer),
+        buffers: vec![Buffer {
+            label: format!("ESP packet, {} octets", bytes.len()),
+            bytes,
+        }],
+        fields: Vec::new(),
+        error: dissection.error.as_ref().map(|e| format!("{e:?}")),
+    };
+    for field in &dissection.fields {
+        flatten(&mut view, field, None, 0, 0);
+    }
+    Some(view)
 }

@@ -142,6 +142,29 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                             "NAT keep-alive".to_owned(),
                         ));
                     }
+                    EventKind::EspSealed(p) => {
+                        let kind = if p.udp_encap {
+                            FlightKind::EspInUdp
+                        } else {
+                            FlightKind::Esp
+                        };
+                        by_id.insert(id, out.len());
+                        out.push(blank(
+                            index,
+                            t,
+                            &record.peer,
+                            kind,
+                            format!("ESP SPI 0x{:08x} seq {}: {}", p.spi, p.sequence, p.inner),
+                        ));
+                    }
+                    EventKind::EspOpened(_) | EventKind::EspDropped(_) => {
+                        if let Some(f) = by_id.get(&id).and_then(|&i| out.get_mut(i)) {
+                            received(f, index, line_of(index), t);
+                            if let EventKind::EspDropped(d) = &event.kind {
+                                f.refused = Some(d.reason.message.clone());
+                            }
+                        }
+                    }
                     EventKind::MessageReceived(_)
                     | EventKind::MessageDropped(_)
                     | EventKind::NatKeepalive {
@@ -159,29 +182,6 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                 }
             }
             Entry::Network(net) => match net {
-                NetworkEvent::EspSent {
-                    flight,
-                    peer,
-                    spi,
-                    sequence,
-                    inner,
-                    udp_encap,
-                    ..
-                } => {
-                    let kind = if *udp_encap {
-                        FlightKind::EspInUdp
-                    } else {
-                        FlightKind::Esp
-                    };
-                    by_id.insert(*flight, out.len());
-                    out.push(blank(
-                        index,
-                        t,
-                        peer,
-                        kind,
-                        format!("ESP SPI 0x{spi:08x} seq {sequence}: {inner}"),
-                    ));
-                }
                 NetworkEvent::Duplicated { flight, parent, .. }
                 | NetworkEvent::EspReplayed { flight, parent, .. } => {
                     let replay = matches!(net, NetworkEvent::EspReplayed { .. });
@@ -275,15 +275,6 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                         f.t_end = t;
                         f.end_record = Some(index);
                         f.end_line = Some(line_of(index));
-                    }
-                }
-                NetworkEvent::EspOpened { flight, .. }
-                | NetworkEvent::EspDropped { flight, .. } => {
-                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
-                        received(f, index, line_of(index), t);
-                        if let NetworkEvent::EspDropped { error, .. } = net {
-                            f.refused = Some(error.clone());
-                        }
                     }
                 }
                 _ => {}

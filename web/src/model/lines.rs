@@ -87,6 +87,7 @@ fn event_kind(kind: &EventKind) -> LineKind {
         | EventKind::MessageReceived(_)
         | EventKind::MessageDropped(_)
         | EventKind::NatKeepalive { .. } => LineKind::Message,
+        kind if kind.is_esp() => LineKind::Message,
         EventKind::Decision(_) | EventKind::RekeyCollision(_) => LineKind::Decision,
         EventKind::KeysDerived { .. } | EventKind::IkeSaKeys(_) | EventKind::ChildSaKeys(_) => {
             LineKind::Key
@@ -95,13 +96,8 @@ fn event_kind(kind: &EventKind) -> LineKind {
     }
 }
 
-fn network_kind(event: &NetworkEvent) -> LineKind {
-    match event {
-        NetworkEvent::EspSent { .. }
-        | NetworkEvent::EspOpened { .. }
-        | NetworkEvent::EspDropped { .. } => LineKind::Message,
-        _ => LineKind::Network,
-    }
+fn network_kind(_event: &NetworkEvent) -> LineKind {
+    LineKind::Network
 }
 
 /// "1.250 s", "10 ms", "0 s": a virtual time for people.
