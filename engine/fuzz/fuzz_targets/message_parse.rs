@@ -12,7 +12,7 @@ fn reserved_leaf_covers(fields: &[Field], offset: usize) -> bool {
     fields.iter().any(|f| {
         f.range.contains(&offset)
             && if f.is_leaf() {
-                f.name.to_ascii_uppercase().contains("RESERVED")
+                f.name().to_ascii_uppercase().contains("RESERVED")
                     || f.value.to_ascii_lowercase().contains("reserved")
             } else {
                 reserved_leaf_covers(&f.children, offset)
