@@ -349,3 +349,15 @@ fn the_pcap_carries_esp_as_protocol_50_or_in_udp() {
         assert!(esp_frames >= esp_transmissions(&run).len(), "{name}");
     }
 }
+
+#[test]
+fn each_engine_reads_the_scenarios_calendar_time() {
+    let scenario = ikelab_engine::sim::library::load("happy-path").unwrap();
+    let sim = ikelab_engine::sim::Simulator::new(&scenario, scenario.seed);
+    let epoch = scenario.calendar_time.0;
+    for peer in ["initiator", "responder"] {
+        let at = |secs| sim.unix_time_of(peer, core::time::Duration::from_secs(secs));
+        assert_eq!(at(0).map(|t| t.0), Some(epoch), "{peer}");
+        assert_eq!(at(90).map(|t| t.0), Some(epoch + 90), "{peer}");
+    }
+}

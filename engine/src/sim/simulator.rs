@@ -19,7 +19,7 @@ use super::network::{Network, WirePacket};
 use super::node::Node;
 use super::scenario::Scenario;
 use super::script::{Action, ScriptStep};
-use crate::ike::Time;
+use crate::ike::{Time, UnixTime};
 use crate::keylog::KeyLog;
 use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
@@ -232,7 +232,20 @@ impl<'a> Simulator<'a> {
         if let Err(e) = node.start(seed) {
             let action = format!("{} cannot start: {e}", node.name);
             self.network_record(NetworkEvent::Script { action });
+            return;
         }
+        // The scenario's calendar time is the run's epoch (virtual time zero): the
+        // engine's second clock, for certificate validity (a restarted peer gets it
+        // anchored the same way).
+        if let Some(engine) = node.engine.as_mut() {
+            engine.set_unix_time(Time::ZERO, self.scenario.calendar_time);
+        }
+    }
+
+    /// The calendar time peer `name`'s engine reads at virtual time `at`.
+    pub fn unix_time_of(&self, name: &str, at: Time) -> Option<UnixTime> {
+        let node = self.nodes.iter().find(|n| n.name == name)?;
+        node.engine.as_ref()?.unix_time(at)
     }
 
     fn network_record(&mut self, event: NetworkEvent) {
