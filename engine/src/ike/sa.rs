@@ -170,6 +170,32 @@ impl SaCore {
         }
     }
 
+    /// Encodes (and protects) a message, dissects it from what was sealed and puts
+    /// its first transmission on the wire: what requests and responses share.
+    fn send_first(
+        &mut self,
+        cx: &mut Cx<'_>,
+        header: &IkeHeader,
+        payloads: Vec<Payload>,
+    ) -> Result<First, SealError> {
+        let (bytes, plaintext) = self.encode(cx, header, &payloads)?;
+        let first = First {
+            encrypted: plaintext.is_some(),
+            dissection: dissect(cx, &bytes, plaintext),
+            payloads: payloads.into(),
+            bytes,
+        };
+        let sent = Sent {
+            header,
+            bytes: &first.bytes,
+            payloads: Arc::clone(&first.payloads),
+            encrypted: first.encrypted,
+            dissection: first.dissection.clone(),
+        };
+        self.put_on_wire(cx, sent, 0);
+        Ok(first)
+    }
+
     /// Sends a request with the next Message ID and arms its retransmission.
     pub(crate) fn send_request(
         &mut self,
@@ -179,19 +205,13 @@ impl SaCore {
     ) -> Result<(), SealError> {
         let message_id = self.window.next_request_id;
         let header = self.header(exchange, false, message_id);
-        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
-        self.window.next_request_id = message_id.wrapping_add(1);
-        let encrypted = plaintext.is_some();
-        let dissection = dissect(cx, &bytes, plaintext);
-        let payloads: Arc<[Payload]> = payloads.into();
-        let sent = Sent {
-            header: &header,
-            bytes: &bytes,
-            payloads: Arc::clone(&payloads),
+        let First {
+            bytes,
+            payloads,
             encrypted,
-            dissection: dissection.clone(),
-        };
-        self.put_on_wire(cx, sent, 0);
+            dissection,
+        } = self.send_first(cx, &header, payloads)?;
+        self.window.next_request_id = message_id.wrapping_add(1);
         self.window.outstanding = Some(Outstanding {
             message_id,
             exchange,
@@ -217,16 +237,8 @@ impl SaCore {
     ) -> Result<(), SealError> {
         let message_id = self.window.next_request_id;
         let header = self.header(exchange, false, message_id);
-        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
+        self.send_first(cx, &header, payloads)?;
         self.window.next_request_id = message_id.wrapping_add(1);
-        let sent = Sent {
-            header: &header,
-            bytes: &bytes,
-            payloads: payloads.into(),
-            encrypted: plaintext.is_some(),
-            dissection: dissect(cx, &bytes, plaintext),
-        };
-        self.put_on_wire(cx, sent, 0);
         Ok(())
     }
 
@@ -239,18 +251,12 @@ impl SaCore {
         payloads: Vec<Payload>,
     ) -> Result<(), SealError> {
         let header = self.header(exchange, true, message_id);
-        let (bytes, plaintext) = self.encode(cx, &header, &payloads)?;
-        let encrypted = plaintext.is_some();
-        let dissection = dissect(cx, &bytes, plaintext);
-        let payloads: Arc<[Payload]> = payloads.into();
-        let sent = Sent {
-            header: &header,
-            bytes: &bytes,
-            payloads: Arc::clone(&payloads),
+        let First {
+            bytes,
+            payloads,
             encrypted,
-            dissection: dissection.clone(),
-        };
-        self.put_on_wire(cx, sent, 0);
+            dissection,
+        } = self.send_first(cx, &header, payloads)?;
         self.window.last_response = Some(CachedResponse {
             message_id,
             header,
@@ -416,6 +422,15 @@ impl SaCore {
         self.children.push(child.id);
         cx.children.insert(child.id, child);
     }
+}
+
+/// A message as first sent: what the retransmission state keeps of it.
+#[derive(Debug)]
+struct First {
+    bytes: Vec<u8>,
+    payloads: Arc<[Payload]>,
+    encrypted: bool,
+    dissection: Option<Arc<Dissection>>,
 }
 
 /// One IKE message as the trace shows it: what crossed the wire and what was inside.
