@@ -65,7 +65,7 @@ impl Lab {
             run.trace,
         )?;
         lab.title = Some(scenario.title);
-        lab.teaching = Some(scenario.teaching.trim().to_owned());
+        lab.teaching = Some(reflow(&scenario.teaching));
         lab.lanes.nat_behind = scenario.network.nat.as_ref().map(|n| n.peer.clone());
         let fw = &scenario.network.firewall;
         let mut rules = Vec::new();
@@ -130,4 +130,15 @@ impl Lab {
     pub(crate) fn steps(&self) -> usize {
         self.lines.len()
     }
+}
+
+/// The teaching text as prose: the scenario file wraps its lines at a fixed width,
+/// the page wraps them to its own; a blank line still starts a new paragraph.
+fn reflow(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|paragraph| !paragraph.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
