@@ -8,7 +8,6 @@ use super::failure::{self, Failure};
 use super::flights::{self, Flight};
 use super::lanes::{self, LaneMark, Lanes};
 use super::lines::{self, Line};
-use super::timescale::TimeScale;
 
 /// Where the trace came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +32,6 @@ pub(crate) struct Lab {
     pub(crate) flights: Vec<Flight>,
     pub(crate) lanes: Lanes,
     pub(crate) marks: Vec<LaneMark>,
-    pub(crate) scale: TimeScale,
     pub(crate) failure: Option<Failure>,
 }
 
@@ -109,7 +107,6 @@ impl Lab {
         let flights = flights::flights(&trace, &lines);
         let lanes = lanes::lanes(&trace, &flights);
         let marks = lanes::marks(&trace, &lines);
-        let scale = TimeScale::new(&flights, &marks);
         let failure = failure::failure(&trace, &lines);
         Ok(Self {
             origin,
@@ -121,7 +118,6 @@ impl Lab {
             flights,
             lanes,
             marks,
-            scale,
             failure,
         })
     }
