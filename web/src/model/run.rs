@@ -126,6 +126,20 @@ impl Lab {
     pub(crate) fn steps(&self) -> usize {
         self.lines.len()
     }
+
+    /// How long playback stays on `step` (lines played) at 1×, in milliseconds: the
+    /// travel time when its last line put a datagram on the wire, a short beat for
+    /// any other line, nothing at the start.
+    pub(crate) fn dwell_ms(&self, step: usize) -> f64 {
+        let Some(line) = step.checked_sub(1) else {
+            return 0.0;
+        };
+        if self.flights.iter().any(|f| f.send_line == line) {
+            crate::state::STEP_MS
+        } else {
+            crate::state::QUICK_STEP_MS
+        }
+    }
 }
 
 /// The teaching text as prose: the scenario file wraps its lines at a fixed width,

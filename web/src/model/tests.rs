@@ -138,3 +138,17 @@ fn every_scenario_lays_out_without_overlap() {
         }
     }
 }
+
+/// Playback starts at once, lingers on a datagram's step while its arrow travels and
+/// moves briskly through the other steps.
+#[test]
+fn playback_lingers_on_datagrams_only() {
+    let lab = run("happy-path", 7);
+    assert_eq!(lab.dwell_ms(0), 0.0);
+    let first_send = lab.flights[0].send_line;
+    assert_eq!(lab.dwell_ms(first_send + 1), crate::state::STEP_MS);
+    let quiet = (0..lab.steps())
+        .find(|line| lab.flights.iter().all(|f| f.send_line != *line))
+        .expect("a line that sends nothing");
+    assert_eq!(lab.dwell_ms(quiet + 1), crate::state::QUICK_STEP_MS);
+}
