@@ -185,8 +185,8 @@ impl Ladder {
                     });
                     y = block_end + FOLD_PX;
                 } else {
-                    let by_time = start
-                        + (gap as f64 / 1000.0 * PX_PER_MS).clamp(MIN_GAP_PX, MAX_GAP_PX);
+                    let by_time =
+                        start + (gap as f64 / 1000.0 * PX_PER_MS).clamp(MIN_GAP_PX, MAX_GAP_PX);
                     y = by_time.max(block_end + PAD_PX);
                 }
             }
@@ -239,7 +239,8 @@ impl Ladder {
         }
         let rows = depth_per_peer.iter().map(|(_, n)| *n).max().unwrap_or(0);
         for row in 0..rows {
-            self.rows.push((top + PAD_PX + row as f64 * MARK_PX, MARK_PX));
+            self.rows
+                .push((top + PAD_PX + row as f64 * MARK_PX, MARK_PX));
         }
         let mut cursor = top + PAD_PX + rows as f64 * MARK_PX;
         let reserve = |rows: &mut Vec<(f64, f64)>, cursor: &mut f64, height: f64| {

@@ -121,9 +121,10 @@ pub(crate) fn end_note(flight: &Flight) -> Option<String> {
     match &flight.fate {
         Fate::Lost => Some("✕ lost on the link".to_owned()),
         Fate::DroppedOut(why) | Fate::DroppedIn(why) => Some(format!("⊘ dropped: {why}")),
-        Fate::Delivered | Fate::InFlight => {
-            flight.refused.as_ref().map(|why| format!("✗ refused: {why}"))
-        }
+        Fate::Delivered | Fate::InFlight => flight
+            .refused
+            .as_ref()
+            .map(|why| format!("✗ refused: {why}")),
     }
 }
 
@@ -139,9 +140,9 @@ pub(crate) fn ladder(
         .iter()
         .enumerate()
         .map(|(index, flight)| {
-            let folded_into = bursts
-                .iter()
-                .find(|b| index >= b.first && index < b.first + b.count && !open.contains(&b.first));
+            let folded_into = bursts.iter().find(|b| {
+                index >= b.first && index < b.first + b.count && !open.contains(&b.first)
+            });
             FlightText {
                 label: label_text(flight, &badges(flight)),
                 note: end_note(flight),

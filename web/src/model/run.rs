@@ -129,11 +129,17 @@ impl Lab {
 
     /// How long playback stays on `step` (lines played) at 1×, in milliseconds: the
     /// travel time when its last line put a datagram on the wire, a short beat for
-    /// any other line, nothing at the start.
+    /// any other line, and nothing before the first datagram (the initiator's set-up
+    /// lines, at the run's first instant, stay readable in the event list), so Play
+    /// shows the first message travelling at once.
     pub(crate) fn dwell_ms(&self, step: usize) -> f64 {
         let Some(line) = step.checked_sub(1) else {
             return 0.0;
         };
+        let first_send = self.flights.iter().map(|f| f.send_line).min();
+        if first_send.is_some_and(|first| line < first) {
+            return 0.0;
+        }
         if self.flights.iter().any(|f| f.send_line == line) {
             crate::state::STEP_MS
         } else {

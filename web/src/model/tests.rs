@@ -117,7 +117,10 @@ fn every_scenario_lays_out_without_overlap() {
     for (name, _) in super::run::scenario_list() {
         let lab = run(&name, 1);
         let all_bursts: std::collections::BTreeSet<usize> =
-            super::layout::bursts(&lab.flights, &lab.lanes).iter().map(|b| b.first).collect();
+            super::layout::bursts(&lab.flights, &lab.lanes)
+                .iter()
+                .map(|b| b.first)
+                .collect();
         for open in [Default::default(), all_bursts] {
             let ladder = super::layout::ladder(&lab.flights, &lab.lanes, &lab.marks, &open);
             for pair in ladder.rows.windows(2) {
@@ -139,15 +142,17 @@ fn every_scenario_lays_out_without_overlap() {
     }
 }
 
-/// Playback starts at once, lingers on a datagram's step while its arrow travels and
-/// moves briskly through the other steps.
+/// Playback reaches the first datagram at once, lingers on a datagram's step while its
+/// arrow travels and moves briskly through the other steps.
 #[test]
 fn playback_lingers_on_datagrams_only() {
     let lab = run("happy-path", 7);
     assert_eq!(lab.dwell_ms(0), 0.0);
     let first_send = lab.flights[0].send_line;
     assert_eq!(lab.dwell_ms(first_send + 1), crate::state::STEP_MS);
-    let quiet = (0..lab.steps())
+    assert!(first_send > 0, "the run starts with set-up lines");
+    assert_eq!(lab.dwell_ms(first_send), 0.0, "set-up lines pass at once");
+    let quiet = (first_send..lab.steps())
         .find(|line| lab.flights.iter().all(|f| f.send_line != *line))
         .expect("a line that sends nothing");
     assert_eq!(lab.dwell_ms(quiet + 1), crate::state::QUICK_STEP_MS);

@@ -127,7 +127,8 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
         .map(|(class, x)| html! {
             <line class={class} x1={format!("{x}%")} x2={format!("{x}%")} y1="0" y2={scale.height.to_string()} />
         });
-    let marks = html! { <marks::Marks lab={lab.clone()} tops={scale.marks.clone()} step={props.step} /> };
+    let marks =
+        html! { <marks::Marks lab={lab.clone()} tops={scale.marks.clone()} step={props.step} /> };
     let empty = props.step == 0;
     html! {
         <section class="timeline" aria-label="Exchange timeline">
