@@ -332,17 +332,39 @@ test('axe-core finds no serious or critical violation', async () => {
   }
 });
 
+// Pairs of timeline items (labels, NAT notes, lane marks, end notes, burst buttons,
+// fold labels) whose boxes overlap by more than a pixel.
+async function overlaps(page) {
+  return page.evaluate(() => {
+    const items = [...document.querySelectorAll('.ladder .flight-label, .ladder .nat-rewrite, .ladder .mark, .ladder .end-mark, .ladder .burst, .ladder .fold span')]
+      .map((e) => ({ text: e.textContent.trim().slice(0, 40), r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && r.height > 0);
+    const out = [];
+    for (let i = 0; i < items.length; i += 1) {
+      for (let j = i + 1; j < items.length; j += 1) {
+        const [a, b] = [items[i].r, items[j].r];
+        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (x > 1 && y > 1) out.push(`${items[i].text} | ${items[j].text}`);
+      }
+    }
+    return out;
+  });
+}
+
 test('every bundled scenario renders to its end without a console error', async () => {
   const lab = await openLab();
   const names = await lab.page.locator('#scenario option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
   assert.ok(names.length >= 20, names.join(', '));
   await assertClean(lab);
   for (const name of names) {
-    const run = await openLab(`#s=${name}&step=1000000`);
+    // At the projector's 1024x768, where labels wrap the most.
+    const run = await openLab(`#s=${name}&step=1000000`, { width: 1024, height: 768 });
     const steps = await stepsOf(run.page);
     assert.ok(steps > 0, `${name} has events`);
     assert.equal(await stepOf(run.page), steps, `${name} opens at its end`);
     assert.ok(await run.page.locator('.flight-label').count() > 0, `${name} draws its datagrams`);
+    assert.deepEqual(await overlaps(run.page), [], `${name}: timeline items drawn over each other`);
     await assertClean(run);
   }
 });

@@ -6,7 +6,7 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::state::{Action, LabState, SPEEDS, STEP_MS};
+use crate::state::{Action, LabState, SPEEDS};
 use crate::url;
 
 /// The page's fragment (`#s=...`), if it has one.
@@ -112,11 +112,13 @@ pub(crate) fn use_keyboard(dispatch: UseReducerDispatcher<LabState>) {
     });
 }
 
-/// While playing, the next step after one step's time (at the chosen speed).
+/// While playing, the next step once the current one has had its time (at the chosen
+/// speed): a datagram's step as long as its arrow travels, any other step briefly,
+/// and nothing before the first step, so Play starts at once.
 #[hook]
 pub(crate) fn use_playback(state: &UseReducerHandle<LabState>) {
     let dispatch = state.dispatcher();
-    let interval = STEP_MS / SPEEDS[state.speed];
+    let interval = state.lab.dwell_ms(state.step) / SPEEDS[state.speed];
     use_effect_with(
         (state.playing, state.step, state.speed),
         move |(playing, ..)| {

@@ -10,8 +10,12 @@ use crate::model::{Lab, Origin};
 
 /// The speeds the control offers (× real teaching pace).
 pub(crate) const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
-/// Milliseconds per step at 1×.
+/// Milliseconds a step that puts a datagram on the wire stays at 1×: the time its
+/// arrow travels across the network.
 pub(crate) const STEP_MS: f64 = 900.0;
+/// Milliseconds any other step (a decision, keys, a state change) stays at 1×: the
+/// story moves on to the next datagram; Pause or Step to read at leisure.
+pub(crate) const QUICK_STEP_MS: f64 = 300.0;
 
 /// A run, compared by identity (a run is never changed in place).
 #[derive(Debug, Clone)]

@@ -1,8 +1,11 @@
 //! Where things sit across the timeline (percent of its width) and which flights a
 //! burst folds away.
 
-use super::flights::{Fate, Flight};
-use super::lanes::Lanes;
+use std::collections::BTreeSet;
+
+use super::flights::{Fate, Flight, FlightKind};
+use super::ladder::{FlightText, Ladder, label_text};
+use super::lanes::{LaneMark, Lanes};
 
 /// x of the left and right lanes.
 pub(crate) const LEFT_X: f64 = 9.0;
@@ -88,4 +91,64 @@ pub(crate) fn bursts(flights: &[Flight], lanes: &Lanes) -> Vec<Burst> {
         start = end;
     }
     out
+}
+
+/// Short words before a label that say what kind of datagram it is (shape and words,
+/// never colour alone).
+pub(crate) fn badges(flight: &Flight) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    match flight.kind {
+        FlightKind::Esp => out.push("ESP"),
+        FlightKind::EspInUdp => out.push("ESP in UDP"),
+        FlightKind::Keepalive => out.push("♥ keep-alive"),
+        FlightKind::Ike | FlightKind::Other => {}
+    }
+    if flight.retransmission > 0 {
+        out.push("↻ retransmission");
+    }
+    if flight.duplicate {
+        out.push("2nd copy");
+    }
+    if flight.replay {
+        out.push("↻ replayed by the network");
+    }
+    out
+}
+
+/// The note where a datagram ends, when it did not simply arrive: lost on the link,
+/// dropped by the network, or refused by the receiving engine (with its reason).
+pub(crate) fn end_note(flight: &Flight) -> Option<String> {
+    match &flight.fate {
+        Fate::Lost => Some("✕ lost on the link".to_owned()),
+        Fate::DroppedOut(why) | Fate::DroppedIn(why) => Some(format!("⊘ dropped: {why}")),
+        Fate::Delivered | Fate::InFlight => {
+            flight.refused.as_ref().map(|why| format!("✗ refused: {why}"))
+        }
+    }
+}
+
+/// The timeline's vertical layout with the bursts in `open` unfolded.
+pub(crate) fn ladder(
+    flights: &[Flight],
+    lanes: &Lanes,
+    marks: &[LaneMark],
+    open: &BTreeSet<usize>,
+) -> Ladder {
+    let bursts = bursts(flights, lanes);
+    let texts: Vec<FlightText> = flights
+        .iter()
+        .enumerate()
+        .map(|(index, flight)| {
+            let folded_into = bursts
+                .iter()
+                .find(|b| index >= b.first && index < b.first + b.count && !open.contains(&b.first));
+            FlightText {
+                label: label_text(flight, &badges(flight)),
+                note: end_note(flight),
+                hidden: folded_into.is_some_and(|b| index > b.first),
+                burst_head: folded_into.is_some_and(|b| index == b.first),
+            }
+        })
+        .collect();
+    Ladder::new(flights, &texts, marks)
 }

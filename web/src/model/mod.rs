@@ -6,11 +6,11 @@
 pub(crate) mod dissection;
 pub(crate) mod failure;
 pub(crate) mod flights;
+pub(crate) mod ladder;
 pub(crate) mod lanes;
 pub(crate) mod layout;
 pub(crate) mod lines;
 pub(crate) mod run;
-pub(crate) mod timescale;
 pub(crate) mod why;
 
 pub(crate) use run::{Lab, Origin};

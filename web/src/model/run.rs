@@ -8,7 +8,6 @@ use super::failure::{self, Failure};
 use super::flights::{self, Flight};
 use super::lanes::{self, LaneMark, Lanes};
 use super::lines::{self, Line};
-use super::timescale::TimeScale;
 
 /// Where the trace came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +32,6 @@ pub(crate) struct Lab {
     pub(crate) flights: Vec<Flight>,
     pub(crate) lanes: Lanes,
     pub(crate) marks: Vec<LaneMark>,
-    pub(crate) scale: TimeScale,
     pub(crate) failure: Option<Failure>,
 }
 
@@ -109,7 +107,6 @@ impl Lab {
         let flights = flights::flights(&trace, &lines);
         let lanes = lanes::lanes(&trace, &flights);
         let marks = lanes::marks(&trace, &lines);
-        let scale = TimeScale::new(&flights, &marks);
         let failure = failure::failure(&trace, &lines);
         Ok(Self {
             origin,
@@ -121,7 +118,6 @@ impl Lab {
             flights,
             lanes,
             marks,
-            scale,
             failure,
         })
     }
@@ -129,6 +125,20 @@ impl Lab {
     /// The number of steps: one per event-list line.
     pub(crate) fn steps(&self) -> usize {
         self.lines.len()
+    }
+
+    /// How long playback stays on `step` (lines played) at 1×, in milliseconds: the
+    /// travel time when its last line put a datagram on the wire, a short beat for
+    /// any other line, nothing at the start.
+    pub(crate) fn dwell_ms(&self, step: usize) -> f64 {
+        let Some(line) = step.checked_sub(1) else {
+            return 0.0;
+        };
+        if self.flights.iter().any(|f| f.send_line == line) {
+            crate::state::STEP_MS
+        } else {
+            crate::state::QUICK_STEP_MS
+        }
     }
 }
 

@@ -57,8 +57,9 @@ fn behind_a_nat_ike_floats_to_4500_and_each_crossing_is_rewritten() {
             .iter()
             .any(|f| f.kind == FlightKind::Keepalive && f.fate == Fate::Delivered)
     );
+    let ladder = super::layout::ladder(&lab.flights, &lab.lanes, &lab.marks, &Default::default());
     assert!(
-        !lab.scale.folds.is_empty(),
+        !ladder.folds.is_empty(),
         "the waits between keep-alives fold"
     );
 }
@@ -105,4 +106,49 @@ fn a_file_that_is_not_a_trace_is_refused_with_its_name() {
     let lab = Lab::from_file("h.json", &json).expect("a trace reads back");
     assert_eq!(lab.sha256, run("happy-path", 7).sha256);
     assert!(Lab::from_file("h.json", &json[..json.len() / 2]).is_err());
+}
+
+/// The timeline never draws one thing over another: every label, NAT note, burst
+/// button, end note and row of lane marks has a row of its own, in every bundled
+/// scenario, with every burst folded and with every burst open; arrows run down the
+/// page and each flight sent before another is labelled above it.
+#[test]
+fn every_scenario_lays_out_without_overlap() {
+    for (name, _) in super::run::scenario_list() {
+        let lab = run(&name, 1);
+        let all_bursts: std::collections::BTreeSet<usize> =
+            super::layout::bursts(&lab.flights, &lab.lanes).iter().map(|b| b.first).collect();
+        for open in [Default::default(), all_bursts] {
+            let ladder = super::layout::ladder(&lab.flights, &lab.lanes, &lab.marks, &open);
+            for pair in ladder.rows.windows(2) {
+                let ((top_a, height_a), (top_b, _)) = (pair[0], pair[1]);
+                assert!(
+                    top_a + height_a <= top_b,
+                    "{name}: row at {top_a} (+{height_a}) runs into the row at {top_b}"
+                );
+            }
+            let mut last_label = f64::MIN;
+            for (flight, place) in lab.flights.iter().zip(&ladder.flights) {
+                let Some(place) = place else { continue };
+                assert!(place.y_end >= place.y_send, "{name}: {}", flight.label);
+                assert!(place.label_top > last_label, "{name}: {}", flight.label);
+                assert!(place.label_top + place.label_height <= ladder.height);
+                last_label = place.label_top;
+            }
+        }
+    }
+}
+
+/// Playback starts at once, lingers on a datagram's step while its arrow travels and
+/// moves briskly through the other steps.
+#[test]
+fn playback_lingers_on_datagrams_only() {
+    let lab = run("happy-path", 7);
+    assert_eq!(lab.dwell_ms(0), 0.0);
+    let first_send = lab.flights[0].send_line;
+    assert_eq!(lab.dwell_ms(first_send + 1), crate::state::STEP_MS);
+    let quiet = (0..lab.steps())
+        .find(|line| lab.flights.iter().all(|f| f.send_line != *line))
+        .expect("a line that sends nothing");
+    assert_eq!(lab.dwell_ms(quiet + 1), crate::state::QUICK_STEP_MS);
 }

@@ -4,12 +4,16 @@
 use yew::prelude::*;
 
 use crate::model::flights::{Fate, Flight, FlightKind};
+use crate::model::ladder::FlightPlace;
+use crate::model::layout::{badges, end_note};
 use crate::state::{Action, LabRef, LabState};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct ArrowProps {
     pub(crate) index: usize,
     pub(crate) lab: LabRef,
+    /// Where the ladder put it.
+    pub(crate) place: FlightPlace,
     /// The receiver's record has been played.
     pub(crate) arrived: bool,
     /// Animate its travel across the network.
@@ -19,27 +23,6 @@ pub(crate) struct ArrowProps {
     /// The first flight of a folded burst of this many.
     pub(crate) burst: Option<usize>,
     pub(crate) dispatch: UseReducerDispatcher<LabState>,
-}
-
-/// Short words before the label that say what kind of datagram it is.
-fn badges(flight: &Flight) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    match flight.kind {
-        FlightKind::Esp => out.push("ESP"),
-        FlightKind::EspInUdp => out.push("ESP in UDP"),
-        FlightKind::Keepalive => out.push("♥ keep-alive"),
-        FlightKind::Ike | FlightKind::Other => {}
-    }
-    if flight.retransmission > 0 {
-        out.push("↻ retransmission");
-    }
-    if flight.duplicate {
-        out.push("2nd copy");
-    }
-    if flight.replay {
-        out.push("↻ replayed by the network");
-    }
-    out
 }
 
 fn kind_class(flight: &Flight) -> Classes {
@@ -71,15 +54,11 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
     let lanes = &lab.lanes;
     let x0 = lanes.x(&flight.from);
     let x1 = lanes.end_x(flight);
-    let y0 = lab.scale.y(flight.t_send);
+    let place = &props.place;
+    let (y0, y1) = (place.y_send, place.y_end);
     let stops_on_path = matches!(flight.fate, Fate::Lost | Fate::DroppedOut(_));
-    let y1 = if stops_on_path {
-        y0 + 30.0
-    } else {
-        lab.scale.y(flight.t_end).max(y0 + 12.0)
-    };
-    let label_x = ((x0 + x1) / 2.0).clamp(30.0, 70.0);
-    let label_y = (y0 + y1) / 2.0;
+    // Labels sit in the middle of the network column, in their own row.
+    let label_x = 50.0;
     let class = classes!(
         "flight",
         kind_class(flight),
@@ -92,22 +71,26 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
         let record = flight.send_record;
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SelectRecord(record)))
     };
-    let end_mark = match &flight.fate {
-        Fate::Lost => Some(("end-mark lost", "✕ lost on the link".to_owned())),
-        Fate::DroppedOut(why) | Fate::DroppedIn(why) => {
-            Some(("end-mark dropped", format!("⊘ dropped: {why}")))
-        }
-        Fate::Delivered | Fate::InFlight => None,
-    };
-    let refused = flight.refused.as_ref().filter(|_| props.arrived).map(|why| html! {
-        <div class="end-mark refused" style={format!("left:{x1}%;top:{y1}px")}>{ format!("✗ refused: {why}") }</div>
-    });
+    // The note where it ends: on the path (lost, dropped on the way out) at once, at
+    // the receiver or the NAT box once it got there.
+    let note = end_note(flight)
+        .zip(place.note_top)
+        .filter(|_| stops_on_path || props.arrived)
+        .map(|(text, top)| {
+            let class = match flight.fate {
+                Fate::Lost => "end-mark lost",
+                Fate::DroppedOut(_) | Fate::DroppedIn(_) => "end-mark dropped",
+                Fate::Delivered | Fate::InFlight => "end-mark refused",
+            };
+            let side = if x1 > 60.0 { "right" } else if x1 < 40.0 { "left" } else { "middle" };
+            html! { <div class={classes!(class, side)} style={format!("left:{x1}%;top:{top}px")}>{ text }</div> }
+        });
     let nat_marks = [(&flight.nat_out, true), (&flight.nat_in, false)]
         .into_iter()
         .filter_map(|(rewrite, out)| {
             let rewrite = rewrite.as_ref()?;
             let nx = lanes.nat_x()?;
-            let y = if (x1 - x0).abs() < f64::EPSILON { y0 } else { y0 + (y1 - y0) * (nx - x0) / (x1 - x0) };
+            let y = if out { place.nat_out_top } else { place.nat_in_top }?;
             let (before, after) = if out {
                 (rewrite.before.0, rewrite.after.0)
             } else {
@@ -135,21 +118,18 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
             { travel }
             <button type="button" class={classes!("flight-label", class)} onclick={onclick}
                 data-flight={props.index.to_string()} data-record={flight.send_record.to_string()}
-                style={format!("left:{label_x}%;top:{label_y}px")}>
+                style={format!("left:{label_x}%;top:{}px", place.label_top)}>
                 { for badges.iter().map(|b| html! { <span class="badge">{ *b }</span> }) }
                 <span class="summary">{ &flight.label }</span>
                 <span class="ports">{ &flight.ports }</span>
             </button>
             if let Some(count) = props.burst {
                 <button type="button" class="burst" onclick={super::open_burst(&props.dispatch, props.index)}
-                    style={format!("left:{label_x}%;top:{}px", label_y + 16.0)}>
+                    style={format!("left:{label_x}%;top:{}px", place.burst_top.unwrap_or(place.label_top + place.label_height))}>
                     { format!("▸ +{} more like this from the same party — show all", count - 1) }
                 </button>
             }
-            if let Some((class, text)) = end_mark {
-                <div class={classes!(class, if x1 > 50.0 { "right" } else { "left" })} style={format!("left:{x1}%;top:{y1}px")}>{ text }</div>
-            }
-            { for refused }
+            { for note }
             { for nat_marks }
         </div>
     }

@@ -8,26 +8,16 @@ use crate::state::LabRef;
 #[derive(Properties, PartialEq)]
 pub(crate) struct MarksProps {
     pub(crate) lab: LabRef,
+    /// Each mark's top, from the ladder.
+    pub(crate) tops: Vec<f64>,
     pub(crate) step: usize,
 }
 
 #[function_component(Marks)]
 pub(crate) fn marks(props: &MarksProps) -> Html {
     let lab = &props.lab;
-    let mut stacked: Vec<(String, u64, usize)> = Vec::new();
-    let shown = lab.marks.iter().filter(|m| m.line < props.step).map(|mark| {
-        let depth = match stacked.iter_mut().find(|(p, t, _)| *p == mark.peer && *t == mark.t_us) {
-            Some((_, _, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                stacked.push((mark.peer.clone(), mark.t_us, 0));
-                0
-            }
-        };
+    let shown = lab.marks.iter().zip(&props.tops).filter(|(m, _)| m.line < props.step).map(|(mark, &y)| {
         let x = lab.lanes.x(&mark.peer);
-        let y = lab.scale.y(mark.t_us) + 8.0 + depth as f64 * 22.0;
         let (class, icon) = match mark.kind {
             MarkKind::State => ("mark state", "●"),
             MarkKind::Up => ("mark up", "▲"),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
-use crate::model::layout::{FIREWALL_X, bursts};
+use crate::model::layout::{FIREWALL_X, bursts, ladder};
 use crate::model::lines::format_time;
 use crate::state::{Action, LabRef, LabState};
 use arrow::Arrow;
@@ -37,7 +37,9 @@ fn lane_title(name: &str) -> String {
 pub(crate) fn timeline(props: &TimelineProps) -> Html {
     let lab = &props.lab;
     let lanes = &lab.lanes;
-    let scale = &lab.scale;
+    let scale = use_memo((lab.clone(), props.open_bursts.clone()), |(lab, open)| {
+        ladder(&lab.flights, &lab.lanes, &lab.marks, open)
+    });
     let scroller = use_node_ref();
     let now_y = props
         .step
@@ -56,31 +58,33 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
         });
     }
     let bursts = use_memo(lab.clone(), |lab| bursts(&lab.flights, &lab.lanes));
-    let folded = |index: usize| {
-        bursts.iter().any(|b| {
-            index > b.first && index < b.first + b.count && !props.open_bursts.contains(&b.first)
-        })
-    };
     let reduced = crate::effects::prefers_reduced_motion();
-    let arrows = lab.flights.iter().enumerate().filter(|(i, f)| f.send_line < props.step && !folded(*i)).map(|(index, flight)| {
-        let burst = bursts
-            .iter()
-            .find(|b| b.first == index && !props.open_bursts.contains(&b.first))
-            .map(|b| b.count);
-        html! {
-            <Arrow
-                key={index}
-                index={index}
-                lab={lab.clone()}
-                arrived={flight.end_line.is_some_and(|l| l < props.step)}
-                travelling={props.playing && !reduced && flight.send_line + 1 == props.step}
-                travel_ms={props.travel_ms}
-                selected={props.selected.is_some_and(|s| s == flight.send_record || Some(s) == flight.end_record)}
-                burst={burst}
-                dispatch={props.dispatch.clone()}
-            />
-        }
-    });
+    let arrows = lab
+        .flights
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.send_line < props.step)
+        .filter_map(|(index, flight)| {
+            let place = scale.flights.get(index).cloned().flatten()?;
+            let burst = bursts
+                .iter()
+                .find(|b| b.first == index && !props.open_bursts.contains(&b.first))
+                .map(|b| b.count);
+            Some(html! {
+                <Arrow
+                    key={index}
+                    index={index}
+                    lab={lab.clone()}
+                    place={place}
+                    arrived={flight.end_line.is_some_and(|l| l < props.step)}
+                    travelling={props.playing && !reduced && flight.send_line + 1 == props.step}
+                    travel_ms={props.travel_ms}
+                    selected={props.selected.is_some_and(|s| s == flight.send_record || Some(s) == flight.end_record)}
+                    burst={burst}
+                    dispatch={props.dispatch.clone()}
+                />
+            })
+        });
     let folds = scale.folds.iter().map(|fold| {
         html! {
             <div class="fold" style={format!("top:{}px;height:{}px", fold.y, fold.height)}>
@@ -123,7 +127,7 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
         .map(|(class, x)| html! {
             <line class={class} x1={format!("{x}%")} x2={format!("{x}%")} y1="0" y2={scale.height.to_string()} />
         });
-    let marks = html! { <marks::Marks lab={lab.clone()} step={props.step} /> };
+    let marks = html! { <marks::Marks lab={lab.clone()} tops={scale.marks.clone()} step={props.step} /> };
     let empty = props.step == 0;
     html! {
         <section class="timeline" aria-label="Exchange timeline">
