@@ -126,7 +126,7 @@ pub enum Outcome {
     /// It failed (`failure` is the outcome it would have had) and will be tried
     /// again at `at_us`: after TEMPORARY_FAILURE (§2.25), or, for a rekey, after any
     /// failure while the old SA lives.
-    RetryAt { at_us: u64, failure: Box<Outcome> },
+    RetryAt { at_us: u64, failure: Box<Self> },
     /// It was not started: the SA it concerns is gone or busy, or the request could
     /// not be made.
     Dropped { problem: Problem },
