@@ -55,6 +55,9 @@ const SUITES: [Suite; 2] = [
     },
 ];
 
+/// Not the shared fixtures (`sim::fixtures`): both sides take the same shape, one
+/// suite per run, dynamic selectors and no virtual IP, so the measured handshake is
+/// the key exchange and AUTH alone, without a configuration payload exchange.
 fn peer_config(local: &str, remote: &str, id: &str, peer: &str, suite: &Suite) -> PeerConfig {
     let text = format!(
         r#"

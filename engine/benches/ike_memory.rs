@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::ike::SaState;
+use ikelab_engine::sim::fixtures;
 use ikelab_engine::{Engine, EngineConfig};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -23,30 +24,19 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SAS: usize = 10_000;
 
-fn config(text: &str) -> PeerConfig {
-    toml::from_str(text).expect("configuration")
+fn variant(base: &str, edits: &[(&str, &str)]) -> PeerConfig {
+    fixtures::variant(base, edits).expect("configuration")
 }
 
 fn main() {
-    let responder = config(
-        r#"
-local_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-pools = ["p"]
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-local_ts = ["10.1.0.0/16"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "bench-secret"
-[ip_pools.p]
-addrs = "10.3.0.0/16"
-"#,
+    // The shared gateway with a /16 on each side: 10 000 clients need that many
+    // virtual IPs.
+    let responder = variant(
+        fixtures::GATEWAY,
+        &[
+            ("children.net.local_ts", r#"["10.1.0.0/16"]"#),
+            ("ip_pools.vpool.addrs", r#""10.3.0.0/16""#),
+        ],
     );
     let mut gateway = Engine::new(
         EngineConfig {
@@ -62,26 +52,20 @@ addrs = "10.3.0.0/16"
     let now = Duration::ZERO;
     for i in 0..SAS {
         let octets = (i as u32 + (10 << 24) + (4 << 16)).to_be_bytes();
-        let client = config(&format!(
-            r#"
-local_addrs = ["{}.{}.{}.{}"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-[local]
-auth = "psk"
-id = "client{i}.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["aes256gcm16"]
-remote_ts = ["10.1.0.0/16"]
-[secrets]
-psk = "bench-secret"
-"#,
+        // The shared client, each from its own address with its own identity.
+        let address = format!(
+            "[\"{}.{}.{}.{}\"]",
             octets[0], octets[1], octets[2], octets[3]
-        ));
+        );
+        let id = format!("\"client{i}.example\"");
+        let client = variant(
+            fixtures::CLIENT,
+            &[
+                ("local_addrs", &address),
+                ("local.id", &id),
+                ("children.net.remote_ts", r#"["10.1.0.0/16"]"#),
+            ],
+        );
         let mut initiator = Engine::new(
             EngineConfig {
                 dissect: false,

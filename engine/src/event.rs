@@ -24,6 +24,7 @@ mod flight;
 mod ids;
 mod lifecycle;
 mod message;
+mod problem;
 mod reason;
 mod state;
 mod timer;
@@ -34,15 +35,16 @@ use std::net::{IpAddr, SocketAddr};
 use serde::{Deserialize, Serialize};
 
 pub use decision::{
-    CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome, NatDecision,
-    TsDecision, VipDecision,
+    CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome,
+    KeRetryRefusal, NatDecision, PeerConfigReason, TsDecision, TsVerdict, VipDecision, VipProblem,
 };
 pub use esp::{EspDropEvent, EspDropReason, EspErrorKind, EspPacketEvent};
 pub use flight::{FlightCounter, FlightId};
 pub use ids::{ChildSaId, IkeSaId};
-pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, Outcome};
+pub use lifecycle::{Action, Cause, CollisionKind, CollisionReport, LifetimeLimit, Outcome};
 pub use message::{Direction, DropEvent, DropReason, MessageEvent};
-pub use reason::{ChildFailure, DownReason};
+pub use problem::{BuildError, Problem, TsSide};
+pub use reason::{ChildDownReason, ChildFailure, DownReason};
 pub use state::SaState;
 pub use timer::{Timer, TimerPurpose};
 pub use verdict::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
@@ -125,7 +127,10 @@ pub enum EventKind {
     /// A CHILD SA could not be created; the IKE SA stays up (RFC 7296 §1.2).
     ChildSaFailed { name: String, reason: ChildFailure },
     /// A CHILD SA was removed.
-    ChildSaDown { child: ChildSaId, reason: String },
+    ChildSaDown {
+        child: ChildSaId,
+        reason: ChildDownReason,
+    },
     /// An established IKE SA starts an exchange of its own (RFC 7296 §1.3, §1.4).
     ExchangeStarted {
         action: Action,
@@ -369,7 +374,9 @@ impl Event {
             EventKind::ChildSaFailed { name, reason } => {
                 format!("failed to establish CHILD_SA {name}: {}", reason.describe())
             }
-            EventKind::ChildSaDown { child, reason } => format!("{child} closed: {reason}"),
+            EventKind::ChildSaDown { child, reason } => {
+                format!("{child} closed: {}", reason.describe())
+            }
             EventKind::ExchangeStarted {
                 action,
                 cause,
@@ -419,7 +426,7 @@ impl Event {
                 nonce_prefix(&c.our_nonces[1]),
                 nonce_prefix(&c.peer_nonces[0]),
                 nonce_prefix(&c.peer_nonces[1]),
-                c.outcome
+                c.outcome()
             ),
             EventKind::PeerAddressChanged {
                 old_remote,

@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use ike_support::*;
 use ikelab_engine::config::PskText;
-use ikelab_engine::event::{ChildFailure, Decision, DownReason, EventKind};
+use ikelab_engine::event::{ChildFailure, Decision, DownReason, EventKind, TsSide, TsVerdict};
 use ikelab_engine::ike::SaState;
 use ikelab_engine::proposal::RejectReason;
 use ikelab_engine::sim::LinkConfig;
@@ -285,10 +285,16 @@ fn disjoint_traffic_selectors_get_ts_unacceptable() {
         panic!("no TS decision");
     };
     assert!(!decision.accepted);
+    assert_eq!(
+        decision.verdict,
+        TsVerdict::NoOverlap {
+            side: TsSide::Responder
+        }
+    );
     assert!(
-        decision.reason.contains("TSr does not overlap"),
+        decision.describe().contains("TSr does not overlap"),
         "{}",
-        decision.reason
+        decision.describe()
     );
 }
 

@@ -14,10 +14,10 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ike_support::*;
 use ikelab_engine::ChildSaId;
-use ikelab_engine::event::{Action, Cause, DownReason, Event, EventKind, Outcome};
+use ikelab_engine::event::{Action, Cause, DownReason, Event, EventKind, LifetimeLimit, Outcome};
 use ikelab_engine::ike::SaState;
 use ikelab_engine::sim::{NatBox, Pair, Side};
-use ikelab_engine::wire::iana::ExchangeType;
+use ikelab_engine::wire::iana::{ExchangeType, NotifyType};
 use lifecycle_support::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -302,7 +302,7 @@ fn a_child_rekeys_at_its_soft_lifetime_with_jitter() {
             action: Action::RekeyChild { child },
             cause: Cause::Lifetime { limit, hard: false },
             ..
-        } if *child == old && limit == "rekey_time" => Some(e.time_us),
+        } if *child == old && *limit == LifetimeLimit::RekeyTime => Some(e.time_us),
         _ => None,
     });
     // rekey_time 10 s minus up to rand_time (life_time 11 s - 10 s = 1 s).
@@ -545,7 +545,7 @@ fn a_pfs_refused_rekey_is_retried_until_the_hard_lifetime(rekeying: Side) {
             let Outcome::RetryAt { at_us, failure } = outcome else {
                 panic!("attempt {i} ended {outcome:?}\n{}", transcript(events));
             };
-            assert_eq!(failure, "peer answered NO_PROP");
+            assert_eq!(failure.describe(), "peer answered NO_PROP");
             assert!(
                 (done_at + 6_000_000..=done_at + 15_000_000).contains(at_us),
                 "{done_at} -> {at_us}"
@@ -555,7 +555,7 @@ fn a_pfs_refused_rekey_is_retried_until_the_hard_lifetime(rekeying: Side) {
             assert_eq!(
                 *outcome,
                 Outcome::PeerError {
-                    notify: "NO_PROP".to_owned()
+                    notify: NotifyType::NO_PROPOSAL_CHOSEN
                 }
             );
         }

@@ -14,6 +14,7 @@ use ike_support::*;
 use ikelab_engine::event::{Action, Cause, Event, EventKind, Outcome};
 use ikelab_engine::ike::SaState;
 use ikelab_engine::sim::{Pair, Side};
+use ikelab_engine::wire::iana::NotifyType;
 use lifecycle_support::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -389,7 +390,7 @@ fn a_delete_crossing_a_child_rekey_wins_and_the_rekey_is_refused() {
         [(
             Cause::Command,
             Outcome::PeerError {
-                notify: "TEMP_FAIL".to_owned()
+                notify: NotifyType::TEMPORARY_FAILURE
             }
         )],
         "{}",
@@ -460,7 +461,7 @@ fn a_rekey_of_a_child_the_peer_already_deleted_gets_child_sa_not_found() {
         *a == Action::RekeyChild { child: ca }
             && *o
                 == Outcome::PeerError {
-                    notify: "NO_CHILD_SA".to_owned(),
+                    notify: NotifyType::CHILD_SA_NOT_FOUND,
                 }
     }));
     assert!(children(&pair.a).is_empty() && children(&pair.b).is_empty());
@@ -519,7 +520,7 @@ fn assert_retries_on_time(events: &[Event]) -> usize {
         else {
             continue;
         };
-        assert_eq!(failure, "peer answered TEMP_FAIL");
+        assert_eq!(failure.describe(), "peer answered TEMP_FAIL");
         assert!(
             (e.time_us + 6_000_000..=e.time_us + 15_000_000).contains(at_us),
             "{} -> {at_us}\n{}",

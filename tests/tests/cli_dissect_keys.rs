@@ -732,7 +732,7 @@ mod esp {
     use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
     use ikelab_engine::child::SEAL_OVERHEAD_MAX;
     use ikelab_engine::config::PeerConfig;
-    use ikelab_engine::sim::{LinkConfig, Pair};
+    use ikelab_engine::sim::{LinkConfig, Pair, fixtures};
     use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
     use ikelab_engine::{Engine, EngineConfig};
     use rand_chacha::ChaCha20Rng;
@@ -740,54 +740,16 @@ mod esp {
 
     use super::{TempDir, dissect, json_of, stderr_of, stdout_of};
 
-    const CLIENT: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-encap = ENCAP
-[local]
-auth = "psk"
-id = "cl.example"
-[remote]
-auth = "psk"
-id = "gw.example"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["dynamic"]
-remote_ts = ["10.1.0.0/24"]
-[secrets]
-psk = "not-a-real-secret"
-"#;
-
-    const GATEWAY: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-pools = ["vpool"]
-[local]
-auth = "psk"
-id = "gw.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["10.1.0.0/24"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "not-a-real-secret"
-[ip_pools.vpool]
-addrs = "10.3.0.0/24"
-"#;
-
-    fn config(text: &str, esp: &str, encap: bool) -> PeerConfig {
-        let text = text
-            .replace("\"ESP\"", &format!("\"{esp}\""))
-            .replace("ENCAP", if encap { "true" } else { "false" });
-        toml::from_str(&text).unwrap()
+    /// A shared fixture (`fixtures::CLIENT` or `GATEWAY`) with `esp` as the CHILD
+    /// SA's proposal and, with `encap`, UDP encapsulation forced.
+    fn config(base: &str, esp: &str, encap: bool) -> PeerConfig {
+        let esp = format!("[\"{esp}\"]");
+        let encap = if encap { "true" } else { "false" };
+        fixtures::variant(
+            base,
+            &[("children.net.esp_proposals", &esp), ("encap", encap)],
+        )
+        .unwrap()
     }
 
     fn engine(responder: Vec<PeerConfig>, seed: u64) -> Engine {
@@ -811,11 +773,11 @@ addrs = "10.3.0.0/24"
     /// CHILD SA's two `esp_sa` lines.
     fn capture(esp: &str, encap: bool) -> (Vec<u8>, [String; 2]) {
         let a = engine(Vec::new(), 11);
-        let b = engine(vec![config(GATEWAY, esp, encap)], 12);
+        let b = engine(vec![config(fixtures::GATEWAY, esp, encap)], 12);
         let mut pair = Pair::new(a, b, LinkConfig::default(), 13);
         let id = pair
             .a
-            .initiate(Duration::ZERO, &config(CLIENT, esp, encap))
+            .initiate(Duration::ZERO, &config(fixtures::CLIENT, esp, encap))
             .unwrap();
         pair.drive();
         let vip = pair.a.ike_sa(id).unwrap().virtual_ips[0];

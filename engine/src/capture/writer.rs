@@ -88,7 +88,7 @@ impl<W: Write> PcapWriter<W> {
             TimestampResolution::Nano => time.subsec_nanos(),
         };
         let length = u32::try_from(packet.len()).map_err(|_| IpError::TooLong {
-            structure: "pcap record",
+            structure: "pcap record".into(),
             length: packet.len(),
             max: u32::MAX as usize,
         })?;

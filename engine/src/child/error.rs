@@ -8,7 +8,8 @@ use crate::crypto::CryptoError;
 
 /// A packet the data plane refused, and why. Every malformed input ends here,
 /// never in a panic.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EspError {
     /// No inbound ESP SA has this SPI (RFC 4303 §3.4.2: discard, auditable event).

@@ -26,7 +26,8 @@ pub const DEFAULT_WINDOW: u32 = 128;
 const ESN_INFERENCE_WINDOW: u32 = 32;
 
 /// Why a sequence number was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReplayError {
     /// Already received (RFC 4303 §3.4.3: "duplicate").
     Duplicate { sequence: u64 },

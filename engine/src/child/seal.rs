@@ -138,7 +138,7 @@ pub(crate) fn seal_in_buffer(
             let mut iv_copy = [0u8; MAX_BLOCK_LEN];
             let iv_copy = iv_copy.get_mut(..*block_len).ok_or(EspError::Crypto(
                 CryptoError::InvalidLength {
-                    what: "CBC IV",
+                    what: "CBC IV".into(),
                     expected: MAX_BLOCK_LEN,
                     actual: *block_len,
                 },

@@ -107,7 +107,7 @@ impl EspTransform {
                 let expected = key_len + aead.salt_len();
                 if encr_key.len() != expected || aead.salt_len() != SALT_LEN {
                     return Err(EspError::Crypto(CryptoError::InvalidLength {
-                        what: "AEAD keying material",
+                        what: "AEAD keying material".into(),
                         expected,
                         actual: encr_key.len(),
                     }));

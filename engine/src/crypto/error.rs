@@ -1,6 +1,7 @@
 //! Typed errors of the crypto layer. None of them carries secret material.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,14 +26,17 @@ pub enum CryptoError {
     /// A key, salt, IV or nonce of the wrong length was handed to an algorithm.
     /// This is a programming error on our side, never the peer's.
     InvalidLength {
-        what: &'static str,
+        what: Cow<'static, str>,
         expected: usize,
         actual: usize,
     },
     /// The provider has no implementation of this transform.
     Unsupported { what: String },
     /// The peer's Key Exchange data is unusable (RFC 7296 §2.12, RFC 6989).
-    InvalidPublicValue { group: u16, reason: String },
+    InvalidPublicValue {
+        group: u16,
+        reason: PublicValueDefect,
+    },
     /// The Diffie-Hellman result is all zeros (X25519/X448 with a small-order
     /// point, RFC 7748 §6, RFC 8031 §2.3).
     ZeroSharedSecret { group: u16 },
@@ -41,6 +45,40 @@ pub enum CryptoError {
     /// The RNG produced only invalid private keys (out of range, or zero) for a
     /// number of draws no working RNG would: it is broken or constant.
     RngFailure { group: u16 },
+}
+
+/// What is wrong with a peer's Key Exchange Data (RFC 7296 §2.12, §3.4; RFC 6989).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PublicValueDefect {
+    /// The data has a fixed length per group (RFC 7296 §3.4).
+    WrongLength { expected: usize, actual: usize },
+    /// A MODP value of 0 or 1 (RFC 6989 §2.2).
+    ZeroOrOne,
+    /// The MODP value p-1, in the subgroup of order 2 (RFC 6989 §2.2).
+    PMinusOne,
+    /// A MODP value not below the prime (RFC 6989 §2.2).
+    NotBelowPrime,
+    /// An ECP point not on the curve, or the identity (RFC 6989 §2.3).
+    NotOnCurve,
+}
+
+impl fmt::Display for PublicValueDefect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongLength { expected, actual } => write!(
+                f,
+                "Key Exchange Data is {actual} octets, the group needs {expected}"
+            ),
+            Self::ZeroOrOne => f.write_str("the value is 0 or 1"),
+            Self::PMinusOne => {
+                f.write_str("the value is p-1, which lies in the subgroup of order 2")
+            }
+            Self::NotBelowPrime => f.write_str("the value is not less than the prime p"),
+            Self::NotOnCurve => f.write_str("the point (x, y) is not on the curve"),
+        }
+    }
 }
 
 impl fmt::Display for CryptoError {

@@ -57,14 +57,14 @@ where
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn IntegKey>, CryptoError> {
         if key.len() != self.key_len {
             return Err(CryptoError::InvalidLength {
-                what: "integrity key",
+                what: "integrity key".into(),
                 expected: self.key_len,
                 actual: key.len(),
             });
         }
         let mac =
             <Hmac<D> as KeyInit>::new_from_slice(key).map_err(|_| CryptoError::InvalidLength {
-                what: "integrity key",
+                what: "integrity key".into(),
                 expected: self.key_len,
                 actual: key.len(),
             })?;
@@ -101,14 +101,14 @@ impl<M: Mac + Clone + Send + Sync> IntegKey for KeyedHmac<M> {
     fn compute_into(&self, data: &[&[u8]], out: &mut [u8]) -> Result<(), CryptoError> {
         if out.len() != self.icv_len {
             return Err(CryptoError::InvalidLength {
-                what: "ICV buffer",
+                what: "ICV buffer".into(),
                 expected: self.icv_len,
                 actual: out.len(),
             });
         }
         let full = self.full_mac(data);
         let truncated = full.get(..self.icv_len).ok_or(CryptoError::InvalidLength {
-            what: "ICV",
+            what: "ICV".into(),
             expected: self.icv_len,
             actual: full.len(),
         })?;

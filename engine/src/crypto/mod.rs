@@ -40,7 +40,7 @@ mod sk_tests;
 #[cfg(test)]
 pub(crate) mod test_rng;
 
-pub use error::CryptoError;
+pub use error::{CryptoError, PublicValueDefect};
 #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
 pub use native::NATIVE;
 pub use provider::{

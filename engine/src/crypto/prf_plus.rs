@@ -23,7 +23,7 @@ pub fn prf_plus(
     let max = block * 255;
     if len > max {
         return Err(CryptoError::InvalidLength {
-            what: "prf+ output (at most 255 PRF blocks, RFC 7296 §2.13)",
+            what: "prf+ output (at most 255 PRF blocks, RFC 7296 §2.13)".into(),
             expected: max,
             actual: len,
         });

@@ -68,7 +68,7 @@ impl SkProtection {
                 let material = encr_key.as_bytes();
                 if material.len() != aead.key_len() + aead.salt_len() {
                     return Err(CryptoError::InvalidLength {
-                        what: "SK_e (AEAD key and salt)",
+                        what: "SK_e (AEAD key and salt)".into(),
                         expected: aead.key_len() + aead.salt_len(),
                         actual: material.len(),
                     });

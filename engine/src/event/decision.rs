@@ -4,9 +4,11 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing};
+use super::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing, TsSide};
 use crate::config::Mode;
+use crate::crypto::CryptoError;
 use crate::proposal::SelectionReport;
+use crate::wire::TrafficSelector;
 use crate::wire::iana::{AuthMethod, DhId};
 
 /// One decision.
@@ -20,7 +22,7 @@ pub enum Decision {
         index: usize,
         /// The configured remote identity (`remote.id`).
         remote_id: String,
-        reason: String,
+        reason: PeerConfigReason,
     },
     /// IKE proposal selection (responder) or check of the responder's choice
     /// (initiator), with every rejection explained.
@@ -83,7 +85,60 @@ pub enum KeOutcome {
     /// Initiator: retrying IKE_SA_INIT with the group the responder named.
     Retrying,
     /// Initiator: cannot retry (group not offered, or already retried once).
-    RetryRefused { reason: String },
+    RetryRefused { reason: KeRetryRefusal },
+}
+
+/// Why the initiator does not retry with the group the responder asked for
+/// (RFC 7296 §1.2: INVALID_KE_PAYLOAD).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeRetryRefusal {
+    /// One retry with a named group is all we make.
+    AlreadyRetried,
+    /// The group is not in our proposals.
+    NotProposed,
+    /// The group is the one our KE payload already had.
+    AlreadySent,
+    /// The crypto provider does not implement the group.
+    NotImplemented,
+    /// The crypto provider failed to start the key exchange.
+    ProviderFailed { error: CryptoError },
+}
+
+impl KeRetryRefusal {
+    /// The sentence, for a request of `group`.
+    pub fn describe(&self, group: DhId) -> String {
+        match self {
+            Self::AlreadyRetried => {
+                "already retried once with the group the responder named".to_owned()
+            }
+            Self::NotProposed => format!("{group} is not in our proposals"),
+            Self::AlreadySent => format!("{group} is the group we already sent"),
+            Self::NotImplemented => format!("{group} is not implemented by the crypto provider"),
+            Self::ProviderFailed { error } => format!("the crypto provider failed: {error}"),
+        }
+    }
+}
+
+/// Why a responder switched to another of its configurations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeerConfigReason {
+    /// The configuration chosen by the addresses does not accept the initiator's
+    /// identity (IDi, and IDr if sent, RFC 7296 §2.15); this one does.
+    AcceptsIdentity { identity: String },
+}
+
+impl PeerConfigReason {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::AcceptsIdentity { identity } => {
+                format!("switching to the configuration that accepts '{identity}'")
+            }
+        }
+    }
 }
 
 /// The cookie decision of a responder, or the initiator's reaction to one.
@@ -145,7 +200,22 @@ pub struct TsDecision {
     /// The responder's side (TSr).
     pub responder: TsNarrowing,
     pub accepted: bool,
-    pub reason: String,
+    pub verdict: TsVerdict,
+}
+
+/// What came of traffic selector narrowing (RFC 7296 §2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TsVerdict {
+    /// Responder: narrowed to the results.
+    Narrowed,
+    /// Responder: a side has no overlap with the configuration.
+    NoOverlap { side: TsSide },
+    /// Initiator: the responder's selectors lie within ours.
+    WithinProposal,
+    /// Initiator: the responder returned selectors wider than we proposed.
+    WiderThanProposal,
 }
 
 /// Virtual IP assignment.
@@ -154,9 +224,39 @@ pub struct VipDecision {
     pub requested: Vec<AddressRequest>,
     pub assigned: Vec<IpAddr>,
     pub pools: Vec<String>,
-    /// Empty on success; else the notify sent (FAILED_CP_REQUIRED,
-    /// INTERNAL_ADDRESS_FAILURE) and why.
-    pub outcome: String,
+    /// `None` on success; else why no address was assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<VipProblem>,
+}
+
+/// Why a responder assigned no virtual IP (RFC 7296 §2.19, §3.15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VipProblem {
+    /// No pools are configured: the configuration request is not answered.
+    NoPools,
+    /// The configuration has pools but the initiator asked for no address: answered
+    /// with FAILED_CP_REQUIRED (RFC 7296 §3.10.1).
+    RequestMissing,
+    /// No address is left in the pools (or none of the requested family): answered
+    /// with INTERNAL_ADDRESS_FAILURE (RFC 7296 §3.15.4).
+    PoolsExhausted,
+}
+
+impl VipProblem {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NoPools => "no pools configured: the configuration request is not answered",
+            Self::RequestMissing => {
+                "expected a virtual IP request, sending FAILED_CP_REQUIRED (RFC 7296 §3.10.1)"
+            }
+            Self::PoolsExhausted => {
+                "no virtual IP left in the pools (or none of the requested family), sending \
+                 INTERNAL_ADDRESS_FAILURE (RFC 7296 §3.15.4)"
+            }
+        }
+    }
 }
 
 impl Decision {
@@ -166,9 +266,10 @@ impl Decision {
                 index,
                 remote_id,
                 reason,
-            } => {
-                format!("selected peer config #{index} (remote id {remote_id}): {reason}")
-            }
+            } => format!(
+                "selected peer config #{index} (remote id {remote_id}): {}",
+                reason.describe()
+            ),
             Self::IkeProposal(report) => describe_report("IKE", report),
             Self::ChildProposal { child, report } => {
                 describe_report(&format!("CHILD_SA {child}"), report)
@@ -187,9 +288,11 @@ impl Decision {
                     "peer didn't accept DH group {}, it requested {}",
                     k.ke_group, k.proposal_group
                 ),
-                KeOutcome::RetryRefused { reason } => {
-                    format!("cannot retry with {}: {reason}", k.proposal_group)
-                }
+                KeOutcome::RetryRefused { reason } => format!(
+                    "cannot retry with {}: {}",
+                    k.proposal_group,
+                    reason.describe(k.proposal_group)
+                ),
             },
             Self::Cookie(c) => {
                 let counts = c.policy.as_ref().map_or_else(String::new, |p| {
@@ -241,10 +344,12 @@ impl Decision {
                 (false, None) => format!("authentication of peer with {method} failed"),
             },
             Self::TrafficSelectors(t) => {
-                format!("CHILD_SA {} traffic selectors: {}", t.child, t.reason)
+                format!("CHILD_SA {} traffic selectors: {}", t.child, t.describe())
             }
             Self::VirtualIp(v) => {
-                if v.outcome.is_empty() {
+                if let Some(problem) = v.problem {
+                    problem.describe().to_owned()
+                } else {
                     let addrs: Vec<String> = v.assigned.iter().map(ToString::to_string).collect();
                     // The responder lists its pools; the initiator has none.
                     let verb = if v.pools.is_empty() {
@@ -253,13 +358,36 @@ impl Decision {
                         "assigning"
                     };
                     format!("{verb} virtual IP {}", addrs.join(", "))
-                } else {
-                    v.outcome.clone()
                 }
             }
             Self::Mode { child, chosen, .. } => format!("CHILD_SA {child} uses {chosen:?} mode"),
         }
     }
+}
+
+impl TsDecision {
+    /// The verdict as a sentence, with the narrowed selectors.
+    pub fn describe(&self) -> String {
+        match self.verdict {
+            TsVerdict::Narrowed => format!(
+                "narrowed to {} === {}",
+                ts_list(&self.initiator.result),
+                ts_list(&self.responder.result)
+            ),
+            TsVerdict::NoOverlap { side } => side.describe().to_owned(),
+            TsVerdict::WithinProposal => "the responder's selectors lie within ours".to_owned(),
+            TsVerdict::WiderThanProposal => {
+                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
+            }
+        }
+    }
+}
+
+fn ts_list(list: &[TrafficSelector]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn describe_report(what: &str, report: &SelectionReport) -> String {

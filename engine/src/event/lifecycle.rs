@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ChildSaId;
+use super::{ChildSaId, Problem};
+use crate::wire::iana::NotifyType;
 
 /// Why an exchange was started or an SA ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,9 +13,8 @@ use super::ChildSaId;
 pub enum Cause {
     /// A command of the driver (`Engine::rekey_child`, `delete_ike`, ...).
     Command,
-    /// A lifetime ran out: `limit` says which ("rekey_time", "life_time",
-    /// "over_time", "bytes", "packets"), `hard` whether it was the hard limit.
-    Lifetime { limit: String, hard: bool },
+    /// A lifetime ran out: `limit` says which, `hard` whether it was the hard limit.
+    Lifetime { limit: LifetimeLimit, hard: bool },
     /// The peer asked for it (its request was answered).
     PeerRequest,
     /// A simultaneous rekey left a redundant SA (RFC 7296 §2.8.1, §2.8.2).
@@ -42,6 +42,41 @@ impl Cause {
             Self::Liveness => "liveness check (dpd_delay)".to_owned(),
             Self::Retry => "retry after a failed attempt".to_owned(),
         }
+    }
+}
+
+/// Which lifetime ran out: a time of the configuration (swanctl's `rekey_time`,
+/// `life_time`, `over_time`) or a volume of the data plane (RFC 4301 §4.4.2.1;
+/// RFC 4303 §3.3.3 for the sequence numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LifetimeLimit {
+    RekeyTime,
+    LifeTime,
+    OverTime,
+    Bytes,
+    Packets,
+    SequenceNumbers,
+}
+
+impl LifetimeLimit {
+    /// The configuration key, or what the volume counts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RekeyTime => "rekey_time",
+            Self::LifeTime => "life_time",
+            Self::OverTime => "over_time",
+            Self::Bytes => "bytes",
+            Self::Packets => "packets",
+            Self::SequenceNumbers => "sequence numbers",
+        }
+    }
+}
+
+impl core::fmt::Display for LifetimeLimit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -84,28 +119,36 @@ impl Action {
 pub enum Outcome {
     /// It did what it was for.
     Done,
-    /// The peer answered with an error notification (named by its summary name).
-    PeerError { notify: String },
+    /// The peer answered with an error notification.
+    PeerError { notify: NotifyType },
     /// We could not use the answer.
-    Rejected { detail: String },
-    /// It failed (`failure` says how, as the outcome would have read) and will be
-    /// tried again at `at_us`: after TEMPORARY_FAILURE (§2.25), or, for a rekey,
-    /// after any failure while the old SA lives.
-    RetryAt { at_us: u64, failure: String },
-    /// It was not started: the SA it concerns is gone or busy.
-    Dropped { detail: String },
+    Rejected { problem: Problem },
+    /// It failed (`failure` is the outcome it would have had) and will be tried
+    /// again at `at_us`: after TEMPORARY_FAILURE (§2.25), or, for a rekey, after any
+    /// failure while the old SA lives.
+    RetryAt { at_us: u64, failure: Box<Self> },
+    /// It was not started: the SA it concerns is gone or busy, or the request could
+    /// not be made.
+    Dropped { problem: Problem },
 }
 
 impl Outcome {
     pub fn describe(&self) -> String {
         match self {
             Self::Done => "done".to_owned(),
-            Self::PeerError { notify } => format!("peer answered {notify}"),
-            Self::Rejected { detail } => format!("rejected: {detail}"),
-            Self::RetryAt { at_us, failure } => {
-                format!("{failure}, retrying at t={}", super::format_us(*at_us))
+            Self::PeerError { notify } => {
+                format!(
+                    "peer answered {}",
+                    crate::wire::summary::notify_name(*notify)
+                )
             }
-            Self::Dropped { detail } => format!("dropped: {detail}"),
+            Self::Rejected { problem } => format!("rejected: {problem}"),
+            Self::RetryAt { at_us, failure } => format!(
+                "{}, retrying at t={}",
+                failure.describe(),
+                super::format_us(*at_us)
+            ),
+            Self::Dropped { problem } => format!("dropped: {problem}"),
         }
     }
 }
@@ -131,5 +174,25 @@ pub struct CollisionReport {
     /// Whether the lowest nonce is in our exchange: then our new SA is redundant and
     /// we delete it; else the peer deletes its one and we delete the old SA.
     pub lowest_is_ours: bool,
-    pub outcome: String,
+}
+
+impl CollisionReport {
+    /// What follows from the lowest nonce, as a sentence.
+    pub fn outcome(&self) -> String {
+        let what = match self.kind {
+            CollisionKind::Child => "CHILD SA",
+            CollisionKind::Ike => "IKE SA",
+        };
+        if self.lowest_is_ours {
+            format!(
+                "the lowest nonce is in our exchange: our new {what} is redundant and we delete \
+                 it; the peer deletes the old one"
+            )
+        } else {
+            format!(
+                "the lowest nonce is in the peer's exchange: the peer deletes its new {what}; we \
+                 keep ours and delete the old one"
+            )
+        }
+    }
 }

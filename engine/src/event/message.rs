@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::SaState;
+use super::{Problem, SaState};
+use crate::crypto::CryptoError;
 use crate::wire::iana::ExchangeType;
+use crate::wire::udp_encap::UdpEncapError;
 use crate::wire::{Dissection, IkeSpi, Payload, WireError};
 
 /// Which way a message went.
@@ -108,15 +110,15 @@ pub struct DropEvent {
 pub enum DropReason {
     /// The bytes are not a well-formed IKE message (or NAT-T framing).
     Malformed { error: WireError },
-    /// The NAT-T payload is neither IKE, ESP nor a keep-alive.
-    BadEncapsulation { detail: String },
+    /// The NAT-T payload is neither IKE, ESP nor a keep-alive (RFC 3948 §2).
+    BadEncapsulation { error: UdpEncapError },
     /// An ESP packet: the data plane is not part of the IKE state machine.
     Esp { spi: u32 },
     /// No IKE SA has the SPI the message is addressed to (RFC 7296 §2.21.4).
     UnknownSpi { spi_i: IkeSpi, spi_r: IkeSpi },
     /// The ICV or AEAD tag did not verify, or the decryption failed: not from the
     /// peer, or damaged (RFC 7296 §2.21.2: such messages are dropped silently).
-    Unauthenticated { detail: String },
+    Unauthenticated { error: CryptoError },
     /// A message that must be protected arrived without an SK payload.
     Unprotected,
     /// A response to no outstanding request (a late duplicate, or a forgery).
@@ -135,7 +137,7 @@ pub enum DropReason {
     NoConfiguration,
     /// An IKE_SA_INIT response that the initiator cannot use (missing payloads, a
     /// broken notify): ignored so a forged one cannot end the exchange (§2.4).
-    UnusableResponse { detail: String },
+    UnusableResponse { problem: Problem },
 }
 
 impl DropEvent {
@@ -153,12 +155,12 @@ impl DropReason {
     pub fn describe(&self) -> String {
         match self {
             Self::Malformed { error } => format!("malformed: {error}"),
-            Self::BadEncapsulation { detail } => format!("bad UDP encapsulation: {detail}"),
+            Self::BadEncapsulation { error } => format!("bad UDP encapsulation: {error}"),
             Self::Esp { spi } => format!("ESP packet with SPI {spi:08x} (no data plane here)"),
             Self::UnknownSpi { spi_i, spi_r } => {
                 format!("no IKE SA with SPIs {spi_i}_i {spi_r}_r")
             }
-            Self::Unauthenticated { detail } => format!("integrity check failed: {detail}"),
+            Self::Unauthenticated { error } => format!("integrity check failed: {error}"),
             Self::Unprotected => "message must be encrypted but has no SK payload".to_owned(),
             Self::UnexpectedResponse { message_id } => {
                 format!("response {message_id} answers no outstanding request")
@@ -183,7 +185,7 @@ impl DropReason {
                 "no configuration matches the addresses: answered NO_PROPOSAL_CHOSEN, no state kept"
                     .to_owned()
             }
-            Self::UnusableResponse { detail } => format!("unusable response: {detail}"),
+            Self::UnusableResponse { problem } => format!("unusable response: {problem}"),
         }
     }
 }

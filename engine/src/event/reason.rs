@@ -1,8 +1,8 @@
-//! Why an IKE SA went down and why a CHILD SA was not created.
+//! Why an IKE SA went down, why a CHILD SA was not created, and why one was removed.
 
 use serde::{Deserialize, Serialize};
 
-use super::AuthFailure;
+use super::{AuthFailure, Cause, Problem};
 use crate::wire::iana::{ExchangeType, NotifyType};
 
 /// Why an IKE SA is gone (or never came up).
@@ -29,13 +29,13 @@ pub enum DownReason {
     Refused {
         exchange: ExchangeType,
         notify: NotifyType,
-        detail: String,
+        problem: Problem,
     },
     /// We could not accept the peer's response (its proposal, key exchange, AUTH,
     /// identity or syntax); where the RFC asks for it, we told the peer.
     Rejected {
         exchange: ExchangeType,
-        detail: String,
+        problem: Problem,
     },
     /// The peer's AUTH did not verify.
     AuthenticationFailed { failure: AuthFailure },
@@ -44,7 +44,7 @@ pub enum DownReason {
     /// A new IKE SA of the same peer came with INITIAL_CONTACT (RFC 7296 §2.4).
     ReplacedByInitialContact { new_sa: super::IkeSaId },
     /// Something on our side failed (a configuration the provider cannot run).
-    Local { detail: String },
+    Local { problem: Problem },
     /// A request of the established SA went unanswered through the whole
     /// retransmission budget (RFC 7296 §2.4: the peer is dead).
     DeadPeer {
@@ -53,7 +53,7 @@ pub enum DownReason {
         transmissions: u32,
     },
     /// We deleted the IKE SA (RFC 7296 §1.4.1), for this reason.
-    Deleted { cause: super::Cause },
+    Deleted { cause: Cause },
     /// The hard lifetime ran out before a rekey replaced the SA.
     Expired,
 }
@@ -79,21 +79,21 @@ impl DownReason {
             Self::Refused {
                 exchange,
                 notify,
-                detail,
+                problem,
             } => format!(
-                "sent {} in {}: {detail}",
+                "sent {} in {}: {problem}",
                 notify_name(*notify),
                 exchange_name(*exchange)
             ),
-            Self::Rejected { exchange, detail } => {
-                format!("{} response rejected: {detail}", exchange_name(*exchange))
+            Self::Rejected { exchange, problem } => {
+                format!("{} response rejected: {problem}", exchange_name(*exchange))
             }
             Self::AuthenticationFailed { failure } => format!("authentication failed: {failure}"),
             Self::DeletedByPeer => "deleted by the peer".to_owned(),
             Self::ReplacedByInitialContact { new_sa } => {
                 format!("replaced by {new_sa} (INITIAL_CONTACT)")
             }
-            Self::Local { detail } => detail.clone(),
+            Self::Local { problem } => problem.describe(),
             Self::DeadPeer {
                 exchange,
                 message_id,
@@ -124,9 +124,12 @@ pub enum ChildFailure {
     /// The peer answered with an error notification.
     PeerError { notify: NotifyType },
     /// We answered the peer's request with an error notification.
-    Refused { notify: NotifyType, detail: String },
+    Refused {
+        notify: NotifyType,
+        problem: Problem,
+    },
     /// The peer's answer does not fit what we proposed.
-    Rejected { detail: String },
+    Rejected { problem: Problem },
 }
 
 impl ChildFailure {
@@ -134,8 +137,51 @@ impl ChildFailure {
         use crate::wire::summary::notify_name;
         match self {
             Self::PeerError { notify } => format!("received {}", notify_name(*notify)),
-            Self::Refused { notify, detail } => format!("sent {}: {detail}", notify_name(*notify)),
-            Self::Rejected { detail } => detail.clone(),
+            Self::Refused { notify, problem } => {
+                format!("sent {}: {problem}", notify_name(*notify))
+            }
+            Self::Rejected { problem } => problem.describe(),
+        }
+    }
+}
+
+/// Why a CHILD SA was removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChildDownReason {
+    /// We deleted it (RFC 7296 §1.4.1), for this reason, and the peer answered.
+    Deleted { cause: Cause },
+    /// The peer deleted it (RFC 7296 §1.4.1).
+    DeletedByPeer,
+    /// The peer deleted its IKE SA, which closes its CHILD SAs (RFC 7296 §1.4.1).
+    IkeSaDeletedByPeer,
+    /// Its IKE SA ended on the peer's error notify (RFC 7296 §2.21.2, §3.10.1).
+    IkeSaPeerError { notify: NotifyType },
+    /// Its IKE SA is gone (closed, timed out, replaced).
+    IkeSaGone,
+    /// It was to move to the IKE SA that replaced its own (RFC 7296 §2.18), which is
+    /// gone too.
+    NewIkeSaGone,
+}
+
+impl ChildDownReason {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Deleted { cause } => match cause {
+                Cause::Lifetime { limit, .. } => format!("lifetime ({limit})"),
+                Cause::Rekeyed => "rekeyed".to_owned(),
+                Cause::Collision => "redundant after a rekey collision".to_owned(),
+                other => format!("deleted ({})", other.describe()),
+            },
+            Self::DeletedByPeer => "deleted by the peer".to_owned(),
+            Self::IkeSaDeletedByPeer => "its IKE SA was deleted by the peer".to_owned(),
+            Self::IkeSaPeerError { notify } => format!(
+                "its IKE SA ended on the peer's {} notify",
+                crate::wire::summary::notify_name(*notify)
+            ),
+            Self::IkeSaGone => "its IKE SA is gone".to_owned(),
+            Self::NewIkeSaGone => "the IKE SA it was to move to is gone".to_owned(),
         }
     }
 }

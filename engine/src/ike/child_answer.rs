@@ -12,10 +12,11 @@ use super::payloads::{errors, has_notify, ke, nonce, sa, ts_i, ts_r};
 use super::sa::SaCore;
 use super::ts::{self, TsNarrowing};
 use crate::config::Mode;
+use crate::config::Role;
 use crate::crypto::{ActiveKeyExchange, Prf, Secret};
-use crate::event::{ChildFailure, Decision, EventKind, TsDecision};
+use crate::event::{ChildFailure, Decision, EventKind, Problem, TsDecision, TsVerdict};
 use crate::proposal::check_response;
-use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, ExchangeType, NotifyType, PayloadType, ProtocolId, TransformType};
 use crate::wire::{DeletePayload, Payload, SaPayload, TrafficSelector};
 
 /// The CHILD SA we asked for.
@@ -55,7 +56,7 @@ pub(crate) enum ChildAnswer {
     PeerError(NotifyType),
     /// The answer is not one we can use: reported as a rejected CHILD SA, and the
     /// responder's half deleted if it installed one (§1.4.1).
-    Rejected { detail: String },
+    Rejected { problem: Problem },
 }
 
 /// Checks the responder's answer `p` to `offer` and installs the CHILD SA.
@@ -71,13 +72,13 @@ pub(crate) fn check_answer(
     }
     match accept(core, cx, offer, p, keying) {
         Ok(id) => ChildAnswer::Installed(id),
-        Err(detail) => {
+        Err(problem) => {
             child_failed(
                 core,
                 cx,
                 &offer.name,
                 ChildFailure::Rejected {
-                    detail: detail.clone(),
+                    problem: problem.clone(),
                 },
             );
             if sa(p).is_some() {
@@ -89,7 +90,7 @@ pub(crate) fn check_answer(
                     vec![Payload::Delete(DeletePayload::esp(&[offer.spi_in]))],
                 );
             }
-            ChildAnswer::Rejected { detail }
+            ChildAnswer::Rejected { problem }
         }
     }
 }
@@ -100,17 +101,26 @@ fn accept(
     offer: &ChildOffer,
     p: &[Payload],
     keying: &AnswerKeying<'_>,
-) -> Result<ChildSaId, String> {
+) -> Result<ChildSaId, Problem> {
     let name = offer.name.as_str();
     let nr = match keying.nr {
         Some(nr) => Some(nr),
         None => nonce(p).map(|n| n.data.as_slice()),
     };
     let (Some(sa_r), Some(nr), Some(tsi), Some(tsr)) = (sa(p), nr, ts_i(p), ts_r(p)) else {
-        return Err(if keying.nr.is_some() {
-            "the response has no SA, TSi or TSr payload".to_owned()
+        let required = if keying.nr.is_some() {
+            vec![PayloadType::SA, PayloadType::TSI, PayloadType::TSR]
         } else {
-            "the response has no SA, Nonce, TSi or TSr payload".to_owned()
+            vec![
+                PayloadType::SA,
+                PayloadType::NONCE,
+                PayloadType::TSI,
+                PayloadType::TSR,
+            ]
+        };
+        return Err(Problem::MissingPayloads {
+            response: true,
+            required,
         });
     };
     let report = check_response(&offer.offered, sa_r, cx.provider, ProtocolId::ESP);
@@ -123,7 +133,9 @@ fn accept(
         }),
     );
     let Some(chosen) = chosen else {
-        return Err("the responder's ESP proposal is not one we offered".to_owned());
+        return Err(Problem::ProposalNotOffered {
+            protocol: ProtocolId::ESP,
+        });
     };
     let Some(spi_out) = sa_r
         .proposals
@@ -132,7 +144,10 @@ fn accept(
         .map(u32::from_be_bytes)
         .filter(|s| *s != 0)
     else {
-        return Err("the responder's ESP SPI is not 4 non-zero octets".to_owned());
+        return Err(Problem::BadSpi {
+            sender: Role::Responder,
+            protocol: ProtocolId::ESP,
+        });
     };
     let chosen_group = chosen
         .proposal
@@ -145,13 +160,16 @@ fn accept(
         (Some(g), Some(ours), Some(theirs)) if ours.group() == g && theirs.group == g => {
             match ours.complete(&theirs.data) {
                 Ok(s) => Some(s),
-                Err(e) => return Err(format!("the responder's KE payload: {e}")),
+                Err(error) => {
+                    return Err(Problem::BadKePayload {
+                        sender: Role::Responder,
+                        error,
+                    });
+                }
             }
         }
         (Some(g), _, _) => {
-            return Err(format!(
-                "the responder chose {g} without a matching KE payload"
-            ));
+            return Err(Problem::KeMissing { group: g });
         }
     };
     let accepted =
@@ -171,15 +189,15 @@ fn accept(
                 result: tsr.selectors.clone(),
             },
             accepted,
-            reason: if accepted {
-                "the responder's selectors lie within ours".to_owned()
+            verdict: if accepted {
+                TsVerdict::WithinProposal
             } else {
-                "the responder returned selectors wider than we proposed (RFC 7296 §2.9)".to_owned()
+                TsVerdict::WiderThanProposal
             },
         })),
     );
     if !accepted || tsi.selectors.is_empty() || tsr.selectors.is_empty() {
-        return Err("traffic selectors outside what we proposed".to_owned());
+        return Err(Problem::SelectorsOutsideProposal);
     }
     let configured = if offer.transport {
         Mode::Transport

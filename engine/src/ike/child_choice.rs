@@ -8,8 +8,8 @@ use super::ops::dynamic_ranges;
 use super::policy::ChildPolicy;
 use super::sa::SaCore;
 use super::ts::{self, TsNarrowing};
-use crate::config::Mode;
-use crate::event::{Decision, EventKind, TsDecision};
+use crate::config::{Mode, Role};
+use crate::event::{Decision, EventKind, Problem, TsDecision, TsSide, TsVerdict};
 use crate::proposal::select;
 use crate::wire::iana::{NotifyType, ProtocolId};
 use crate::wire::sa::Proposal;
@@ -58,7 +58,7 @@ pub(crate) struct ChildRefusal {
     /// The child configuration it failed in, if one was chosen by its selectors.
     pub(crate) child: Option<String>,
     pub(crate) notify: NotifyType,
-    pub(crate) detail: String,
+    pub(crate) problem: Problem,
 }
 
 /// Chooses among `candidates` the CHILD SA to agree to.
@@ -70,10 +70,10 @@ pub(crate) fn choose_child<'p, 'r>(
     keying: ChildKeying,
 ) -> Result<ChildChoice<'p, 'r>, ChildRefusal> {
     let (child, ts_i, ts_r) = narrow(core, cx, candidates, request)?;
-    let refusal = |detail: &str| ChildRefusal {
+    let refusal = |problem: Problem| ChildRefusal {
         child: Some(child.name.clone()),
         notify: NotifyType::NO_PROPOSAL_CHOSEN,
-        detail: detail.to_owned(),
+        problem,
     };
     let spi_in = cx.fresh_esp_spi();
     let ours = match keying {
@@ -96,12 +96,8 @@ pub(crate) fn choose_child<'p, 'r>(
         }),
     );
     let Some(chosen) = chosen else {
-        return Err(refusal(match keying {
-            ChildKeying::FromIkeSa => "no acceptable ESP proposal",
-            ChildKeying::OwnExchange => {
-                "no acceptable ESP proposal (a key exchange group on one side only is a PFS \
-                 mismatch)"
-            }
+        return Err(refusal(Problem::NoAcceptableEspProposal {
+            key_exchange: keying == ChildKeying::OwnExchange,
         }));
     };
     let Some(peer_proposal) = request
@@ -110,14 +106,17 @@ pub(crate) fn choose_child<'p, 'r>(
         .iter()
         .find(|p| p.number == chosen.number)
     else {
-        return Err(refusal("the chosen proposal is not among the initiator's"));
+        return Err(refusal(Problem::ProposalNumberUnknown));
     };
     let Some(spi_out) = <[u8; 4]>::try_from(peer_proposal.spi.as_slice())
         .ok()
         .map(u32::from_be_bytes)
         .filter(|s| *s != 0)
     else {
-        return Err(refusal("the initiator's ESP SPI is not 4 non-zero octets"));
+        return Err(refusal(Problem::BadSpi {
+            sender: Role::Initiator,
+            protocol: ProtocolId::ESP,
+        }));
     };
     let mode = if request.transport_requested && child.config.mode == Mode::Transport {
         Mode::Transport
@@ -165,7 +164,7 @@ fn narrow<'p>(
         let accepted = !narrowed_i.is_empty() && !narrowed_r.is_empty();
         let decision = TsDecision {
             child: child.name.clone(),
-            reason: ts_reason(&narrowed_i, &narrowed_r),
+            verdict: ts_verdict(&narrowed_i, &narrowed_r),
             initiator: TsNarrowing {
                 proposed: request.ts_i.to_vec(),
                 configured: ours_i,
@@ -187,10 +186,10 @@ fn narrow<'p>(
         }
         first_failure.get_or_insert(decision);
     }
-    let detail = first_failure.as_ref().map_or_else(
-        || "no CHILD SA is configured".to_owned(),
-        |d| d.reason.clone(),
-    );
+    let problem = match first_failure.as_ref().map(|d| d.verdict) {
+        Some(TsVerdict::NoOverlap { side }) => Problem::NoSelectorOverlap { side },
+        _ => Problem::NoChildConfigured,
+    };
     if let Some(decision) = first_failure {
         cx.emit(
             Some(core.id),
@@ -200,16 +199,19 @@ fn narrow<'p>(
     Err(ChildRefusal {
         child: None,
         notify: NotifyType::TS_UNACCEPTABLE,
-        detail,
+        problem,
     })
 }
 
-fn ts_reason(i: &[TrafficSelector], r: &[TrafficSelector]) -> String {
-    let list = |v: &[TrafficSelector]| v.iter().map(ts::describe).collect::<Vec<_>>().join(" ");
+fn ts_verdict(i: &[TrafficSelector], r: &[TrafficSelector]) -> TsVerdict {
     match (i.is_empty(), r.is_empty()) {
-        (false, false) => format!("narrowed to {} === {}", list(i), list(r)),
-        (true, true) => "neither TSi nor TSr overlaps the configured selectors".to_owned(),
-        (true, false) => "TSi does not overlap the configured remote_ts".to_owned(),
-        (false, true) => "TSr does not overlap the configured local_ts".to_owned(),
+        (false, false) => TsVerdict::Narrowed,
+        (true, true) => TsVerdict::NoOverlap { side: TsSide::Both },
+        (true, false) => TsVerdict::NoOverlap {
+            side: TsSide::Initiator,
+        },
+        (false, true) => TsVerdict::NoOverlap {
+            side: TsSide::Responder,
+        },
     }
 }

@@ -5,10 +5,11 @@ use super::child::{ChildParams, ChildSa, Outer};
 use super::context::Cx;
 use super::ids::ChildSaId;
 use super::sa::SaCore;
+use crate::child::EspError;
 use crate::child::VolumeLimits;
 use crate::crypto::keys::{ChildSuite, derive_child_keys};
 use crate::crypto::{Prf, Secret};
-use crate::event::{ChildFailure, ChildSaKeys, EventKind};
+use crate::event::{ChildFailure, ChildSaKeys, EspErrorKind, EventKind, Problem};
 use crate::keylog::KeyLogEntry;
 use crate::wire::sa::Proposal;
 
@@ -32,8 +33,9 @@ pub(crate) fn install_child(
     params: ChildParams,
     chosen: &Proposal,
     keying: &Keying<'_>,
-) -> Result<ChildSaId, String> {
-    let suite = ChildSuite::from_proposal(cx.provider, chosen).map_err(|e| e.to_string())?;
+) -> Result<ChildSaId, Problem> {
+    let derivation = |error| Problem::KeyDerivation { error };
+    let suite = ChildSuite::from_proposal(cx.provider, chosen).map_err(derivation)?;
     let mut steps = Vec::new();
     let recorder = cx.logs_keys().then_some(&mut steps);
     let keys = derive_child_keys(
@@ -45,7 +47,7 @@ pub(crate) fn install_child(
         keying.nr,
         recorder,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(derivation)?;
     let outer = Outer {
         local: core.local,
         remote: core.remote,
@@ -68,7 +70,12 @@ pub(crate) fn install_child(
         cx.provider,
         limits,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| match e {
+        EspError::Crypto(error) => Problem::KeyDerivation { error },
+        other => Problem::EspKeying {
+            error: EspErrorKind::of(&other),
+        },
+    })?;
     let id = child.id;
     if cx.logs_keys() {
         cx.log_keys(core.id, KeyLogEntry::KeysDerived { steps });

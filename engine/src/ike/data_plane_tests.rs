@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::child::{EspError, LimitLevel, LimitReason, SEAL_OVERHEAD_MAX};
 use crate::config::PeerConfig;
 use crate::crypto::test_rng::seeded;
-use crate::event::{Action, Cause, EventKind};
+use crate::event::{Action, Cause, EventKind, LifetimeLimit};
 use crate::sim::fixtures::{CLIENT, GATEWAY};
 use crate::sim::{LinkConfig, Pair};
 use crate::wire::ip::{IpProtocol, emit_ip_packet};
@@ -79,7 +79,7 @@ fn packet_limits_rekey_then_expire_the_child_sa() {
     assert_eq!(
         cause,
         Cause::Lifetime {
-            limit: "packets".to_owned(),
+            limit: LifetimeLimit::Packets,
             hard: false
         }
     );
@@ -123,7 +123,7 @@ fn packet_limits_rekey_then_expire_the_child_sa() {
     assert_eq!(ids.len(), 1);
     assert_ne!(ids[0], second);
     let expired = pair.a_events.iter().any(|e| {
-        matches!(&e.kind, EventKind::ExchangeStarted { action: Action::DeleteChild { child }, cause: Cause::Lifetime { limit, hard: true }, .. } if *child == second && limit == "packets")
+        matches!(&e.kind, EventKind::ExchangeStarted { action: Action::DeleteChild { child }, cause: Cause::Lifetime { limit, hard: true }, .. } if *child == second && *limit == LifetimeLimit::Packets)
     });
     assert!(expired, "the hard limit deletes the CHILD SA");
     assert_eq!(pair.b.child_sas().count(), 1);

@@ -13,7 +13,7 @@ use super::context::{Cx, Effect, Output};
 use super::cookie::{COOKIE_SECRET_PERIOD, CookieJar, blocked};
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, UnixTime};
-use super::error::EngineError;
+use super::error::{AddressList, EngineError};
 use super::esp_inbound::InboundPacket;
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
 use super::info::IkeSaInfo;
@@ -28,7 +28,7 @@ use super::state::{InitiatorInit, SaState, State};
 use super::timer_purpose;
 use super::timers::{Timer, TimerQueue, TimerTable};
 use crate::config::{PeerConfig, Role};
-use crate::event::{DownReason, DropEvent, DropReason, Event, EventKind};
+use crate::event::{ChildDownReason, DownReason, DropEvent, DropReason, Event, EventKind};
 use crate::proposal::to_sa_payload;
 use crate::wire::iana::{ExchangeType, TransformType};
 use crate::wire::udp_encap::Udp4500Payload;
@@ -121,12 +121,12 @@ impl Engine {
         let local = config
             .initiator_local_addr()
             .ok_or(EngineError::NoAddress {
-                which: "local_addrs",
+                which: AddressList::LocalAddrs,
             })?;
         let remote = config
             .initiator_remote_addr()
             .ok_or(EngineError::NoAddress {
-                which: "remote_addrs",
+                which: AddressList::RemoteAddrs,
             })?;
         self.initiate_from(
             now,
@@ -226,9 +226,8 @@ impl Engine {
                     self.receive_esp(now, datagram.src, datagram.dst, &datagram.payload);
                     return;
                 }
-                Err(e) => {
-                    let detail = e.to_string();
-                    self.dropped(now, &datagram, DropReason::BadEncapsulation { detail });
+                Err(error) => {
+                    self.dropped(now, &datagram, DropReason::BadEncapsulation { error });
                     return;
                 }
             }
@@ -525,7 +524,7 @@ impl Engine {
                     Some(id),
                     EventKind::ChildSaDown {
                         child: *child,
-                        reason: "its IKE SA is gone".to_owned(),
+                        reason: ChildDownReason::IkeSaGone,
                     },
                 );
             }
@@ -589,7 +588,7 @@ impl Engine {
                                 Some(from),
                                 EventKind::ChildSaDown {
                                     child,
-                                    reason: "the IKE SA it was to move to is gone".to_owned(),
+                                    reason: ChildDownReason::NewIkeSaGone,
                                 },
                             );
                         }

@@ -3,11 +3,14 @@
 
 use core::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::ConfigErrors;
 use crate::crypto::CryptoError;
 
 /// Why a command was refused.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EngineError {
     /// A configuration the engine cannot run: a responder configuration (its
@@ -19,13 +22,32 @@ pub enum EngineError {
     },
     /// `initiate` needs a single address in this list (`local_addrs` /
     /// `remote_addrs`); use `initiate_from` to give the addresses directly.
-    NoAddress { which: &'static str },
+    NoAddress { which: AddressList },
     /// None of the IKE proposals names a key exchange group the crypto provider
     /// implements.
     NoKeyExchangeGroup,
     /// The crypto provider failed (a random source that keeps producing invalid
     /// private keys).
     Crypto(CryptoError),
+}
+
+/// One of a configuration's address lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressList {
+    /// `local_addrs`.
+    LocalAddrs,
+    /// `remote_addrs`.
+    RemoteAddrs,
+}
+
+impl fmt::Display for AddressList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::LocalAddrs => "local_addrs",
+            Self::RemoteAddrs => "remote_addrs",
+        })
+    }
 }
 
 impl fmt::Display for EngineError {

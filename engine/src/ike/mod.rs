@@ -150,7 +150,7 @@ pub use child::ChildSa;
 pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};
 pub use datagram::{Datagram, Time, UnixTime};
 pub use engine::Engine;
-pub use error::EngineError;
+pub use error::{AddressList, EngineError};
 pub use esp_inbound::InboundPacket;
 pub use ids::{ChildSaId, IkeSaId};
 pub use info::IkeSaInfo;

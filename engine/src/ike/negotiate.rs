@@ -12,8 +12,8 @@ use super::payloads::{cp as cp_payload, has_notify, sa, ts_i, ts_r};
 use super::policy::ChildPolicy;
 use super::sa::SaCore;
 use crate::config::Mode;
-use crate::event::{ChildFailure, Decision, EventKind, VipDecision};
-use crate::wire::iana::{CfgType, NotifyType};
+use crate::event::{ChildFailure, Decision, EventKind, Problem, VipDecision, VipProblem};
+use crate::wire::iana::{CfgType, NotifyType, PayloadType};
 use crate::wire::{NotifyPayload, Payload, SaPayload, TsPayload};
 
 /// What the CP negotiation decided.
@@ -38,24 +38,20 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
     let requested = request.map(cp::address_requests).unwrap_or_default();
     let pools: Vec<String> = policy.pools.iter().map(|(n, _)| n.clone()).collect();
     let id = core.id;
-    let decide = |cx: &mut Cx<'_>, assigned: Vec<IpAddr>, outcome: &str| {
+    let decide = |cx: &mut Cx<'_>, assigned: Vec<IpAddr>, problem: Option<VipProblem>| {
         cx.emit(
             Some(id),
             EventKind::Decision(Decision::VirtualIp(VipDecision {
                 requested: requested.clone(),
                 assigned,
                 pools: pools.clone(),
-                outcome: outcome.to_owned(),
+                problem,
             })),
         );
     };
     if policy.pools.is_empty() {
         if request.is_some() {
-            decide(
-                cx,
-                Vec::new(),
-                "no pools configured: the configuration request is not answered",
-            );
+            decide(cx, Vec::new(), Some(VipProblem::NoPools));
         }
         return CpOutcome {
             payloads: Vec::new(),
@@ -65,11 +61,7 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
     }
     if requested.is_empty() {
         // As charon: a configuration with pools expects a virtual IP request.
-        decide(
-            cx,
-            Vec::new(),
-            "expected a virtual IP request, sending FAILED_CP_REQUIRED (RFC 7296 §3.10.1)",
-        );
+        decide(cx, Vec::new(), Some(VipProblem::RequestMissing));
         return CpOutcome {
             payloads: vec![notify(NotifyType::FAILED_CP_REQUIRED)],
             child_allowed: false,
@@ -93,12 +85,7 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
         }
     }
     if assigned.is_empty() {
-        decide(
-            cx,
-            Vec::new(),
-            "no virtual IP left in the pools (or none of the requested family), sending \
-             INTERNAL_ADDRESS_FAILURE (RFC 7296 §3.15.4)",
-        );
+        decide(cx, Vec::new(), Some(VipProblem::PoolsExhausted));
         return CpOutcome {
             payloads: vec![notify(NotifyType::INTERNAL_ADDRESS_FAILURE)],
             child_allowed: false,
@@ -112,7 +99,7 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
         .flat_map(|(_, pool)| pool.dns.iter().copied())
         .collect();
     core.virtual_ips = assigned.clone();
-    decide(cx, assigned.clone(), "");
+    decide(cx, assigned.clone(), None);
     CpOutcome {
         payloads: vec![Payload::Cp(cp::build_reply(&assigned, &dns))],
         child_allowed: true,
@@ -144,7 +131,9 @@ pub(crate) fn negotiate_child(
             &fallback_name,
             ChildFailure::Refused {
                 notify: NotifyType::INVALID_SYNTAX,
-                detail: "SA, TSi and TSr must come together".to_owned(),
+                problem: Problem::IncompletePayloads {
+                    together: vec![PayloadType::SA, PayloadType::TSI, PayloadType::TSR],
+                },
             },
         );
         return vec![notify(NotifyType::INVALID_SYNTAX)];
@@ -163,7 +152,7 @@ pub(crate) fn negotiate_child(
             refusal.child.as_deref().unwrap_or(&fallback_name),
             ChildFailure::Refused {
                 notify: refusal.notify,
-                detail: refusal.detail,
+                problem: refusal.problem,
             },
         );
         vec![notify(refusal.notify)]
@@ -182,11 +171,11 @@ pub(crate) fn negotiate_child(
         remote_ts: choice.ts_i.clone(),
         replay_window: choice.child.config.replay_window,
     };
-    if let Err(detail) = install_child(core, cx, params, &choice.proposal, keying) {
+    if let Err(problem) = install_child(core, cx, params, &choice.proposal, keying) {
         let refusal = ChildRefusal {
             child: Some(choice.child.name.clone()),
             notify: NotifyType::NO_PROPOSAL_CHOSEN,
-            detail,
+            problem,
         };
         return refuse(core, cx, refusal);
     }

@@ -16,7 +16,9 @@ use rand_core::CryptoRng;
 use crate::crypto::keys::{IkeKeys, IkeSuite};
 use crate::crypto::sk::SkProtection;
 use crate::crypto::{Cipher, CryptoError, Secret};
+use crate::event::{BuildError, Problem};
 use crate::wire::dissect::Decrypted;
+use crate::wire::iana::ExchangeType;
 use crate::wire::{
     EmitError, IkeHeader, Message, Payload, SkPayload, WireError, emit_payload_chain,
     parse_payload_chain,
@@ -30,6 +32,21 @@ const AAD_LEN: usize = IkeHeader::LEN + 4;
 pub(crate) enum SealError {
     Emit(EmitError),
     Crypto(CryptoError),
+}
+
+impl SealError {
+    /// The problem of a message of `exchange` that could not be built.
+    pub(crate) fn building(self, exchange: ExchangeType, response: bool) -> Problem {
+        let error = match self {
+            Self::Emit(error) => BuildError::Encoding { error },
+            Self::Crypto(error) => BuildError::Sealing { error },
+        };
+        Problem::CannotBuild {
+            exchange,
+            response,
+            error,
+        }
+    }
 }
 
 /// Why a received message could not be opened.

@@ -12,7 +12,7 @@ use super::protect::{OpenError, Opened};
 use super::sa::{IkeSa, Sent, dissect, message_event};
 use super::state::{self, Received, State};
 use super::summary::message_summary;
-use crate::event::{DownReason, DropEvent, DropReason, EventKind};
+use crate::event::{DownReason, DropEvent, DropReason, EventKind, Problem};
 use crate::wire::ErrorKind;
 use crate::wire::iana::{ExchangeType, NotifyType};
 use crate::wire::{Decrypted, IkeHeader, Message, NotifyPayload, Payload, WireError};
@@ -158,7 +158,9 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
                     path,
                     raw,
                     Some(outline),
-                    DropReason::Malformed { error },
+                    DropReason::Malformed {
+                        error: error.clone(),
+                    },
                 );
                 sa.core.complete_request();
                 if matches!(sa.state, State::InitiatorAuth(_)) {
@@ -171,7 +173,7 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
                         cx,
                         DownReason::Rejected {
                             exchange: header.exchange_type,
-                            detail: "the response's encrypted payloads are malformed".to_owned(),
+                            problem: Problem::MalformedEncryptedPayloads { error },
                         },
                         false,
                     );
@@ -192,9 +194,7 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
 fn open_error(e: OpenError) -> DropReason {
     match e {
         OpenError::NotProtected => DropReason::Unprotected,
-        OpenError::Crypto(c) => DropReason::Unauthenticated {
-            detail: c.to_string(),
-        },
+        OpenError::Crypto(error) => DropReason::Unauthenticated { error },
         OpenError::Syntax(error) => DropReason::Malformed { error },
     }
 }
@@ -248,7 +248,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                     DownReason::Refused {
                         exchange: header.exchange_type,
                         notify: notify_type,
-                        detail: error.to_string(),
+                        problem: Problem::MalformedEncryptedPayloads { error },
                     },
                     true,
                 );

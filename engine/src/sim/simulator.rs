@@ -22,7 +22,7 @@ use super::script::{Action, ScriptStep};
 use crate::ike::{Time, UnixTime};
 use crate::keylog::KeyLog;
 use crate::trace::network::{NetworkEvent, WireProtocol};
-use crate::trace::{Entry, FlightId, Record, Trace, TracePeer, TraceSource};
+use crate::trace::{ActionFailure, Entry, FlightId, Record, Trace, TracePeer, TraceSource};
 
 mod lifecycle;
 mod traffic;
@@ -58,9 +58,9 @@ impl SimRun {
         problems.extend(scenario.expect.network.check(&counts));
         // A script step that could not be carried out spoils the lesson.
         for (t_us, event) in self.trace.network_events() {
-            if let NetworkEvent::ScriptFailed { action, error } = event {
+            if let NetworkEvent::ScriptFailed { action, failure } = event {
                 problems.push(format!(
-                    "script at t={}: {action} failed: {error}",
+                    "script at t={}: {action} failed: {failure}",
                     crate::config::format_duration(core::time::Duration::from_micros(t_us))
                 ));
             }
@@ -396,15 +396,15 @@ impl<'a> Simulator<'a> {
                     .get_mut(index)
                     .and_then(|n| n.engine.as_mut())
                     .map(|engine| engine.initiate(now, config));
-                let error = match result {
+                let failure = match result {
                     Some(Ok(_)) => None,
-                    Some(Err(e)) => Some(e.to_string()),
-                    None => Some("it is down".to_owned()),
+                    Some(Err(error)) => Some(ActionFailure::InitiateRefused { error }),
+                    None => Some(ActionFailure::PeerDown),
                 };
-                if let Some(error) = error {
+                if let Some(failure) = failure {
                     self.network_record(NetworkEvent::ScriptFailed {
                         action: action.describe(),
-                        error,
+                        failure,
                     });
                 }
                 self.collect(index);

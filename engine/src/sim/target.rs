@@ -4,9 +4,10 @@
 //! oldest, which after a rekey is the replacement (the old one is gone).
 
 use crate::ike::{ChildSaId, Engine, IkeSaId, SaState};
+use crate::trace::ActionFailure;
 
 /// The peer's first established IKE SA.
-pub(crate) fn ike_sa(engine: &Engine) -> Result<IkeSaId, String> {
+pub(crate) fn ike_sa(engine: &Engine) -> Result<IkeSaId, ActionFailure> {
     engine
         .ike_sa_ids()
         .into_iter()
@@ -16,12 +17,12 @@ pub(crate) fn ike_sa(engine: &Engine) -> Result<IkeSaId, String> {
                 .is_some_and(|info| info.state == SaState::Established)
         })
         .min()
-        .ok_or_else(|| "it has no established IKE SA".to_owned())
+        .ok_or(ActionFailure::NoEstablishedIkeSa)
 }
 
 /// The peer's first installed CHILD SA of an established IKE SA, of the child
 /// configuration `name` if given.
-pub(crate) fn child_sa(engine: &Engine, name: Option<&str>) -> Result<ChildSaId, String> {
+pub(crate) fn child_sa(engine: &Engine, name: Option<&str>) -> Result<ChildSaId, ActionFailure> {
     engine
         .child_sas()
         .filter(|c| name.is_none_or(|n| c.name == n))
@@ -32,8 +33,7 @@ pub(crate) fn child_sa(engine: &Engine, name: Option<&str>) -> Result<ChildSaId,
         })
         .map(|c| c.id)
         .min()
-        .ok_or_else(|| match name {
-            Some(n) => format!("it has no installed CHILD SA of [children.{n}]"),
-            None => "it has no installed CHILD SA".to_owned(),
+        .ok_or_else(|| ActionFailure::NoChildSa {
+            child: name.map(str::to_owned),
         })
 }

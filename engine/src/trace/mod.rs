@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::Event;
 use crate::wire::dissect::{Catalogue, sharing};
 
+mod action_failure;
 pub mod export;
 pub mod network;
 
@@ -46,6 +47,7 @@ pub mod network;
 /// state machine with the other ids; the trace names them too.
 pub use crate::event::{FlightCounter, FlightId};
 pub use crate::wire::ip::InnerKind;
+pub use action_failure::ActionFailure;
 pub use network::{DropCause, NatDirection, NetworkEvent, WireProtocol};
 
 /// The schema name and version of the document; readers refuse other values.

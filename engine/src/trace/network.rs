@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
+use super::ActionFailure;
 use crate::event::FlightId;
 use crate::ike::Datagram;
 
@@ -154,7 +155,10 @@ pub enum NetworkEvent {
     Script { action: String },
     /// A script action could not be carried out (the engine refused the command,
     /// or the peer has no such SA): the run fails its `[expect]`.
-    ScriptFailed { action: String, error: String },
+    ScriptFailed {
+        action: String,
+        failure: ActionFailure,
+    },
     /// A peer got a new address (the old one is gone).
     PeerMoved {
         peer: String,
@@ -167,7 +171,7 @@ pub enum NetworkEvent {
     EspNotSent {
         peer: String,
         inner: String,
-        error: String,
+        failure: ActionFailure,
     },
     /// The network delivered again a copy of an ESP packet it carried before (an
     /// attacker on the path, or a duplicating link): the receiver's anti-replay
@@ -282,14 +286,18 @@ impl NetworkEvent {
                 format!("NAT: mapping {private} = {public} expired")
             }
             Self::Script { action } => format!("script: {action}"),
-            Self::ScriptFailed { action, error } => {
-                format!("script: {action} FAILED: {error}")
+            Self::ScriptFailed { action, failure } => {
+                format!("script: {action} FAILED: {failure}")
             }
             Self::PeerMoved { peer, from, to } => format!("{peer} moved from {from} to {to}"),
             Self::PeerKilled { peer } => format!("{peer} killed"),
             Self::PeerRestarted { peer } => format!("{peer} restarted"),
-            Self::EspNotSent { peer, inner, error } => {
-                format!("{peer} cannot send {inner}: {error}")
+            Self::EspNotSent {
+                peer,
+                inner,
+                failure,
+            } => {
+                format!("{peer} cannot send {inner}: {failure}")
             }
             Self::EspReplayed {
                 from,

@@ -249,7 +249,7 @@ fn must_be_last(following: Option<&Payload>, field: &'static str) -> EmitResult 
     match following {
         None => Ok(()),
         Some(_) => Err(EmitError {
-            field,
+            field: field.into(),
             kind: EmitErrorKind::MustBeLast,
         }),
     }

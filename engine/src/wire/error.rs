@@ -174,15 +174,15 @@ impl fmt::Display for ErrorKind {
 }
 
 /// A locally built structure that cannot be put on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmitError {
     /// The field that cannot hold the value ("Payload Length", "SPI Size").
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub kind: EmitErrorKind,
 }
 
 /// Why a structure cannot be emitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum EmitErrorKind {
     /// The value needs `length` but the field can express at most `max`.
@@ -197,7 +197,7 @@ pub enum EmitErrorKind {
 impl EmitError {
     pub(crate) const fn too_long(field: &'static str, length: usize, max: usize) -> Self {
         Self {
-            field,
+            field: Cow::Borrowed(field),
             kind: EmitErrorKind::TooLong { length, max },
         }
     }

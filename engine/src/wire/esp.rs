@@ -30,6 +30,9 @@
 pub(crate) mod dissect;
 
 use core::fmt;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 pub use dissect::{EspDecryptRequest, EspDecrypted, EspDecryptor, dissect_esp};
 
@@ -43,11 +46,11 @@ pub(crate) mod field {
 }
 
 /// Why ESP bytes could not be parsed or emitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EspError {
     /// Fewer octets than the structure needs.
     Truncated {
-        structure: &'static str,
+        structure: Cow<'static, str>,
         needed: usize,
         available: usize,
     },
@@ -113,7 +116,7 @@ impl EspHeader {
             .get(..Self::LEN)
             .and_then(|b| b.try_into().ok())
             .ok_or(EspError::Truncated {
-                structure: "ESP header",
+                structure: Cow::Borrowed("ESP header"),
                 needed: Self::LEN,
                 available: packet.len(),
             })?;
@@ -162,7 +165,7 @@ pub fn split_icv(bytes: &[u8], icv_len: usize) -> Result<(&[u8], &[u8]), EspErro
         .len()
         .checked_sub(icv_len)
         .ok_or(EspError::Truncated {
-            structure: "ESP ICV",
+            structure: Cow::Borrowed("ESP ICV"),
             needed: icv_len,
             available: bytes.len(),
         })?;
@@ -190,7 +193,7 @@ impl<'a> EspPlaintext<'a> {
     pub fn parse(plaintext: &'a [u8]) -> Result<Self, EspError> {
         let Some((before, &[pad_length, next_header])) = plaintext.split_last_chunk::<2>() else {
             return Err(EspError::Truncated {
-                structure: "ESP Pad Length and Next Header",
+                structure: Cow::Borrowed("ESP Pad Length and Next Header"),
                 needed: Self::TRAILER_LEN,
                 available: plaintext.len(),
             });

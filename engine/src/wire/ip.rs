@@ -126,7 +126,7 @@ impl<'a> IpPacket<'a> {
     /// RFC 8200 §3). IPv6 extension headers are skipped to reach the upper layer.
     pub fn parse(packet: &'a [u8]) -> Result<Self, IpError> {
         let first = *packet.first().ok_or(IpError::Truncated {
-            structure: "IP header",
+            structure: "IP header".into(),
             offset: 0,
             needed: 1,
             available: 0,
@@ -148,7 +148,7 @@ impl<'a> IpPacket<'a> {
                 let (header, after_fixed) = Ipv6Header::parse(packet)?;
                 let upper = skip_extension_headers(header.next_header, after_fixed)?;
                 let payload = after_fixed.get(upper.offset..).ok_or(IpError::Truncated {
-                    structure: "IPv6 extension header",
+                    structure: "IPv6 extension header".into(),
                     offset: Ipv6Header::LEN,
                     needed: upper.offset,
                     available: after_fixed.len(),

@@ -96,7 +96,7 @@
 //!     BadValue { found: u64, expected: Cow<str> }, MustBeLast { payload_type },
 //! }
 //! impl WireError { pub fn notify_type(&self) -> NotifyType; } // UNSUPPORTED_CRITICAL_PAYLOAD, INVALID_MAJOR_VERSION, else INVALID_SYNTAX
-//! pub struct EmitError { pub field: &'static str, pub kind: EmitErrorKind }
+//! pub struct EmitError { pub field: Cow<'static, str>, pub kind: EmitErrorKind }
 //! pub enum EmitErrorKind { TooLong { length, max }, MustBeLast, Inconsistent { expected, found } }
 //!
 //! // ---- dissection (dissect/*.rs) -----------------------------------------------------

@@ -16,6 +16,8 @@ mod dissect;
 
 use core::fmt;
 
+use serde::{Deserialize, Serialize};
+
 pub use dissect::dissect_udp_4500;
 
 use crate::wire::esp::{EspError, EspPacket};
@@ -41,7 +43,8 @@ pub enum Udp4500Payload<'a> {
 }
 
 /// Why port-4500 UDP data is none of the three.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UdpEncapError {
     /// No data at all.
     Empty,

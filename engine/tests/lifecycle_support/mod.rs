@@ -154,11 +154,12 @@ pub fn collisions(events: &[Event]) -> Vec<CollisionReport> {
         .collect()
 }
 
+/// Each removed CHILD SA with its reason as the transcript words it.
 pub fn child_down_reasons(events: &[Event]) -> Vec<(ChildSaId, String)> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ChildSaDown { child, reason } => Some((*child, reason.clone())),
+            EventKind::ChildSaDown { child, reason } => Some((*child, reason.describe())),
             _ => None,
         })
         .collect()

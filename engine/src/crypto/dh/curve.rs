@@ -65,7 +65,7 @@ fn scalar<const N: usize>(bytes: &[u8]) -> Result<Zeroizing<[u8; N]>, CryptoErro
     let mut out = Zeroizing::new([0u8; N]);
     if bytes.len() != N {
         return Err(CryptoError::InvalidLength {
-            what: "Montgomery-curve private key",
+            what: "Montgomery-curve private key".into(),
             expected: N,
             actual: bytes.len(),
         });

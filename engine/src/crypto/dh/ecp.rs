@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::{MAX_DRAWS, random_bytes, wrong_length};
 use crate::crypto::provider::{ActiveKeyExchange, KeyExchangeGroup};
-use crate::crypto::{CryptoError, Secret};
+use crate::crypto::{CryptoError, PublicValueDefect, Secret};
 use crate::wire::iana::DhId;
 
 /// Declares one ECP group type over an `elliptic-curve` crate.
@@ -62,7 +62,7 @@ macro_rules! ecp_group {
             ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
                 let secret = $krate::SecretKey::from_slice(private).map_err(|_| {
                     CryptoError::InvalidLength {
-                        what: "ECP private key (a scalar in [1, n-1])",
+                        what: "ECP private key (a scalar in [1, n-1])".into(),
                         expected: $coord,
                         actual: private.len(),
                     }
@@ -97,7 +97,7 @@ macro_rules! ecp_group {
                 let peer = $krate::PublicKey::from_sec1_bytes(&sec1).map_err(|_| {
                     CryptoError::InvalidPublicValue {
                         group: $id.0,
-                        reason: "the point (x, y) is not on the curve".to_owned(),
+                        reason: PublicValueDefect::NotOnCurve,
                     }
                 })?;
                 let shared =

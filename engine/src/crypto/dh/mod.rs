@@ -6,7 +6,7 @@ pub mod curve;
 pub mod ecp;
 pub mod modp;
 
-use crate::crypto::CryptoError;
+use crate::crypto::{CryptoError, PublicValueDefect};
 use crate::wire::iana::DhId;
 
 /// The error for a peer value of the wrong length (RFC 7296 §3.4: the Key Exchange
@@ -14,7 +14,7 @@ use crate::wire::iana::DhId;
 pub(crate) fn wrong_length(group: DhId, expected: usize, actual: usize) -> CryptoError {
     CryptoError::InvalidPublicValue {
         group: group.0,
-        reason: format!("Key Exchange Data is {actual} octets, the group needs {expected}"),
+        reason: PublicValueDefect::WrongLength { expected, actual },
     }
 }
 

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 use super::{MAX_DRAWS, random_bytes, wrong_length};
 use crate::crypto::provider::{ActiveKeyExchange, KeyExchangeGroup};
 use crate::crypto::secret::from_hex;
-use crate::crypto::{CryptoError, Secret};
+use crate::crypto::{CryptoError, PublicValueDefect, Secret};
 use crate::wire::iana::DhId;
 
 /// A MODP group: prime, generator 2, private exponent size.
@@ -147,7 +147,7 @@ impl KeyExchangeGroup for ModpGroup {
     ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
         if private.len() * 8 > self.exponent_bits as usize {
             return Err(CryptoError::InvalidLength {
-                what: "MODP private exponent",
+                what: "MODP private exponent".into(),
                 expected: (self.exponent_bits / 8) as usize,
                 actual: private.len(),
             });
@@ -186,18 +186,18 @@ impl ActiveKeyExchange for ActiveModp {
         let p_minus_one = p.wrapping_sub(&one);
         // RFC 6989 §2.2 / RFC 7296 §2.12: reject 0, 1, p-1 and anything >= p.
         let reason = if y <= one {
-            Some("the value is 0 or 1")
+            Some(PublicValueDefect::ZeroOrOne)
         } else if y == p_minus_one {
-            Some("the value is p-1, which lies in the subgroup of order 2")
+            Some(PublicValueDefect::PMinusOne)
         } else if y >= p {
-            Some("the value is not less than the prime p")
+            Some(PublicValueDefect::NotBelowPrime)
         } else {
             None
         };
         if let Some(reason) = reason {
             return Err(CryptoError::InvalidPublicValue {
                 group: self.id.0,
-                reason: reason.to_owned(),
+                reason,
             });
         }
         let shared = BoxedMontyForm::new(y, &self.params)

@@ -83,7 +83,7 @@ where
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>, CryptoError> {
         let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength {
-            what: "AEAD key",
+            what: "AEAD key".into(),
             expected: self.key_len,
             actual: key.len(),
         })?;
@@ -102,7 +102,7 @@ where
     fn nonce(nonce: &[u8]) -> Result<&aes_gcm::aead::Nonce<C>, CryptoError> {
         <&Array<u8, <C as AeadCore>::NonceSize>>::try_from(nonce).map_err(|_| {
             CryptoError::InvalidLength {
-                what: "AEAD nonce",
+                what: "AEAD nonce".into(),
                 expected: SALT_LEN + IV_LEN,
                 actual: nonce.len(),
             }
@@ -158,7 +158,7 @@ where
         let icv_len = <C as AeadCore>::TagSize::USIZE;
         if tag_out.len() != icv_len {
             return Err(CryptoError::InvalidLength {
-                what: "ICV buffer",
+                what: "ICV buffer".into(),
                 expected: icv_len,
                 actual: tag_out.len(),
             });

@@ -64,7 +64,7 @@ where
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn CbcKey>, CryptoError> {
         let invalid = || CryptoError::InvalidLength {
-            what: "CBC key",
+            what: "CBC key".into(),
             expected: usize::from(self.key_bits / 8),
             actual: key.len(),
         };
@@ -84,7 +84,7 @@ where
     B: BlockCipherEncrypt + BlockCipherDecrypt + KeyInit + Clone + Send + Sync + 'static,
 {
     let cipher = B::new_from_slice(key).map_err(|_| CryptoError::InvalidLength {
-        what: "block cipher key",
+        what: "block cipher key".into(),
         expected: 0,
         actual: key.len(),
     })?;
@@ -103,7 +103,7 @@ where
         let block = B::block_size();
         if iv.len() != block {
             return Err(CryptoError::InvalidLength {
-                what: "CBC IV",
+                what: "CBC IV".into(),
                 expected: block,
                 actual: iv.len(),
             });
@@ -127,7 +127,7 @@ where
         let mut mode =
             cbc::Encryptor::<B>::inner_iv_slice_init(self.cipher.clone(), iv).map_err(|_| {
                 CryptoError::InvalidLength {
-                    what: "CBC IV",
+                    what: "CBC IV".into(),
                     expected: B::block_size(),
                     actual: iv.len(),
                 }
@@ -142,7 +142,7 @@ where
         let mut mode =
             cbc::Decryptor::<B>::inner_iv_slice_init(self.cipher.clone(), iv).map_err(|_| {
                 CryptoError::InvalidLength {
-                    what: "CBC IV",
+                    what: "CBC IV".into(),
                     expected: B::block_size(),
                     actual: iv.len(),
                 }

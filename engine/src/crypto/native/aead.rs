@@ -96,7 +96,7 @@ macro_rules! aead_on {
             fn new_key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>, CryptoError> {
                 let unbound = UnboundKey::new(self.algorithm, key).map_err(|_| {
                     CryptoError::InvalidLength {
-                        what: "AEAD key",
+                        what: "AEAD key".into(),
                         expected: self.algorithm.key_len(),
                         actual: key.len(),
                     }
@@ -115,7 +115,7 @@ macro_rules! aead_on {
 
         fn nonce(nonce: &[u8]) -> Result<Nonce, CryptoError> {
             Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::InvalidLength {
-                what: "AEAD nonce",
+                what: "AEAD nonce".into(),
                 expected: SALT_LEN + IV_LEN,
                 actual: nonce.len(),
             })
@@ -157,7 +157,7 @@ macro_rules! aead_on {
                 let actual = tag_out.len();
                 let tag_out: &mut [u8; ICV_LEN] =
                     tag_out.try_into().map_err(|_| CryptoError::InvalidLength {
-                        what: "ICV buffer",
+                        what: "ICV buffer".into(),
                         expected: ICV_LEN,
                         actual,
                     })?;

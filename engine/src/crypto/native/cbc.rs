@@ -58,7 +58,7 @@ impl CbcCipher for AwsLcAesCbc {
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn CbcKey>, CryptoError> {
         let invalid = || CryptoError::InvalidLength {
-            what: "CBC key",
+            what: "CBC key".into(),
             expected: self.key_len(),
             actual: key.len(),
         };
@@ -79,7 +79,7 @@ struct KeyedAwsLcCbc {
 fn check(iv: &[u8], blocks: &[u8]) -> Result<FixedLength<AES_CBC_IV_LEN>, CryptoError> {
     let iv =
         FixedLength::<AES_CBC_IV_LEN>::try_from(iv).map_err(|_| CryptoError::InvalidLength {
-            what: "CBC IV",
+            what: "CBC IV".into(),
             expected: AES_CBC_IV_LEN,
             actual: iv.len(),
         })?;

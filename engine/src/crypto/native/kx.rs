@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::dh::{MAX_DRAWS, random_bytes, wrong_length};
 use crate::crypto::provider::{ActiveKeyExchange, KeyExchangeGroup};
-use crate::crypto::{CryptoError, Secret};
+use crate::crypto::{CryptoError, PublicValueDefect, Secret};
 use crate::wire::iana::DhId;
 
 /// How the Key Exchange Data of a group is laid out and checked.
@@ -63,7 +63,8 @@ impl AwsLcGroup {
             what: match self.encoding {
                 Encoding::Montgomery => "Montgomery-curve private key",
                 Encoding::Weierstrass { .. } => "ECP private key (a scalar in [1, n-1])",
-            },
+            }
+            .into(),
             expected: self.private_len,
             actual: private.len(),
         };
@@ -188,7 +189,7 @@ impl ActiveKeyExchange for AwsLcExchange {
                     &sec1,
                     CryptoError::InvalidPublicValue {
                         group: self.id.0,
-                        reason: "the point (x, y) is not on the curve".to_owned(),
+                        reason: PublicValueDefect::NotOnCurve,
                     },
                 )
             }

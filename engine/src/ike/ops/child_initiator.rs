@@ -20,7 +20,7 @@ use super::{
 };
 use crate::config::Mode;
 use crate::crypto::ActiveKeyExchange;
-use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome};
+use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, Outcome, Problem};
 use crate::ike::child_answer::{AnswerKeying, ChildAnswer, ChildOffer, check_answer};
 use crate::ike::child_setup::child_failed;
 use crate::ike::context::Cx;
@@ -28,7 +28,6 @@ use crate::ike::ids::ChildSaId;
 use crate::ike::payloads::{errors, nonce, notify as find_notify};
 use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
-use crate::ike::summary::notify_name;
 use crate::ike::ts;
 use crate::proposal::to_sa_payload;
 use crate::wire::iana::{DhId, NotifyType, ProtocolId, TransformType};
@@ -69,8 +68,8 @@ impl core::fmt::Debug for ChildExchange {
     }
 }
 
-fn refuse(core: &SaCore, cx: &mut Cx<'_>, task: &Task, detail: String) -> Start {
-    done(core, cx, task, Outcome::Dropped { detail });
+fn refuse(core: &SaCore, cx: &mut Cx<'_>, task: &Task, problem: Problem) -> Start {
+    done(core, cx, task, Outcome::Dropped { problem });
     Start::Skipped
 }
 
@@ -81,9 +80,9 @@ fn refuse_for_now(
     core: &SaCore,
     cx: &mut Cx<'_>,
     task: &Task,
-    detail: String,
+    problem: Problem,
 ) -> Start {
-    let failure = Outcome::Dropped { detail };
+    let failure = Outcome::Dropped { problem };
     if matches!(task.action, Action::RekeyChild { .. }) {
         retry::after_failure(est, core, cx, task, failure);
     } else {
@@ -103,18 +102,13 @@ pub(super) fn start(
         Action::RekeyChild { child } => {
             let old = *child;
             if !core.children.contains(&old) {
-                return refuse(core, cx, &task, format!("{old} is gone"));
+                return refuse(core, cx, &task, Problem::ChildSaGone { child: old });
             }
             if est.ops.deleting.contains(&old) || est.ops.replaced.contains(&old) {
-                return refuse(
-                    core,
-                    cx,
-                    &task,
-                    format!("{old} is being replaced or deleted"),
-                );
+                return refuse(core, cx, &task, Problem::ChildSaBusy { child: old });
             }
             let Some(c) = cx.children.get(&old) else {
-                return refuse(core, cx, &task, format!("{old} is gone"));
+                return refuse(core, cx, &task, Problem::ChildSaGone { child: old });
             };
             (c.name.clone(), Some(old))
         }
@@ -127,7 +121,7 @@ pub(super) fn start(
         .find(|c| c.name == name)
         .cloned()
     else {
-        return refuse(core, cx, &task, format!("no child configuration {name:?}"));
+        return refuse(core, cx, &task, Problem::UnknownChildConfig { name });
     };
     let (ts_i, ts_r, transport, replay_window, rekey_spi) =
         match rekey.and_then(|c| cx.children.get(&c)) {
@@ -158,8 +152,9 @@ pub(super) fn start(
         .find_map(|a| cx.provider.group(DhId(a.id)));
     let ke = match group.map(|g| g.start(cx.rng)) {
         Some(Ok(ke)) => Some(ke),
-        Some(Err(e)) => {
-            return refuse_for_now(est, core, cx, &task, format!("key exchange: {e}"));
+        Some(Err(error)) => {
+            let problem = Problem::KeyExchangeFailed { error };
+            return refuse_for_now(est, core, cx, &task, problem);
         }
         None => None,
     };
@@ -185,13 +180,13 @@ pub(super) fn start(
     };
     match exchange.send(core, cx) {
         Ok(()) => Start::Started(Active::Child(Box::new(exchange))),
-        Err(detail) => refuse_for_now(est, core, cx, &exchange.task, detail),
+        Err(problem) => refuse_for_now(est, core, cx, &exchange.task, problem),
     }
 }
 
 impl ChildExchange {
     /// Sends the request with a fresh nonce.
-    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), String> {
+    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), Problem> {
         self.ni = cx.random_bytes(NONCE_LEN);
         let mut payloads = Vec::new();
         if let Some(spi) = self.rekey_spi {
@@ -252,15 +247,13 @@ pub(super) fn on_response(
                     est.ops.active = Some(Active::Child(ex));
                     Flow::Stay
                 }
-                Err(detail) => {
-                    done(core, cx, &ex.task, Outcome::Rejected { detail });
+                Err(problem) => {
+                    done(core, cx, &ex.task, Outcome::Rejected { problem });
                     Flow::Stay
                 }
             };
         }
-        let failure = Outcome::PeerError {
-            notify: notify_name(error),
-        };
+        let failure = Outcome::PeerError { notify: error };
         if error == NotifyType::TEMPORARY_FAILURE {
             retry::after_failure(est, core, cx, &ex.task, failure);
             return Flow::Stay;
@@ -309,8 +302,8 @@ pub(super) fn on_response(
             }
             done(core, cx, &ex.task, Outcome::Done);
         }
-        ChildAnswer::Rejected { detail } => {
-            let failure = Outcome::Rejected { detail };
+        ChildAnswer::Rejected { problem } => {
+            let failure = Outcome::Rejected { problem };
             if ex.rekey.is_some() {
                 retry::after_failure(est, core, cx, &ex.task, failure);
             } else {

@@ -18,7 +18,10 @@
 use super::child_initiator::{NONCE_LEN, PeerRekey};
 use super::{Active, Established, Flow, notify, plain_notify, refuse_create_child_sa};
 use crate::config::Mode;
-use crate::event::{Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome};
+use crate::config::Role;
+use crate::event::{
+    Action, Cause, ChildFailure, Decision, EventKind, KeDecision, KeOutcome, Problem,
+};
 use crate::ike::child::ChildParams;
 use crate::ike::child_choice::{ChildChoice, ChildKeying, ChildRequest, choose_child};
 use crate::ike::child_setup::{Keying, child_failed, install_child};
@@ -28,7 +31,7 @@ use crate::ike::payloads::{has_notify, ke, nonce, notify as find_notify, sa, ts_
 use crate::ike::policy::ChildPolicy;
 use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
-use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, ExchangeType, NotifyType, PayloadType, ProtocolId, TransformType};
 use crate::wire::sa::{Proposal, Transform};
 use crate::wire::{KePayload, NoncePayload, NotifyPayload, Payload, SaPayload, TsPayload};
 
@@ -39,7 +42,7 @@ fn answer_error(
     msg: &Received<'_>,
     name: &str,
     notify_payload: NotifyPayload,
-    detail: &str,
+    problem: Problem,
 ) -> Flow {
     child_failed(
         core,
@@ -47,7 +50,7 @@ fn answer_error(
         name,
         ChildFailure::Refused {
             notify: notify_payload.notify_type,
-            detail: detail.to_owned(),
+            problem,
         },
     );
     refuse_create_child_sa(core, cx, msg, notify_payload)
@@ -75,7 +78,7 @@ pub(super) fn respond(
                 msg,
                 "",
                 plain_notify(NotifyType::INVALID_SYNTAX),
-                "REKEY_SA without a 4-octet SPI",
+                Problem::RekeySpiMalformed,
             );
         }
         Some(Ok(spi)) => match super::child_by_spi_out(core, cx, spi) {
@@ -87,7 +90,7 @@ pub(super) fn respond(
                     msg,
                     "",
                     plain_notify(NotifyType::CHILD_SA_NOT_FOUND),
-                    &format!("no CHILD SA sends with SPI {spi:08x} (RFC 7296 §2.25)"),
+                    Problem::UnknownRekeySpi { spi },
                 );
             }
         },
@@ -104,7 +107,7 @@ pub(super) fn respond(
             msg,
             &label,
             plain_notify(NotifyType::NO_ADDITIONAL_SAS),
-            "no CHILD SA is configured",
+            Problem::NoChildConfigured,
         );
     }
     if busy {
@@ -114,7 +117,7 @@ pub(super) fn respond(
             msg,
             &label,
             plain_notify(NotifyType::TEMPORARY_FAILURE),
-            "our IKE SA is being rekeyed (RFC 7296 §2.25)",
+            Problem::IkeSaRekeying,
         );
     }
     if let Some(old) = old
@@ -126,7 +129,7 @@ pub(super) fn respond(
             msg,
             &label,
             plain_notify(NotifyType::TEMPORARY_FAILURE),
-            "we are deleting that CHILD SA (RFC 7296 §2.25.1)",
+            Problem::ChildSaBeingDeleted,
         );
     }
     let (Some(sa_i), Some(ni), Some(tsi), Some(tsr)) = (sa(p), nonce(p), ts_i(p), ts_r(p)) else {
@@ -136,7 +139,14 @@ pub(super) fn respond(
             msg,
             &label,
             plain_notify(NotifyType::INVALID_SYNTAX),
-            "SA, Nonce, TSi and TSr must come together",
+            Problem::IncompletePayloads {
+                together: vec![
+                    PayloadType::SA,
+                    PayloadType::NONCE,
+                    PayloadType::TSI,
+                    PayloadType::TSR,
+                ],
+            },
         );
     };
     let policy = core.policy.clone();
@@ -160,7 +170,7 @@ pub(super) fn respond(
                 msg,
                 &name,
                 plain_notify(refusal.notify),
-                &refusal.detail,
+                refusal.problem,
             );
         }
     };
@@ -193,7 +203,7 @@ pub(super) fn respond(
                 msg,
                 &child.name,
                 NotifyPayload::invalid_ke(wanted),
-                &format!("the KE payload is not of {wanted} (RFC 7296 §1.3)"),
+                Problem::WrongKeGroup { required: wanted },
             );
         }
     };
@@ -208,19 +218,22 @@ pub(super) fn respond(
                 msg,
                 &child.name,
                 plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
-                &format!("{g} is not available"),
+                Problem::GroupUnavailable { group: g },
             );
         };
         match ours.complete(&theirs.data) {
             Ok(secret) => g_ir = Some(secret),
-            Err(e) => {
+            Err(error) => {
                 return answer_error(
                     core,
                     cx,
                     msg,
                     &child.name,
                     plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
-                    &format!("the initiator's KE payload: {e}"),
+                    Problem::BadKePayload {
+                        sender: Role::Initiator,
+                        error,
+                    },
                 );
             }
         }
@@ -252,14 +265,14 @@ pub(super) fn respond(
     let name = child.name.clone();
     let new_child = match install_child(core, cx, params, &proposal, &keying) {
         Ok(id) => id,
-        Err(detail) => {
+        Err(problem) => {
             return answer_error(
                 core,
                 cx,
                 msg,
                 &name,
                 plain_notify(NotifyType::NO_PROPOSAL_CHOSEN),
-                &detail,
+                problem,
             );
         }
     };

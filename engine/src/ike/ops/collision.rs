@@ -20,21 +20,6 @@ pub(super) fn report(
 ) -> bool {
     let all = [ours[0], ours[1], peers[0], peers[1]];
     let lowest_is_ours = super::lowest(&all) < 2;
-    let what = match kind {
-        CollisionKind::Child => "CHILD SA",
-        CollisionKind::Ike => "IKE SA",
-    };
-    let outcome = if lowest_is_ours {
-        format!(
-            "the lowest nonce is in our exchange: our new {what} is redundant and we delete it; \
-             the peer deletes the old one"
-        )
-    } else {
-        format!(
-            "the lowest nonce is in the peer's exchange: the peer deletes its new {what}; \
-             we keep ours and delete the old one"
-        )
-    };
     cx.emit(
         Some(core.id),
         EventKind::RekeyCollision(CollisionReport {
@@ -42,7 +27,6 @@ pub(super) fn report(
             our_nonces: ours.map(hex::encode),
             peer_nonces: peers.map(hex::encode),
             lowest_is_ours,
-            outcome,
         }),
     );
     lowest_is_ours

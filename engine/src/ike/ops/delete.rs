@@ -16,7 +16,7 @@
 //! that case, the responses MUST NOT include Delete payloads for the deleted SAs."
 
 use super::{Active, Established, Flow, Start, Task, done, started};
-use crate::event::{Action, Cause, DownReason, EventKind, Outcome};
+use crate::event::{Action, ChildDownReason, DownReason, EventKind, Outcome, Problem};
 use crate::ike::context::Cx;
 use crate::ike::payloads::errors;
 use crate::ike::sa::SaCore;
@@ -40,7 +40,7 @@ pub(super) fn start_child(
             cx,
             &task,
             Outcome::Dropped {
-                detail: format!("{child} is gone"),
+                problem: Problem::ChildSaGone { child },
             },
         );
         return Start::Skipped;
@@ -60,7 +60,7 @@ pub(super) fn start_child(
                 cx,
                 &task,
                 Outcome::Rejected {
-                    detail: format!("cannot build the request: {e:?}"),
+                    problem: e.building(ExchangeType::INFORMATIONAL, false),
                 },
             );
             Start::Skipped
@@ -81,7 +81,7 @@ pub(super) fn start_ike(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start
                 cx,
                 &task,
                 Outcome::Rejected {
-                    detail: format!("cannot build the request: {e:?}"),
+                    problem: e.building(ExchangeType::INFORMATIONAL, false),
                 },
             );
             Start::Skipped
@@ -95,7 +95,7 @@ pub(crate) fn remove_child(
     core: &mut SaCore,
     cx: &mut Cx<'_>,
     child: crate::ike::ids::ChildSaId,
-    reason: String,
+    reason: ChildDownReason,
 ) {
     core.children.retain(|c| *c != child);
     est.ops.deleting.remove(&child);
@@ -110,9 +110,14 @@ pub(crate) fn remove_child(
 /// The CHILD SAs end with their IKE SA (§1.4.1: "deleting an IKE SA implicitly
 /// closes any remaining Child SAs"), at once, though the IKE SA lingers to answer
 /// retransmissions.
-fn drop_children(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>, reason: &str) {
+fn drop_children(
+    est: &mut Established,
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    reason: &ChildDownReason,
+) {
     for child in core.children.clone() {
-        remove_child(est, core, cx, child, reason.to_owned());
+        remove_child(est, core, cx, child, reason.clone());
     }
 }
 
@@ -124,7 +129,10 @@ pub(super) fn child_answered(
     task: &Task,
 ) -> Flow {
     if let Action::DeleteChild { child } = task.action {
-        remove_child(est, core, cx, child, down_text(&task.cause));
+        let reason = ChildDownReason::Deleted {
+            cause: task.cause.clone(),
+        };
+        remove_child(est, core, cx, child, reason);
     }
     done(core, cx, task, Outcome::Done);
     Flow::Stay
@@ -135,16 +143,6 @@ pub(super) fn ike_answered(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Fl
     done(core, cx, &task, Outcome::Done);
     core.go_down(cx, DownReason::Deleted { cause: task.cause }, false);
     Flow::Close
-}
-
-/// The reason text of a CHILD SA we deleted.
-pub(crate) fn down_text(cause: &Cause) -> String {
-    match cause {
-        Cause::Lifetime { limit, .. } => format!("lifetime ({limit})"),
-        Cause::Rekeyed => "rekeyed".to_owned(),
-        Cause::Collision => "redundant after a rekey collision".to_owned(),
-        other => format!("deleted ({})", other.describe()),
-    }
 }
 
 /// An INFORMATIONAL request of the peer.
@@ -168,7 +166,7 @@ pub(super) fn informational(
         // currently rekeying, it SHOULD reply as usual, and forget its own rekeying
         // request."
         let _ = core.send_response(cx, ExchangeType::INFORMATIONAL, mid, Vec::new());
-        drop_children(est, core, cx, "its IKE SA was deleted by the peer");
+        drop_children(est, core, cx, &ChildDownReason::IkeSaDeletedByPeer);
         core.go_down(cx, DownReason::DeletedByPeer, true);
         return Flow::Close;
     }
@@ -178,7 +176,8 @@ pub(super) fn informational(
         .find(|t| *t != NotifyType::INVALID_MESSAGE_ID)
     {
         let _ = core.send_response(cx, ExchangeType::INFORMATIONAL, mid, Vec::new());
-        drop_children(est, core, cx, "its IKE SA ended on the peer's error notify");
+        let reason = ChildDownReason::IkeSaPeerError { notify: error };
+        drop_children(est, core, cx, &reason);
         core.go_down(
             cx,
             DownReason::PeerError {
@@ -200,7 +199,7 @@ pub(super) fn informational(
             };
             let crossing = est.ops.deleting.contains(&child);
             let spi_in = cx.children.get(&child).map(|c| c.spi_in);
-            remove_child(est, core, cx, child, "deleted by the peer".to_owned());
+            remove_child(est, core, cx, child, ChildDownReason::DeletedByPeer);
             if !crossing && let Some(spi_in) = spi_in {
                 ours.push(spi_in);
             }

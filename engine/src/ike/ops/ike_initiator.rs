@@ -16,16 +16,16 @@ use super::ike_rekey::{NewSa, await_peer_delete, create, hand_over, report};
 use super::{
     Active, Established, Flow, Start, Task, collision, done, enqueue, retry, send_create_child_sa,
 };
+use crate::config::Role;
 use crate::crypto::ActiveKeyExchange;
-use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome};
+use crate::event::{Action, Cause, CollisionKind, Decision, EventKind, Outcome, Problem};
 use crate::ike::context::{Cx, Effect};
 use crate::ike::ids::IkeSaId;
 use crate::ike::payloads::{errors, ke, nonce, notify as find_notify, sa};
 use crate::ike::sa::SaCore;
 use crate::ike::state::Received;
-use crate::ike::summary::notify_name;
 use crate::proposal::{check_response, to_sa_payload};
-use crate::wire::iana::{DhId, NotifyType, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, NotifyType, PayloadType, ProtocolId, TransformType};
 use crate::wire::{IkeSpi, KePayload, NoncePayload, NotifyData, NotifyPayload, Payload, SaPayload};
 
 /// A peer's rekey of this IKE SA, answered while ours was outstanding.
@@ -80,7 +80,7 @@ pub(super) fn start(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
             cx,
             &task,
             Outcome::Dropped {
-                detail: "no key exchange group to rekey with".to_owned(),
+                problem: Problem::NoKeyExchangeGroup,
             },
         );
         return Start::Skipped;
@@ -98,15 +98,15 @@ pub(super) fn start(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
     };
     match exchange.send(core, cx) {
         Ok(()) => Start::Started(Active::Ike(Box::new(exchange))),
-        Err(detail) => {
-            done(core, cx, &exchange.task, Outcome::Rejected { detail });
+        Err(problem) => {
+            done(core, cx, &exchange.task, Outcome::Rejected { problem });
             Start::Skipped
         }
     }
 }
 
 impl IkeRekeyExchange {
-    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), String> {
+    fn send(&mut self, core: &mut SaCore, cx: &mut Cx<'_>) -> Result<(), Problem> {
         self.ni = cx.random_bytes(NONCE_LEN);
         let payloads = vec![
             Payload::Sa(self.offered.clone()),
@@ -153,16 +153,14 @@ pub(super) fn on_response(
             );
             ex.ke = next;
             ex.ke_retried = true;
-            if let Err(detail) = ex.send(core, cx) {
-                done(core, cx, &ex.task, Outcome::Rejected { detail });
+            if let Err(problem) = ex.send(core, cx) {
+                done(core, cx, &ex.task, Outcome::Rejected { problem });
             } else {
                 est.ops.active = Some(Active::Ike(ex));
             }
             return Flow::Stay;
         }
-        let failure = Outcome::PeerError {
-            notify: notify_name(error),
-        };
+        let failure = Outcome::PeerError { notify: error };
         // NO_ADDITIONAL_SAS: the peer rekeys no IKE SA (charon reauthenticates
         // instead, which IKElab does not); any other failure is tried again while
         // the old SA lives (TEMPORARY_FAILURE, §2.25; NO_PROPOSAL_CHOSEN, ...).
@@ -175,7 +173,7 @@ pub(super) fn on_response(
     }
     match complete(est, core, cx, &ex, p) {
         Ok(()) => done(core, cx, &ex.task, Outcome::Done),
-        Err(detail) => failed(est, core, cx, &ex, Outcome::Rejected { detail }),
+        Err(problem) => failed(est, core, cx, &ex, Outcome::Rejected { problem }),
     }
     Flow::Stay
 }
@@ -204,9 +202,12 @@ fn complete(
     cx: &mut Cx<'_>,
     ex: &IkeRekeyExchange,
     p: &[Payload],
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let (Some(sa_r), Some(nr), Some(ke_r)) = (sa(p), nonce(p), ke(p)) else {
-        return Err("the response lacks SA, Nonce or KE".to_owned());
+        return Err(Problem::MissingPayloads {
+            response: true,
+            required: vec![PayloadType::SA, PayloadType::NONCE, PayloadType::KE],
+        });
     };
     let report_sel = check_response(&ex.offered, sa_r, cx.provider, ProtocolId::IKE);
     let chosen = report_sel.chosen.clone();
@@ -214,12 +215,17 @@ fn complete(
         Some(core.id),
         EventKind::Decision(Decision::IkeProposal(report_sel)),
     );
-    let chosen = chosen.ok_or("the responder's proposal is not one we offered")?;
+    let chosen = chosen.ok_or(Problem::ProposalNotOffered {
+        protocol: ProtocolId::IKE,
+    })?;
     let spi_r = <[u8; 8]>::try_from(chosen.proposal.spi.as_slice())
         .map(IkeSpi)
         .ok()
         .filter(|s| !s.is_zero())
-        .ok_or("the responder's new SPI is not 8 non-zero octets")?;
+        .ok_or(Problem::BadSpi {
+            sender: Role::Responder,
+            protocol: ProtocolId::IKE,
+        })?;
     let group = chosen
         .proposal
         .transforms
@@ -227,13 +233,19 @@ fn complete(
         .find(|t| t.kind == TransformType::DH)
         .map(|t| DhId(t.id));
     if group != Some(ex.ke.group()) || ke_r.group != ex.ke.group() {
-        return Err(format!(
-            "key exchange mismatch: we sent {}, the responder chose {group:?} and sent {}",
-            ex.ke.group(),
-            ke_r.group
-        ));
+        return Err(Problem::KeGroupMismatch {
+            sent: ex.ke.group(),
+            chosen: group,
+            received: ke_r.group,
+        });
     }
-    let g_ir = ex.ke.complete(&ke_r.data).map_err(|e| e.to_string())?;
+    let g_ir = ex
+        .ke
+        .complete(&ke_r.data)
+        .map_err(|error| Problem::BadKePayload {
+            sender: Role::Responder,
+            error,
+        })?;
     let new = NewSa {
         initiator: true,
         spi_i: ex.spi,

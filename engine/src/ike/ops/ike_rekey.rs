@@ -7,7 +7,7 @@ use super::{Established, Task, arm_new_sa, enqueue, take_children};
 use crate::config::Role;
 use crate::crypto::Secret;
 use crate::crypto::keys::{IkeSuite, derive_rekeyed_ike_keys};
-use crate::event::{Cause, EventKind, IkeSaKeys};
+use crate::event::{Cause, EventKind, IkeSaKeys, Problem};
 use crate::ike::context::{Cx, Effect};
 use crate::ike::ids::IkeSaId;
 use crate::ike::protect::Protection;
@@ -38,8 +38,9 @@ pub(super) fn create(
     cx: &mut Cx<'_>,
     new: &NewSa<'_>,
     first_task: Option<Task>,
-) -> Result<IkeSaId, String> {
-    let suite = IkeSuite::from_proposal(cx.provider, new.chosen).map_err(|e| e.to_string())?;
+) -> Result<IkeSaId, Problem> {
+    let derivation = |error| Problem::KeyDerivation { error };
+    let suite = IkeSuite::from_proposal(cx.provider, new.chosen).map_err(derivation)?;
     let mut steps = Vec::new();
     let recorder = cx.logs_keys().then_some(&mut steps);
     let keys = derive_rekeyed_ike_keys(
@@ -53,8 +54,8 @@ pub(super) fn create(
         &new.spi_r.0,
         recorder,
     )
-    .map_err(|e| e.to_string())?;
-    let protection = Protection::new(suite, &keys, new.initiator).map_err(|e| e.to_string())?;
+    .map_err(derivation)?;
+    let protection = Protection::new(suite, &keys, new.initiator).map_err(derivation)?;
     let id = cx.ids.next_ike();
     let role = if new.initiator {
         Role::Initiator

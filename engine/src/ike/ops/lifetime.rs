@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::{Established, Flow, Task, enqueue};
-use crate::event::{Action, Cause, DownReason, EventKind};
+use crate::event::{Action, Cause, DownReason, EventKind, LifetimeLimit};
 use crate::ike::context::Cx;
 use crate::ike::datagram::Time;
 use crate::ike::ids::ChildSaId;
@@ -120,18 +120,12 @@ pub(crate) fn arm(est: &Established, core: &mut SaCore) {
     }
 }
 
-fn soft(limit: &str) -> Cause {
-    Cause::Lifetime {
-        limit: limit.to_owned(),
-        hard: false,
-    }
+fn soft(limit: LifetimeLimit) -> Cause {
+    Cause::Lifetime { limit, hard: false }
 }
 
-fn hard(limit: &str) -> Cause {
-    Cause::Lifetime {
-        limit: limit.to_owned(),
-        hard: true,
-    }
+fn hard(limit: LifetimeLimit) -> Cause {
+    Cause::Lifetime { limit, hard: true }
 }
 
 /// The `Lifetime` timer fired: start what is due.
@@ -148,7 +142,7 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
                 },
             )
         } else {
-            (hard("over_time"), DownReason::Expired)
+            (hard(LifetimeLimit::OverTime), DownReason::Expired)
         };
         return expire_ike(core, cx, cause, reason);
     }
@@ -159,7 +153,7 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
             false,
             Task {
                 action: Action::RekeyIke,
-                cause: soft("rekey_time"),
+                cause: soft(LifetimeLimit::RekeyTime),
             },
         ));
     }
@@ -171,7 +165,7 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
                 true,
                 Task {
                     action: Action::DeleteChild { child: *child },
-                    cause: hard("life_time"),
+                    cause: hard(LifetimeLimit::LifeTime),
                 },
             ));
         } else if l.rekey_at.is_some_and(|t| t <= now) {
@@ -180,7 +174,7 @@ pub(crate) fn on_timer(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'_>
                 false,
                 Task {
                     action: Action::RekeyChild { child: *child },
-                    cause: soft("rekey_time"),
+                    cause: soft(LifetimeLimit::RekeyTime),
                 },
             ));
         }

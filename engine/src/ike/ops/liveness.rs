@@ -22,7 +22,7 @@ pub(super) fn start(core: &mut SaCore, cx: &mut Cx<'_>, task: Task) -> Start {
                 cx,
                 &task,
                 Outcome::Rejected {
-                    detail: format!("cannot build the request: {e:?}"),
+                    problem: e.building(ExchangeType::INFORMATIONAL, false),
                 },
             );
             Start::Skipped

@@ -33,7 +33,7 @@ use super::sa::{IkeSa, SaCore};
 use super::state::{Established, Received, State};
 use super::timers::Timer;
 use crate::config::IpRange;
-use crate::event::{Action, Cause, DownReason, EventKind, Outcome};
+use crate::event::{Action, Cause, DownReason, EventKind, Outcome, Problem};
 use crate::wire::iana::{ExchangeType, NotifyType};
 use crate::wire::{NotifyPayload, Payload};
 
@@ -96,7 +96,8 @@ pub(crate) struct Ops {
 }
 
 /// Why a command was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandError {
     /// No IKE SA has this handle (it never existed or is gone).
@@ -145,9 +146,9 @@ pub(crate) fn send_create_child_sa(
     cx: &mut Cx<'_>,
     task: &Task,
     payloads: Vec<Payload>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     core.send_request(cx, ExchangeType::CREATE_CHILD_SA, payloads)
-        .map_err(|e| format!("cannot build the request: {e:?}"))?;
+        .map_err(|e| e.building(ExchangeType::CREATE_CHILD_SA, false))?;
     started(core, cx, task, ExchangeType::CREATE_CHILD_SA);
     Ok(())
 }
@@ -227,7 +228,7 @@ pub(crate) fn start_next(est: &mut Established, core: &mut SaCore, cx: &mut Cx<'
                 cx,
                 &task,
                 Outcome::Dropped {
-                    detail: format!("the IKE SA was replaced by {new}"),
+                    problem: Problem::IkeSaReplaced { new_sa: new },
                 },
             );
             continue;

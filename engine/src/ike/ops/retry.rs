@@ -76,7 +76,7 @@ pub(crate) fn after_failure(
         task,
         Outcome::RetryAt {
             at_us: micros(at),
-            failure: failure.describe(),
+            failure: Box::new(failure),
         },
     );
     // One pending retry per action: the newest failure sets its time.

@@ -5,7 +5,7 @@
 
 use super::{Task, enqueue, lifetime, start_next};
 use crate::child::{LimitLevel, LimitReason, VolumeLimit};
-use crate::event::{Action, Cause};
+use crate::event::{Action, Cause, LifetimeLimit};
 use crate::ike::context::Cx;
 use crate::ike::ids::ChildSaId;
 use crate::ike::sa::IkeSa;
@@ -27,11 +27,10 @@ pub(crate) fn on_limit(sa: &mut IkeSa, cx: &mut Cx<'_>, child: ChildSaId, limit:
     }
     let cause = Cause::Lifetime {
         limit: match limit.reason {
-            LimitReason::Bytes => "bytes",
-            LimitReason::Packets => "packets",
-            LimitReason::Sequence => "sequence numbers",
-        }
-        .to_owned(),
+            LimitReason::Bytes => LifetimeLimit::Bytes,
+            LimitReason::Packets => LifetimeLimit::Packets,
+            LimitReason::Sequence => LifetimeLimit::SequenceNumbers,
+        },
         hard,
     };
     let action = if hard {
@@ -56,7 +55,7 @@ mod tests {
 
     use crate::child::{LimitLevel, LimitReason, VolumeLimit};
     use crate::config::PeerConfig;
-    use crate::event::{Action, Cause, EventKind};
+    use crate::event::{Action, Cause, EventKind, LifetimeLimit};
     use crate::sim::fixtures::{CLIENT, GATEWAY};
     use crate::sim::{LinkConfig, Pair};
     use crate::{Engine, EngineConfig};
@@ -100,11 +99,8 @@ mod tests {
         reason: LimitReason::Bytes,
     };
 
-    fn volume_cause(limit: &str, hard: bool) -> Cause {
-        Cause::Lifetime {
-            limit: limit.to_owned(),
-            hard,
-        }
+    fn volume_cause(limit: LifetimeLimit, hard: bool) -> Cause {
+        Cause::Lifetime { limit, hard }
     }
 
     #[test]
@@ -132,7 +128,7 @@ mod tests {
             [
                 (
                     Action::RekeyChild { child: old },
-                    volume_cause("packets", false)
+                    volume_cause(LifetimeLimit::Packets, false)
                 ),
                 (Action::DeleteChild { child: old }, Cause::Rekeyed),
             ]
@@ -152,7 +148,7 @@ mod tests {
         pair.a.on_child_volume_limit(pair.now, child, HARD_BYTES);
         pair.drive_until(pair.now + Duration::from_secs(1));
         let down = pair.a_events.iter().find_map(|e| match &e.kind {
-            EventKind::ChildSaDown { child: c, reason } if *c == child => Some(reason.clone()),
+            EventKind::ChildSaDown { child: c, reason } if *c == child => Some(reason.describe()),
             _ => None,
         });
         assert_eq!(down.as_deref(), Some("lifetime (bytes)"));

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 
 use crate::config::{IpRange, Mode};
 use crate::crypto::keys::IkeKeys;
-use crate::event::{ChildFailure, Decision, DownReason, EventKind, IkeSaUp, VipDecision};
+use crate::event::{ChildFailure, Decision, DownReason, EventKind, IkeSaUp, Problem, VipDecision};
 use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
 use crate::ike::child_answer::{AnswerKeying, ChildAnswer, ChildOffer, check_answer};
 use crate::ike::child_setup::child_failed;
@@ -24,7 +24,7 @@ use crate::ike::payloads::{auth, cp as cp_payload, errors, id_r, id_text};
 use crate::ike::sa::SaCore;
 use crate::ike::ts;
 use crate::proposal::to_sa_payload;
-use crate::wire::iana::{CfgType, ExchangeType, NotifyType};
+use crate::wire::iana::{CfgType, ExchangeType, NotifyType, PayloadType};
 use crate::wire::iana::{EncrId, PrfId};
 use crate::wire::{NotifyPayload, Payload, TsPayload};
 
@@ -67,9 +67,16 @@ impl InitiatorAuth {
         };
         let policy = core.policy.clone();
         let idi = policy.local_id(core.local.ip());
-        let Ok(id_body) = Payload::IdI(idi.clone()).emit_body() else {
-            core.go_down(cx, local("cannot encode IDi"), false);
-            return State::Closing;
+        let id_body = match Payload::IdI(idi.clone()).emit_body() {
+            Ok(body) => body,
+            Err(error) => {
+                let problem = Problem::CannotEncode {
+                    payload: PayloadType::IDI,
+                    error,
+                };
+                core.go_down(cx, DownReason::Local { problem }, false);
+                return State::Closing;
+            }
         };
         let auth = policy.local_auth.sign(
             prf,
@@ -140,7 +147,8 @@ impl InitiatorAuth {
             }
         }
         if let Err(e) = core.send_request(cx, ExchangeType::IKE_AUTH, payloads) {
-            core.go_down(cx, local(&format!("cannot build IKE_AUTH: {e:?}")), false);
+            let problem = e.building(ExchangeType::IKE_AUTH, false);
+            core.go_down(cx, DownReason::Local { problem }, false);
             return State::Closing;
         }
         State::InitiatorAuth(Box::new(Self {
@@ -165,6 +173,9 @@ impl InitiatorAuth {
         State::Closing
     }
 
+    // Every state's handler takes its boxed state (`State` holds them boxed); on a
+    // 32-bit target this one is small enough for clippy to call the box needless.
+    #[cfg_attr(target_pointer_width = "32", allow(clippy::boxed_local))]
     pub(crate) fn on_response(
         self: Box<Self>,
         core: &mut SaCore,
@@ -194,7 +205,10 @@ impl InitiatorAuth {
                 NotifyType::INVALID_SYNTAX,
                 DownReason::Rejected {
                     exchange: ExchangeType::IKE_AUTH,
-                    detail: "the response has no IDr or no AUTH payload".to_owned(),
+                    problem: Problem::MissingPayloads {
+                        response: true,
+                        required: vec![PayloadType::IDR, PayloadType::AUTH],
+                    },
                 },
             );
         };
@@ -217,11 +231,10 @@ impl InitiatorAuth {
                     NotifyType::AUTHENTICATION_FAILED,
                     DownReason::Rejected {
                         exchange: ExchangeType::IKE_AUTH,
-                        detail: format!(
-                            "the responder is '{}', we require '{}'",
-                            id_text(idr),
-                            policy.config.remote.id.as_str()
-                        ),
+                        problem: Problem::IdentityMismatch {
+                            received: id_text(idr),
+                            required: policy.config.remote.id.as_str().to_owned(),
+                        },
                     },
                 );
             }
@@ -245,7 +258,7 @@ impl InitiatorAuth {
                         .unwrap_or_default(),
                     assigned: assignment.addresses,
                     pools: Vec::new(),
-                    outcome: String::new(),
+                    problem: None,
                 })),
             );
         }
@@ -282,12 +295,6 @@ fn dynamic_range(vip: IpAddr) -> IpRange {
         IpRange::all(vip.is_ipv6())
     } else {
         IpRange::single(vip)
-    }
-}
-
-fn local(detail: &str) -> DownReason {
-    DownReason::Local {
-        detail: detail.to_owned(),
     }
 }
 

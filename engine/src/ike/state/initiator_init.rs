@@ -15,10 +15,11 @@
 //! and the exchange fails with it when the retransmission timer next fires, unless a
 //! usable response arrives first.
 
+use crate::config::Role;
 use crate::crypto::ActiveKeyExchange;
 use crate::event::{
     CookieDecision, CookieOutcome, Decision, DownReason, DropEvent, DropReason, EventKind,
-    KeDecision, KeOutcome,
+    KeDecision, KeOutcome, KeRetryRefusal, Problem,
 };
 use crate::ike::context::Cx;
 use crate::ike::init::init_request_payloads;
@@ -26,7 +27,7 @@ use crate::ike::nat::detect;
 use crate::ike::payloads::{errors, ke, nonce, notify, sa};
 use crate::ike::sa::SaCore;
 use crate::proposal::check_response;
-use crate::wire::iana::{DhId, ExchangeType, NotifyType, ProtocolId, TransformType};
+use crate::wire::iana::{DhId, ExchangeType, NotifyType, PayloadType, ProtocolId, TransformType};
 use crate::wire::{NotifyData, SaPayload};
 
 use super::initiator_auth::{AuthInputs, InitiatorAuth};
@@ -99,7 +100,7 @@ impl InitiatorInit {
                 core.go_down(
                     cx,
                     DownReason::Local {
-                        detail: format!("cannot build IKE_SA_INIT: {e:?}"),
+                        problem: e.building(ExchangeType::IKE_SA_INIT, false),
                     },
                     false,
                 );
@@ -113,7 +114,7 @@ impl InitiatorInit {
         cx: &mut Cx<'_>,
         core: &SaCore,
         msg: &Received<'_>,
-        detail: &str,
+        problem: Problem,
     ) -> State {
         cx.emit(
             Some(core.id),
@@ -122,9 +123,7 @@ impl InitiatorInit {
                 dst: msg.dst,
                 length: msg.raw.len(),
                 summary: None,
-                reason: DropReason::UnusableResponse {
-                    detail: detail.to_owned(),
-                },
+                reason: DropReason::UnusableResponse { problem },
             }),
         );
         State::InitiatorInit(self)
@@ -145,7 +144,10 @@ impl InitiatorInit {
         // §2.6: a COOKIE answer; repeat the request with it first.
         if let Some(n) = notify(p, NotifyType::COOKIE) {
             let Ok(NotifyData::Cookie(cookie)) = n.decoded() else {
-                return self.unusable(cx, core, msg, "COOKIE notify without a valid cookie");
+                let problem = Problem::NotifyWithoutData {
+                    notify: NotifyType::COOKIE,
+                };
+                return self.unusable(cx, core, msg, problem);
             };
             if self.cookie_rounds >= MAX_COOKIE_ROUNDS {
                 cx.emit(Some(core.id), cookie_event(CookieOutcome::TooManyRounds));
@@ -166,7 +168,10 @@ impl InitiatorInit {
         // §1.3: INVALID_KE_PAYLOAD names the group to use; retry once with it.
         if let Some(n) = notify(p, NotifyType::INVALID_KE_PAYLOAD) {
             let Ok(NotifyData::DhGroup(group)) = n.decoded() else {
-                return self.unusable(cx, core, msg, "INVALID_KE_PAYLOAD without a group");
+                let problem = Problem::NotifyWithoutData {
+                    notify: NotifyType::INVALID_KE_PAYLOAD,
+                };
+                return self.unusable(cx, core, msg, problem);
             };
             return self.retry_with_group(core, cx, group);
         }
@@ -175,10 +180,14 @@ impl InitiatorInit {
             return State::InitiatorInit(self);
         }
         let (Some(sa_r), Some(ke_r), Some(nonce_r)) = (sa(p), ke(p), nonce(p)) else {
-            return self.unusable(cx, core, msg, "SA, KE or Nonce payload missing");
+            let problem = Problem::MissingPayloads {
+                response: true,
+                required: vec![PayloadType::SA, PayloadType::KE, PayloadType::NONCE],
+            };
+            return self.unusable(cx, core, msg, problem);
         };
         if msg.header.spi_r.is_zero() {
-            return self.unusable(cx, core, msg, "the responder's SPI is zero");
+            return self.unusable(cx, core, msg, Problem::ZeroResponderSpi);
         }
         let report = check_response(&self.offered, sa_r, cx.provider, ProtocolId::IKE);
         let chosen = report.chosen.clone();
@@ -192,7 +201,9 @@ impl InitiatorInit {
                 cx,
                 DownReason::Rejected {
                     exchange: ExchangeType::IKE_SA_INIT,
-                    detail: "the responder's proposal is not one we offered".to_owned(),
+                    problem: Problem::ProposalNotOffered {
+                        protocol: ProtocolId::IKE,
+                    },
                 },
             );
         };
@@ -208,24 +219,26 @@ impl InitiatorInit {
                 cx,
                 DownReason::Rejected {
                     exchange: ExchangeType::IKE_SA_INIT,
-                    detail: format!(
-                        "key exchange mismatch: we sent {}, the responder chose {:?} and sent {}",
-                        self.ke.group(),
-                        chosen_group,
-                        ke_r.group
-                    ),
+                    problem: Problem::KeGroupMismatch {
+                        sent: self.ke.group(),
+                        chosen: chosen_group,
+                        received: ke_r.group,
+                    },
                 },
             );
         }
         let g_ir = match self.ke.complete(&ke_r.data) {
             Ok(s) => s,
-            Err(e) => {
+            Err(error) => {
                 return Self::fail(
                     core,
                     cx,
                     DownReason::Rejected {
                         exchange: ExchangeType::IKE_SA_INIT,
-                        detail: format!("the responder's KE payload: {e}"),
+                        problem: Problem::BadKePayload {
+                            sender: Role::Responder,
+                            error,
+                        },
                     },
                 );
             }
@@ -275,11 +288,11 @@ impl InitiatorInit {
                 .any(|t| t.kind == TransformType::DH && t.id == group.0)
         });
         let refusal = if self.ke_retried {
-            Some("already retried once with the group the responder named".to_owned())
+            Some(KeRetryRefusal::AlreadyRetried)
         } else if !offered_group {
-            Some(format!("{group} is not in our proposals"))
+            Some(KeRetryRefusal::NotProposed)
         } else if group == self.ke.group() {
-            Some(format!("{group} is the group we already sent"))
+            Some(KeRetryRefusal::AlreadySent)
         } else {
             None
         };
@@ -287,16 +300,16 @@ impl InitiatorInit {
         let (outcome, next) = match (refusal, implementation) {
             (None, Some(g)) => match g.start(cx.rng) {
                 Ok(ke) => (KeOutcome::Retrying, Some(ke)),
-                Err(e) => (
+                Err(error) => (
                     KeOutcome::RetryRefused {
-                        reason: format!("the crypto provider failed: {e}"),
+                        reason: KeRetryRefusal::ProviderFailed { error },
                     },
                     None,
                 ),
             },
             (None, None) => (
                 KeOutcome::RetryRefused {
-                    reason: format!("{group} is not implemented by the crypto provider"),
+                    reason: KeRetryRefusal::NotImplemented,
                 },
                 None,
             ),

@@ -4,7 +4,7 @@
 use crate::config::Role;
 use crate::crypto::Secret;
 use crate::crypto::keys::{IkeKeys, IkeSuite, derive_ike_keys};
-use crate::event::{Decision, DownReason, EventKind, IkeSaKeys, NatDecision};
+use crate::event::{Decision, DownReason, EventKind, IkeSaKeys, NatDecision, Problem};
 use crate::ike::context::Cx;
 use crate::ike::nat::{NatDetection, float_port};
 use crate::ike::protect::Protection;
@@ -24,8 +24,8 @@ pub(crate) fn derive_and_report(
     ni: &[u8],
     nr: &[u8],
 ) -> Result<IkeKeys, DownReason> {
-    let local = |e: crate::crypto::CryptoError| DownReason::Local {
-        detail: format!("key derivation: {e}"),
+    let local = |error| DownReason::Local {
+        problem: Problem::KeyDerivation { error },
     };
     let suite = IkeSuite::from_proposal(cx.provider, chosen).map_err(local)?;
     core.dh = chosen

@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use crate::crypto::keys::IkeKeys;
-use crate::event::{ChildFailure, Decision, DownReason, EventKind};
+use crate::event::{ChildFailure, Decision, DownReason, EventKind, PeerConfigReason, Problem};
 use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
 use crate::ike::child_setup::{Keying, child_failed};
 use crate::ike::context::{Cx, Effect};
@@ -23,7 +23,7 @@ use crate::ike::payloads::{auth, has_notify, id_i, id_r, id_text};
 use crate::ike::policy::Policy;
 use crate::ike::sa::SaCore;
 use crate::ike::timers::Timer;
-use crate::wire::iana::{ExchangeType, NotifyType};
+use crate::wire::iana::{ExchangeType, NotifyType, PayloadType};
 use crate::wire::{IdPayload, NotifyPayload, Payload};
 
 use super::initiator_auth::{arm_keepalive, ike_sa_up};
@@ -81,6 +81,9 @@ impl ResponderAuth {
         State::Closing
     }
 
+    // Every state's handler takes its boxed state (`State` holds them boxed); on a
+    // 32-bit target this one is small enough for clippy to call the box needless.
+    #[cfg_attr(target_pointer_width = "32", allow(clippy::boxed_local))]
     pub(crate) fn on_request(
         self: Box<Self>,
         core: &mut SaCore,
@@ -100,7 +103,10 @@ impl ResponderAuth {
                 DownReason::Refused {
                     exchange: ExchangeType::IKE_AUTH,
                     notify: NotifyType::INVALID_SYNTAX,
-                    detail: "the request has no IDi or no AUTH payload".to_owned(),
+                    problem: Problem::MissingPayloads {
+                        response: false,
+                        required: vec![PayloadType::IDI, PayloadType::AUTH],
+                    },
                 },
             );
         };
@@ -126,7 +132,9 @@ impl ResponderAuth {
                     DownReason::Refused {
                         exchange: ExchangeType::IKE_AUTH,
                         notify: NotifyType::AUTHENTICATION_FAILED,
-                        detail: format!("no configuration accepts the identity '{}'", id_text(idi)),
+                        problem: Problem::UnacceptedIdentity {
+                            identity: id_text(idi),
+                        },
                     },
                 );
             }
@@ -189,8 +197,7 @@ impl ResponderAuth {
                     &name,
                     ChildFailure::Refused {
                         notify,
-                        detail: "configuration payload negotiation failed, no CHILD_SA built"
-                            .to_owned(),
+                        problem: Problem::ConfigurationPayloadFailed,
                     },
                 );
                 // charon answers a missing CP request with TS_UNACCEPTABLE for the
@@ -209,7 +216,7 @@ impl ResponderAuth {
             core.go_down(
                 cx,
                 DownReason::Local {
-                    detail: format!("cannot build the IKE_AUTH response: {e:?}"),
+                    problem: e.building(ExchangeType::IKE_AUTH, true),
                 },
                 false,
             );
@@ -252,10 +259,9 @@ fn select_policy(
         EventKind::Decision(Decision::PeerConfig {
             index: other.index,
             remote_id: other.config.remote.id.as_str().to_owned(),
-            reason: format!(
-                "switching to the configuration that accepts '{}'",
-                id_text(idi)
-            ),
+            reason: PeerConfigReason::AcceptsIdentity {
+                identity: id_text(idi),
+            },
         }),
     );
     Some(other)

@@ -8,6 +8,7 @@ use super::Simulator;
 use crate::ike::Engine;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::ActionFailure;
 use crate::trace::network::NetworkEvent;
 
 impl Simulator<'_> {
@@ -22,12 +23,12 @@ impl Simulator<'_> {
         let now = self.now;
         let result = match self.nodes.get_mut(index).and_then(|n| n.engine.as_mut()) {
             Some(engine) => command(engine, now, action),
-            None => Err("it is down".to_owned()),
+            None => Err(ActionFailure::PeerDown),
         };
-        if let Err(error) = result {
+        if let Err(failure) = result {
             self.network_record(NetworkEvent::ScriptFailed {
                 action: action.describe(),
-                error,
+                failure,
             });
         }
         self.collect(index);
@@ -35,8 +36,12 @@ impl Simulator<'_> {
 }
 
 /// The engine command of a lifecycle action, on the SA the script's rule picks.
-fn command(engine: &mut Engine, now: crate::ike::Time, action: &Action) -> Result<(), String> {
-    let refused = |e: crate::ike::CommandError| format!("the engine refused: {e}");
+fn command(
+    engine: &mut Engine,
+    now: crate::ike::Time,
+    action: &Action,
+) -> Result<(), ActionFailure> {
+    let refused = |error| ActionFailure::CommandRefused { error };
     match action {
         Action::CreateChild { child, .. } => {
             let ike = target::ike_sa(engine)?;
@@ -62,6 +67,8 @@ fn command(engine: &mut Engine, now: crate::ike::Time, action: &Action) -> Resul
             let ike = target::ike_sa(engine)?;
             engine.check_liveness(now, ike).map_err(refused)
         }
-        other => Err(format!("{} is not a lifecycle action", other.name())),
+        // `run_lifecycle` is called for the lifecycle actions above only
+        // (`Simulator::run_action`); the others have nothing to command here.
+        _ => Ok(()),
     }
 }

@@ -22,6 +22,7 @@ use crate::sim::inner_host;
 use crate::sim::network::WirePacket;
 use crate::sim::script::Action;
 use crate::sim::target;
+use crate::trace::ActionFailure;
 use crate::trace::network::{NetworkEvent, WireProtocol};
 use crate::wire::TrafficSelector;
 use crate::wire::ip::summary;
@@ -137,7 +138,9 @@ impl Simulator<'_> {
                 }
                 None => self.network_record(NetworkEvent::ScriptFailed {
                     action: action.describe(),
-                    error: format!("the network carried no ESP packet towards {peer} yet"),
+                    failure: ActionFailure::NoEspPacketYet {
+                        towards: peer.clone(),
+                    },
                 }),
             },
             _ => {}
@@ -178,17 +181,17 @@ impl Simulator<'_> {
             ScheduledPacket::Stream { index, .. } => format!("stream packet {index}"),
         };
         let route = match node.engine.as_ref() {
-            None => Err("it is down".to_owned()),
+            None => Err(ActionFailure::PeerDown),
             Some(engine) => target::child_sa(engine, None).and_then(|id| {
                 let child = engine
                     .child_sas()
                     .find(|c| c.id == id)
-                    .ok_or_else(|| "it has no installed CHILD SA".to_owned())?;
+                    .ok_or(ActionFailure::NoChildSa { child: None })?;
                 let src = first_host(&child.local_ts);
                 let dst = to.or_else(|| first_host(&child.remote_ts));
                 match (src, dst) {
                     (Some(src), Some(dst)) => Ok((id, src, dst)),
-                    _ => Err("its CHILD SA has no IP traffic selectors".to_owned()),
+                    _ => Err(ActionFailure::NoHostInSelectors),
                 }
             }),
         };
@@ -199,14 +202,16 @@ impl Simulator<'_> {
                     inner_host::stream_packet(src, dst, size, index)
                 }
             };
-            packet.map(|p| (id, p)).map_err(|e| e.to_string())
+            packet
+                .map(|p| (id, p))
+                .map_err(|error| ActionFailure::InnerPacket { error })
         });
         match built {
             Ok((child, packet)) => self.seal_and_send(index, child, &packet),
-            Err(error) => self.network_record(NetworkEvent::EspNotSent {
+            Err(failure) => self.network_record(NetworkEvent::EspNotSent {
                 peer,
                 inner: what,
-                error,
+                failure,
             }),
         }
     }
@@ -231,7 +236,7 @@ impl Simulator<'_> {
                 self.network_record(NetworkEvent::EspNotSent {
                     peer,
                     inner,
-                    error: e.to_string(),
+                    failure: ActionFailure::SealRefused { error: e },
                 });
                 self.collect(index);
                 return;

@@ -1,14 +1,18 @@
 //! Why an IP or UDP header could not be parsed or emitted.
 
 use core::fmt;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 /// A malformed or unsupported IPv4, IPv6 or UDP header. Offsets count from the
 /// first octet of the buffer handed to the parser.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IpError {
     /// The buffer ends before the structure does (often a capture's snapshot length).
     Truncated {
-        structure: &'static str,
+        structure: Cow<'static, str>,
         offset: usize,
         needed: usize,
         available: usize,
@@ -23,7 +27,7 @@ pub enum IpError {
     BadUdpLength { length: u16, available: usize },
     /// A header or payload too long for its 16-bit length field.
     TooLong {
-        structure: &'static str,
+        structure: Cow<'static, str>,
         length: usize,
         max: usize,
     },

@@ -105,7 +105,7 @@ impl Ipv4Header {
             .get(..Self::MIN_LEN)
             .and_then(|b| b.try_into().ok())
             .ok_or(IpError::Truncated {
-                structure: "IPv4 header",
+                structure: "IPv4 header".into(),
                 offset: 0,
                 needed: Self::MIN_LEN,
                 available: packet.len(),
@@ -123,7 +123,7 @@ impl Ipv4Header {
         let whole = packet
             .get(..usize::from(total_length))
             .ok_or(IpError::Truncated {
-                structure: "IPv4 packet (Total Length)",
+                structure: "IPv4 packet (Total Length)".into(),
                 offset: 0,
                 needed: usize::from(total_length),
                 available: packet.len(),
@@ -168,7 +168,7 @@ impl Ipv4Header {
         }
         let total = header_len + payload.len();
         let total_length = u16::try_from(total).map_err(|_| IpError::TooLong {
-            structure: "IPv4 packet",
+            structure: "IPv4 packet".into(),
             length: total,
             max: usize::from(u16::MAX),
         })?;

@@ -95,7 +95,7 @@ pub fn skip_extension_headers(
     let mut extension_headers = Vec::new();
     for _ in 0..MAX_EXTENSION_HEADERS {
         let truncated = |needed: usize| IpError::Truncated {
-            structure: "IPv6 extension header",
+            structure: "IPv6 extension header".into(),
             offset: Ipv6Header::LEN + offset,
             needed,
             available: after_fixed.len().saturating_sub(offset),
@@ -165,7 +165,7 @@ impl Ipv6Header {
             .get(..Self::LEN)
             .and_then(|b| b.try_into().ok())
             .ok_or(IpError::Truncated {
-                structure: "IPv6 header",
+                structure: "IPv6 header".into(),
                 offset: 0,
                 needed: Self::LEN,
                 available: packet.len(),
@@ -180,7 +180,7 @@ impl Ipv6Header {
             packet
                 .get(Self::LEN..Self::LEN + payload_length)
                 .ok_or(IpError::Truncated {
-                    structure: "IPv6 packet (Payload Length)",
+                    structure: "IPv6 packet (Payload Length)".into(),
                     offset: 0,
                     needed: Self::LEN + payload_length,
                     available: packet.len(),
@@ -205,7 +205,7 @@ impl Ipv6Header {
     /// `out`, with Payload Length computed (RFC 8200 §3).
     pub fn emit(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), IpError> {
         let payload_length = u16::try_from(payload.len()).map_err(|_| IpError::TooLong {
-            structure: "IPv6 payload",
+            structure: "IPv6 payload".into(),
             length: payload.len(),
             max: usize::from(u16::MAX),
         })?;

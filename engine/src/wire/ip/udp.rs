@@ -104,7 +104,7 @@ impl UdpHeader {
             .get(..Self::LEN)
             .and_then(|b| b.try_into().ok())
             .ok_or(IpError::Truncated {
-                structure: "UDP header",
+                structure: "UDP header".into(),
                 offset: 0,
                 needed: Self::LEN,
                 available: datagram.len(),
@@ -156,7 +156,7 @@ impl UdpHeader {
     ) -> Result<Self, IpError> {
         let total = Self::LEN + data.len();
         let length = u16::try_from(total).map_err(|_| IpError::TooLong {
-            structure: "UDP datagram",
+            structure: "UDP datagram".into(),
             length: total,
             max: usize::from(u16::MAX),
         })?;

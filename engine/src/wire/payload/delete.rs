@@ -103,7 +103,7 @@ impl DeletePayload {
         for spi in &self.spis {
             if spi.len() != usize::from(self.spi_size) {
                 return Err(EmitError {
-                    field: "Security Parameter Index",
+                    field: "Security Parameter Index".into(),
                     kind: EmitErrorKind::Inconsistent {
                         expected: usize::from(self.spi_size),
                         found: spi.len(),

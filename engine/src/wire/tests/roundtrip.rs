@@ -444,8 +444,8 @@ fn emit_reports_values_that_do_not_fit() {
         })],
     };
     assert_eq!(
-        too_long.try_emit().map_err(|e| e.field),
-        Err("Payload Length")
+        too_long.try_emit().map_err(|e| e.field.into_owned()),
+        Err("Payload Length".to_owned())
     );
     let sk_not_last = Message {
         header: header(ExchangeType::INFORMATIONAL, 0, 0),

@@ -12,7 +12,7 @@ use ikelab_engine::child::SEAL_OVERHEAD_MAX;
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::ike::EspDatagram;
 use ikelab_engine::keylog::{KeyLog, KeyRecorder};
-use ikelab_engine::sim::{LinkConfig, Pair, Side};
+use ikelab_engine::sim::{LinkConfig, Pair, Side, fixtures};
 use ikelab_engine::wire::ip::{IpProtocol, emit_ip_packet};
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_chacha::ChaCha20Rng;
@@ -24,53 +24,36 @@ use super::keys::EventKeyTables;
 use super::options::PingOptions;
 use super::record::DriverRecord;
 
-const CLIENT: &str = r#"
-version = 2
-local_addrs = ["192.0.2.2"]
-remote_addrs = ["192.0.2.1"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-vips = ["0.0.0.0"]
-encap = true
-[local]
-auth = "psk"
-id = "client.example"
-[remote]
-auth = "psk"
-id = "gateway.example"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["dynamic"]
-remote_ts = ["0.0.0.0/0"]
-[secrets]
-psk = "engine-driver-unit-test"
-"#;
-
-const GATEWAY: &str = r#"
-version = 2
-local_addrs = ["192.0.2.1"]
-remote_addrs = ["%any"]
-proposals = ["aes256gcm16-prfsha256-x25519"]
-pools = ["vpool"]
-[local]
-auth = "psk"
-id = "gateway.example"
-[remote]
-auth = "psk"
-id = "%any"
-[children.net]
-esp_proposals = ["ESP"]
-local_ts = ["203.0.113.0/25"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "engine-driver-unit-test"
-[ip_pools.vpool]
-addrs = "203.0.113.128/25"
-"#;
-
 const HOST: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
 
-fn config(text: &str, esp: &str) -> PeerConfig {
-    toml::from_str(&text.replace("\"ESP\"", &format!("\"{esp}\""))).unwrap()
+/// The shared client fixture, UDP-encapsulated (`encap`, as the driver's sockets
+/// expect ESP on 4500) with a CHILD SA for all of IPv4 and `esp` as its proposal.
+fn client(esp: &str) -> PeerConfig {
+    let esp = format!("[\"{esp}\"]");
+    fixtures::variant(
+        fixtures::CLIENT,
+        &[
+            ("encap", "true"),
+            ("children.net.esp_proposals", &esp),
+            ("children.net.remote_ts", r#"["0.0.0.0/0"]"#),
+        ],
+    )
+    .unwrap()
+}
+
+/// The shared gateway fixture serving [`HOST`]'s network, virtual IPs from the
+/// other half of it, and `esp` as its proposal.
+fn gateway(esp: &str) -> PeerConfig {
+    let esp = format!("[\"{esp}\"]");
+    fixtures::variant(
+        fixtures::GATEWAY,
+        &[
+            ("children.net.esp_proposals", &esp),
+            ("children.net.local_ts", r#"["203.0.113.0/25"]"#),
+            ("ip_pools.vpool.addrs", r#""203.0.113.128/25""#),
+        ],
+    )
+    .unwrap()
 }
 
 /// An engine whose key log is `keys` (the pair puts its records among the events).
@@ -87,13 +70,11 @@ fn engine(responder: Vec<PeerConfig>, seed: u64, keys: &Arc<KeyRecorder>) -> Eng
 fn established(esp: &str) -> Pair {
     let (keys_a, keys_b) = (Arc::new(KeyRecorder::new()), Arc::new(KeyRecorder::new()));
     let a = engine(Vec::new(), 21, &keys_a);
-    let b = engine(vec![config(GATEWAY, esp)], 22, &keys_b);
+    let b = engine(vec![gateway(esp)], 22, &keys_b);
     let mut pair = Pair::new(a, b, LinkConfig::default(), 23);
     pair.record_keys(Side::A, keys_a);
     pair.record_keys(Side::B, keys_b);
-    pair.a
-        .initiate(Duration::ZERO, &config(CLIENT, esp))
-        .unwrap();
+    pair.a.initiate(Duration::ZERO, &client(esp)).unwrap();
     pair.drive();
     assert_eq!(pair.a.child_sas().count(), 1, "{esp}: no CHILD SA");
     pair
