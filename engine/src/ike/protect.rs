@@ -6,16 +6,17 @@
 //! crypto layer's [`SkProtection`] for the body. Opening checks the ICV before anything
 //! is parsed: bytes that fail it never reach the state machine.
 //!
-//! Both hand back the SK plaintext as it is inside the payload (inner payloads,
-//! Padding, Pad Length) with the IV and ICV lengths: the dissection of the message is
-//! built from it ([`crate::wire::dissect::KnownPlaintext`]), so a message is encrypted
-//! or decrypted once, never again for the trace.
+//! Both hand back the SK plaintext ([`SkPlaintext`]) with the IV and ICV lengths:
+//! the dissection of the message is built from it
+//! ([`crate::wire::dissect::KnownPlaintext`]), so a message is encrypted or decrypted
+//! once, never again for the trace. What only the dissection shows (the Padding of a
+//! sealed message, the note on the cipher and key) is made when one is built.
 
 use rand_core::CryptoRng;
 
 use crate::crypto::keys::{IkeKeys, IkeSuite};
 use crate::crypto::sk::SkProtection;
-use crate::crypto::{Cipher, CryptoError, Secret};
+use crate::crypto::{Cipher, CryptoError, Integ, Secret};
 use crate::event::{BuildError, Problem};
 use crate::wire::dissect::Decrypted;
 use crate::wire::iana::ExchangeType;
@@ -74,14 +75,53 @@ pub(crate) struct Protection {
 #[derive(Debug)]
 pub(crate) struct Sealed {
     pub(crate) bytes: Vec<u8>,
-    pub(crate) plaintext: Decrypted,
+    pub(crate) plaintext: SkPlaintext,
 }
 
 /// An opened message: its inner payloads, and the SK plaintext they came from.
 #[derive(Debug)]
 pub(crate) struct Opened {
     pub(crate) payloads: Vec<Payload>,
-    pub(crate) plaintext: Decrypted,
+    pub(crate) plaintext: SkPlaintext,
+}
+
+/// The plaintext of an SK payload as this IKE SA sealed or opened it, kept for the
+/// message's dissection: [`decrypted`](Self::decrypted) turns it into what the
+/// dissector shows. Building that costs a padded copy and a note (formatted
+/// strings), so it is left until a dissection is asked for (`EngineConfig::dissect`).
+#[derive(Debug)]
+pub(crate) struct SkPlaintext {
+    iv_len: usize,
+    icv_len: usize,
+    /// A sealed message's inner payload chain, or an opened message's whole
+    /// plaintext (chain, Padding, Pad Length: RFC 7296 §3.14).
+    octets: Vec<u8>,
+    /// For a sealed message, the Padding octets `SkProtection::seal` appended after
+    /// the chain (all zero, then the Pad Length octet); `None` when `octets` already
+    /// ends with them.
+    padding: Option<u8>,
+    cipher: Cipher,
+    integ: Option<&'static dyn Integ>,
+    /// Protected with SK_ei / SK_ai (the original initiator's keys, §2.14).
+    from_initiator: bool,
+}
+
+impl SkPlaintext {
+    /// What the dissector shows: the octets inside the SK payload (inner payloads,
+    /// Padding, Pad Length) and how they were protected.
+    pub(crate) fn decrypted(self) -> Decrypted {
+        let mut plaintext = self.octets;
+        if let Some(pad) = self.padding {
+            plaintext.resize(plaintext.len() + usize::from(pad), 0);
+            plaintext.push(pad);
+        }
+        Decrypted {
+            iv_len: self.iv_len,
+            icv_len: self.icv_len,
+            plaintext,
+            note: note(self.cipher, self.integ, self.from_initiator),
+        }
+    }
 }
 
 impl core::fmt::Debug for Protection {
@@ -152,18 +192,17 @@ impl Protection {
         bytes.extend_from_slice(&body);
         // What `SkProtection::seal` encrypted: the chain, zero Padding, Pad Length.
         let (iv_len, icv_len) = (self.outbound.iv_len(), self.outbound.icv_len());
-        let padded_len = body_len - iv_len - icv_len;
-        let pad = padded_len - plaintext.len() - 1;
-        let mut padded = plaintext;
-        padded.resize(padded_len - 1, 0);
-        padded.push(u8::try_from(pad).unwrap_or(u8::MAX));
+        let pad = body_len - iv_len - icv_len - plaintext.len() - 1;
         Ok(Sealed {
             bytes,
-            plaintext: Decrypted {
+            plaintext: SkPlaintext {
                 iv_len,
                 icv_len,
-                plaintext: padded,
-                note: self.note(self.original_initiator),
+                octets: plaintext,
+                padding: Some(u8::try_from(pad).unwrap_or(u8::MAX)),
+                cipher: self.suite.cipher,
+                integ: self.suite.integ,
+                from_initiator: self.original_initiator,
             },
         })
     }
@@ -208,29 +247,28 @@ impl Protection {
         .map_err(OpenError::Syntax)?;
         Ok(Opened {
             payloads,
-            plaintext: Decrypted {
+            plaintext: SkPlaintext {
                 iv_len: self.inbound.iv_len(),
                 icv_len: self.inbound.icv_len(),
-                plaintext: padded,
-                note: self.note(!self.original_initiator),
+                octets: padded,
+                padding: None,
+                cipher: self.suite.cipher,
+                integ: self.suite.integ,
+                from_initiator: !self.original_initiator,
             },
         })
     }
+}
 
-    /// How a message was protected, for the dissection: the cipher, the integrity
-    /// transform if any, and which key (RFC 7296 §2.14).
-    fn note(&self, from_initiator: bool) -> String {
-        let label = if from_initiator { "SK_ei" } else { "SK_er" };
-        match (self.suite.cipher, self.suite.integ) {
-            (Cipher::Cbc(_), Some(integ)) => {
-                format!(
-                    "{} with {}, {label}",
-                    describe_cipher(self.suite.cipher),
-                    integ.id()
-                )
-            }
-            _ => format!("{}, {label}", describe_cipher(self.suite.cipher)),
+/// How a message was protected, for the dissection: the cipher, the integrity
+/// transform if any, and which key (RFC 7296 §2.14).
+fn note(cipher: Cipher, integ: Option<&'static dyn Integ>, from_initiator: bool) -> String {
+    let label = if from_initiator { "SK_ei" } else { "SK_er" };
+    match (cipher, integ) {
+        (Cipher::Cbc(_), Some(integ)) => {
+            format!("{} with {}, {label}", describe_cipher(cipher), integ.id())
         }
+        _ => format!("{}, {label}", describe_cipher(cipher)),
     }
 }
 

@@ -8,14 +8,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::context::Cx;
-use super::protect::{OpenError, Opened};
+use super::protect::{OpenError, Opened, SkPlaintext};
 use super::sa::{IkeSa, Sent, dissect, message_event};
 use super::state::{self, Received, State};
 use super::summary::message_summary;
 use crate::event::{DownReason, DropEvent, DropReason, EventKind, Problem};
 use crate::wire::ErrorKind;
 use crate::wire::iana::{ExchangeType, NotifyType};
-use crate::wire::{Decrypted, IkeHeader, Message, NotifyPayload, Payload, WireError};
+use crate::wire::{IkeHeader, Message, NotifyPayload, Payload, WireError};
 
 /// Where a datagram came from and went to.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ pub(super) fn report_received(
     header: &IkeHeader,
     raw: &[u8],
     payloads: &Arc<[Payload]>,
-    plaintext: Option<Decrypted>,
+    plaintext: Option<SkPlaintext>,
     retransmission: u32,
 ) {
     let over_nat_t = path.dst.port() == cx.config.nat_t_port;
@@ -120,10 +120,12 @@ fn unexpected(sa: &IkeSa, header: &IkeHeader) -> DropReason {
 
 fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: &Message) {
     let header = &message.header;
-    let outline = message_summary(header, &message.payloads);
+    // The outer summary, for a drop event only (an accepted message is reported
+    // with its inner payloads).
+    let outline = || Some(message_summary(header, &message.payloads));
     if !sa.state.accepts(header.exchange_type, true) {
         let reason = unexpected(sa, header);
-        drop_message(sa, cx, path, raw, Some(outline), reason);
+        drop_message(sa, cx, path, raw, outline(), reason);
         return;
     }
     let expected =
@@ -134,14 +136,14 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
         let reason = DropReason::UnexpectedResponse {
             message_id: header.message_id,
         };
-        drop_message(sa, cx, path, raw, Some(outline), reason);
+        drop_message(sa, cx, path, raw, outline(), reason);
         return;
     }
     let (payloads, plaintext) = if header.exchange_type == ExchangeType::IKE_SA_INIT {
         (Arc::from(message.payloads.as_slice()), None)
     } else {
         let Some(protection) = sa.core.protection.as_ref() else {
-            drop_message(sa, cx, path, raw, Some(outline), DropReason::Unprotected);
+            drop_message(sa, cx, path, raw, outline(), DropReason::Unprotected);
             return;
         };
         match protection.open(raw, message) {
@@ -157,7 +159,7 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
                     cx,
                     path,
                     raw,
-                    Some(outline),
+                    outline(),
                     DropReason::Malformed {
                         error: error.clone(),
                     },
@@ -182,7 +184,7 @@ fn on_response(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message:
                 return;
             }
             Err(e) => {
-                drop_message(sa, cx, path, raw, Some(outline), open_error(e));
+                drop_message(sa, cx, path, raw, outline(), open_error(e));
                 return;
             }
         }
@@ -201,14 +203,16 @@ fn open_error(e: OpenError) -> DropReason {
 
 fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: &Message) {
     let header = &message.header;
-    let outline = message_summary(header, &message.payloads);
+    // The outer summary, for a drop event only (an accepted message is reported
+    // with its inner payloads).
+    let outline = || Some(message_summary(header, &message.payloads));
     if header.exchange_type == ExchangeType::IKE_SA_INIT {
         let reason = unexpected(sa, header);
-        drop_message(sa, cx, path, raw, Some(outline), reason);
+        drop_message(sa, cx, path, raw, outline(), reason);
         return;
     }
     let Some(protection) = sa.core.protection.as_ref() else {
-        drop_message(sa, cx, path, raw, Some(outline), DropReason::Unprotected);
+        drop_message(sa, cx, path, raw, outline(), DropReason::Unprotected);
         return;
     };
     let opened = protection.open(raw, message);
@@ -230,7 +234,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                 cx,
                 path,
                 raw,
-                Some(outline),
+                outline(),
                 DropReason::Malformed {
                     error: error.clone(),
                 },
@@ -255,7 +259,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                 sa.state = State::Closing;
             }
         }
-        Err(e) => drop_message(sa, cx, path, raw, Some(outline), open_error(e)),
+        Err(e) => drop_message(sa, cx, path, raw, outline(), open_error(e)),
         Ok(Opened {
             payloads,
             plaintext,
@@ -287,7 +291,7 @@ fn on_request(sa: &mut IkeSa, cx: &mut Cx<'_>, path: Path, raw: &[u8], message: 
                         expected,
                     }
                 };
-                drop_message(sa, cx, path, raw, Some(outline), reason);
+                drop_message(sa, cx, path, raw, outline(), reason);
                 if mid != expected {
                     notify_invalid_message_id(sa, cx, mid);
                 }

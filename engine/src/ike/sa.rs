@@ -14,7 +14,7 @@ use super::datagram::{Datagram, Time};
 use super::ids::{ChildSaId, IkeSaId};
 use super::nat::NatDetection;
 use super::policy::Policy;
-use super::protect::{Protection, SealError, Sealed};
+use super::protect::{Protection, SealError, Sealed, SkPlaintext};
 use super::retransmit::{CachedResponse, Outstanding, Window, wait_after};
 use super::state::State;
 use super::summary::message_summary;
@@ -25,9 +25,7 @@ use crate::wire::dissect::KnownPlaintext;
 use crate::wire::emit_message;
 use crate::wire::iana::{DhId, ExchangeType};
 use crate::wire::udp_encap::{NAT_KEEPALIVE, NON_ESP_MARKER};
-use crate::wire::{
-    Decrypted, Dissection, Flags, IdPayload, IkeHeader, IkeSpi, Payload, dissect_message,
-};
+use crate::wire::{Dissection, Flags, IdPayload, IkeHeader, IkeSpi, Payload, dissect_message};
 
 /// What becomes of an IKE SA after the call at hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +157,7 @@ impl SaCore {
         cx: &mut Cx<'_>,
         header: &IkeHeader,
         payloads: &[Payload],
-    ) -> Result<(Vec<u8>, Option<Decrypted>), SealError> {
+    ) -> Result<(Vec<u8>, Option<SkPlaintext>), SealError> {
         match &self.protection {
             Some(p) if header.exchange_type != ExchangeType::IKE_SA_INIT => p
                 .seal(header, payloads, cx.rng)
@@ -446,15 +444,17 @@ pub(crate) struct Sent<'a> {
 
 /// A message's dissection (when the engine is configured so), built from the
 /// plaintext its SK payload carries as the engine sealed or opened it: nothing is
-/// decrypted for the trace.
+/// decrypted for the trace. Without `EngineConfig::dissect` nothing is built.
 pub(crate) fn dissect(
     cx: &Cx<'_>,
     bytes: &[u8],
-    plaintext: Option<Decrypted>,
+    plaintext: Option<SkPlaintext>,
 ) -> Option<Arc<Dissection>> {
     cx.config.dissect.then(|| {
         Arc::new(match plaintext {
-            Some(plaintext) => dissect_message(bytes, Some(&mut KnownPlaintext::new(plaintext))),
+            Some(plaintext) => {
+                dissect_message(bytes, Some(&mut KnownPlaintext::new(plaintext.decrypted())))
+            }
             None => dissect_message(bytes, None),
         })
     })
