@@ -131,15 +131,31 @@ impl Engine {
         ip_packet: &[u8],
         out: &mut [u8],
     ) -> Result<SealedPacket, EspError> {
-        let inner = self.config.esp_events.then(|| summary(ip_packet));
+        if self.config.esp_events {
+            let inner = summary(ip_packet);
+            let sealed = self.seal_quietly(now, child, ip_packet, out)?;
+            self.report_sealed(now, &sealed, inner, out);
+            Ok(sealed)
+        } else {
+            self.seal_quietly(now, child, ip_packet, out)
+        }
+    }
+
+    /// [`seal`](Self::seal) without events: the fast path. Always inlined, so the
+    /// descriptor is built where the caller receives it rather than copied out of a
+    /// call (~30 instructions a packet, measured with callgrind on `benches/esp.rs`).
+    #[inline(always)]
+    fn seal_quietly(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        ip_packet: &[u8],
+        out: &mut [u8],
+    ) -> Result<SealedPacket, EspError> {
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet(&mut sa.esp, sa.mode, &mut *self.rng, ip_packet, out)?;
         sa.last_outbound = Some(now);
-        let sealed = self.sealed(now, route, outcome);
-        if let Some(inner) = inner {
-            self.report_sealed(now, &sealed, inner, out);
-        }
-        Ok(sealed)
+        Ok(self.sealed(now, route, outcome))
     }
 
     /// The CHILD SA whose traffic selectors cover the outbound IP packet `inner`
@@ -192,21 +208,34 @@ impl Engine {
         buf: &mut [u8],
         packet: core::ops::Range<usize>,
     ) -> Result<SealedPacket, EspError> {
-        let inner = self
-            .config
-            .esp_events
-            .then(|| summary(buf.get(packet.clone()).unwrap_or_default()));
+        if self.config.esp_events {
+            let inner = summary(buf.get(packet.clone()).unwrap_or_default());
+            let sealed = self.seal_in_place_quietly(now, child, buf, packet)?;
+            self.report_sealed(now, &sealed, inner, buf);
+            Ok(sealed)
+        } else {
+            self.seal_in_place_quietly(now, child, buf, packet)
+        }
+    }
+
+    /// [`seal_in_place`](Self::seal_in_place) without events: the fast path, always
+    /// inlined as [`seal_quietly`](Self::seal_quietly).
+    #[inline(always)]
+    fn seal_in_place_quietly(
+        &mut self,
+        now: Time,
+        child: ChildSaId,
+        buf: &mut [u8],
+        packet: core::ops::Range<usize>,
+    ) -> Result<SealedPacket, EspError> {
         let (sa, route) = sealing_sa(&mut self.children, child)?;
         let outcome = seal_ip_packet_in_place(&mut sa.esp, sa.mode, &mut *self.rng, buf, packet)?;
         sa.last_outbound = Some(now);
-        let sealed = self.sealed(now, route, outcome);
-        if let Some(inner) = inner {
-            self.report_sealed(now, &sealed, inner, buf);
-        }
-        Ok(sealed)
+        Ok(self.sealed(now, route, outcome))
     }
 
     /// The descriptor of a sealed packet, and the lifetime signals it raised.
+    #[inline(always)]
     fn sealed(&mut self, now: Time, route: Route, outcome: SealOutcome) -> SealedPacket {
         for limit in outcome.crossed.into_iter().flatten() {
             self.record_limit(now, route.ike_sa, route.child, limit);
@@ -239,8 +268,8 @@ impl Engine {
         }
     }
 
-    /// [`open`](Self::open) without events: the fast path.
-    #[inline]
+    /// [`open`](Self::open) without events: the fast path, always inlined into it.
+    #[inline(always)]
     pub(super) fn open_quietly<'b>(
         &mut self,
         now: Time,

@@ -48,7 +48,9 @@ fn dissect_with(
 }
 
 impl Engine {
-    /// Reports a packet `seal` or `seal_in_place` just wrote to `buf`.
+    /// Reports a packet `seal` or `seal_in_place` just wrote to `buf`. Never
+    /// inlined, as `open_reported`: the data plane's fast path stays small.
+    #[inline(never)]
     pub(super) fn report_sealed(
         &mut self,
         now: Time,
@@ -85,7 +87,9 @@ impl Engine {
     }
 
     /// `open` with `esp_events`: keeps a copy of the ESP packet (decryption is in
-    /// place) to dissect it, then reports the outcome.
+    /// place) to dissect it, then reports the outcome. Never inlined into `open`, so
+    /// the fast path without events stays small.
+    #[inline(never)]
     pub(super) fn open_reported<'b>(
         &mut self,
         now: Time,
