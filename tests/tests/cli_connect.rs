@@ -71,21 +71,29 @@ fn connect_to_end(config: &Path, remote: &str) -> Output {
 }
 
 /// The standard error of a running `ikelab`, collected by a thread.
-struct Log(Arc<Mutex<String>>);
+struct Log(Arc<Mutex<String>>, std::thread::JoinHandle<()>);
 
 impl Log {
     fn follow(child: &mut Child) -> Self {
         let text = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let sink = text.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
                 text.push_str(&line);
                 text.push('\n');
             }
         });
-        Self(text)
+        Self(text, reader)
+    }
+
+    /// Everything, once the process has exited (the reader has seen the end).
+    fn finish(self) -> String {
+        let Self(text, reader) = self;
+        let _ = reader.join();
+        let text = text.lock().unwrap_or_else(PoisonError::into_inner);
+        text.clone()
     }
 
     fn text(&self) -> String {
@@ -147,7 +155,7 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
-    let text = log.text();
+    let text = log.finish();
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("SIGTERM: deleting the IKE SA"), "{text}");
     let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
@@ -324,5 +332,127 @@ fn a_configuration_error_names_the_key() {
     assert_eq!(code, Some(5), "{stderr}");
     assert!(stderr.contains("invalid configuration"), "{stderr}");
     assert!(stderr.contains("proposals[0]"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A gateway with an address pool demands a configuration request; a client that
+/// asks for no virtual IP gets FAILED_CP_REQUIRED, exit 11.
+#[test]
+fn no_virtual_ip_request_ends_with_failed_cp_required() {
+    let dir = scratch("cp");
+    let gateway = gateway(&[]);
+    let config = client_config(&dir, &[("vips", "[]")]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(11), "{stderr}");
+    assert!(stderr.contains("FAILED_CP_REQUIRED"), "{stderr}");
+    assert!(stderr.contains("vips"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--trace` without `--keys`: the trace holds no key records (no secret leaves the
+/// engine); `-v` logs every datagram on the sockets; the IKE SA that a rekey
+/// replaced is followed (RFC 7296 §2.18), and SIGINT deletes the new one.
+#[test]
+fn without_keys_the_trace_has_no_secrets_and_a_rekeyed_sa_is_followed() {
+    let dir = scratch("rekey");
+    let gateway = gateway(&[]);
+    let config = client_config(
+        &dir,
+        &[
+            ("rekey_time", r#""1s""#),
+            ("rand_time", r#""0s""#),
+            ("over_time", r#""10s""#),
+        ],
+    );
+    let trace = dir.join("trace.json");
+    let mut child = connect_command(
+        &config,
+        &gateway.ike.to_string(),
+        &["-v", "--trace", trace.to_str().unwrap()],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let log = Log::follow(&mut child);
+    let rekeyed = log.wait_for("CHILD_SA net{") && log.wait_for("IKE_SA rekeyed");
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert!(rekeyed, "no IKE rekey:\n{text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("SIGINT: deleting the IKE SA"), "{text}");
+    assert!(
+        text.contains("network   #"),
+        "-v shows the datagrams:\n{text}"
+    );
+    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
+        matches!(
+            &e.kind,
+            EventKind::IkeSaDown {
+                reason: DownReason::DeletedByPeer
+            }
+        )
+    });
+    assert!(
+        deleted,
+        "the gateway saw no DELETE:\n{:#?}",
+        gateway.lines()
+    );
+    let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let secrets = trace.events_of("ikelab").filter(|e| {
+        matches!(
+            e.kind,
+            EventKind::IkeSaKeys(_) | EventKind::ChildSaKeys(_) | EventKind::KeysDerived { .. }
+        )
+    });
+    assert_eq!(secrets.count(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The gateway vanishes while we are up: SIGTERM's DELETE goes unanswered, and
+/// ikelab leaves after its 2 s wait with exit 0. `-q` keeps the log to warnings.
+#[test]
+fn an_unanswered_delete_is_left_after_the_wait() {
+    let dir = scratch("gone");
+    let gateway = gateway(&[]);
+    // Retransmissions of the DELETE outlast the 2 s wait (100 ms, x1.8, 8 times).
+    let config = client_config(&dir, &[("retransmit.tries", "8")]);
+    let mut child = connect_command(&config, &gateway.ike.to_string(), &["-q"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Log::follow(&mut child);
+    let up = gateway.wait_for(UP_WITHIN, |e| matches!(e.kind, EventKind::ChildSaUp(_)));
+    drop(gateway);
+    // The client's IKE_AUTH response may still be in flight: let it land.
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert!(up, "not established:\n{text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("no answer to DELETE within 2 s"), "{text}");
+    assert!(
+        !text.contains("sending IKE_SA_INIT"),
+        "-q logs no steps:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `--remote` that is no address is a usage error (2), naming the flag.
+#[test]
+fn a_malformed_remote_is_a_usage_error() {
+    let dir = scratch("usage");
+    let config = client_config(&dir, &[]);
+    let out = connect_command(&config, "gateway.example:500", &[])
+        .output()
+        .unwrap();
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--remote gateway.example:500"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -36,13 +36,17 @@ pub(crate) enum End {
 }
 
 /// Runs the session on `driver` until it ends.
-pub(crate) async fn run(driver: &mut Driver, ike: IkeSaId, mut cx: Context) -> End {
+pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context) -> End {
     let mut phase = Phase::Connecting;
     let mut failure: Option<Failure> = None;
     loop {
         for event in driver.flush().await {
             match &event.kind {
                 EventKind::IkeSaUp(_) if event.ike_sa == Some(ike) => phase = Phase::Up,
+                // A rekey replaced the IKE SA (RFC 7296 §2.18): the new one is ours now.
+                EventKind::IkeSaRekeyed { new_sa, .. } if event.ike_sa == Some(ike) => {
+                    ike = *new_sa;
+                }
                 EventKind::Decision(
                     d @ (Decision::IkeProposal(_) | Decision::ChildProposal { .. }),
                 ) => cx.proposal_decision = Some(d.describe()),
