@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, EventKind};
 use ikelab_engine::sim::fixtures::{self, CLIENT, GATEWAY};
-use ikelab_engine::trace::{Trace, TraceSource};
+use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
 use ikelab_tests::ikelab_bin;
 use ikelab_tests::loopback_gateway::LoopbackGateway;
 
@@ -128,7 +128,8 @@ fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
 fn connects_and_deletes_the_ike_sa_on_sigterm() {
     let dir = scratch("up");
     let gateway = gateway(&[]);
-    let config = client_config(&dir, &[]);
+    // No retransmission on a busy machine: the counts below are exact.
+    let config = client_config(&dir, &[("retransmit.timeout", r#""2s""#)]);
     let (trace, keys) = (dir.join("trace.json"), dir.join("keys"));
     let mut child = connect_command(
         &config,
@@ -177,10 +178,40 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
     let ours: Vec<&EventKind> = trace.events_of("ikelab").map(|e| &e.kind).collect();
     assert!(ours.iter().any(|k| matches!(k, EventKind::ChildSaUp(_))));
     assert!(ours.iter().any(|k| matches!(k, EventKind::ChildSaKeys(_))));
-    assert!(
-        trace.network_events().count() >= 8,
-        "IKE_SA_INIT, IKE_AUTH, INFORMATIONAL both ways"
+    // What crossed the sockets: each message we sent is one `transmit` of ours with
+    // the flight its `MessageSent` names; each we received a `transmit` from the
+    // gateway and its `delivered` (IKE_SA_INIT, IKE_AUTH, INFORMATIONAL: 3 each way).
+    let transmits: Vec<(u64, &str)> = trace
+        .network_events()
+        .filter_map(|(_, n)| match n {
+            NetworkEvent::Transmit { flight, from, .. } => Some((flight.0, from.as_str())),
+            _ => None,
+        })
+        .collect();
+    let delivered = trace
+        .network_events()
+        .filter(|(_, n)| matches!(n, NetworkEvent::Delivered { .. }))
+        .count();
+    let sent: Vec<u64> = trace
+        .events_of("ikelab")
+        .filter(|e| matches!(e.kind, EventKind::MessageSent(_)))
+        .map(|e| e.flight.expect("a sent message has a flight").0)
+        .collect();
+    assert_eq!(sent.len(), 3, "{transmits:?}");
+    for flight in &sent {
+        assert!(
+            transmits.contains(&(*flight, "ikelab")),
+            "{flight} in {transmits:?}"
+        );
+    }
+    assert_eq!(
+        transmits
+            .iter()
+            .filter(|(_, from)| *from == "gateway")
+            .count(),
+        3
     );
+    assert_eq!(delivered, 3);
 
     let ike_table = std::fs::read_to_string(keys.join("ikev2_decryption_table")).unwrap();
     let esp_table = std::fs::read_to_string(keys.join("esp_sa")).unwrap();

@@ -97,7 +97,12 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
             addresses: vec![remote.ip()],
         },
     ];
-    let mut driver = match Driver::new(sockets, signals, keys, Recording::new(US, THEM, peers)) {
+    let mut driver = match Driver::new(
+        sockets,
+        signals,
+        keys,
+        Recording::new(US, THEM, peers, args.trace.is_some()),
+    ) {
         Ok(d) => d,
         Err(message) => return fail(Exit::Failure, &message),
     };

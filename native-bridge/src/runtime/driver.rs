@@ -129,20 +129,20 @@ impl Driver {
     /// Sends every queued datagram and returns every queued event, each recorded
     /// and logged.
     pub(crate) async fn flush(&mut self) -> Vec<Event> {
+        let mut datagrams = Vec::new();
         while let Some(datagram) = self.engine.poll_transmit() {
-            let datagram = self.recording.sent(self.clock.now(), datagram);
-            if let Err(detail) = self.sockets.send(&datagram).await {
-                tracing::warn!("{detail}");
-            }
+            datagrams.push(self.recording.number(datagram));
         }
         let mut events = Vec::new();
         poll_events(&mut self.engine, self.recorder.as_deref(), &mut events);
         for event in &events {
-            let record = self.recording.event(event.clone());
-            if ikelab_engine::sim::transcript::shown(record, false) {
-                tracing::info!("{}", record.describe());
-            } else {
-                tracing::debug!("{}", record.describe());
+            self.recording.event(event.clone());
+        }
+        self.recording.end_flush();
+        for datagram in &datagrams {
+            self.recording.sent(self.clock.now(), datagram);
+            if let Err(detail) = self.sockets.send(datagram).await {
+                tracing::warn!("{detail}");
             }
         }
         events
@@ -165,9 +165,6 @@ impl Driver {
         let wake = match woken {
             Woken::Received(Ok(datagram)) => {
                 let datagram = self.recording.received(self.clock.now(), datagram);
-                if let Some(record) = self.recording.trace().records.last() {
-                    tracing::debug!("{}", record.describe());
-                }
                 self.engine.handle_datagram(self.clock.now(), datagram);
                 Wake::Datagram
             }

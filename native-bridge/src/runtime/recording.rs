@@ -7,10 +7,15 @@
 //! datagram is a `transmit` record (us to the gateway); a received one a `transmit`
 //! (the gateway to us, as our socket saw it) followed by `delivered`, and the
 //! engine's events about it carry its flight.
+//!
+//! Every record is logged as it is made ([`super::log`]); it is kept for the trace
+//! only when one is asked for (`keep`), so a long session without `--trace` does not
+//! grow.
 
 use std::collections::BTreeMap;
 
 use ikelab_engine::event::{Direction, Event, EventKind};
+use ikelab_engine::sim::transcript::shown;
 use ikelab_engine::trace::{
     Entry, FlightCounter, FlightId, NetworkEvent, Record, Trace, TracePeer, TraceSource,
     WireProtocol,
@@ -26,28 +31,41 @@ pub(crate) struct Recording {
     /// The name of the other side's lane (it appears in network records only).
     them: String,
     flights: FlightCounter,
-    /// The engine's flight id of a sent datagram → the run's, until its events are read.
+    /// The engine's flight id of a sent datagram → the run's, until its events are
+    /// read (the same flush: see [`end_flush`](Self::end_flush)).
     renumbered: BTreeMap<FlightId, FlightId>,
+    /// Whether records are kept for a trace.
+    keep: bool,
 }
 
 impl Recording {
-    pub(crate) fn new(us: &str, them: &str, peers: Vec<TracePeer>) -> Self {
+    pub(crate) fn new(us: &str, them: &str, peers: Vec<TracePeer>, keep: bool) -> Self {
         Self {
             trace: Trace::new(TraceSource::Bridge, None, peers),
             us: us.to_owned(),
             them: them.to_owned(),
             flights: FlightCounter::default(),
             renumbered: BTreeMap::new(),
+            keep,
         }
     }
 
-    /// A datagram the engine queued: numbered for the run and recorded as sent.
-    pub(crate) fn sent(&mut self, t: Time, mut datagram: Datagram) -> Datagram {
+    /// A datagram the engine queued, numbered for the run (before its events are read).
+    pub(crate) fn number(&mut self, mut datagram: Datagram) -> Datagram {
         let flight = self.flights.next_id();
         if let Some(local) = datagram.flight {
             self.renumbered.insert(local, flight);
         }
         datagram.flight = Some(flight);
+        datagram
+    }
+
+    /// A numbered datagram goes out on a socket (after the events that describe it,
+    /// as the simulator records them).
+    pub(crate) fn sent(&mut self, t: Time, datagram: &Datagram) {
+        let Some(flight) = datagram.flight else {
+            return;
+        };
         let transmit = NetworkEvent::Transmit {
             flight,
             from: self.us.clone(),
@@ -56,7 +74,6 @@ impl Recording {
             protocol: WireProtocol::Udp,
         };
         self.network(t, transmit);
-        datagram
     }
 
     /// A datagram that arrived on a socket: numbered and recorded as delivered to us.
@@ -79,26 +96,37 @@ impl Recording {
         datagram
     }
 
-    /// An engine event, with the run's flight if it describes a datagram we sent;
-    /// returns its record (for the log).
-    pub(crate) fn event(&mut self, mut event: Event) -> &Record {
+    /// An engine event, with the run's flight if it describes a datagram we sent.
+    pub(crate) fn event(&mut self, mut event: Event) {
         if describes_sent_datagram(&event) {
             event.flight = event
                 .flight
                 .and_then(|local| self.renumbered.get(&local).copied());
         }
         let record = Record::new(event.time_us, self.us.clone(), Entry::Event(event));
-        self.push(record)
+        self.push(record);
+    }
+
+    /// The events of the datagrams sent in this flush have been read.
+    pub(crate) fn end_flush(&mut self) {
+        self.renumbered.clear();
     }
 
     fn network(&mut self, t: Time, event: NetworkEvent) {
         self.push(Record::of_network(micros(t), event));
     }
 
-    fn push(&mut self, record: Record) -> &Record {
-        self.trace.records.push(record);
-        let last = self.trace.records.len() - 1;
-        &self.trace.records[last]
+    /// Logs the record (the lines `ikelab sim` shows at the normal level, the rest
+    /// with `-v`) and keeps it if a trace is written.
+    fn push(&mut self, record: Record) {
+        if shown(&record, false) {
+            tracing::info!("{}", record.describe());
+        } else {
+            tracing::debug!("{}", record.describe());
+        }
+        if self.keep {
+            self.trace.records.push(record);
+        }
     }
 
     /// The whole trace.
