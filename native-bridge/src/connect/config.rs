@@ -119,3 +119,30 @@ fn route_source(remote: SocketAddr) -> Result<IpAddr, String> {
         .map(|addr| addr.ip())
         .map_err(|e| format!("local_addrs: empty, and no route to {remote}: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_may_carry_a_port() {
+        let v4 = "192.0.2.1".parse::<IpAddr>().unwrap();
+        assert_eq!(parse_addr("192.0.2.1", "--remote"), Ok((v4, None)));
+        assert_eq!(
+            parse_addr("192.0.2.1:4500", "--remote"),
+            Ok((v4, Some(4500)))
+        );
+        let v6 = "2001:db8::1".parse::<IpAddr>().unwrap();
+        assert_eq!(parse_addr("2001:db8::1", "--local"), Ok((v6, None)));
+        assert_eq!(
+            parse_addr("[2001:db8::1]:500", "--local"),
+            Ok((v6, Some(500)))
+        );
+    }
+
+    #[test]
+    fn a_name_is_no_address_and_the_error_names_the_flag() {
+        let error = parse_addr("vpn.example", "--remote").unwrap_err();
+        assert!(error.starts_with("--remote vpn.example"), "{error}");
+    }
+}

@@ -169,3 +169,65 @@ fn remote_text(cx: &Context) -> String {
     cx.remote
         .map_or_else(|| "(no address)".to_owned(), |r| r.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_documented_notify_has_its_exit_code() {
+        let cases = [
+            (
+                NotifyType::AUTHENTICATION_FAILED,
+                Exit::AuthenticationFailed,
+            ),
+            (NotifyType::NO_PROPOSAL_CHOSEN, Exit::NoProposalChosen),
+            (NotifyType::TS_UNACCEPTABLE, Exit::TsUnacceptable),
+            (NotifyType::FAILED_CP_REQUIRED, Exit::CpRequired),
+        ];
+        for (notify, exit) in cases {
+            let reason = DownReason::PeerError {
+                exchange: ExchangeType::IKE_AUTH,
+                notify,
+            };
+            let failure = of_ike_down(&reason, &Context::default());
+            assert_eq!(failure.exit, exit, "{}", failure.message);
+            assert!(
+                failure.message.contains(&iana_name(notify)),
+                "{}",
+                failure.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_an_unreachable_gateway_naming_its_address() {
+        let reason = DownReason::Timeout {
+            exchange: ExchangeType::IKE_SA_INIT,
+            message_id: 0,
+            transmissions: 6,
+        };
+        let cx = Context {
+            remote: Some("192.0.2.1:500".parse().unwrap()),
+            ..Context::default()
+        };
+        let failure = of_ike_down(&reason, &cx);
+        assert_eq!(failure.exit, Exit::Unreachable);
+        assert!(
+            failure.message.contains("192.0.2.1:500 did not answer"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
+    fn other_reasons_are_a_plain_failure() {
+        let failure = of_ike_down(&DownReason::DeletedByPeer, &Context::default());
+        assert_eq!(failure.exit, Exit::Failure);
+        assert!(
+            failure.message.contains("deleted by the peer"),
+            "{}",
+            failure.message
+        );
+    }
+}
