@@ -71,7 +71,7 @@ pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
     peer.local_addrs = vec![local_ip.to_string()];
     peer.validate_for(Role::Initiator).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        invalid(path, &lines.join("\n  "))
+        invalid(path, &lines.join("\n"))
     })?;
     Ok(Connection {
         peer,
@@ -83,8 +83,18 @@ pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
 fn invalid(path: &Path, detail: &str) -> ConfigProblem {
     ConfigProblem {
         exit: Exit::Config,
-        message: format!("{}: invalid configuration:\n  {detail}", path.display()),
+        message: format!(
+            "{}: invalid configuration:\n{}",
+            path.display(),
+            indented(detail)
+        ),
     }
+}
+
+/// Each line of `text` two spaces in, without trailing blank lines.
+fn indented(text: &str) -> String {
+    let lines: Vec<String> = text.trim_end().lines().map(|l| format!("  {l}")).collect();
+    lines.join("\n")
 }
 
 fn usage(message: &str) -> ConfigProblem {
