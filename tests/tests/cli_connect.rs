@@ -406,9 +406,11 @@ fn without_keys_the_trace_has_no_secrets_and_a_rekeyed_sa_is_followed() {
     .unwrap();
     let log = Log::follow(&mut child);
     let rekeyed = log.wait_for("CHILD_SA net{") && log.wait_for("IKE_SA rekeyed");
-    let _ = Command::new("kill")
+    let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
-        .status();
+        .status()
+        .unwrap();
+    assert!(killed.success());
     let status = child.wait().unwrap();
     let text = log.finish();
     assert!(rekeyed, "no IKE rekey:\n{text}");
@@ -459,9 +461,11 @@ fn an_unanswered_delete_is_left_after_the_wait() {
     drop(gateway);
     // The client's IKE_AUTH response may still be in flight: let it land.
     std::thread::sleep(Duration::from_millis(200));
-    let _ = Command::new("kill")
+    let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
-        .status();
+        .status()
+        .unwrap();
+    assert!(killed.success());
     let status = child.wait().unwrap();
     let text = log.finish();
     assert!(up, "not established:\n{text}");
