@@ -12,7 +12,15 @@ Exit codes:
   1  the command ran but its outcome was a failure
   2  usage error (bad command line)
   3  an input file could not be read or parsed (the capture, the --keys table, or a scenario)
-  4  a simulated scenario ended differently from its [expect]";
+  4  a simulated scenario ended differently from its [expect]
+  5  connect: the configuration is invalid (the key and the reason are printed)
+  6  connect: a local UDP port could not be bound (in use, or not permitted)
+  7  connect: the gateway did not answer within the retransmission budget
+  8  connect: authentication failed (AUTHENTICATION_FAILED, or the gateway's AUTH did not verify)
+  9  connect: no proposal chosen (NO_PROPOSAL_CHOSEN)
+  10  connect: the traffic selectors were refused (TS_UNACCEPTABLE)
+  11  connect: the gateway requires a configuration payload (FAILED_CP_REQUIRED)
+  12  connect: without --no-tun (the TUN mode is not built yet)";
 
 /// `ikelab` — top-level arguments.
 #[derive(Debug, Parser)]
@@ -48,6 +56,53 @@ pub(crate) enum Command {
     /// scenario's [expect]: exit 0 if the outcome is as expected, 4 if not.
     #[command(after_help = AFTER_HELP)]
     Sim(SimArgs),
+    /// Connect to a gateway as an IKEv2 initiator, over real UDP.
+    ///
+    /// Reads CONFIG (a PeerConfig in TOML, README "Configuration"), establishes the
+    /// IKE SA and the CHILD SA of its first [children.NAME], logs each step in the
+    /// words of `ikelab sim`, and stays up until SIGINT or SIGTERM; then it deletes
+    /// the IKE SA (INFORMATIONAL with DELETE, RFC 7296 §1.4.1), waits up to 2 s for
+    /// the answer and exits 0. Only `--no-tun` exists so far: IKE on two ephemeral
+    /// UDP ports (the IKE port and the NAT-T port), without root, and no traffic
+    /// through the tunnel.
+    #[command(after_help = AFTER_HELP)]
+    Connect(ConnectArgs),
+}
+
+/// `ikelab connect CONFIG.toml` — arguments.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// The connection: a PeerConfig file (TOML) for the initiator side.
+    #[arg(value_name = "CONFIG")]
+    pub(crate) config: PathBuf,
+    /// IKE only, without a TUN device: binds ephemeral UDP ports, needs no root.
+    /// Required for now (without it: exit code 12).
+    #[arg(long)]
+    pub(crate) no_tun: bool,
+    /// Our address (replaces `local_addrs`), optionally with the IKE port to bind
+    /// (default: an ephemeral port). Without it, the first address of `local_addrs`,
+    /// or the address the host routes to the gateway from.
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub(crate) local: Option<String>,
+    /// The gateway's address (replaces `remote_addrs`), optionally with its IKE port
+    /// (replaces `remote_port`, default 500).
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub(crate) remote: Option<String>,
+    /// Write the Wireshark key tables into DIR as the keys appear (a profile folder:
+    /// `WIRESHARK_CONFIG_DIR=DIR tshark`), and put key records in the --trace.
+    /// Without it no secret leaves the engine.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keys: Option<PathBuf>,
+    /// At the end, write the trace (JSON, schema ikelab-trace/2, source "bridge"):
+    /// this peer's events and every datagram its sockets sent or received.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Also log timer changes and every datagram on the sockets.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub(crate) verbose: bool,
+    /// Log warnings only (errors are printed either way).
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
 }
 
 /// `ikelab sim SCENARIO` — arguments.

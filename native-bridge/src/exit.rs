@@ -16,6 +16,23 @@ pub(crate) enum Exit {
     Input,
     /// 4: a simulated scenario ended differently from its `[expect]`.
     Unexpected,
+    /// 5: `connect`'s configuration is invalid (its key and the reason are printed).
+    Config,
+    /// 6: `connect` could not bind a local UDP port (in use, or not permitted).
+    Bind,
+    /// 7: the gateway did not answer within the retransmission budget (RFC 7296 §2.4).
+    Unreachable,
+    /// 8: authentication failed: the gateway sent AUTHENTICATION_FAILED, or its AUTH
+    /// payload did not verify (RFC 7296 §2.15).
+    AuthenticationFailed,
+    /// 9: NO_PROPOSAL_CHOSEN, for the IKE SA or the CHILD SA (RFC 7296 §2.7).
+    NoProposalChosen,
+    /// 10: TS_UNACCEPTABLE (RFC 7296 §2.9).
+    TsUnacceptable,
+    /// 11: FAILED_CP_REQUIRED (RFC 7296 §3.10.1).
+    CpRequired,
+    /// 12: `connect` without `--no-tun`: the TUN mode is not built yet.
+    TunNotBuilt,
 }
 
 impl Exit {
@@ -26,6 +43,14 @@ impl Exit {
             Self::Usage => 2,
             Self::Input => 3,
             Self::Unexpected => 4,
+            Self::Config => 5,
+            Self::Bind => 6,
+            Self::Unreachable => 7,
+            Self::AuthenticationFailed => 8,
+            Self::NoProposalChosen => 9,
+            Self::TsUnacceptable => 10,
+            Self::CpRequired => 11,
+            Self::TunNotBuilt => 12,
         }
     }
 }

@@ -4,9 +4,11 @@
 //! source. Exit codes are listed in one table (`exit.rs`, README "Exit codes").
 
 mod cli;
+mod connect;
 mod dissect;
 mod exit;
 mod key_folder;
+mod runtime;
 mod sim;
 
 use std::process::ExitCode;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Dissect(args) => dissect::run(&args),
         Command::Sim(args) => sim::run(&args),
+        Command::Connect(args) => connect::run(&args),
     };
     exit.into()
 }

@@ -317,6 +317,26 @@ test('the whole happy path can be driven by the keyboard alone', async () => {
   await assertClean(lab);
 });
 
+test('each datagram travels across the network while playing; prefers-reduced-motion steps instead', async () => {
+  // Play reaches the first datagram at once, and its packet travels.
+  const moving = await openLab('#s=happy-path&seed=7&step=0');
+  await moving.page.locator('#play').click();
+  await moving.page.locator('.packet').first().waitFor({ timeout: 5000 });
+  await assertClean(moving);
+  // With reduced motion: the same steps, no travelling packet at any of them.
+  const still = await openLab('#s=happy-path&seed=7&step=0', { width: 1280, height: 800 }, { reducedMotion: 'reduce' });
+  const { page } = still;
+  await page.locator('#play').click();
+  let packets = 0;
+  while ((await stepOf(page)) < 12) {
+    packets += await page.locator('.packet').count();
+    await page.waitForTimeout(50);
+  }
+  assert.equal(packets, 0, 'no packet travels under prefers-reduced-motion');
+  assert.ok(await page.locator('.flight-label').count() >= 2, 'the datagrams are still drawn');
+  await assertClean(still);
+});
+
 test('axe-core finds no serious or critical violation', async () => {
   for (const scheme of ['light', 'dark']) {
     const lab = await openLab('#s=nat-t-keepalive&step=20', { width: 1280, height: 800 }, { colorScheme: scheme });

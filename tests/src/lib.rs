@@ -1,6 +1,7 @@
 //! Helpers shared by IKElab's end-to-end tests (`tests/tests/*.rs`).
 
 pub mod interop;
+pub mod loopback_gateway;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,0 +1,173 @@
+//! `ikelab connect CONFIG.toml --no-tun`: an IKEv2 initiator over real UDP.
+//!
+//! Loads the connection ([`config`]), binds the IKE and NAT-T sockets, and runs the
+//! [`session`] on the runtime (one tokio task owning the engine). With `--keys DIR`
+//! the Wireshark profile folder is written as keys appear; with `--trace FILE` the
+//! trace is written at the end. A failure ends with the exit code of [`outcome`].
+//!
+//! The TUN mode (the default, once it exists) is refused with exit code 12.
+
+mod config;
+mod outcome;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ikelab_engine::keylog::{KeyLog, KeyRecorder};
+use ikelab_engine::trace::TracePeer;
+
+use crate::cli::ConnectArgs;
+use crate::exit::Exit;
+use crate::key_folder::ProfileFolder;
+use crate::runtime::driver::{Driver, KeySinks};
+use crate::runtime::log::{self, Verbosity};
+use crate::runtime::recording::Recording;
+use crate::runtime::signals::StopSignals;
+use crate::runtime::sockets::IkeSockets;
+
+/// Our lane in the trace and the log.
+const US: &str = "ikelab";
+/// The gateway's lane (network records only).
+const THEM: &str = "gateway";
+
+/// Runs `ikelab connect`.
+pub(crate) fn run(args: &ConnectArgs) -> Exit {
+    if !args.no_tun {
+        eprintln!(
+            "ikelab connect: the TUN mode (a virtual IP, routes and traffic through the \
+             tunnel) is not built yet; run with --no-tun for IKE only (exit code {})",
+            Exit::TunNotBuilt.code()
+        );
+        return Exit::TunNotBuilt;
+    }
+    log::init(if args.quiet {
+        Verbosity::Quiet
+    } else if args.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
+    let connection = match config::load(args) {
+        Ok(c) => c,
+        Err(problem) => return fail(problem.exit, &problem.message),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(Exit::Failure, &format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(connect(args, connection))
+}
+
+async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
+    let config::Connection {
+        peer,
+        local,
+        remote,
+    } = connection;
+    let nat_t = SocketAddr::new(local.ip(), 0);
+    let sockets = match IkeSockets::bind(local, nat_t).await {
+        Ok(s) => s,
+        Err(e) => return fail(Exit::Bind, &e.describe()),
+    };
+    let signals = match StopSignals::install() {
+        Ok(s) => s,
+        Err(e) => return fail(Exit::Failure, &format!("cannot handle signals: {e}")),
+    };
+    let folder = match args.keys.as_deref().map(ProfileFolder::create).transpose() {
+        Ok(folder) => folder.map(Arc::new),
+        Err(message) => return fail(Exit::Failure, &message),
+    };
+    let keys = KeySinks {
+        folder: folder.clone().map(|f| f as Arc<dyn KeyLog>),
+        // Key records go into the trace only with --keys.
+        recorder: (folder.is_some() && args.trace.is_some()).then(|| Arc::new(KeyRecorder::new())),
+    };
+    let peers = vec![
+        TracePeer {
+            name: US.to_owned(),
+            addresses: vec![local.ip()],
+        },
+        TracePeer {
+            name: THEM.to_owned(),
+            addresses: vec![remote.ip()],
+        },
+    ];
+    let mut driver = match Driver::new(
+        sockets,
+        signals,
+        keys,
+        Recording::new(US, THEM, peers, args.trace.is_some()),
+    ) {
+        Ok(d) => d,
+        Err(message) => return fail(Exit::Failure, &message),
+    };
+    tracing::info!(
+        "IKE on UDP {}, NAT-T on UDP {}, gateway {remote}",
+        driver.sockets().ike_addr(),
+        driver.sockets().nat_t_addr()
+    );
+    let ike = match driver.initiate(&peer, remote) {
+        Ok(id) => id,
+        Err(message) => return fail(Exit::Config, &format!("cannot initiate: {message}")),
+    };
+    let cx = outcome::Context {
+        remote: Some(remote),
+        ike_proposals: peer.proposals.clone(),
+        esp_proposals: peer
+            .children
+            .iter()
+            .map(|(name, child)| (name.to_owned(), child.esp_proposals.clone()))
+            .collect(),
+        proposal_decision: None,
+    };
+    let end = session::run(&mut driver, ike, cx).await;
+    let mut exit = match end {
+        session::End::Closed => Exit::Success,
+        session::End::Failed(failure) => fail(failure.exit, &failure.message),
+    };
+    if let Some(path) = &args.trace {
+        let written = driver
+            .recording()
+            .trace()
+            .to_json()
+            .map_err(|e| format!("cannot write the trace: {e}"))
+            .and_then(|json| {
+                std::fs::write(path, json + "\n")
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            });
+        if let Err(message) = written {
+            exit = worse(exit, fail(Exit::Failure, &message));
+        }
+    }
+    if let Some(folder) = &folder {
+        match folder.finish() {
+            Ok(notes) => {
+                for note in notes {
+                    tracing::warn!("key table: {note}");
+                }
+            }
+            Err(message) => exit = worse(exit, fail(Exit::Failure, &message)),
+        }
+    }
+    exit
+}
+
+/// Prints `message` (on standard error, plain) and returns `exit`.
+fn fail(exit: Exit, message: &str) -> Exit {
+    eprintln!("ikelab connect: {message}");
+    exit
+}
+
+/// The first failure stays the exit code; an output failure spoils a success.
+fn worse(current: Exit, new: Exit) -> Exit {
+    if current == Exit::Success {
+        new
+    } else {
+        current
+    }
+}

@@ -1,0 +1,138 @@
+//! One connection's life on the runtime: initiate, watch the engine's events until
+//! the IKE SA and its CHILD SA are up (or fail), stay up until SIGINT or SIGTERM,
+//! then delete the IKE SA (RFC 7296 §1.4.1) and wait a little for the answer.
+
+use std::time::Duration;
+
+use ikelab_engine::event::{Decision, Event, EventKind};
+use ikelab_engine::wire::Payload;
+use ikelab_engine::wire::iana::ExchangeType;
+use ikelab_engine::{IkeSaId, Time};
+
+use super::outcome::{self, Context, Failure};
+use crate::runtime::driver::{Driver, Wake};
+
+/// How long we wait for the gateway's answer to our DELETE before leaving anyway.
+const DELETE_WAIT: Duration = Duration::from_secs(2);
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// IKE_SA_INIT and IKE_AUTH under way.
+    Connecting,
+    /// The IKE SA is up.
+    Up,
+    /// We sent DELETE (or there was nothing to delete); leaving by this time.
+    Closing { until: Time },
+}
+
+/// How the session ended.
+#[derive(Debug)]
+pub(crate) enum End {
+    /// Closed on request (SIGINT or SIGTERM).
+    Closed,
+    /// The connection failed.
+    Failed(Failure),
+}
+
+/// Runs the session on `driver` until it ends.
+pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context) -> End {
+    let mut phase = Phase::Connecting;
+    let mut failure: Option<Failure> = None;
+    loop {
+        for event in driver.flush().await {
+            match &event.kind {
+                EventKind::IkeSaUp(_) if event.ike_sa == Some(ike) => phase = Phase::Up,
+                // A rekey replaced the IKE SA (RFC 7296 §2.18): the new one is ours now.
+                EventKind::IkeSaRekeyed { new_sa, .. } if event.ike_sa == Some(ike) => {
+                    ike = *new_sa;
+                }
+                EventKind::Decision(
+                    d @ (Decision::IkeProposal(_) | Decision::ChildProposal { .. }),
+                ) => cx.proposal_decision = Some(d.describe()),
+                EventKind::MessageReceived(_) => warn_unauthenticated_error(&event),
+                EventKind::ChildSaFailed { name, reason } if failure.is_none() => {
+                    // A CHILD SA that failed in IKE_AUTH leaves the IKE SA up (RFC 7296
+                    // §1.2); a client without its tunnel has no use for it.
+                    failure = Some(outcome::of_child_failed(name, reason, &cx));
+                    phase = close(driver, ike);
+                }
+                EventKind::IkeSaDown { reason } if event.ike_sa == Some(ike) => {
+                    return match failure {
+                        Some(failure) => End::Failed(failure),
+                        None if matches!(phase, Phase::Closing { .. }) => End::Closed,
+                        None => End::Failed(outcome::of_ike_down(reason, &cx)),
+                    };
+                }
+                _ => {}
+            }
+        }
+        let until = match phase {
+            Phase::Closing { until } => {
+                if driver.now() >= until {
+                    tracing::warn!(
+                        "no answer to DELETE within {} s: leaving anyway",
+                        DELETE_WAIT.as_secs()
+                    );
+                    return failure.map_or(End::Closed, End::Failed);
+                }
+                Some(until)
+            }
+            _ => None,
+        };
+        match driver.wait(until).await {
+            Wake::Signal(name) => match phase {
+                Phase::Closing { .. } => {
+                    tracing::warn!("{name} again: leaving without waiting for the DELETE answer");
+                    return failure.map_or(End::Closed, End::Failed);
+                }
+                Phase::Connecting | Phase::Up => {
+                    tracing::info!("{name}: deleting the IKE SA");
+                    phase = close(driver, ike);
+                }
+            },
+            Wake::SocketError(detail) => tracing::debug!("{detail}"),
+            Wake::Datagram | Wake::Time => {}
+        }
+    }
+}
+
+/// Sends DELETE for the IKE SA (RFC 7296 §1.4.1), which closes its CHILD SAs too.
+/// An IKE SA not yet established has nothing to delete on the gateway's side: then
+/// the session just ends.
+fn close(driver: &mut Driver, ike: IkeSaId) -> Phase {
+    let now = driver.now();
+    match driver.engine().delete_ike(now, ike) {
+        Ok(()) => Phase::Closing {
+            until: now + DELETE_WAIT,
+        },
+        Err(e) => {
+            tracing::info!("nothing to delete: {e}");
+            Phase::Closing { until: now }
+        }
+    }
+}
+
+/// An error notification in an IKE_SA_INIT response is not authenticated: anyone on
+/// the path can send one, so the engine keeps waiting for a genuine answer until the
+/// next retransmission (RFC 7296 §2.21.1, §2.4). Says so at once.
+fn warn_unauthenticated_error(event: &Event) {
+    let EventKind::MessageReceived(message) = &event.kind else {
+        return;
+    };
+    if message.exchange != ExchangeType::IKE_SA_INIT || !message.response || message.encrypted {
+        return;
+    }
+    for payload in message.payloads.iter() {
+        if let Payload::Notify(n) = payload
+            && n.notify_type.is_error()
+        {
+            tracing::warn!(
+                "the gateway answered IKE_SA_INIT with the error {}, which is not \
+                 authenticated (anyone on the path could send it): waiting for a \
+                 genuine answer until the next retransmission (RFC 7296 §2.21.1)",
+                outcome::iana_name(n.notify_type)
+            );
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The task that owns the engine: feeds it datagrams, time and signals, sends what
+//! it queues and reads what it reports (quinn-proto's loop; see the module above).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use getrandom::SysRng;
+use ikelab_engine::config::PeerConfig;
+use ikelab_engine::event::Event;
+use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
+use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
+use rand_core::UnwrapErr;
+
+use super::clock::Clock;
+use super::recording::Recording;
+use super::signals::StopSignals;
+use super::sockets::IkeSockets;
+
+/// With no deadline at all, the loop still wakes this often (nothing is due then;
+/// it only bounds a sleep).
+const IDLE_WAKE: Duration = Duration::from_secs(3600);
+
+/// What woke the loop.
+#[derive(Debug)]
+pub(crate) enum Wake {
+    /// The engine's deadline (or the caller's) passed; the engine has been told.
+    Time,
+    /// A datagram arrived; the engine has handled it.
+    Datagram,
+    /// SIGINT or SIGTERM.
+    Signal(&'static str),
+    /// A socket reported an error (logged; the loop goes on).
+    SocketError(String),
+}
+
+/// What `select!` saw, before the engine is told.
+enum Woken {
+    Received(Result<ikelab_engine::Datagram, String>),
+    Signal(&'static str),
+    Time,
+}
+
+/// Where secrets go, if anywhere: the `--keys` folder and the trace's key records.
+#[derive(Debug, Default)]
+pub(crate) struct KeySinks {
+    /// The key log that writes the Wireshark profile folder.
+    pub(crate) folder: Option<Arc<dyn KeyLog>>,
+    /// The recorder whose records go into the trace among the events.
+    pub(crate) recorder: Option<Arc<KeyRecorder>>,
+}
+
+/// The engine and everything it is fed from.
+#[derive(Debug)]
+pub(crate) struct Driver {
+    engine: Engine,
+    sockets: IkeSockets,
+    signals: StopSignals,
+    clock: Clock,
+    recording: Recording,
+    recorder: Option<Arc<KeyRecorder>>,
+}
+
+impl Driver {
+    /// An initiator-only engine (no responder configurations) on `sockets`, drawing
+    /// its randomness from the OS and its calendar time from the wall clock.
+    pub(crate) fn new(
+        sockets: IkeSockets,
+        signals: StopSignals,
+        keys: KeySinks,
+        recording: Recording,
+    ) -> Result<Self, String> {
+        let mut logs: Vec<Arc<dyn KeyLog>> = Vec::new();
+        logs.extend(keys.folder);
+        if let Some(recorder) = &keys.recorder {
+            logs.push(recorder.clone());
+        }
+        // Without --keys no key log is installed: then no secret leaves the engine.
+        let key_log = (!logs.is_empty()).then(|| Arc::new(KeyLogs(logs)) as Arc<dyn KeyLog>);
+        let config = EngineConfig {
+            key_log,
+            ike_port: sockets.ike_addr().port(),
+            nat_t_port: sockets.nat_t_addr().port(),
+            ..EngineConfig::default()
+        };
+        let mut engine = Engine::new(config, Box::new(UnwrapErr(SysRng)))
+            .map_err(|e| format!("the engine cannot start: {e}"))?;
+        let clock = Clock::start();
+        engine.set_unix_time(clock.now(), Clock::unix_now());
+        Ok(Self {
+            engine,
+            sockets,
+            signals,
+            clock,
+            recording,
+            recorder: keys.recorder,
+        })
+    }
+
+    /// The engine's `now`.
+    pub(crate) fn now(&self) -> Time {
+        self.clock.now()
+    }
+
+    pub(crate) fn engine(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    pub(crate) fn sockets(&self) -> &IkeSockets {
+        &self.sockets
+    }
+
+    pub(crate) fn recording(&self) -> &Recording {
+        &self.recording
+    }
+
+    /// Starts an IKE SA from our IKE socket to `remote` (RFC 7296 §1.2).
+    pub(crate) fn initiate(
+        &mut self,
+        config: &PeerConfig,
+        remote: std::net::SocketAddr,
+    ) -> Result<IkeSaId, String> {
+        let local = self.sockets.ike_addr();
+        let now = self.now();
+        self.engine
+            .initiate_from(now, config, local, remote)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends every queued datagram and returns every queued event, each recorded
+    /// and logged.
+    pub(crate) async fn flush(&mut self) -> Vec<Event> {
+        let mut datagrams = Vec::new();
+        while let Some(datagram) = self.engine.poll_transmit() {
+            datagrams.push(self.recording.number(datagram));
+        }
+        let mut events = Vec::new();
+        poll_events(&mut self.engine, self.recorder.as_deref(), &mut events);
+        for event in &events {
+            self.recording.event(event.clone());
+        }
+        self.recording.end_flush();
+        for datagram in &datagrams {
+            self.recording.sent(self.clock.now(), datagram);
+            if let Err(detail) = self.sockets.send(datagram).await {
+                tracing::warn!("{detail}");
+            }
+        }
+        events
+    }
+
+    /// Sleeps until a datagram, a signal, the engine's next deadline or `until`,
+    /// whichever comes first, and hands the engine what came.
+    pub(crate) async fn wait(&mut self, until: Option<Time>) -> Wake {
+        let deadline = [self.engine.poll_timeout(), until]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| self.now() + IDLE_WAKE);
+        let sleep = tokio::time::sleep_until(self.clock.instant_of(deadline).into());
+        let woken = tokio::select! {
+            received = self.sockets.recv() => Woken::Received(received),
+            name = self.signals.next() => Woken::Signal(name),
+            () = sleep => Woken::Time,
+        };
+        let wake = match woken {
+            Woken::Received(Ok(datagram)) => {
+                let datagram = self.recording.received(self.clock.now(), datagram);
+                self.engine.handle_datagram(self.clock.now(), datagram);
+                Wake::Datagram
+            }
+            Woken::Received(Err(detail)) => Wake::SocketError(detail),
+            Woken::Signal(name) => Wake::Signal(name),
+            Woken::Time => Wake::Time,
+        };
+        let now = self.now();
+        if self.engine.poll_timeout().is_some_and(|due| due <= now) {
+            self.engine.handle_timeout(now);
+        }
+        wake
+    }
+}

@@ -1,0 +1,493 @@
+//! `ikelab connect CONFIG --no-tun`: the real binary against a gateway on 127.0.0.1
+//! (our engine as a responder in a thread of the test, `ikelab_tests::loopback_gateway`).
+//! Loopback only, no root; timers short (the fixtures retransmit in 100 ms steps).
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use ikelab_engine::config::PeerConfig;
+use ikelab_engine::event::{DownReason, EventKind};
+use ikelab_engine::sim::fixtures::{self, CLIENT, GATEWAY};
+use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
+use ikelab_tests::ikelab_bin;
+use ikelab_tests::loopback_gateway::LoopbackGateway;
+
+/// Long enough for a handshake on a loaded machine, short enough to fail fast.
+const UP_WITHIN: Duration = Duration::from_secs(10);
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ikelab-connect-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The client fixture with `edits`, written to `dir/client.toml`.
+fn client_config(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
+    let config = fixtures::variant(CLIENT, edits).unwrap();
+    let path = dir.join("client.toml");
+    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+    path
+}
+
+fn gateway(edits: &[(&str, &str)]) -> LoopbackGateway {
+    let config: PeerConfig = fixtures::variant(GATEWAY, edits).unwrap();
+    LoopbackGateway::start(config)
+}
+
+/// `ikelab connect CONFIG --no-tun --local 127.0.0.1 --remote GATEWAY` plus `extra`.
+fn connect_command(config: &Path, remote: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(ikelab_bin());
+    command
+        .arg("connect")
+        .arg(config)
+        .args(["--no-tun", "--local", "127.0.0.1", "--remote", remote])
+        .args(extra)
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs a connect that is expected to end by itself.
+fn connect_to_end(config: &Path, remote: &str) -> Output {
+    let mut child = connect_command(config, remote, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > UP_WITHIN {
+            let _ = child.kill();
+            panic!("ikelab connect did not end within {UP_WITHIN:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The standard error of a running `ikelab`, collected by a thread.
+struct Log(Arc<Mutex<String>>, std::thread::JoinHandle<()>);
+
+impl Log {
+    fn follow(child: &mut Child) -> Self {
+        let text = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = text.clone();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        Self(text, reader)
+    }
+
+    /// Everything, once the process has exited (the reader has seen the end).
+    fn finish(self) -> String {
+        let Self(text, reader) = self;
+        let _ = reader.join();
+        let text = text.lock().unwrap_or_else(PoisonError::into_inner);
+        text.clone()
+    }
+
+    fn text(&self) -> String {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn wait_for(&self, needle: &str) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < UP_WITHIN {
+            if self.text().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (a) Up, then SIGTERM: DELETE reaches the gateway, exit 0, the trace reads back
+/// as a bridge trace, and the key folder holds the IKE and ESP tables.
+#[test]
+fn connects_and_deletes_the_ike_sa_on_sigterm() {
+    let dir = scratch("up");
+    let gateway = gateway(&[]);
+    // No retransmission on a busy machine: the counts below are exact.
+    let config = client_config(&dir, &[("retransmit.timeout", r#""2s""#)]);
+    let (trace, keys) = (dir.join("trace.json"), dir.join("keys"));
+    let mut child = connect_command(
+        &config,
+        &gateway.ike.to_string(),
+        &[
+            "--trace",
+            trace.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let log = Log::follow(&mut child);
+    let up = log.wait_for("IKE_SA established") && log.wait_for("CHILD_SA net{");
+    if !up {
+        let _ = child.kill();
+        panic!("not established:\n{}", log.text());
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("SIGTERM: deleting the IKE SA"), "{text}");
+    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
+        matches!(
+            &e.kind,
+            EventKind::IkeSaDown {
+                reason: DownReason::DeletedByPeer
+            }
+        )
+    });
+    assert!(
+        deleted,
+        "the gateway saw no DELETE:\n{:#?}",
+        gateway.lines()
+    );
+
+    let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    assert_eq!(trace.source, TraceSource::Bridge);
+    let ours: Vec<&EventKind> = trace.events_of("ikelab").map(|e| &e.kind).collect();
+    assert!(ours.iter().any(|k| matches!(k, EventKind::ChildSaUp(_))));
+    assert!(ours.iter().any(|k| matches!(k, EventKind::ChildSaKeys(_))));
+    // What crossed the sockets: each message we sent is one `transmit` of ours with
+    // the flight its `MessageSent` names; each we received a `transmit` from the
+    // gateway and its `delivered` (IKE_SA_INIT, IKE_AUTH, INFORMATIONAL: 3 each way).
+    let transmits: Vec<(u64, &str)> = trace
+        .network_events()
+        .filter_map(|(_, n)| match n {
+            NetworkEvent::Transmit { flight, from, .. } => Some((flight.0, from.as_str())),
+            _ => None,
+        })
+        .collect();
+    let delivered = trace
+        .network_events()
+        .filter(|(_, n)| matches!(n, NetworkEvent::Delivered { .. }))
+        .count();
+    let sent: Vec<u64> = trace
+        .events_of("ikelab")
+        .filter(|e| matches!(e.kind, EventKind::MessageSent(_)))
+        .map(|e| e.flight.expect("a sent message has a flight").0)
+        .collect();
+    assert_eq!(sent.len(), 3, "{transmits:?}");
+    for flight in &sent {
+        assert!(
+            transmits.contains(&(*flight, "ikelab")),
+            "{flight} in {transmits:?}"
+        );
+    }
+    assert_eq!(
+        transmits
+            .iter()
+            .filter(|(_, from)| *from == "gateway")
+            .count(),
+        3
+    );
+    assert_eq!(delivered, 3);
+
+    let ike_table = std::fs::read_to_string(keys.join("ikev2_decryption_table")).unwrap();
+    let esp_table = std::fs::read_to_string(keys.join("esp_sa")).unwrap();
+    assert_eq!(ike_table.lines().count(), 1, "{ike_table}");
+    assert_eq!(esp_table.lines().count(), 2, "{esp_table}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without `--trace` and `--keys` nothing is written; without `--no-tun` the
+/// documented refusal (12).
+#[test]
+fn without_no_tun_the_tun_mode_is_refused_with_its_code() {
+    let dir = scratch("tun");
+    let config = client_config(&dir, &[]);
+    let out = Command::new(ikelab_bin())
+        .arg("connect")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(12), "{stderr}");
+    assert!(
+        stderr.contains("TUN mode") && stderr.contains("--no-tun"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (b) A PSK the gateway does not share: AUTHENTICATION_FAILED, exit 8.
+#[test]
+fn a_wrong_psk_ends_with_authentication_failed() {
+    let dir = scratch("psk");
+    let gateway = gateway(&[]);
+    let config = client_config(&dir, &[("secrets.psk", r#""not-the-gateway-secret""#)]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(8), "{stderr}");
+    assert!(stderr.contains("AUTHENTICATION_FAILED"), "{stderr}");
+    assert!(stderr.contains("psk"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (c) IKE proposals the gateway does not have: the unauthenticated
+/// NO_PROPOSAL_CHOSEN is reported at once, then the failure with exit 9, naming
+/// what we offered.
+#[test]
+fn a_proposal_mismatch_names_the_offered_proposals() {
+    let dir = scratch("proposal");
+    let gateway = gateway(&[("proposals", r#"["aes128-sha256-modp2048"]"#)]);
+    let config = client_config(&dir, &[]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(9), "{stderr}");
+    assert!(stderr.contains("not authenticated"), "{stderr}");
+    assert!(stderr.contains("RFC 7296 §2.21.1"), "{stderr}");
+    assert!(
+        stderr.contains("NO_PROPOSAL_CHOSEN in IKE_SA_INIT"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("we offered IKE proposals [aes256gcm16-prfsha256-x25519]"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// ESP proposals the gateway does not have: the CHILD SA fails in IKE_AUTH, exit 9.
+#[test]
+fn an_esp_proposal_mismatch_names_the_child_and_its_proposals() {
+    let dir = scratch("esp");
+    let gateway = gateway(&[("children.net.esp_proposals", r#"["aes128-sha256"]"#)]);
+    let config = client_config(&dir, &[]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(9), "{stderr}");
+    assert!(stderr.contains("CHILD SA 'net' not created"), "{stderr}");
+    assert!(
+        stderr.contains("we offered ESP proposals [aes256gcm16]"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Traffic selectors the gateway refuses: TS_UNACCEPTABLE, exit 10.
+#[test]
+fn refused_traffic_selectors_end_with_ts_unacceptable() {
+    let dir = scratch("ts");
+    let gateway = gateway(&[]);
+    let config = client_config(&dir, &[("children.net.remote_ts", r#"["10.9.0.0/24"]"#)]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(10), "{stderr}");
+    assert!(stderr.contains("TS_UNACCEPTABLE"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (d) Nothing listens at the gateway's address: the retransmission budget runs
+/// out, exit 7.
+#[test]
+fn an_unreachable_gateway_ends_after_the_retransmission_budget() {
+    let dir = scratch("unreachable");
+    let silent = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let remote = silent.local_addr().unwrap().to_string();
+    let config = client_config(&dir, &[("retransmit.tries", "2")]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &remote));
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the gateway {remote} did not answer")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 transmissions of IKE_SA_INIT"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (e) `--local` names a port another socket holds: exit 6, naming the address.
+#[test]
+fn a_local_port_in_use_ends_with_its_code() {
+    let dir = scratch("in-use");
+    let taken = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let local = taken.local_addr().unwrap().to_string();
+    let config = client_config(&dir, &[]);
+    let out = Command::new(ikelab_bin())
+        .arg("connect")
+        .arg(&config)
+        .args(["--no-tun", "--local", &local, "--remote", "127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(6), "{stderr}");
+    assert!(stderr.contains(&format!("UDP {local}")), "{stderr}");
+    assert!(
+        stderr.contains("another program uses this port"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (f) An invalid configuration: exit 5, naming the key and the reason.
+#[test]
+fn a_configuration_error_names_the_key() {
+    let dir = scratch("config");
+    let config = client_config(
+        &dir,
+        &[("proposals", r#"["aes256gcm16-prfsha256-nosuchgroup"]"#)],
+    );
+    let out = connect_command(&config, "127.0.0.1:9", &[])
+        .output()
+        .unwrap();
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(stderr.contains("invalid configuration"), "{stderr}");
+    assert!(stderr.contains("proposals[0]"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A gateway with an address pool demands a configuration request; a client that
+/// asks for no virtual IP gets FAILED_CP_REQUIRED, exit 11.
+#[test]
+fn no_virtual_ip_request_ends_with_failed_cp_required() {
+    let dir = scratch("cp");
+    let gateway = gateway(&[]);
+    let config = client_config(&dir, &[("vips", "[]")]);
+    let (code, stderr) = code_and_stderr(&connect_to_end(&config, &gateway.ike.to_string()));
+    assert_eq!(code, Some(11), "{stderr}");
+    assert!(stderr.contains("FAILED_CP_REQUIRED"), "{stderr}");
+    assert!(stderr.contains("vips"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--trace` without `--keys`: the trace holds no key records (no secret leaves the
+/// engine); `-v` logs every datagram on the sockets; the IKE SA that a rekey
+/// replaced is followed (RFC 7296 §2.18), and SIGINT deletes the new one.
+#[test]
+fn without_keys_the_trace_has_no_secrets_and_a_rekeyed_sa_is_followed() {
+    let dir = scratch("rekey");
+    let gateway = gateway(&[]);
+    let config = client_config(
+        &dir,
+        &[
+            ("rekey_time", r#""1s""#),
+            ("rand_time", r#""0s""#),
+            ("over_time", r#""10s""#),
+        ],
+    );
+    let trace = dir.join("trace.json");
+    let mut child = connect_command(
+        &config,
+        &gateway.ike.to_string(),
+        &["-v", "--trace", trace.to_str().unwrap()],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let log = Log::follow(&mut child);
+    let rekeyed = log.wait_for("CHILD_SA net{") && log.wait_for("IKE_SA rekeyed");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert!(rekeyed, "no IKE rekey:\n{text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("SIGINT: deleting the IKE SA"), "{text}");
+    assert!(
+        text.contains("network   #"),
+        "-v shows the datagrams:\n{text}"
+    );
+    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
+        matches!(
+            &e.kind,
+            EventKind::IkeSaDown {
+                reason: DownReason::DeletedByPeer
+            }
+        )
+    });
+    assert!(
+        deleted,
+        "the gateway saw no DELETE:\n{:#?}",
+        gateway.lines()
+    );
+    let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let secrets = trace.events_of("ikelab").filter(|e| {
+        matches!(
+            e.kind,
+            EventKind::IkeSaKeys(_) | EventKind::ChildSaKeys(_) | EventKind::KeysDerived { .. }
+        )
+    });
+    assert_eq!(secrets.count(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The gateway vanishes while we are up: SIGTERM's DELETE goes unanswered, and
+/// ikelab leaves after its 2 s wait with exit 0. `-q` keeps the log to warnings.
+#[test]
+fn an_unanswered_delete_is_left_after_the_wait() {
+    let dir = scratch("gone");
+    let gateway = gateway(&[]);
+    // Retransmissions of the DELETE outlast the 2 s wait (100 ms, x1.8, 8 times).
+    let config = client_config(&dir, &[("retransmit.tries", "8")]);
+    let mut child = connect_command(&config, &gateway.ike.to_string(), &["-q"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Log::follow(&mut child);
+    let up = gateway.wait_for(UP_WITHIN, |e| matches!(e.kind, EventKind::ChildSaUp(_)));
+    drop(gateway);
+    // The client's IKE_AUTH response may still be in flight: let it land.
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert!(up, "not established:\n{text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("no answer to DELETE within 2 s"), "{text}");
+    assert!(
+        !text.contains("sending IKE_SA_INIT"),
+        "-q logs no steps:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `--remote` that is no address is a usage error (2), naming the flag.
+#[test]
+fn a_malformed_remote_is_a_usage_error() {
+    let dir = scratch("usage");
+    let config = client_config(&dir, &[]);
+    let out = connect_command(&config, "gateway.example:500", &[])
+        .output()
+        .unwrap();
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--remote gateway.example:500"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
