@@ -40,13 +40,22 @@ fn gateway(edits: &[(&str, &str)]) -> LoopbackGateway {
     LoopbackGateway::start(config)
 }
 
-/// `ikelab connect CONFIG --no-tun --local 127.0.0.1 --remote GATEWAY` plus `extra`.
+/// The control socket of the test whose configuration is `config` (in its scratch
+/// directory: tests run in parallel, one instance each).
+fn control_of(config: &Path) -> PathBuf {
+    config.with_file_name("control.sock")
+}
+
+/// `ikelab connect CONFIG --no-tun --local 127.0.0.1 --remote GATEWAY --control
+/// DIR/control.sock` plus `extra`.
 fn connect_command(config: &Path, remote: &str, extra: &[&str]) -> Command {
     let mut command = Command::new(ikelab_bin());
     command
         .arg("connect")
         .arg(config)
         .args(["--no-tun", "--local", "127.0.0.1", "--remote", remote])
+        .arg("--control")
+        .arg(control_of(config))
         .args(extra)
         .stdin(Stdio::null());
     command
@@ -336,6 +345,8 @@ fn a_local_port_in_use_ends_with_its_code() {
         .arg("connect")
         .arg(&config)
         .args(["--no-tun", "--local", &local, "--remote", "127.0.0.1:9"])
+        .arg("--control")
+        .arg(control_of(&config))
         .output()
         .unwrap();
     let (code, stderr) = code_and_stderr(&out);
