@@ -2,6 +2,7 @@
 //! control socket (the protocol is in the module above), the answer printed.
 
 use std::io::{self, Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
@@ -78,10 +79,13 @@ fn is_nobody_there(e: &io::Error) -> bool {
 }
 
 fn no_instance(path: &Path, e: &io::Error) -> String {
+    let is_socket = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket());
     let why = if e.kind() == io::ErrorKind::NotFound {
         "no control socket"
-    } else {
+    } else if is_socket {
         "a stale control socket nobody listens on"
+    } else {
+        "the file there is no socket"
     };
     format!(
         "no ikelab instance is running on {} ({why}); start one with \
