@@ -3,41 +3,18 @@
 //! thread of the test, `ikelab_tests::loopback_gateway`). Each test has its own
 //! `--control` path in its own scratch directory. Loopback only, no root.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, Event, EventKind};
-use ikelab_engine::sim::fixtures::{self, CLIENT, GATEWAY};
+use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN};
 use ikelab_tests::ikelab_bin;
 use ikelab_tests::loopback_gateway::LoopbackGateway;
 
-/// Long enough for a handshake on a loaded machine, short enough to fail fast.
-const UP_WITHIN: Duration = Duration::from_secs(10);
-
-/// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ikelab-status-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The client fixture written to `dir/client.toml` (so the connection is "client").
-fn client_config(dir: &Path) -> PathBuf {
-    let config = fixtures::variant(CLIENT, &[]).unwrap();
-    let path = dir.join("client.toml");
-    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
-    path
-}
-
-fn gateway() -> LoopbackGateway {
-    let config: PeerConfig = fixtures::variant(GATEWAY, &[]).unwrap();
-    LoopbackGateway::start(config)
+    connect_support::scratch("status", name)
 }
 
 /// The control socket of a test: in a directory `connect` has to create.
@@ -48,8 +25,7 @@ fn control_path(dir: &Path) -> PathBuf {
 /// A running `ikelab connect` and its standard error, collected by a thread.
 struct Instance {
     child: Child,
-    log: Arc<Mutex<String>>,
-    reader: Option<std::thread::JoinHandle<()>>,
+    log: Option<StderrLog>,
 }
 
 impl Instance {
@@ -66,43 +42,26 @@ impl Instance {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        Self {
-            child,
-            log,
-            reader: Some(reader),
-        }
+        let log = Some(StderrLog::follow(&mut child));
+        Self { child, log }
     }
 
     /// Starts one and waits until its CHILD SA is up.
     fn up(config: &Path, gateway: &LoopbackGateway, control: &Path) -> Self {
-        let instance = Self::start(config, gateway, control);
-        let start = Instant::now();
-        while start.elapsed() < UP_WITHIN {
-            if instance.text().contains("CHILD_SA net{") {
-                return instance;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        let mut instance = Self::start(config, gateway, control);
+        if instance
+            .log
+            .as_ref()
+            .is_some_and(|log| log.wait_for("CHILD_SA net{"))
+        {
+            return instance;
         }
-        let mut instance = instance;
         let _ = instance.child.kill();
         panic!("not established:\n{}", instance.text());
     }
 
     fn text(&self) -> String {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.log.as_ref().map(StderrLog::text).unwrap_or_default()
     }
 
     /// Waits for the process to exit by itself; its status and whole log.
@@ -110,10 +69,8 @@ impl Instance {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                if let Some(reader) = self.reader.take() {
-                    let _ = reader.join();
-                }
-                return (status, self.text());
+                let text = self.log.take().map(StderrLog::finish).unwrap_or_default();
+                return (status, text);
             }
             if start.elapsed() > within {
                 let _ = self.child.kill();
@@ -182,9 +139,13 @@ fn gateway_sas(gateway: &LoopbackGateway) -> (u64, u64, u32, u32) {
 #[test]
 fn status_shows_the_sas_the_gateway_agreed_on() {
     let dir = scratch("shows");
-    let gateway = gateway();
+    let gateway = connect_support::gateway(&[]);
     let control_socket = control_path(&dir);
-    let instance = Instance::up(&client_config(&dir), &gateway, &control_socket);
+    let instance = Instance::up(
+        &connect_support::client_config(&dir, &[]),
+        &gateway,
+        &control_socket,
+    );
 
     assert!(
         std::fs::symlink_metadata(&control_socket)
@@ -237,9 +198,13 @@ fn status_shows_the_sas_the_gateway_agreed_on() {
 #[test]
 fn down_ends_the_instance_and_the_gateway_sees_the_delete() {
     let dir = scratch("down");
-    let gateway = gateway();
+    let gateway = connect_support::gateway(&[]);
     let control_socket = control_path(&dir);
-    let instance = Instance::up(&client_config(&dir), &gateway, &control_socket);
+    let instance = Instance::up(
+        &connect_support::client_config(&dir, &[]),
+        &gateway,
+        &control_socket,
+    );
 
     let out = control("down", &control_socket);
     let stdout = text(&out.stdout);
@@ -292,9 +257,9 @@ fn status_and_down_without_an_instance_exit_13() {
 #[test]
 fn a_stale_socket_is_replaced_by_the_next_connect() {
     let dir = scratch("stale");
-    let gateway = gateway();
+    let gateway = connect_support::gateway(&[]);
     let control_socket = control_path(&dir);
-    let config = client_config(&dir);
+    let config = connect_support::client_config(&dir, &[]);
     let first = Instance::up(&config, &gateway, &control_socket);
     let killed = Command::new("kill")
         .args(["-KILL", &first.child.id().to_string()])
@@ -332,9 +297,9 @@ fn a_stale_socket_is_replaced_by_the_next_connect() {
 #[test]
 fn a_second_connect_on_the_same_control_path_is_refused() {
     let dir = scratch("second");
-    let gateway = gateway();
+    let gateway = connect_support::gateway(&[]);
     let control_socket = control_path(&dir);
-    let config = client_config(&dir);
+    let config = connect_support::client_config(&dir, &[]);
     let first = Instance::up(&config, &gateway, &control_socket);
 
     let second = Instance::start(&config, &gateway, &control_socket);
