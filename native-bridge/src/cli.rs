@@ -20,7 +20,9 @@ Exit codes:
   9  connect: no proposal chosen (NO_PROPOSAL_CHOSEN)
   10  connect: the traffic selectors were refused (TS_UNACCEPTABLE)
   11  connect: the gateway requires a configuration payload (FAILED_CP_REQUIRED)
-  12  connect: without --no-tun (the TUN mode is not built yet)";
+  12  connect: without --no-tun (the TUN mode is not built yet)
+  13  status, down: no instance is running on the control socket
+  14  connect: another instance is running on the same control socket";
 
 /// `ikelab` — top-level arguments.
 #[derive(Debug, Parser)]
@@ -67,6 +69,32 @@ pub(crate) enum Command {
     /// through the tunnel.
     #[command(after_help = AFTER_HELP)]
     Connect(ConnectArgs),
+    /// Show the running instance's IKE and CHILD SAs, as `swanctl --list-sas` does.
+    ///
+    /// Asks the `ikelab connect` listening on the control socket (--control, or the
+    /// default path) for its SAs: state, SPIs, addresses, identities, algorithms,
+    /// time since established and lifetimes left, the ESP byte and packet counters,
+    /// and the traffic selectors. Exit code 13 when no instance runs there.
+    #[command(after_help = AFTER_HELP)]
+    Status(ControlArgs),
+    /// End the running instance cleanly, as SIGTERM does.
+    ///
+    /// The instance deletes its IKE SA (INFORMATIONAL with DELETE, RFC 7296 §1.4.1),
+    /// waits up to 2 s for the answer, writes its trace and exits; `down` returns 0
+    /// once it has gone. Exit code 13 when no instance runs there.
+    #[command(after_help = AFTER_HELP)]
+    Down(ControlArgs),
+}
+
+/// The control socket's path, shared by `connect`, `status` and `down`.
+const CONTROL_HELP: &str = "The control socket (default: $XDG_RUNTIME_DIR/ikelab/ikelab.sock, \
+else /run/ikelab/ikelab.sock for root, else /tmp/ikelab-UID/ikelab.sock)";
+
+/// `ikelab status` and `ikelab down` — arguments.
+#[derive(Debug, Args)]
+pub(crate) struct ControlArgs {
+    #[arg(long, value_name = "PATH", help = CONTROL_HELP)]
+    pub(crate) control: Option<PathBuf>,
 }
 
 /// `ikelab connect CONFIG.toml` — arguments.
@@ -103,6 +131,10 @@ pub(crate) struct ConnectArgs {
     /// Log warnings only (errors are printed either way).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    // The socket `ikelab status` and `ikelab down` reach this instance on
+    // (owner-only; one instance per path).
+    #[arg(long, value_name = "PATH", help = CONTROL_HELP)]
+    pub(crate) control: Option<PathBuf>,
 }
 
 /// `ikelab sim SCENARIO` — arguments.

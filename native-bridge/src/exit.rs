@@ -33,6 +33,10 @@ pub(crate) enum Exit {
     CpRequired,
     /// 12: `connect` without `--no-tun`: the TUN mode is not built yet.
     TunNotBuilt,
+    /// 13: `status` or `down`: no instance answers on the control socket.
+    NoInstance,
+    /// 14: `connect`: another instance runs on the same control socket.
+    AlreadyRunning,
 }
 
 impl Exit {
@@ -51,6 +55,8 @@ impl Exit {
             Self::TsUnacceptable => 10,
             Self::CpRequired => 11,
             Self::TunNotBuilt => 12,
+            Self::NoInstance => 13,
+            Self::AlreadyRunning => 14,
         }
     }
 }

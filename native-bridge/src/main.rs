@@ -5,6 +5,7 @@
 
 mod cli;
 mod connect;
+mod control;
 mod dissect;
 mod exit;
 mod key_folder;
@@ -36,6 +37,8 @@ fn main() -> ExitCode {
         Command::Dissect(args) => dissect::run(&args),
         Command::Sim(args) => sim::run(&args),
         Command::Connect(args) => connect::run(&args),
+        Command::Status(args) => control::client::status(&args),
+        Command::Down(args) => control::client::down(&args),
     };
     exit.into()
 }

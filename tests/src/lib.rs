@@ -1,5 +1,6 @@
 //! Helpers shared by IKElab's end-to-end tests (`tests/tests/*.rs`).
 
+pub mod connect_support;
 pub mod interop;
 pub mod loopback_gateway;
 

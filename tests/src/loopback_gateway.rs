@@ -77,6 +77,14 @@ impl LoopbackGateway {
             .collect()
     }
 
+    /// The events the gateway's engine reported so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Waits up to `timeout` for an event `matches` accepts.
     pub fn wait_for(&self, timeout: Duration, matches: impl Fn(&Event) -> bool) -> bool {
         let start = Instant::now();

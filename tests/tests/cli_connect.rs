@@ -2,51 +2,36 @@
 //! (our engine as a responder in a thread of the test, `ikelab_tests::loopback_gateway`).
 //! Loopback only, no root; timers short (the fixtures retransmit in 100 ms steps).
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, EventKind};
-use ikelab_engine::sim::fixtures::{self, CLIENT, GATEWAY};
 use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
+use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN, client_config, gateway};
 use ikelab_tests::ikelab_bin;
-use ikelab_tests::loopback_gateway::LoopbackGateway;
 
-/// Long enough for a handshake on a loaded machine, short enough to fail fast.
-const UP_WITHIN: Duration = Duration::from_secs(10);
-
-/// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ikelab-connect-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    connect_support::scratch("connect", name)
 }
 
-/// The client fixture with `edits`, written to `dir/client.toml`.
-fn client_config(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
-    let config = fixtures::variant(CLIENT, edits).unwrap();
-    let path = dir.join("client.toml");
-    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
-    path
+/// The control socket of the test whose configuration is `config` (in its scratch
+/// directory: tests run in parallel, one instance each).
+fn control_of(config: &Path) -> PathBuf {
+    config.with_file_name("control.sock")
 }
 
-fn gateway(edits: &[(&str, &str)]) -> LoopbackGateway {
-    let config: PeerConfig = fixtures::variant(GATEWAY, edits).unwrap();
-    LoopbackGateway::start(config)
-}
-
-/// `ikelab connect CONFIG --no-tun --local 127.0.0.1 --remote GATEWAY` plus `extra`.
+/// `ikelab connect CONFIG --no-tun --local 127.0.0.1 --remote GATEWAY --control
+/// DIR/control.sock` plus `extra`.
 fn connect_command(config: &Path, remote: &str, extra: &[&str]) -> Command {
     let mut command = Command::new(ikelab_bin());
     command
         .arg("connect")
         .arg(config)
         .args(["--no-tun", "--local", "127.0.0.1", "--remote", remote])
+        .arg("--control")
+        .arg(control_of(config))
         .args(extra)
         .stdin(Stdio::null());
     command
@@ -68,51 +53,6 @@ fn connect_to_end(config: &Path, remote: &str) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-/// The standard error of a running `ikelab`, collected by a thread.
-struct Log(Arc<Mutex<String>>, std::thread::JoinHandle<()>);
-
-impl Log {
-    fn follow(child: &mut Child) -> Self {
-        let text = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = text.clone();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        Self(text, reader)
-    }
-
-    /// Everything, once the process has exited (the reader has seen the end).
-    fn finish(self) -> String {
-        let Self(text, reader) = self;
-        let _ = reader.join();
-        let text = text.lock().unwrap_or_else(PoisonError::into_inner);
-        text.clone()
-    }
-
-    fn text(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn wait_for(&self, needle: &str) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < UP_WITHIN {
-            if self.text().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
 }
 
 fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
@@ -144,7 +84,7 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    let log = Log::follow(&mut child);
+    let log = StderrLog::follow(&mut child);
     let up = log.wait_for("IKE_SA established") && log.wait_for("CHILD_SA net{");
     if !up {
         let _ = child.kill();
@@ -336,6 +276,8 @@ fn a_local_port_in_use_ends_with_its_code() {
         .arg("connect")
         .arg(&config)
         .args(["--no-tun", "--local", &local, "--remote", "127.0.0.1:9"])
+        .arg("--control")
+        .arg(control_of(&config))
         .output()
         .unwrap();
     let (code, stderr) = code_and_stderr(&out);
@@ -404,7 +346,7 @@ fn without_keys_the_trace_has_no_secrets_and_a_rekeyed_sa_is_followed() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    let log = Log::follow(&mut child);
+    let log = StderrLog::follow(&mut child);
     let rekeyed = log.wait_for("CHILD_SA net{") && log.wait_for("IKE_SA rekeyed");
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -456,7 +398,7 @@ fn an_unanswered_delete_is_left_after_the_wait() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log = Log::follow(&mut child);
+    let log = StderrLog::follow(&mut child);
     let up = gateway.wait_for(UP_WITHIN, |e| matches!(e.kind, EventKind::ChildSaUp(_)));
     drop(gateway);
     // The client's IKE_AUTH response may still be in flight: let it land.

@@ -13,6 +13,7 @@ use super::context::{Cx, Effect, Output};
 use super::cookie::{COOKIE_SECRET_PERIOD, CookieJar, blocked};
 use super::cp::PoolAllocator;
 use super::datagram::{Datagram, Time, UnixTime};
+use super::deadlines::SaDeadlines;
 use super::error::{AddressList, EngineError};
 use super::esp_inbound::InboundPacket;
 use super::ids::{ChildSaId, IdAllocator, IkeSaId};
@@ -322,6 +323,12 @@ impl Engine {
     /// The status of an IKE SA.
     pub fn ike_sa(&self, id: IkeSaId) -> Option<IkeSaInfo> {
         self.sas.get(&id).map(|sa| IkeSaInfo::of(sa))
+    }
+
+    /// When the established IKE SA `id` and its CHILD SAs are due to be rekeyed and
+    /// to expire; `None` for an unknown or not (yet, or no longer) established SA.
+    pub fn deadlines(&self, id: IkeSaId) -> Option<SaDeadlines> {
+        self.sas.get(&id).and_then(|sa| SaDeadlines::of(sa))
     }
 
     /// Every IKE SA, in creation order.

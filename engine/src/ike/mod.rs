@@ -117,6 +117,7 @@ mod data_plane;
 #[cfg(test)]
 mod data_plane_tests;
 mod datagram;
+mod deadlines;
 mod engine;
 mod error;
 mod esp_inbound;
@@ -149,6 +150,7 @@ mod work_once_tests;
 pub use child::ChildSa;
 pub use data_plane::{EspDatagram, OpenedPacket, SealedPacket};
 pub use datagram::{Datagram, Time, UnixTime};
+pub use deadlines::{Deadlines, SaDeadlines};
 pub use engine::Engine;
 pub use error::{AddressList, EngineError};
 pub use esp_inbound::InboundPacket;

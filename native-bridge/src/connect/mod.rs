@@ -5,6 +5,10 @@
 //! the Wireshark profile folder is written as keys appear; with `--trace FILE` the
 //! trace is written at the end. A failure ends with the exit code of [`outcome`].
 //!
+//! `ikelab status` and `ikelab down` reach the session through the control socket
+//! (`crate::control`), bound first: a second instance on the same path ends with
+//! exit code 14 before it binds anything else.
+//!
 //! The TUN mode (the default, once it exists) is refused with exit code 12.
 
 mod config;
@@ -18,6 +22,8 @@ use ikelab_engine::keylog::{KeyLog, KeyRecorder};
 use ikelab_engine::trace::TracePeer;
 
 use crate::cli::ConnectArgs;
+use crate::control::listener::{ControlBindError, ControlListener};
+use crate::control::path::control_path;
 use crate::exit::Exit;
 use crate::key_folder::ProfileFolder;
 use crate::runtime::driver::{Driver, KeySinks};
@@ -69,6 +75,20 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         local,
         remote,
     } = connection;
+    let control = match ControlListener::bind(&control_path(args.control.as_deref())) {
+        Ok(c) => c,
+        Err(ControlBindError::Running(path)) => {
+            let message = format!(
+                "another ikelab instance is running on the control socket {} \
+                 (end it with `ikelab down --control {}`, or give this one its own --control PATH)",
+                path.display(),
+                path.display()
+            );
+            return fail(Exit::AlreadyRunning, &message);
+        }
+        Err(ControlBindError::Io(message)) => return fail(Exit::Failure, &message),
+    };
+    tracing::info!("control socket {}", control.path().display());
     let nat_t = SocketAddr::new(local.ip(), 0);
     let sockets = match IkeSockets::bind(local, nat_t).await {
         Ok(s) => s,
@@ -100,6 +120,7 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     let mut driver = match Driver::new(
         sockets,
         signals,
+        control,
         keys,
         Recording::new(US, THEM, peers, args.trace.is_some()),
     ) {
@@ -125,7 +146,13 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
             .collect(),
         proposal_decision: None,
     };
-    let end = session::run(&mut driver, ike, cx).await;
+    // The connection's name in `status`: the configuration file's, as swanctl names
+    // a connection by its section.
+    let name = args
+        .config
+        .file_stem()
+        .map_or_else(|| "ikelab".to_owned(), |s| s.to_string_lossy().into_owned());
+    let end = session::run(&mut driver, ike, cx, &name).await;
     let mut exit = match end {
         session::End::Closed => Exit::Success,
         session::End::Failed(failure) => fail(failure.exit, &failure.message),

@@ -10,6 +10,8 @@ use ikelab_engine::wire::iana::ExchangeType;
 use ikelab_engine::{IkeSaId, Time};
 
 use super::outcome::{self, Context, Failure};
+use crate::control::listener::{Incoming, answer, answer_and_hold};
+use crate::control::{DOWN_ACCEPTED, Request};
 use crate::runtime::driver::{Driver, Wake};
 
 /// How long we wait for the gateway's answer to our DELETE before leaving anyway.
@@ -35,8 +37,9 @@ pub(crate) enum End {
     Failed(Failure),
 }
 
-/// Runs the session on `driver` until it ends.
-pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context) -> End {
+/// Runs the session on `driver` until it ends; `name` names the connection in
+/// `ikelab status`.
+pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context, name: &str) -> End {
     let mut phase = Phase::Connecting;
     let mut failure: Option<Failure> = None;
     loop {
@@ -91,8 +94,38 @@ pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context) 
                     phase = close(driver, ike);
                 }
             },
+            Wake::Control(incoming) => {
+                if on_control(driver, incoming, name) && !matches!(phase, Phase::Closing { .. }) {
+                    phase = close(driver, ike);
+                }
+            }
             Wake::SocketError(detail) => tracing::debug!("{detail}"),
             Wake::Datagram | Wake::Time => {}
+        }
+    }
+}
+
+/// Answers a control request (`crate::control`); true when it asks the session to
+/// end (`down`: as on SIGTERM).
+fn on_control(driver: &Driver, incoming: Incoming, name: &str) -> bool {
+    let Incoming { request, stream } = incoming;
+    match request {
+        Ok(Request::Status) => {
+            answer(stream, driver.status_text(name));
+            false
+        }
+        Ok(Request::Down) => {
+            tracing::info!("down requested on the control socket: deleting the IKE SA");
+            answer_and_hold(stream, format!("{DOWN_ACCEPTED}\n"));
+            true
+        }
+        Err(line) => {
+            let line: String = line.chars().filter(|c| !c.is_control()).take(64).collect();
+            answer(
+                stream,
+                format!("error: unknown request '{line}' (the requests are: status, down)\n"),
+            );
+            false
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
-use ikelab_engine::event::Event;
+use ikelab_engine::event::{Event, EventKind};
 use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 use rand_core::UnwrapErr;
@@ -15,6 +15,8 @@ use super::clock::Clock;
 use super::recording::Recording;
 use super::signals::StopSignals;
 use super::sockets::IkeSockets;
+use crate::control::listener::{ControlListener, Incoming};
+use crate::control::status_text::{self, UpTimes};
 
 /// With no deadline at all, the loop still wakes this often (nothing is due then;
 /// it only bounds a sleep).
@@ -31,12 +33,15 @@ pub(crate) enum Wake {
     Signal(&'static str),
     /// A socket reported an error (logged; the loop goes on).
     SocketError(String),
+    /// A request on the control socket, to answer.
+    Control(Incoming),
 }
 
 /// What `select!` saw, before the engine is told.
 enum Woken {
     Received(Result<ikelab_engine::Datagram, String>),
     Signal(&'static str),
+    Control(Incoming),
     Time,
 }
 
@@ -58,6 +63,9 @@ pub(crate) struct Driver {
     clock: Clock,
     recording: Recording,
     recorder: Option<Arc<KeyRecorder>>,
+    control: ControlListener,
+    /// When each SA came up, for `status`.
+    up: UpTimes,
 }
 
 impl Driver {
@@ -66,6 +74,7 @@ impl Driver {
     pub(crate) fn new(
         sockets: IkeSockets,
         signals: StopSignals,
+        control: ControlListener,
         keys: KeySinks,
         recording: Recording,
     ) -> Result<Self, String> {
@@ -93,6 +102,8 @@ impl Driver {
             clock,
             recording,
             recorder: keys.recorder,
+            control,
+            up: UpTimes::default(),
         })
     }
 
@@ -111,6 +122,11 @@ impl Driver {
 
     pub(crate) fn recording(&self) -> &Recording {
         &self.recording
+    }
+
+    /// The SAs in the shape of `swanctl --list-sas`, the IKE SAs named `name`.
+    pub(crate) fn status_text(&self, name: &str) -> String {
+        status_text::render(&self.engine, self.now(), name, &self.up)
     }
 
     /// Starts an IKE SA from our IKE socket to `remote` (RFC 7296 §1.2).
@@ -136,6 +152,7 @@ impl Driver {
         let mut events = Vec::new();
         poll_events(&mut self.engine, self.recorder.as_deref(), &mut events);
         for event in &events {
+            self.note_up(event);
             self.recording.event(event.clone());
         }
         self.recording.end_flush();
@@ -160,6 +177,7 @@ impl Driver {
         let woken = tokio::select! {
             received = self.sockets.recv() => Woken::Received(received),
             name = self.signals.next() => Woken::Signal(name),
+            incoming = self.control.next() => Woken::Control(incoming),
             () = sleep => Woken::Time,
         };
         let wake = match woken {
@@ -170,6 +188,7 @@ impl Driver {
             }
             Woken::Received(Err(detail)) => Wake::SocketError(detail),
             Woken::Signal(name) => Wake::Signal(name),
+            Woken::Control(incoming) => Wake::Control(incoming),
             Woken::Time => Wake::Time,
         };
         let now = self.now();
@@ -177,5 +196,21 @@ impl Driver {
             self.engine.handle_timeout(now);
         }
         wake
+    }
+
+    /// Keeps when an IKE SA or a CHILD SA came up (the event's engine time).
+    fn note_up(&mut self, event: &Event) {
+        let at = Time::from_micros(event.time_us);
+        match &event.kind {
+            EventKind::IkeSaUp(_) => {
+                if let Some(id) = event.ike_sa {
+                    self.up.ike.insert(id, at);
+                }
+            }
+            EventKind::ChildSaUp(up) => {
+                self.up.child.insert(up.child, at);
+            }
+            _ => {}
+        }
     }
 }

@@ -4,8 +4,8 @@
 //! quinn-proto's loop, on one tokio task that owns the [`Engine`](ikelab_engine::Engine):
 //! after every `initiate`, `handle_datagram` and `handle_timeout`, send everything
 //! `poll_transmit` returns, drain everything `poll_event` returns, and sleep until the
-//! next datagram, the engine's `poll_timeout` or a signal, whichever comes first
-//! ([`driver::Driver`]). The engine never touches a socket, a clock or the OS random
+//! next datagram, the engine's `poll_timeout`, a signal or a request on the control
+//! socket (`crate::control`), whichever comes first ([`driver::Driver`]). The engine never touches a socket, a clock or the OS random
 //! source: this module hands it bytes ([`sockets`]), time ([`clock`]) and randomness
 //! (`getrandom`'s `SysRng`, in [`driver`]).
 //!
