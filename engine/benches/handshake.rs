@@ -7,117 +7,25 @@
 //!
 //! `cargo bench -p ikelab-engine --features native-crypto --bench handshake -- --warm-up-time 1 --measurement-time 5`
 
-use core::time::Duration;
 use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group};
-use ikelab_engine::config::PeerConfig;
+use ikelab_engine::Engine;
 use ikelab_engine::crypto::auth::{shared_key_auth, signed_octets};
 use ikelab_engine::crypto::keys::{ChildSuite, IkeSuite, derive_child_keys, derive_ike_keys};
 use ikelab_engine::crypto::sk::SkProtection;
 use ikelab_engine::crypto::{Cipher, CryptoProvider, Secret, providers};
-use ikelab_engine::ike::SaState;
-use ikelab_engine::wire::iana::{DhId, EncrId, IntegId, PrfId};
-use ikelab_engine::{Engine, EngineConfig};
+use ikelab_engine::wire::iana::PrfId;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sha1::{Digest, Sha1};
 
-struct Suite {
-    name: &'static str,
-    ike: &'static str,
-    esp: &'static str,
-    group: DhId,
-    encr: EncrId,
-    key_bits: u16,
-    integ: Option<IntegId>,
-}
+// Shared with benches/esp.rs and examples/profile_hot_paths.rs; each uses part of it.
+#[allow(dead_code)]
+mod measured;
 
-const SUITES: [Suite; 2] = [
-    Suite {
-        name: "x25519-aes256gcm16-prfsha256",
-        ike: "aes256gcm16-prfsha256-x25519",
-        esp: "aes256gcm16",
-        group: DhId::CURVE25519,
-        encr: EncrId::AES_GCM_16,
-        key_bits: 256,
-        integ: None,
-    },
-    Suite {
-        name: "modp2048-aes128cbc-sha256",
-        ike: "aes128-sha256-modp2048",
-        esp: "aes128-sha256",
-        group: DhId::MODP_2048,
-        encr: EncrId::AES_CBC,
-        key_bits: 128,
-        integ: Some(IntegId::HMAC_SHA2_256_128),
-    },
-];
-
-/// Not the shared fixtures (`sim::fixtures`): both sides take the same shape, one
-/// suite per run, dynamic selectors and no virtual IP, so the measured handshake is
-/// the key exchange and AUTH alone, without a configuration payload exchange.
-fn peer_config(local: &str, remote: &str, id: &str, peer: &str, suite: &Suite) -> PeerConfig {
-    let text = format!(
-        r#"
-local_addrs = ["{local}"]
-remote_addrs = ["{remote}"]
-proposals = ["{ike}"]
-[local]
-auth = "psk"
-id = "{id}"
-[remote]
-auth = "psk"
-id = "{peer}"
-[children.net]
-esp_proposals = ["{esp}"]
-local_ts = ["dynamic"]
-remote_ts = ["dynamic"]
-[secrets]
-psk = "bench-secret"
-"#,
-        ike = suite.ike,
-        esp = suite.esp,
-    );
-    toml::from_str(&text).expect("benchmark configuration")
-}
-
-fn engine(provider: &'static CryptoProvider, responder: Vec<PeerConfig>, seed: u64) -> Engine {
-    let config = EngineConfig {
-        responder,
-        dissect: false,
-        provider,
-        ..EngineConfig::default()
-    };
-    Engine::new(config, Box::new(ChaCha20Rng::seed_from_u64(seed))).expect("engine")
-}
-
-/// One handshake between two fresh engines; returns both, so that tearing them down
-/// falls outside the measurement as building them does (criterion drops the outputs
-/// of `iter_batched` after timing).
-fn handshake(mut a: Engine, mut b: Engine, initiator: &PeerConfig) -> (Engine, Engine) {
-    let now = Duration::ZERO;
-    let id = a.initiate(now, initiator).expect("initiate");
-    loop {
-        let mut moved = false;
-        while let Some(d) = a.poll_transmit() {
-            b.handle_datagram(now, d);
-            moved = true;
-        }
-        while let Some(d) = b.poll_transmit() {
-            a.handle_datagram(now, d);
-            moved = true;
-        }
-        if !moved {
-            break;
-        }
-    }
-    while a.poll_event().is_some() {}
-    while b.poll_event().is_some() {}
-    assert_eq!(a.ike_sa(id).map(|s| s.state), Some(SaState::Established));
-    (a, b)
-}
+use measured::handshake::{SUITES, Suite, engine, measured_handshake, peer_config};
 
 fn full_handshake(c: &mut Criterion) {
     let mut group = c.benchmark_group("handshake");
@@ -137,7 +45,7 @@ fn full_handshake(c: &mut Criterion) {
                                 engine(provider, vec![responder.clone()], seed + 1),
                             )
                         },
-                        |(a, r)| handshake(a, r, &initiator),
+                        |(a, r)| measured_handshake(a, r, &initiator),
                         BatchSize::SmallInput,
                     );
                 },
@@ -271,7 +179,7 @@ fn summary() {
                 let start = Instant::now();
                 let done: Vec<(Engine, Engine)> = pairs
                     .into_iter()
-                    .map(|(a, b)| handshake(a, b, &initiator))
+                    .map(|(a, b)| measured_handshake(a, b, &initiator))
                     .collect();
                 best_engine = best_engine.min(start.elapsed().as_secs_f64());
                 drop(black_box(done));
