@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
-use ikelab_engine::event::Event;
+use ikelab_engine::event::{DownReason, Event, EventKind};
 use ikelab_engine::{Datagram, Engine, EngineConfig};
 use rand_core::UnwrapErr;
 
@@ -83,6 +83,19 @@ impl LoopbackGateway {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Whether the gateway's IKE SA goes down because we deleted it (our DELETE,
+    /// RFC 7296 §1.4.1) within `timeout`.
+    pub fn saw_delete(&self, timeout: Duration) -> bool {
+        self.wait_for(timeout, |e| {
+            matches!(
+                &e.kind,
+                EventKind::IkeSaDown {
+                    reason: DownReason::DeletedByPeer
+                }
+            )
+        })
     }
 
     /// Waits up to `timeout` for an event `matches` accepts.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ikelab_engine::event::{DownReason, EventKind};
+use ikelab_engine::event::EventKind;
 use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
 use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN, client_config, gateway};
 use ikelab_tests::ikelab_bin;
@@ -99,17 +99,10 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
     let text = log.finish();
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("SIGTERM: deleting the IKE SA"), "{text}");
-    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
-        matches!(
-            &e.kind,
-            EventKind::IkeSaDown {
-                reason: DownReason::DeletedByPeer
-            }
-        )
-    });
     assert!(
-        deleted,
-        "the gateway saw no DELETE:\n{:#?}",
+        gateway.saw_delete(Duration::from_secs(2)),
+        "the gateway saw no DELETE:
+{:#?}",
         gateway.lines()
     );
 
@@ -362,17 +355,10 @@ fn without_keys_the_trace_has_no_secrets_and_a_rekeyed_sa_is_followed() {
         text.contains("network   #"),
         "-v shows the datagrams:\n{text}"
     );
-    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
-        matches!(
-            &e.kind,
-            EventKind::IkeSaDown {
-                reason: DownReason::DeletedByPeer
-            }
-        )
-    });
     assert!(
-        deleted,
-        "the gateway saw no DELETE:\n{:#?}",
+        gateway.saw_delete(Duration::from_secs(2)),
+        "the gateway saw no DELETE:
+{:#?}",
         gateway.lines()
     );
     let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ikelab_engine::event::{DownReason, Event, EventKind};
+use ikelab_engine::event::{Event, EventKind};
 use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN};
 use ikelab_tests::ikelab_bin;
 use ikelab_tests::loopback_gateway::LoopbackGateway;
@@ -217,17 +217,10 @@ fn down_ends_the_instance_and_the_gateway_sees_the_delete() {
         log.contains("down requested on the control socket"),
         "{log}"
     );
-    let deleted = gateway.wait_for(Duration::from_secs(2), |e| {
-        matches!(
-            &e.kind,
-            EventKind::IkeSaDown {
-                reason: DownReason::DeletedByPeer
-            }
-        )
-    });
     assert!(
-        deleted,
-        "the gateway saw no DELETE:\n{:#?}",
+        gateway.saw_delete(Duration::from_secs(2)),
+        "the gateway saw no DELETE:
+{:#?}",
         gateway.lines()
     );
     assert!(
