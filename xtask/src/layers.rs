@@ -153,7 +153,8 @@ fn libtest(cmd: &mut Command) -> LayerOutcome {
         }
         Ok(counts)
     } else {
-        Err((counts, "test runner failed".to_owned()))
+        let names = summary::libtest_failures(&text);
+        Err((counts, summary::naming("test runner failed", &names)))
     }
 }
 
@@ -215,10 +216,9 @@ fn browser() -> LayerOutcome {
     let browser_dir = root.join("tests").join("browser");
     tools::ensure_chromium().map_err(fail)?;
     tools::ensure_npm_packages(&browser_dir).map_err(fail)?;
-    let dist = crate::target_dir().join("dist");
-    if !dist.join("pkg").join("ikelab_web_bg.wasm").is_file() {
-        web::build(web::Profile::Release).map_err(fail)?;
-    }
+    // Always (re)build: cargo and wasm-bindgen take seconds when nothing changed, and
+    // a site left in target/dist by an older checkout would test yesterday's engine.
+    let dist = web::build(web::Profile::Release).map_err(fail)?;
     const MOUNT: &str = "/sub/ikelab/";
     let addr = serve::serve_in_background(&dist, MOUNT).map_err(fail)?;
     let artifacts = crate::target_dir().join("browser");
@@ -245,7 +245,8 @@ fn browser() -> LayerOutcome {
             "the browser tests reported no test at all".to_owned(),
         ))
     } else {
-        Err((counts, "browser tests failed".to_owned()))
+        let names = summary::node_tap_failures(&text);
+        Err((counts, summary::naming("browser tests failed", &names)))
     }
 }
 

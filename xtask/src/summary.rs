@@ -60,6 +60,41 @@ pub(crate) fn node_tap(output: &str) -> Counts {
     counts
 }
 
+/// The names of libtest's failed cases (`test NAME ... FAILED`), so the summary at
+/// the end of a long log says which ones.
+pub(crate) fn libtest_failures(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("test ")?
+                .strip_suffix(" ... FAILED")
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The names of node's failed top-level tests (`not ok N - NAME` at column 0).
+pub(crate) fn node_tap_failures(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("not ok ")?;
+            let (_, name) = rest.split_once(" - ")?;
+            Some(name.trim().to_owned())
+        })
+        .collect()
+}
+
+/// "what: a; b" when some failed, "what" otherwise.
+pub(crate) fn naming(what: &str, failures: &[String]) -> String {
+    if failures.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {}", failures.join("; "))
+    }
+}
+
 /// The integer just before `suffix` in `text` ("3 passed" → 3).
 fn number_before(text: &str, suffix: &str) -> Option<u64> {
     let end = text.find(suffix)?;
@@ -107,5 +142,21 @@ mod tests {
     #[test]
     fn no_result_line_counts_nothing() {
         assert!(libtest("error[E0308]: mismatched types").is_empty());
+    }
+
+    #[test]
+    fn names_the_failed_cases() {
+        let out = "test a::passes ... ok\ntest b::breaks ... FAILED\n";
+        assert_eq!(libtest_failures(out), vec!["b::breaks".to_owned()]);
+        let tap = "ok 1 - loads\nnot ok 2 - the packet travels\n    not ok 1 - inner\n";
+        assert_eq!(
+            node_tap_failures(tap),
+            vec!["the packet travels".to_owned()]
+        );
+        assert_eq!(
+            naming("browser tests failed", &node_tap_failures(tap)),
+            "browser tests failed: the packet travels"
+        );
+        assert_eq!(naming("x", &[]), "x");
     }
 }
