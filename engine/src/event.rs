@@ -225,6 +225,10 @@ pub struct IkeSaUp {
     pub udp_encap: bool,
     /// Virtual IPs the peer assigned to us (initiator) or we to the peer (responder).
     pub virtual_ips: Vec<IpAddr>,
+    /// DNS servers the peer handed us (initiator) or we handed the peer (responder)
+    /// in the configuration reply (RFC 7296 §3.15.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<IpAddr>,
 }
 
 /// An IKE SA's keys (a key log record, `crate::keylog`).

@@ -45,6 +45,17 @@ fn handshake_establishes_ike_and_child_sa() {
     assert_eq!(children[0].outbound_keys(), peer[0].inbound_keys());
     assert_eq!(a.virtual_ips.len(), 1);
     assert!(count(&pair.b_events, |k| matches!(k, EventKind::IkeSaUp(_))) == 1);
+    // The DNS server of the gateway's pool reaches the client (RFC 7296 §3.15.1), in
+    // its IkeSaUp and its SA's status, and the gateway records what it handed out.
+    let pool_dns = vec!["10.1.0.53".parse::<std::net::IpAddr>().unwrap()];
+    assert_eq!(a.dns, pool_dns);
+    for events in [&pair.a_events, &pair.b_events] {
+        let up = events.iter().find_map(|e| match &e.kind {
+            EventKind::IkeSaUp(up) => Some(up.clone()),
+            _ => None,
+        });
+        assert_eq!(up.map(|u| u.dns), Some(pool_dns.clone()));
+    }
     println!("{}", transcript(&pair.a_events));
 }
 

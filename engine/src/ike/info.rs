@@ -30,6 +30,8 @@ pub struct IkeSaInfo {
     /// We are behind a NAT and send keep-alives.
     pub behind_nat: bool,
     pub virtual_ips: Vec<IpAddr>,
+    /// DNS servers of the configuration reply (RFC 7296 §3.15.1).
+    pub dns: Vec<IpAddr>,
     pub children: Vec<ChildSaId>,
     /// Message ID of our next request and of the peer's next request.
     pub next_request_id: u32,
@@ -53,6 +55,7 @@ impl IkeSaInfo {
             udp_encap: core.nat.udp_encap,
             behind_nat: core.nat.keepalives,
             virtual_ips: core.virtual_ips.clone(),
+            dns: core.dns.clone(),
             children: core.children.clone(),
             next_request_id: core.window.next_request_id,
             expected_request_id: core.window.expected_request_id,

@@ -99,6 +99,7 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
         .flat_map(|(_, pool)| pool.dns.iter().copied())
         .collect();
     core.virtual_ips = assigned.clone();
+    core.dns = dns.clone();
     decide(cx, assigned.clone(), None);
     CpOutcome {
         payloads: vec![Payload::Cp(cp::build_reply(&assigned, &dns))],

@@ -70,6 +70,10 @@ pub(crate) struct SaCore {
     pub(crate) peer_id: Option<IdPayload>,
     pub(crate) local_id: Option<IdPayload>,
     pub(crate) virtual_ips: Vec<IpAddr>,
+    /// DNS servers of the configuration reply: the ones the peer gave us
+    /// (initiator) or we gave the peer (responder) (RFC 7296 §3.15.1,
+    /// INTERNAL_IP4_DNS / INTERNAL_IP6_DNS).
+    pub(crate) dns: Vec<IpAddr>,
     /// The chosen IKE proposal in strongSwan syntax.
     pub(crate) proposal: Option<String>,
     /// Its key exchange group.
@@ -117,6 +121,7 @@ impl SaCore {
             peer_id: None,
             local_id: None,
             virtual_ips: Vec::new(),
+            dns: Vec::new(),
             proposal: None,
             dh: DhId::NONE,
             fate: Fate::Alive,

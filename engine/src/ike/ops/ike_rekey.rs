@@ -76,6 +76,7 @@ pub(super) fn create(
     sa_core.peer_id = core.peer_id.clone();
     sa_core.local_id = core.local_id.clone();
     sa_core.virtual_ips = core.virtual_ips.clone();
+    sa_core.dns = core.dns.clone();
     sa_core.proposal = Some(new.text.clone());
     sa_core.dh = new
         .chosen

@@ -250,6 +250,7 @@ impl InitiatorAuth {
         if let Some(reply) = cp_payload(p).filter(|c| c.cfg_type == CfgType::REPLY) {
             let assignment = cp::read_reply(reply);
             core.virtual_ips = assignment.addresses.clone();
+            core.dns = assignment.dns.clone();
             cx.emit(
                 Some(core.id),
                 EventKind::Decision(Decision::VirtualIp(VipDecision {
@@ -317,6 +318,7 @@ pub(crate) fn ike_sa_up(core: &SaCore, _msg: &Received<'_>) -> IkeSaUp {
         remote_id: core.peer_id.as_ref().map(id_text).unwrap_or_default(),
         udp_encap: core.nat.udp_encap,
         virtual_ips: core.virtual_ips.clone(),
+        dns: core.dns.clone(),
     }
 }
 
