@@ -20,7 +20,7 @@ Exit codes:
   9  connect: no proposal chosen (NO_PROPOSAL_CHOSEN)
   10  connect: the traffic selectors were refused (TS_UNACCEPTABLE)
   11  connect: the gateway requires a configuration payload (FAILED_CP_REQUIRED)
-  12  connect: without --no-tun (the TUN mode is not built yet)
+  12  connect: the tunnel could not be set up (TUN device, route or DNS; the reason is printed)
   13  status, down: no instance is running on the control socket
   14  connect: another instance is running on the same control socket";
 
@@ -103,12 +103,25 @@ pub(crate) struct ConnectArgs {
     /// The connection: a PeerConfig file (TOML) for the initiator side.
     #[arg(value_name = "CONFIG")]
     pub(crate) config: PathBuf,
-    /// IKE only, without a TUN device: binds ephemeral UDP ports, needs no root.
-    /// Required for now (without it: exit code 12).
+    /// IKE only, without a TUN device, routes or DNS: binds ephemeral UDP ports,
+    /// needs no root. (Without it: UDP 500 and 4500 and a TUN device, which need
+    /// root or CAP_NET_ADMIN and CAP_NET_BIND_SERVICE.)
     #[arg(long)]
     pub(crate) no_tun: bool,
+    /// The TUN device's name (`%d`: the first free number).
+    #[arg(long, value_name = "NAME", default_value = crate::tunnel::device::DEFAULT_NAME, conflicts_with = "no_tun")]
+    pub(crate) tun_name: String,
+    /// The TUN device's MTU: 1400 leaves room for the IPv4, UDP and ESP headers of
+    /// a 1500-octet path (RFC 3948, RFC 4303).
+    #[arg(long, value_name = "OCTETS", default_value_t = 1400, value_parser = clap::value_parser!(u16).range(1280..=9000), conflicts_with = "no_tun")]
+    pub(crate) mtu: u16,
+    /// Leave the host's DNS settings alone (the gateway's DNS servers are only
+    /// logged).
+    #[arg(long, conflicts_with = "no_tun")]
+    pub(crate) no_dns: bool,
     /// Our address (replaces `local_addrs`), optionally with the IKE port to bind
-    /// (default: an ephemeral port). Without it, the first address of `local_addrs`,
+    /// (default: an ephemeral port with --no-tun, else 500 and NAT-T 4500; port 0:
+    /// ephemeral ports for both). Without it, the first address of `local_addrs`,
     /// or the address the host routes to the gateway from.
     #[arg(long, value_name = "ADDR[:PORT]")]
     pub(crate) local: Option<String>,

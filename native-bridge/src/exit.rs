@@ -31,8 +31,9 @@ pub(crate) enum Exit {
     TsUnacceptable,
     /// 11: FAILED_CP_REQUIRED (RFC 7296 §3.10.1).
     CpRequired,
-    /// 12: `connect` without `--no-tun`: the TUN mode is not built yet.
-    TunNotBuilt,
+    /// 12: `connect`: the tunnel could not be set up or failed (the TUN device, a
+    /// route or the DNS settings; the reason is printed). The IKE SA is deleted.
+    Tunnel,
     /// 13: `status` or `down`: no instance answers on the control socket.
     NoInstance,
     /// 14: `connect`: another instance runs on the same control socket.
@@ -54,7 +55,7 @@ impl Exit {
             Self::NoProposalChosen => 9,
             Self::TsUnacceptable => 10,
             Self::CpRequired => 11,
-            Self::TunNotBuilt => 12,
+            Self::Tunnel => 12,
             Self::NoInstance => 13,
             Self::AlreadyRunning => 14,
         }

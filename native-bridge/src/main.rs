@@ -11,6 +11,7 @@ mod exit;
 mod key_folder;
 mod runtime;
 mod sim;
+mod tunnel;
 
 use std::process::ExitCode;
 

@@ -153,22 +153,37 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Without `--trace` and `--keys` nothing is written; without `--no-tun` the
-/// documented refusal (12).
+/// A TUN device name the kernel would refuse ends with code 12 and the rule, before
+/// anything is sent or changed on the host (the gateway sees nothing). The working
+/// tunnel, and one that fails after IKE_AUTH, are tested against strongSwan in
+/// namespaces (`interop_connect_tunnel`).
 #[test]
-fn without_no_tun_the_tun_mode_is_refused_with_its_code() {
+fn an_impossible_tun_name_exits_12_before_anything_is_sent() {
     let dir = scratch("tun");
+    let gateway = gateway(&[]);
     let config = client_config(&dir, &[]);
     let out = Command::new(ikelab_bin())
         .arg("connect")
         .arg(&config)
+        .args([
+            "--local",
+            "127.0.0.1:0",
+            "--remote",
+            &gateway.ike.to_string(),
+        ])
+        .args(["--tun-name", "a-name-far-too-long-for-linux"])
         .output()
         .unwrap();
     let (code, stderr) = code_and_stderr(&out);
     assert_eq!(code, Some(12), "{stderr}");
     assert!(
-        stderr.contains("TUN mode") && stderr.contains("--no-tun"),
+        stderr.contains("--tun-name") && stderr.contains("1 to 15 characters"),
         "{stderr}"
+    );
+    assert!(
+        gateway.lines().is_empty(),
+        "the gateway heard from us: {:?}",
+        gateway.lines()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,7 +24,13 @@ pub(crate) struct Connection {
     pub(crate) local: SocketAddr,
     /// The gateway's IKE address and port.
     pub(crate) remote: SocketAddr,
+    /// Where our NAT-T socket binds (port 0: ephemeral).
+    pub(crate) nat_t: SocketAddr,
 }
+
+/// The IKE port (RFC 7296 §2) and the NAT-T port (RFC 3948 §2.1) a tunnel binds.
+const IKE_PORT: u16 = 500;
+const NAT_T_PORT: u16 = 4500;
 
 /// Reads `args.config`, applies the address flags and checks the result.
 pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
@@ -59,13 +65,28 @@ pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
         )
     })?;
     let remote = SocketAddr::new(remote_ip, peer.remote_port);
+    // A tunnel uses the standard ports, as gateways expect; IKE alone needs no root
+    // and takes ephemeral ones.
+    let tunnel = !args.no_tun;
+    let default_port = if tunnel { IKE_PORT } else { 0 };
     let (local_ip, local_port) = match local_flag {
-        Some((ip, port)) => (ip, port.unwrap_or(0)),
+        Some((ip, port)) => (ip, port.unwrap_or(default_port)),
         None => match peer.initiator_local_addr() {
-            Some(ip) => (ip, 0),
-            None => (route_source(remote).map_err(|e| invalid(path, &e))?, 0),
+            Some(ip) => (ip, default_port),
+            None => (
+                route_source(remote).map_err(|e| invalid(path, &e))?,
+                default_port,
+            ),
         },
     };
+    if tunnel && !peer.encap {
+        // The tunnel carries ESP in UDP only (plain ESP over a raw socket is not built
+        // yet): swanctl's `encap = yes` makes both ends use it even without a NAT.
+        tracing::info!(
+            "ESP goes in UDP {NAT_T_PORT} (RFC 3948) even without a NAT: `encap = yes` for this run"
+        );
+        peer.encap = true;
+    }
     // The engine puts the addresses it sends from into NAT detection (RFC 7296
     // §2.23): the configuration names the address the socket binds.
     peer.local_addrs = vec![local_ip.to_string()];
@@ -77,6 +98,15 @@ pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
         peer,
         local: SocketAddr::new(local_ip, local_port),
         remote,
+        // `--local ADDR:0` asks for ephemeral ports: both of them.
+        nat_t: SocketAddr::new(
+            local_ip,
+            if tunnel && local_port != 0 {
+                NAT_T_PORT
+            } else {
+                0
+            },
+        ),
     })
 }
 

@@ -9,13 +9,16 @@
 //! (`crate::control`), bound first: a second instance on the same path ends with
 //! exit code 14 before it binds anything else.
 //!
-//! The TUN mode (the default, once it exists) is refused with exit code 12.
+//! Without `--no-tun` the first CHILD SA opens the [`tunnel`](crate::tunnel): a TUN
+//! device with the virtual IP, routes for the remote selectors, the gateway's DNS
+//! servers; its packets travel as ESP in UDP 4500 (RFC 3948). A tunnel that cannot
+//! be set up ends with exit code 12, after the IKE SA is deleted.
 
 mod config;
 mod outcome;
 mod session;
 
-use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use ikelab_engine::keylog::{KeyLog, KeyRecorder};
@@ -31,6 +34,7 @@ use crate::runtime::log::{self, Verbosity};
 use crate::runtime::recording::Recording;
 use crate::runtime::signals::StopSignals;
 use crate::runtime::sockets::IkeSockets;
+use crate::tunnel::TunnelOptions;
 
 /// Our lane in the trace and the log.
 const US: &str = "ikelab";
@@ -39,14 +43,6 @@ const THEM: &str = "gateway";
 
 /// Runs `ikelab connect`.
 pub(crate) fn run(args: &ConnectArgs) -> Exit {
-    if !args.no_tun {
-        eprintln!(
-            "ikelab connect: the TUN mode (a virtual IP, routes and traffic through the \
-             tunnel) is not built yet; run with --no-tun for IKE only (exit code {})",
-            Exit::TunNotBuilt.code()
-        );
-        return Exit::TunNotBuilt;
-    }
     log::init(if args.quiet {
         Verbosity::Quiet
     } else if args.verbose {
@@ -54,6 +50,11 @@ pub(crate) fn run(args: &ConnectArgs) -> Exit {
     } else {
         Verbosity::Normal
     });
+    if !args.no_tun
+        && let Err(message) = crate::tunnel::device::check_name(&args.tun_name)
+    {
+        return fail(Exit::Tunnel, &message);
+    }
     let connection = match config::load(args) {
         Ok(c) => c,
         Err(problem) => return fail(problem.exit, &problem.message),
@@ -74,6 +75,7 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         peer,
         local,
         remote,
+        nat_t,
     } = connection;
     let control = match ControlListener::bind(&control_path(args.control.as_deref())) {
         Ok(c) => c,
@@ -89,7 +91,15 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         Err(ControlBindError::Io(message)) => return fail(Exit::Failure, &message),
     };
     tracing::info!("control socket {}", control.path().display());
-    let nat_t = SocketAddr::new(local.ip(), 0);
+    let tunnel = (!args.no_tun).then(|| TunnelOptions {
+        name: args.tun_name.clone(),
+        mtu: args.mtu,
+        dns: !args.no_dns,
+        backup_dir: control
+            .path()
+            .parent()
+            .map_or_else(std::env::temp_dir, Path::to_path_buf),
+    });
     let sockets = match IkeSockets::bind(local, nat_t).await {
         Ok(s) => s,
         Err(e) => return fail(Exit::Bind, &e.describe()),
@@ -152,7 +162,20 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         .config
         .file_stem()
         .map_or_else(|| "ikelab".to_owned(), |s| s.to_string_lossy().into_owned());
-    let end = session::run(&mut driver, ike, cx, &name).await;
+    let end = session::run(&mut driver, ike, cx, &name, tunnel.as_ref()).await;
+    if let Some((counts, problems)) = driver.close_tunnel() {
+        tracing::info!(
+            "tunnel closed: {} packets sent, {} received, {} dropped as covered by no CHILD SA, \
+             {} device or socket errors",
+            counts.sent,
+            counts.received,
+            counts.unprotected,
+            counts.io_errors
+        );
+        for problem in problems {
+            tracing::warn!("{problem}");
+        }
+    }
     let mut exit = match end {
         session::End::Closed => Exit::Success,
         session::End::Failed(failure) => fail(failure.exit, &failure.message),

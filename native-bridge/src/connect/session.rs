@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use ikelab_engine::event::{Decision, Event, EventKind};
+use std::net::IpAddr;
+
+use ikelab_engine::event::{ChildSaUp, Decision, Event, EventKind};
 use ikelab_engine::wire::Payload;
 use ikelab_engine::wire::iana::ExchangeType;
 use ikelab_engine::{IkeSaId, Time};
@@ -12,7 +14,10 @@ use ikelab_engine::{IkeSaId, Time};
 use super::outcome::{self, Context, Failure};
 use crate::control::listener::{Incoming, answer, answer_and_hold};
 use crate::control::{DOWN_ACCEPTED, Request};
+use crate::exit::Exit;
 use crate::runtime::driver::{Driver, Wake};
+use crate::tunnel::TunnelOptions;
+use crate::tunnel::plan::TunnelPlan;
 
 /// How long we wait for the gateway's answer to our DELETE before leaving anyway.
 const DELETE_WAIT: Duration = Duration::from_secs(2);
@@ -38,14 +43,39 @@ pub(crate) enum End {
 }
 
 /// Runs the session on `driver` until it ends; `name` names the connection in
-/// `ikelab status`.
-pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context, name: &str) -> End {
+/// `ikelab status`. With `tunnel`, the first CHILD SA opens the tunnel (device,
+/// routes, DNS) from what the gateway assigned and agreed.
+pub(crate) async fn run(
+    driver: &mut Driver,
+    mut ike: IkeSaId,
+    mut cx: Context,
+    name: &str,
+    tunnel: Option<&TunnelOptions>,
+) -> End {
     let mut phase = Phase::Connecting;
     let mut failure: Option<Failure> = None;
+    // What IKE_AUTH's configuration reply assigned (RFC 7296 §3.15.1).
+    let mut assigned = (Vec::new(), Vec::new());
     loop {
         for event in driver.flush().await {
             match &event.kind {
-                EventKind::IkeSaUp(_) if event.ike_sa == Some(ike) => phase = Phase::Up,
+                EventKind::IkeSaUp(up) if event.ike_sa == Some(ike) => {
+                    phase = Phase::Up;
+                    assigned = (up.virtual_ips.clone(), up.dns.clone());
+                }
+                EventKind::ChildSaUp(up) => {
+                    if let Some(options) = tunnel
+                        && !driver.has_tunnel()
+                        && !matches!(phase, Phase::Closing { .. })
+                        && let Err(message) = open_tunnel(driver, up, &assigned, &cx, options)
+                    {
+                        failure.get_or_insert(Failure {
+                            exit: Exit::Tunnel,
+                            message,
+                        });
+                        phase = close(driver, ike);
+                    }
+                }
                 // A rekey replaced the IKE SA (RFC 7296 §2.18): the new one is ours now.
                 EventKind::IkeSaRekeyed { new_sa, .. } if event.ike_sa == Some(ike) => {
                     ike = *new_sa;
@@ -100,9 +130,38 @@ pub(crate) async fn run(driver: &mut Driver, mut ike: IkeSaId, mut cx: Context, 
                 }
             }
             Wake::SocketError(detail) => tracing::debug!("{detail}"),
-            Wake::Datagram | Wake::Time => {}
+            Wake::DeviceError(detail) => {
+                if !matches!(phase, Phase::Closing { .. }) {
+                    failure.get_or_insert(Failure {
+                        exit: Exit::Tunnel,
+                        message: format!("the TUN device failed: {detail}"),
+                    });
+                    phase = close(driver, ike);
+                }
+            }
+            Wake::Datagram | Wake::Time | Wake::Packet => {}
         }
     }
+}
+
+/// Opens the tunnel for the CHILD SA `up`, with the virtual IPs and DNS servers
+/// `assigned`, and logs what it did.
+fn open_tunnel(
+    driver: &mut Driver,
+    up: &ChildSaUp,
+    assigned: &(Vec<IpAddr>, Vec<IpAddr>),
+    cx: &Context,
+    options: &TunnelOptions,
+) -> Result<(), String> {
+    let gateway = cx
+        .remote
+        .map(|r| r.ip())
+        .ok_or_else(|| "no gateway address to route around".to_owned())?;
+    let plan = TunnelPlan::new(&assigned.0, &assigned.1, &up.remote_ts, gateway);
+    for line in driver.open_tunnel(plan, options)? {
+        tracing::info!("tunnel: {line}");
+    }
+    Ok(())
 }
 
 /// Answers a control request (`crate::control`); true when it asks the session to

@@ -12,11 +12,14 @@ use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 use rand_core::UnwrapErr;
 
 use super::clock::Clock;
+use super::data_path::{DataCounts, DataPath};
 use super::recording::Recording;
 use super::signals::StopSignals;
 use super::sockets::IkeSockets;
 use crate::control::listener::{ControlListener, Incoming};
 use crate::control::status_text::{self, UpTimes};
+use crate::tunnel::plan::TunnelPlan;
+use crate::tunnel::{Tunnel, TunnelOptions};
 
 /// With no deadline at all, the loop still wakes this often (nothing is due then;
 /// it only bounds a sleep).
@@ -35,6 +38,10 @@ pub(crate) enum Wake {
     SocketError(String),
     /// A request on the control socket, to answer.
     Control(Incoming),
+    /// The TUN device gave a packet; it has been sealed and sent, or dropped.
+    Packet,
+    /// The TUN device failed (logged; the tunnel is unusable).
+    DeviceError(String),
 }
 
 /// What `select!` saw, before the engine is told.
@@ -42,6 +49,7 @@ enum Woken {
     Received(Result<ikelab_engine::Datagram, String>),
     Signal(&'static str),
     Control(Incoming),
+    Packet(std::io::Result<usize>),
     Time,
 }
 
@@ -66,6 +74,8 @@ pub(crate) struct Driver {
     control: ControlListener,
     /// When each SA came up, for `status`.
     up: UpTimes,
+    /// The TUN device and its packets, once the tunnel is open.
+    data: Option<DataPath>,
 }
 
 impl Driver {
@@ -104,6 +114,7 @@ impl Driver {
             recorder: keys.recorder,
             control,
             up: UpTimes::default(),
+            data: None,
         })
     }
 
@@ -142,8 +153,33 @@ impl Driver {
             .map_err(|e| e.to_string())
     }
 
-    /// Sends every queued datagram and returns every queued event, each recorded
-    /// and logged.
+    /// Opens the tunnel (device, routes, DNS) by `plan`; returns what it did, a line
+    /// each. Packets flow from now on.
+    pub(crate) fn open_tunnel(
+        &mut self,
+        plan: TunnelPlan,
+        options: &TunnelOptions,
+    ) -> Result<Vec<String>, String> {
+        let tunnel = Tunnel::open(plan, options)?;
+        let lines = tunnel.describe();
+        self.data = Some(DataPath::new(tunnel));
+        Ok(lines)
+    }
+
+    /// Whether the tunnel is open.
+    pub(crate) fn has_tunnel(&self) -> bool {
+        self.data.is_some()
+    }
+
+    /// Closes the tunnel (if open) and returns its packet counts and what could not
+    /// be undone.
+    pub(crate) fn close_tunnel(&mut self) -> Option<(DataCounts, Vec<String>)> {
+        let data = self.data.take()?;
+        Some((data.counts, data.tunnel.close()))
+    }
+
+    /// Sends every queued datagram, writes every opened packet to the TUN device
+    /// and returns every queued event, each recorded and logged.
     pub(crate) async fn flush(&mut self) -> Vec<Event> {
         let mut datagrams = Vec::new();
         while let Some(datagram) = self.engine.poll_transmit() {
@@ -162,7 +198,53 @@ impl Driver {
                 tracing::warn!("{detail}");
             }
         }
+        while let Some(packet) = self.engine.poll_packet() {
+            match &mut self.data {
+                Some(data) => data.deliver(&packet.bytes).await,
+                None => tracing::debug!("an ESP packet opened before the tunnel: dropped"),
+            }
+        }
         events
+    }
+
+    /// Seals the packet the device gave (`len` octets) for the CHILD SA that covers
+    /// it and sends it (RFC 4303 §3.3, RFC 3948).
+    async fn send_packet(&mut self, len: usize) {
+        let Some(data) = &mut self.data else {
+            return;
+        };
+        let now = self.clock.now();
+        let Some(packet) = data.packet.get(..len) else {
+            return;
+        };
+        match self.engine.seal_packet(now, packet, &mut data.sealed) {
+            Ok(sealed) => {
+                let esp = data
+                    .sealed
+                    .get(sealed.offset..sealed.offset + sealed.len)
+                    .unwrap_or_default();
+                let sent = if sealed.udp_encap {
+                    self.sockets.send_esp(sealed.src, sealed.dst, esp).await
+                } else {
+                    Err(format!(
+                        "CHILD SA {} is not UDP-encapsulated: plain ESP (IP protocol 50) is \
+                         not carried yet",
+                        sealed.child
+                    ))
+                };
+                match sent {
+                    Ok(()) => data.counts.sent += 1,
+                    Err(detail) => {
+                        data.counts.io_errors += 1;
+                        tracing::debug!("{detail}");
+                    }
+                }
+            }
+            Err(e) => {
+                data.counts.unprotected += 1;
+                tracing::debug!("not sent: {e}");
+            }
+        }
     }
 
     /// Sleeps until a datagram, a signal, the engine's next deadline or `until`,
@@ -176,6 +258,7 @@ impl Driver {
         let sleep = tokio::time::sleep_until(self.clock.instant_of(deadline).into());
         let woken = tokio::select! {
             received = self.sockets.recv() => Woken::Received(received),
+            packet = next_packet(&mut self.data) => Woken::Packet(packet),
             name = self.signals.next() => Woken::Signal(name),
             incoming = self.control.next() => Woken::Control(incoming),
             () = sleep => Woken::Time,
@@ -189,6 +272,11 @@ impl Driver {
             Woken::Received(Err(detail)) => Wake::SocketError(detail),
             Woken::Signal(name) => Wake::Signal(name),
             Woken::Control(incoming) => Wake::Control(incoming),
+            Woken::Packet(Ok(len)) => {
+                self.send_packet(len).await;
+                Wake::Packet
+            }
+            Woken::Packet(Err(e)) => Wake::DeviceError(e.to_string()),
             Woken::Time => Wake::Time,
         };
         let now = self.now();
@@ -212,5 +300,13 @@ impl Driver {
             }
             _ => {}
         }
+    }
+}
+
+/// The next packet of the TUN device, or never without one.
+async fn next_packet(data: &mut Option<DataPath>) -> std::io::Result<usize> {
+    match data {
+        Some(data) => data.recv().await,
+        None => std::future::pending().await,
     }
 }

@@ -14,6 +14,7 @@
 //! records.
 
 pub(crate) mod clock;
+pub(crate) mod data_path;
 pub(crate) mod driver;
 pub(crate) mod log;
 pub(crate) mod recording;

@@ -103,6 +103,27 @@ impl IkeSockets {
         }
     }
 
+    /// Sends an ESP packet in UDP (RFC 3948 §2.1: no marker, the SPI is never 0)
+    /// from the NAT-T socket, which `src` must name.
+    pub(crate) async fn send_esp(
+        &self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        esp: &[u8],
+    ) -> Result<(), String> {
+        if src != self.nat_t_addr {
+            return Err(format!(
+                "ESP in UDP must leave from the NAT-T socket {}, not {src}",
+                self.nat_t_addr
+            ));
+        }
+        match self.nat_t.send_to(esp, dst).await {
+            Ok(n) if n == esp.len() => Ok(()),
+            Ok(n) => Err(format!("sent {n} of {} ESP octets to {dst}", esp.len())),
+            Err(e) => Err(format!("sending ESP to {dst}: {e}")),
+        }
+    }
+
     /// The next datagram on either socket (cancel-safe: tokio's `recv_from` is).
     pub(crate) async fn recv(&mut self) -> Result<Datagram, String> {
         let Self {

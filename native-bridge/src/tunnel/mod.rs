@@ -1,0 +1,184 @@
+//! The host side of `ikelab connect`'s tunnel: a TUN device with the virtual IP,
+//! routes for the remote traffic selectors, the gateway's DNS servers, and all of it
+//! undone at the end (`Tunnel::close`, or on drop if the session ends another way).
+//!
+//! [`plan`] decides (pure, unit-tested); [`device`], [`routes`] and [`dns`] apply.
+
+pub(crate) mod device;
+mod dns;
+pub(crate) mod plan;
+mod routes;
+
+use std::path::PathBuf;
+
+use tun_rs::AsyncDevice;
+
+use self::dns::DnsApplied;
+use self::plan::TunnelPlan;
+use self::routes::AddedRoute;
+
+/// How `connect` was asked to build the tunnel.
+#[derive(Debug, Clone)]
+pub(crate) struct TunnelOptions {
+    /// The device name (`--tun-name`; `%d` picks the first free number).
+    pub(crate) name: String,
+    /// The device's MTU (`--mtu`).
+    pub(crate) mtu: u16,
+    /// Apply the gateway's DNS servers (off with `--no-dns`).
+    pub(crate) dns: bool,
+    /// Where the backup of `/etc/resolv.conf` goes (the control socket's folder).
+    pub(crate) backup_dir: PathBuf,
+}
+
+/// The tunnel while it is up.
+pub(crate) struct Tunnel {
+    device: AsyncDevice,
+    name: String,
+    plan: TunnelPlan,
+    routes: Vec<AddedRoute>,
+    dns: Option<DnsApplied>,
+    undone: bool,
+}
+
+impl Tunnel {
+    /// Creates the device and applies the plan. On an error, whatever was applied
+    /// is undone before the error is returned.
+    pub(crate) fn open(plan: TunnelPlan, options: &TunnelOptions) -> Result<Self, String> {
+        let device = device::create(&options.name, options.mtu, &plan.addresses)?;
+        let name = device
+            .name()
+            .map_err(|e| format!("cannot read the TUN device's name: {e}"))?;
+        let mut tunnel = Self {
+            device,
+            name,
+            plan,
+            routes: Vec::new(),
+            dns: None,
+            undone: false,
+        };
+        // Dropping `tunnel` on an early return undoes what is done so far.
+        tunnel.apply(options)?;
+        Ok(tunnel)
+    }
+
+    fn apply(&mut self, options: &TunnelOptions) -> Result<(), String> {
+        // First, while `ip route get` still shows the host's own path to it.
+        if let Some(gateway) = self.plan.pin_gateway {
+            self.routes.extend(routes::pin(gateway)?);
+        }
+        for block in self.plan.routes.clone() {
+            self.routes.extend(routes::via_device(block, &self.name)?);
+        }
+        for block in self.plan.blocked.clone() {
+            self.routes.extend(routes::unreachable(block)?);
+        }
+        if options.dns {
+            self.dns = dns::apply(
+                &self.plan.dns,
+                &self.name,
+                self.plan.is_full(),
+                &options.backup_dir,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The device, to read and write packets.
+    pub(crate) fn device(&self) -> &AsyncDevice {
+        &self.device
+    }
+
+    /// The device's name as the kernel gave it.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What the tunnel did to the host, a line each, for the log and `status`.
+    pub(crate) fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let addresses: Vec<String> = self
+            .plan
+            .addresses
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        lines.push(format!(
+            "device {}{}",
+            self.name,
+            if addresses.is_empty() {
+                " (no virtual IP)".to_owned()
+            } else {
+                format!(", address {}", addresses.join(", "))
+            }
+        ));
+        if !self.plan.routes.is_empty() {
+            let routes: Vec<String> = self.plan.routes.iter().map(ToString::to_string).collect();
+            lines.push(format!("routes {} into {}", routes.join(", "), self.name));
+        }
+        if let Some(gateway) = self.plan.pin_gateway {
+            lines.push(format!(
+                "the gateway {gateway} keeps its path outside the tunnel"
+            ));
+        }
+        if !self.plan.blocked.is_empty() {
+            let blocked: Vec<String> = self.plan.blocked.iter().map(ToString::to_string).collect();
+            lines.push(format!(
+                "blocked {} (the tunnel does not carry this family: nothing leaks beside it)",
+                blocked.join(", ")
+            ));
+        }
+        if let Some(dns) = &self.dns {
+            let servers: Vec<String> = self.plan.dns.iter().map(ToString::to_string).collect();
+            lines.push(format!(
+                "DNS {} through {}",
+                servers.join(", "),
+                dns.describe()
+            ));
+        }
+        lines
+    }
+
+    /// Removes the device, the routes and the DNS settings; returns what could not
+    /// be undone, a sentence each.
+    pub(crate) fn close(mut self) -> Vec<String> {
+        self.undo()
+    }
+
+    fn undo(&mut self) -> Vec<String> {
+        if self.undone {
+            return Vec::new();
+        }
+        self.undone = true;
+        let mut problems = Vec::new();
+        if let Some(applied) = self.dns.take()
+            && let Err(e) = dns::restore(applied)
+        {
+            problems.push(e);
+        }
+        for route in self.routes.drain(..).rev() {
+            if let Err(e) = routes::remove(&route) {
+                problems.push(format!("route {}: {e}", route.describe()));
+            }
+        }
+        problems
+    }
+}
+
+impl std::fmt::Debug for Tunnel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tunnel")
+            .field("name", &self.name)
+            .field("plan", &self.plan)
+            .field("routes", &self.routes)
+            .field("dns", &self.dns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Tunnel {
+    fn drop(&mut self) {
+        for problem in self.undo() {
+            tracing::warn!("{problem}");
+        }
+    }
+}
