@@ -172,6 +172,11 @@ pub struct RunSpec {
     pub charon_settings: Vec<(String, String)>,
     /// Our `keep_alive` (NAT keep-alive interval when we are behind a NAT, RFC 3948 §2.3).
     pub engine_keep_alive: String,
+    /// charon's `local_ts` as a gateway (default: the protected net; `0.0.0.0/0`
+    /// makes the client's tunnel a full one).
+    pub charon_local_ts: Vec<String>,
+    /// The DNS servers of charon's pool (INTERNAL_IP4_DNS, RFC 7296 §3.15.1).
+    pub charon_pool_dns: Vec<String>,
 }
 
 impl RunSpec {
@@ -187,6 +192,8 @@ impl RunSpec {
             engine_cookie_threshold: 30,
             charon_settings: Vec::new(),
             engine_keep_alive: "20s".to_owned(),
+            charon_local_ts: vec![PROTECTED_NET.to_owned()],
+            charon_pool_dns: Vec::new(),
         }
     }
 }
@@ -219,7 +226,7 @@ pub fn charon_conf(spec: &RunSpec, addressing: &Addressing) -> SwanctlConf {
             remote: AuthRound::psk(INITIATOR_ID),
             children: vec![ChildConfig {
                 name: CHILD_NAME.to_owned(),
-                local_ts: vec![PROTECTED_NET.to_owned()],
+                local_ts: spec.charon_local_ts.clone(),
                 esp_proposals: vec![spec.esp.clone()],
                 ..ChildConfig::default()
             }],
@@ -251,7 +258,7 @@ pub fn charon_conf(spec: &RunSpec, addressing: &Addressing) -> SwanctlConf {
             Initiator::Engine => vec![Pool {
                 name: "vpool".to_owned(),
                 addrs: VIP_POOL.to_owned(),
-                dns: Vec::new(),
+                dns: spec.charon_pool_dns.clone(),
             }],
             Initiator::Charon => Vec::new(),
         },

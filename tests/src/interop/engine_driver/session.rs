@@ -116,6 +116,24 @@ impl EngineSession {
         )
     }
 
+    /// Starts `program args…` in our engine's namespace (its output to `log`); the
+    /// session stops it at the end. Returns its pid.
+    pub fn spawn_in_engine_netns(
+        &mut self,
+        program: &Path,
+        args: &[String],
+        log: &Path,
+    ) -> Result<u32> {
+        let program = program.to_string_lossy().into_owned();
+        self.lab
+            .spawn_in(&self.topology.engine, &program, args, log)
+    }
+
+    /// The session's work directory (pcap, logs, configurations).
+    pub fn workdir(&self) -> &Path {
+        self.workdir.path()
+    }
+
     /// `swanctl --initiate` of charon's connection and child (charon as the client);
     /// fails with charon's answer if the CHILD SA does not come up within `timeout`.
     pub fn charon_initiate(&self, timeout: Duration) -> Result<CmdOutput> {
