@@ -206,6 +206,28 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
         "the gateway counted {packets_in} packets in: {child:#?}"
     );
 
+    // `ikelab status` shows the tunnel beside the SAs.
+    let status = run_ikelab(["status", "--control", control.to_str().unwrap()]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.contains("tunnel ikelab0:"), "{status}");
+    assert!(
+        status.contains("routes 0.0.0.0/1, 128.0.0.0/1 into ikelab0"),
+        "{status}"
+    );
+    let counts: Vec<u64> = status
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("packets: "))
+        .map(|l| {
+            l.split(", ")
+                .filter_map(|part| part.split(' ').next()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        counts.len() == 4 && counts[0] >= 3 && counts[1] >= 3,
+        "{status}"
+    );
+
     // `ikelab down`, from outside the namespace: the control socket is a path.
     let down = run_ikelab(["down", "--control", control.to_str().unwrap()]);
     assert!(

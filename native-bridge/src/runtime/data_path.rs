@@ -55,6 +55,22 @@ impl DataPath {
         self.tunnel.device().recv(&mut self.packet).await
     }
 
+    /// The tunnel's lines of `ikelab status`: what it did to the host, and its
+    /// packet counts.
+    pub(crate) fn status(&self) -> String {
+        let mut text = format!("tunnel {}:\n", self.tunnel.name());
+        for line in self.tunnel.describe() {
+            text.push_str(&format!("  {line}\n"));
+        }
+        let c = self.counts;
+        text.push_str(&format!(
+            "  packets: {} sent, {} received, {} dropped as covered by no CHILD SA, {} \
+             device or socket errors\n",
+            c.sent, c.received, c.unprotected, c.io_errors
+        ));
+        text
+    }
+
     /// Writes an opened inner packet to the device.
     pub(crate) async fn deliver(&mut self, packet: &[u8]) {
         match self.tunnel.device().send(packet).await {

@@ -137,7 +137,11 @@ impl Driver {
 
     /// The SAs in the shape of `swanctl --list-sas`, the IKE SAs named `name`.
     pub(crate) fn status_text(&self, name: &str) -> String {
-        status_text::render(&self.engine, self.now(), name, &self.up)
+        let mut text = status_text::render(&self.engine, self.now(), name, &self.up);
+        if let Some(data) = &self.data {
+            text.push_str(&data.status());
+        }
+        text
     }
 
     /// Starts an IKE SA from our IKE socket to `remote` (RFC 7296 §1.2).
