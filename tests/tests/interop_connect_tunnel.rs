@@ -15,7 +15,11 @@
 //!   gone, `/etc/resolv.conf` is byte for byte what it was, and the gateway saw the
 //!   IKE SA deleted.
 //!
-//! A second run asks for a device name that a non-TUN interface already holds: the
+//! Another run kills the client with SIGKILL: the blocks, the gateway's host route
+//! and `/etc/resolv.conf` outlive it (the device and its routes do not), and the next
+//! `connect` on the same control socket undoes them before it starts its own tunnel.
+//!
+//! A last run asks for a device name that a non-TUN interface already holds: the
 //! tunnel fails after IKE_AUTH, so the client says why, deletes the IKE SA on the
 //! gateway and leaves no route or DNS change behind.
 //!
@@ -25,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ikelab_tests::interop::cmd::signal;
 use ikelab_tests::interop::engine_driver::scenario::engine_config;
 use ikelab_tests::interop::engine_driver::{EngineSession, Initiator, RunSpec};
 use ikelab_tests::interop::pair::{CHILD_NAME, PROTECTED_HOST};
@@ -311,5 +316,60 @@ fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
     assert_eq!(routes_after, routes_before);
     assert_eq!(routes6_after, routes6_before);
     assert_eq!(resolv.text(), RESOLV_BEFORE);
+    session.finish(None).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn what_a_killed_client_leaves_is_undone_by_the_next_one() {
+    let mut spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
+    spec.charon_local_ts = vec!["0.0.0.0/0".to_owned()];
+    spec.charon_pool_dns = vec![GATEWAY_DNS.to_owned()];
+    let mut session = EngineSession::start("tunkill", Initiator::Engine, false, spec)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let netns = session.topology.engine.name().to_owned();
+    let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
+    let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
+    let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
+    wait_for_log(&log, "tunnel: DNS", pid);
+    signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
+        assert!(
+            started.elapsed() < UP_TIMEOUT,
+            "the device outlived its process"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Left behind: the blocks, the gateway's host route, our resolv.conf.
+    let (_, routes6) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    assert!(routes6.contains("unreachable ::/1"), "{routes6}");
+    let (_, routes) = in_ns(&session, "ip", &["route", "show"]);
+    assert!(routes.contains("192.0.2.1 dev to-res"), "{routes}");
+    assert_ne!(resolv.text(), RESOLV_BEFORE);
+
+    let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
+    let text = wait_for_log(&log, "tunnel: DNS", pid);
+    assert!(
+        text.contains("a previous instance ended without closing its tunnel")
+            && text.contains("removed the route unreachable ::/1")
+            && text.contains("restored /etc/resolv.conf"),
+        "{text}"
+    );
+    let down = run_ikelab(["down", "--control", control.to_str().unwrap()]);
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let (_, routes_after) = in_ns(&session, "ip", &["route", "show"]);
+    let (_, routes6_after) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    assert_eq!(routes_after, routes_before);
+    assert_eq!(routes6_after, routes6_before);
+    assert_eq!(resolv.text(), RESOLV_BEFORE);
+    assert!(
+        !control.with_file_name("tunnel.undo").exists(),
+        "a clean exit forgets the list"
+    );
     session.finish(None).unwrap_or_else(|e| panic!("{e}"));
 }

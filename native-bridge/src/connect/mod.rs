@@ -91,11 +91,16 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         Err(ControlBindError::Io(message)) => return fail(Exit::Failure, &message),
     };
     tracing::info!("control socket {}", control.path().display());
+    if let Some(dir) = control.path().parent() {
+        for line in crate::tunnel::leftovers::undo(dir) {
+            tracing::warn!("{line}");
+        }
+    }
     let tunnel = (!args.no_tun).then(|| TunnelOptions {
         name: args.tun_name.clone(),
         mtu: args.mtu,
         dns: !args.no_dns,
-        backup_dir: control
+        state_dir: control
             .path()
             .parent()
             .map_or_else(std::env::temp_dir, Path::to_path_buf),

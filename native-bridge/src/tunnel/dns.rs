@@ -35,6 +35,20 @@ pub(crate) enum DnsApplied {
 }
 
 impl DnsApplied {
+    /// `/etc/resolv.conf`'s path, its backup and what we wrote there, if that is
+    /// how the servers were applied.
+    pub(crate) fn resolv_conf(&self) -> Option<(&Path, &Path, &[u8])> {
+        match self {
+            Self::ResolvConf {
+                path,
+                written,
+                backup,
+                ..
+            } => Some((path, backup, written)),
+            Self::Resolved { .. } => None,
+        }
+    }
+
     /// One line for the log.
     pub(crate) fn describe(&self) -> String {
         match self {
@@ -56,7 +70,7 @@ pub(crate) fn apply(
     servers: &[IpAddr],
     link: &str,
     all_domains: bool,
-    backup_dir: &Path,
+    state_dir: &Path,
 ) -> Result<Option<DnsApplied>, String> {
     if servers.is_empty() {
         return Ok(None);
@@ -75,7 +89,7 @@ pub(crate) fn apply(
     let path = PathBuf::from(RESOLV_CONF);
     let original = std::fs::read(&path).unwrap_or_default();
     let written = resolv_conf_with(&original, servers);
-    let backup = backup_dir.join("resolv.conf.before-ikelab");
+    let backup = state_dir.join("resolv.conf.before-ikelab");
     std::fs::write(&backup, &original).map_err(|e| {
         format!(
             "cannot keep a copy of {RESOLV_CONF} in {}: {e}",
@@ -89,6 +103,19 @@ pub(crate) fn apply(
         written,
         backup,
     }))
+}
+
+/// A killed instance's `/etc/resolv.conf` change: restores `backup` into `path`
+/// if `path` still holds what was `written`.
+pub(crate) fn restore_leftover(path: &Path, backup: &Path, written: &[u8]) -> Result<(), String> {
+    let original = std::fs::read(backup)
+        .map_err(|e| format!("cannot read the backup {}: {e}", backup.display()))?;
+    restore(DnsApplied::ResolvConf {
+        path: path.to_path_buf(),
+        original,
+        written: written.to_vec(),
+        backup: backup.to_path_buf(),
+    })
 }
 
 /// Gives the host its own DNS settings back.

@@ -6,6 +6,7 @@
 
 pub(crate) mod device;
 mod dns;
+pub(crate) mod leftovers;
 pub(crate) mod plan;
 mod routes;
 
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 use tun_rs::AsyncDevice;
 
 use self::dns::DnsApplied;
+use self::leftovers::UndoList;
 use self::plan::TunnelPlan;
 use self::routes::AddedRoute;
 
@@ -26,8 +28,10 @@ pub(crate) struct TunnelOptions {
     pub(crate) mtu: u16,
     /// Apply the gateway's DNS servers (off with `--no-dns`).
     pub(crate) dns: bool,
-    /// Where the backup of `/etc/resolv.conf` goes (the control socket's folder).
-    pub(crate) backup_dir: PathBuf,
+    /// Where the backup of `/etc/resolv.conf` and the undo list go (the control
+    /// socket's folder, owner-only): what a killed instance leaves is undone by the
+    /// next one ([`leftovers`]).
+    pub(crate) state_dir: PathBuf,
 }
 
 /// The tunnel while it is up.
@@ -37,6 +41,8 @@ pub(crate) struct Tunnel {
     plan: TunnelPlan,
     routes: Vec<AddedRoute>,
     dns: Option<DnsApplied>,
+    /// The same changes on disk, for the next instance if this one is killed.
+    undo_list: UndoList,
     undone: bool,
 }
 
@@ -54,6 +60,7 @@ impl Tunnel {
             plan,
             routes: Vec::new(),
             dns: None,
+            undo_list: UndoList::at(&options.state_dir),
             undone: false,
         };
         // Dropping `tunnel` on an early return undoes what is done so far.
@@ -65,22 +72,31 @@ impl Tunnel {
         // First, while `ip route get` still shows the host's own path to it.
         if let Some(gateway) = self.plan.pin_gateway {
             self.routes.extend(routes::pin(gateway)?);
+            self.note()?;
         }
         for block in self.plan.routes.clone() {
             self.routes.extend(routes::via_device(block, &self.name)?);
         }
         for block in self.plan.blocked.clone() {
             self.routes.extend(routes::unreachable(block)?);
+            self.note()?;
         }
         if options.dns {
             self.dns = dns::apply(
                 &self.plan.dns,
                 &self.name,
                 self.plan.is_full(),
-                &options.backup_dir,
+                &options.state_dir,
             )?;
+            self.note()?;
         }
         Ok(())
+    }
+
+    /// Writes the undo list as it stands (the device's own routes go with it, so
+    /// they need no entry, but listing them does no harm).
+    fn note(&self) -> Result<(), String> {
+        self.undo_list.write(&self.routes, self.dns.as_ref())
     }
 
     /// The device, to read and write packets.
@@ -159,6 +175,9 @@ impl Tunnel {
             if let Err(e) = routes::remove(&route) {
                 problems.push(format!("route {}: {e}", route.describe()));
             }
+        }
+        if problems.is_empty() {
+            self.undo_list.remove();
         }
         problems
     }

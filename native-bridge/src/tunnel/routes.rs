@@ -22,6 +22,27 @@ impl AddedRoute {
     pub(crate) fn describe(&self) -> String {
         self.args.join(" ")
     }
+
+    /// One line of the undo list: `route4 ARGS…` or `route6 ARGS…`.
+    pub(crate) fn to_line(&self) -> String {
+        format!(
+            "route{} {}",
+            if self.ipv6 { 6 } else { 4 },
+            self.args.join(" ")
+        )
+    }
+
+    /// Reads [`to_line`](Self::to_line)'s form back.
+    pub(crate) fn from_line(line: &str) -> Option<Self> {
+        let (kind, rest) = line.split_once(' ')?;
+        let ipv6 = match kind {
+            "route4" => false,
+            "route6" => true,
+            _ => return None,
+        };
+        let args: Vec<String> = rest.split_whitespace().map(str::to_owned).collect();
+        (!args.is_empty()).then_some(Self { args, ipv6 })
+    }
 }
 
 /// Routes `block` into `device`.
