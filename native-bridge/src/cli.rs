@@ -138,6 +138,11 @@ pub(crate) struct ConnectArgs {
     /// this peer's events and every datagram its sockets sent or received.
     #[arg(long, value_name = "FILE")]
     pub(crate) trace: Option<PathBuf>,
+    /// Write a pcap of every datagram our sockets send or receive (IKE, ESP in UDP,
+    /// keep-alives) to FILE as it happens; `ikelab dissect FILE --keys DIR` or
+    /// Wireshark decrypt it with the --keys folder.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pcap: Option<PathBuf>,
     /// Also log timer changes and every datagram on the sockets.
     #[arg(short, long, conflicts_with = "quiet")]
     pub(crate) verbose: bool,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use ikelab_engine::capture::CaptureReader;
 use ikelab_engine::event::EventKind;
 use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
 use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN, client_config, gateway};
@@ -63,14 +64,19 @@ fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
 }
 
 /// (a) Up, then SIGTERM: DELETE reaches the gateway, exit 0, the trace reads back
-/// as a bridge trace, and the key folder holds the IKE and ESP tables.
+/// as a bridge trace, the key folder holds the IKE and ESP tables, and the --pcap
+/// holds the six datagrams, each between our socket and the gateway's.
 #[test]
 fn connects_and_deletes_the_ike_sa_on_sigterm() {
     let dir = scratch("up");
     let gateway = gateway(&[]);
     // No retransmission on a busy machine: the counts below are exact.
     let config = client_config(&dir, &[("retransmit.timeout", r#""2s""#)]);
-    let (trace, keys) = (dir.join("trace.json"), dir.join("keys"));
+    let (trace, keys, pcap) = (
+        dir.join("trace.json"),
+        dir.join("keys"),
+        dir.join("run.pcap"),
+    );
     let mut child = connect_command(
         &config,
         &gateway.ike.to_string(),
@@ -79,6 +85,8 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
             trace.to_str().unwrap(),
             "--keys",
             keys.to_str().unwrap(),
+            "--pcap",
+            pcap.to_str().unwrap(),
         ],
     )
     .stderr(Stdio::piped())
@@ -145,6 +153,27 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
         3
     );
     assert_eq!(delivered, 3);
+
+    // The capture: the six datagrams, each between our socket and the gateway's.
+    let bytes = std::fs::read(&pcap).unwrap();
+    let records: Vec<(Option<u16>, Option<u16>, Vec<u8>)> = CaptureReader::new(&bytes)
+        .unwrap()
+        .map(|r| {
+            let d = r.unwrap().datagram().unwrap();
+            (d.src_port, d.dst_port, d.payload.to_vec())
+        })
+        .collect();
+    assert_eq!(records.len(), 6, "{records:?}");
+    let gateway_port = Some(gateway.ike.port());
+    let (to_gateway, from_gateway): (Vec<_>, Vec<_>) =
+        records.iter().partition(|(_, dst, _)| *dst == gateway_port);
+    assert_eq!(
+        (to_gateway.len(), from_gateway.len()),
+        (3, 3),
+        "{records:?}"
+    );
+    // IKE_SA_INIT request: an IKE header with exchange type 34 (RFC 7296 §3.1).
+    assert_eq!(to_gateway[0].2.get(18), Some(&34), "{:?}", to_gateway[0]);
 
     let ike_table = std::fs::read_to_string(keys.join("ikev2_decryption_table")).unwrap();
     let esp_table = std::fs::read_to_string(keys.join("esp_sa")).unwrap();

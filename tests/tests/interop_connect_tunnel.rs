@@ -136,7 +136,19 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
     let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
     let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
     let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
-    let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
+    let work = session.workdir().to_path_buf();
+    let (pcap, keys) = (work.join("client.pcap"), work.join("keys"));
+    let (pid, log, control) = start_connect(
+        &mut session,
+        &[
+            "--tun-name",
+            TUN_NAME,
+            "--pcap",
+            pcap.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    );
     let text = wait_for_log(&log, "tunnel: DNS", pid);
 
     // The device and its address from the pool (203.0.113.128/25).
@@ -248,6 +260,31 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
     assert!(!closed.contains(" 0 packets sent"), "{closed}");
     assert!(!closed.contains(" 0 received"), "{closed}");
     // `down` returned: the instance has exited (its device went with its descriptor).
+    // Its --pcap, decrypted with its --keys: the pings inside the ESP both ways.
+    let dissect = run_ikelab([
+        "dissect",
+        pcap.to_str().unwrap(),
+        "--keys",
+        keys.to_str().unwrap(),
+    ]);
+    let dissected = String::from_utf8_lossy(&dissect.stdout);
+    let icmp: Vec<&str> = dissected
+        .lines()
+        .filter(|l| l.contains("tunnelled ICMP (1)"))
+        .collect();
+    let requests = icmp
+        .iter()
+        .filter(|l| l.ends_with(&format!("→ {PROTECTED_HOST}")))
+        .count();
+    let replies = icmp
+        .iter()
+        .filter(|l| l.contains(&format!("ICMP (1) {PROTECTED_HOST} →")))
+        .count();
+    assert!(
+        dissect.status.success() && requests >= 3 && replies >= 3,
+        "{requests} requests, {replies} replies: {}\n{dissected}",
+        String::from_utf8_lossy(&dissect.stderr)
+    );
 
     let (exists, _) = in_ns(&session, "ip", &["link", "show", "ikelab0"]);
     assert!(!exists, "the TUN device outlived ikelab");

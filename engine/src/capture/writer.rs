@@ -115,6 +115,13 @@ impl<W: Write> PcapWriter<W> {
         self.write_ip_packet(time, &packet)
     }
 
+    /// Pushes buffered records to the underlying writer (a live capture flushes as
+    /// it goes, so a killed writer leaves a readable file).
+    pub fn flush(&mut self) -> Result<(), CaptureWriteError> {
+        self.out.flush()?;
+        Ok(())
+    }
+
     /// Flushes and returns the underlying writer.
     pub fn into_inner(mut self) -> Result<W, CaptureWriteError> {
         self.out.flush()?;

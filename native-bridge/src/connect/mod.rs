@@ -29,6 +29,7 @@ use crate::control::listener::{ControlBindError, ControlListener};
 use crate::control::path::control_path;
 use crate::exit::Exit;
 use crate::key_folder::ProfileFolder;
+use crate::runtime::capture::CaptureFile;
 use crate::runtime::driver::{Driver, KeySinks};
 use crate::runtime::log::{self, Verbosity};
 use crate::runtime::recording::Recording;
@@ -142,6 +143,12 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         Ok(d) => d,
         Err(message) => return fail(Exit::Failure, &message),
     };
+    if let Some(path) = &args.pcap {
+        match CaptureFile::create(path) {
+            Ok(capture) => driver.set_capture(capture),
+            Err(message) => return fail(Exit::Failure, &message),
+        }
+    }
     tracing::info!(
         "IKE on UDP {}, NAT-T on UDP {}, gateway {remote}",
         driver.sockets().ike_addr(),
@@ -185,6 +192,9 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         session::End::Closed => Exit::Success,
         session::End::Failed(failure) => fail(failure.exit, &failure.message),
     };
+    if let Err(message) = driver.finish_capture() {
+        exit = worse(exit, fail(Exit::Failure, &message));
+    }
     if let Some(path) = &args.trace {
         let written = driver
             .recording()

@@ -11,6 +11,7 @@ use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 use rand_core::UnwrapErr;
 
+use super::capture::CaptureFile;
 use super::clock::Clock;
 use super::data_path::{DataCounts, DataPath};
 use super::recording::Recording;
@@ -76,6 +77,8 @@ pub(crate) struct Driver {
     up: UpTimes,
     /// The TUN device and its packets, once the tunnel is open.
     data: Option<DataPath>,
+    /// `--pcap`: every datagram our sockets carry.
+    capture: Option<CaptureFile>,
 }
 
 impl Driver {
@@ -115,6 +118,7 @@ impl Driver {
             control,
             up: UpTimes::default(),
             data: None,
+            capture: None,
         })
     }
 
@@ -155,6 +159,16 @@ impl Driver {
         self.engine
             .initiate_from(now, config, local, remote)
             .map_err(|e| e.to_string())
+    }
+
+    /// Records every datagram from now on in `capture` (`--pcap`).
+    pub(crate) fn set_capture(&mut self, capture: CaptureFile) {
+        self.capture = Some(capture);
+    }
+
+    /// Closes the capture file, if any; its error, if it has one.
+    pub(crate) fn finish_capture(&mut self) -> Result<(), String> {
+        self.capture.take().map_or(Ok(()), CaptureFile::finish)
     }
 
     /// Opens the tunnel (device, routes, DNS) by `plan`; returns what it did, a line
@@ -198,6 +212,9 @@ impl Driver {
         self.recording.end_flush();
         for datagram in &datagrams {
             self.recording.sent(self.clock.now(), datagram);
+            if let Some(capture) = &mut self.capture {
+                capture.record(datagram.src, datagram.dst, &datagram.payload);
+            }
             if let Err(detail) = self.sockets.send(datagram).await {
                 tracing::warn!("{detail}");
             }
@@ -228,6 +245,9 @@ impl Driver {
                     .get(sealed.offset..sealed.offset + sealed.len)
                     .unwrap_or_default();
                 let sent = if sealed.udp_encap {
+                    if let Some(capture) = &mut self.capture {
+                        capture.record(sealed.src, sealed.dst, esp);
+                    }
                     self.sockets.send_esp(sealed.src, sealed.dst, esp).await
                 } else {
                     Err(format!(
@@ -269,6 +289,9 @@ impl Driver {
         };
         let wake = match woken {
             Woken::Received(Ok(datagram)) => {
+                if let Some(capture) = &mut self.capture {
+                    capture.record(datagram.src, datagram.dst, &datagram.payload);
+                }
                 let datagram = self.recording.received(self.clock.now(), datagram);
                 self.engine.handle_datagram(self.clock.now(), datagram);
                 Wake::Datagram
@@ -286,6 +309,9 @@ impl Driver {
         let now = self.now();
         if self.engine.poll_timeout().is_some_and(|due| due <= now) {
             self.engine.handle_timeout(now);
+        }
+        if let Some(capture) = &mut self.capture {
+            capture.flush();
         }
         wake
     }

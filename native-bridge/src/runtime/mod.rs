@@ -13,6 +13,7 @@
 //! ([`recording`]): this peer's events, and what crossed its sockets as network
 //! records.
 
+pub(crate) mod capture;
 pub(crate) mod clock;
 pub(crate) mod data_path;
 pub(crate) mod driver;
