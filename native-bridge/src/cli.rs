@@ -115,6 +115,12 @@ pub(crate) struct ConnectArgs {
     /// a 1500-octet path (RFC 3948, RFC 4303).
     #[arg(long, value_name = "OCTETS", default_value_t = 1400, value_parser = clap::value_parser!(u16).range(1280..=9000), conflicts_with = "no_tun")]
     pub(crate) mtu: u16,
+    /// When the gateway goes away (no answer, failed liveness checks, its DELETE),
+    /// connect again: after 1 s, then doubling up to 30 s while attempts fail. The
+    /// tunnel stays up in between, so nothing leaves beside it; authentication and
+    /// proposal failures still end the run.
+    #[arg(long)]
+    pub(crate) reconnect: bool,
     /// Leave the host's DNS settings alone (the gateway's DNS servers are only
     /// logged).
     #[arg(long, conflicts_with = "no_tun")]

@@ -3,6 +3,7 @@
 //! `ikelab` collected line by line.
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -39,6 +40,12 @@ pub fn client_config(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
 pub fn gateway(edits: &[(&str, &str)]) -> LoopbackGateway {
     let config: PeerConfig = fixtures::variant(GATEWAY, edits).expect("the edits fit the fixture");
     LoopbackGateway::start(config)
+}
+
+/// [`gateway`] on the addresses an earlier gateway had (`ike`, `nat_t`).
+pub fn gateway_at(edits: &[(&str, &str)], ike: SocketAddr, nat_t: SocketAddr) -> LoopbackGateway {
+    let config: PeerConfig = fixtures::variant(GATEWAY, edits).expect("the edits fit the fixture");
+    LoopbackGateway::start_at(config, ike, nat_t)
 }
 
 /// The standard error of a running `ikelab`, collected by a thread.

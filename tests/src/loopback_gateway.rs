@@ -26,6 +26,8 @@ const POLL: Duration = Duration::from_millis(5);
 pub struct LoopbackGateway {
     /// The gateway's IKE address (the client's `--remote`).
     pub ike: SocketAddr,
+    /// The gateway's NAT-T address.
+    pub nat_t: SocketAddr,
     events: Arc<Mutex<Vec<Event>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -34,9 +36,16 @@ pub struct LoopbackGateway {
 impl LoopbackGateway {
     /// Starts a gateway answering with `config` (its addresses are replaced by
     /// 127.0.0.1 and its ports by the ephemeral ones bound).
-    pub fn start(mut config: PeerConfig) -> Self {
-        let ike = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the IKE socket");
-        let nat_t = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the NAT-T socket");
+    pub fn start(config: PeerConfig) -> Self {
+        let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        Self::start_at(config, any, any)
+    }
+
+    /// [`Self::start`] on the given addresses (a gateway coming back where an earlier
+    /// one was, for a client that reconnects).
+    pub fn start_at(mut config: PeerConfig, ike: SocketAddr, nat_t: SocketAddr) -> Self {
+        let ike = UdpSocket::bind(ike).expect("bind the IKE socket");
+        let nat_t = UdpSocket::bind(nat_t).expect("bind the NAT-T socket");
         for socket in [&ike, &nat_t] {
             socket.set_read_timeout(Some(POLL)).expect("read timeout");
         }
@@ -61,6 +70,7 @@ impl LoopbackGateway {
         };
         Self {
             ike: ike_addr,
+            nat_t: nat_t_addr,
             events,
             stop,
             thread: Some(thread),

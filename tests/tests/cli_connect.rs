@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use ikelab_engine::capture::CaptureReader;
 use ikelab_engine::event::EventKind;
 use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
-use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN, client_config, gateway};
+use ikelab_tests::connect_support::{
+    self, StderrLog, UP_WITHIN, client_config, gateway, gateway_at,
+};
 use ikelab_tests::ikelab_bin;
 
 fn scratch(name: &str) -> PathBuf {
@@ -461,5 +463,86 @@ fn a_malformed_remote_is_a_usage_error() {
     let (code, stderr) = code_and_stderr(&out);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--remote gateway.example:500"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Settings that notice a silent gateway within about a second: a liveness check
+/// every second (RFC 7296 §2.4), retransmitted twice, 200 ms apart at first.
+const QUICK_LIVENESS: [(&str, &str); 3] = [
+    ("dpd_delay", r#""1s""#),
+    ("retransmit.timeout", r#""200ms""#),
+    ("retransmit.tries", "2"),
+];
+
+/// (h) The gateway goes away (its engine and sockets stop) and the liveness check
+/// goes unanswered: with `--reconnect` the client says so and connects again, once
+/// a gateway answers on the same address, and still deletes its IKE SA on SIGTERM.
+#[test]
+fn reconnect_connects_again_after_the_gateway_is_lost() {
+    let dir = scratch("reconnect");
+    let first = gateway(&[]);
+    let (ike, nat_t) = (first.ike, first.nat_t);
+    let config = client_config(&dir, &QUICK_LIVENESS);
+    let mut child = connect_command(&config, &ike.to_string(), &["--reconnect"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = StderrLog::follow(&mut child);
+    if !log.wait_for("CHILD_SA net{") {
+        let _ = child.kill();
+        panic!("not established:\n{}", log.text());
+    }
+    drop(first);
+    if !log.wait_for("Connecting again in 1 s (--reconnect).") {
+        let _ = child.kill();
+        panic!("the loss went unnoticed:\n{}", log.text());
+    }
+    let second = gateway_at(&[], ike, nat_t);
+    let start = Instant::now();
+    while log.text().matches("IKE_SA established").count() < 2 && start.elapsed() < UP_WITHIN {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert_eq!(text.matches("IKE_SA established").count(), 2, "{text}");
+    assert!(text.contains("stopped answering"), "{text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(second.saw_delete(Duration::from_secs(2)), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The same loss without `--reconnect` ends the run with code 7 and the reason.
+#[test]
+fn a_lost_gateway_ends_with_code_7_without_reconnect() {
+    let dir = scratch("lost");
+    let gateway = gateway(&[]);
+    let config = client_config(&dir, &QUICK_LIVENESS);
+    let mut child = connect_command(&config, &gateway.ike.to_string(), &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = StderrLog::follow(&mut child);
+    if !log.wait_for("CHILD_SA net{") {
+        let _ = child.kill();
+        panic!("not established:\n{}", log.text());
+    }
+    drop(gateway);
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < UP_WITHIN {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    let text = log.finish();
+    assert_eq!(status.code(), Some(7), "{text}");
+    assert!(
+        text.contains("stopped answering") && text.contains("--reconnect"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -154,10 +154,6 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         driver.sockets().ike_addr(),
         driver.sockets().nat_t_addr()
     );
-    let ike = match driver.initiate(&peer, remote) {
-        Ok(id) => id,
-        Err(message) => return fail(Exit::Config, &format!("cannot initiate: {message}")),
-    };
     let cx = outcome::Context {
         remote: Some(remote),
         ike_proposals: peer.proposals.clone(),
@@ -174,7 +170,31 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         .config
         .file_stem()
         .map_or_else(|| "ikelab".to_owned(), |s| s.to_string_lossy().into_owned());
-    let end = session::run(&mut driver, ike, cx, &name, tunnel.as_ref()).await;
+    // With --reconnect a lost gateway is tried again, sooner after a working
+    // connection than after a failed attempt.
+    let mut failed_attempts: u32 = 0;
+    let end = loop {
+        let ike = match driver.initiate(&peer, remote) {
+            Ok(id) => id,
+            Err(message) => return fail(Exit::Config, &format!("cannot initiate: {message}")),
+        };
+        match session::run(&mut driver, ike, cx.clone(), &name, tunnel.as_ref()).await {
+            session::End::Lost { failure, was_up } if args.reconnect => {
+                failed_attempts = if was_up { 0 } else { failed_attempts + 1 };
+                let delay = reconnect_delay(failed_attempts);
+                tracing::warn!(
+                    "{} Connecting again in {} s (--reconnect).",
+                    failure.message,
+                    delay.as_secs()
+                );
+                let until = driver.now() + delay;
+                if let Some(end) = session::pause(&mut driver, until, &name).await {
+                    break end;
+                }
+            }
+            end => break end,
+        }
+    };
     if let Some((counts, problems)) = driver.close_tunnel() {
         tracing::info!(
             "tunnel closed: {} packets sent, {} received, {} dropped as covered by no CHILD SA, \
@@ -190,7 +210,9 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     }
     let mut exit = match end {
         session::End::Closed => Exit::Success,
-        session::End::Failed(failure) => fail(failure.exit, &failure.message),
+        session::End::Failed(failure) | session::End::Lost { failure, .. } => {
+            fail(failure.exit, &failure.message)
+        }
     };
     if let Err(message) = driver.finish_capture() {
         exit = worse(exit, fail(Exit::Failure, &message));
@@ -222,6 +244,12 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     exit
 }
 
+/// How long `--reconnect` waits before attempt `failed + 1`: 1 s after a working
+/// connection, then doubling with each failed attempt up to 30 s.
+fn reconnect_delay(failed: u32) -> std::time::Duration {
+    std::time::Duration::from_secs((1u64 << failed.min(5)).min(30))
+}
+
 /// Prints `message` (on standard error, plain) and returns `exit`.
 fn fail(exit: Exit, message: &str) -> Exit {
     eprintln!("ikelab connect: {message}");
@@ -234,5 +262,16 @@ fn worse(current: Exit, new: Exit) -> Exit {
         new
     } else {
         current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnect_backs_off_to_thirty_seconds() {
+        let delays: Vec<u64> = (0..8).map(|n| reconnect_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30, 30]);
     }
 }

@@ -18,7 +18,7 @@ pub(crate) struct Failure {
 }
 
 /// What the messages quote besides the engine's reason.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Context {
     pub(crate) remote: Option<SocketAddr>,
     /// Our IKE proposals (`proposals`).
@@ -41,10 +41,32 @@ fn exit_of_notify(notify: NotifyType) -> Option<Exit> {
     }
 }
 
+/// Whether the IKE SA went down because the gateway went away (no answer, a failed
+/// liveness check, its DELETE, the SA's end of life) rather than because it or we
+/// refused something: what `--reconnect` answers by connecting again.
+pub(crate) fn gateway_lost(reason: &DownReason) -> bool {
+    matches!(
+        reason,
+        DownReason::Timeout { .. }
+            | DownReason::DeadPeer { .. }
+            | DownReason::DeletedByPeer
+            | DownReason::Expired
+            | DownReason::HalfOpenExpired
+    )
+}
+
 /// The IKE SA went down (or never came up) before we asked it to.
 pub(crate) fn of_ike_down(reason: &DownReason, cx: &Context) -> Failure {
     let what = reason.describe();
     match reason {
+        DownReason::DeadPeer { .. } => Failure {
+            exit: Exit::Unreachable,
+            message: format!(
+                "the gateway {} stopped answering: {what} (RFC 7296 §2.4). `--reconnect` \
+                 connects again when this happens.",
+                remote_text(cx)
+            ),
+        },
         DownReason::Timeout { .. } => Failure {
             exit: Exit::Unreachable,
             message: format!(

@@ -40,6 +40,9 @@ pub(crate) enum End {
     Closed,
     /// The connection failed.
     Failed(Failure),
+    /// The gateway went away (`outcome::gateway_lost`); `was_up` when the IKE SA
+    /// had been established.
+    Lost { failure: Failure, was_up: bool },
 }
 
 /// Runs the session on `driver` until it ends; `name` names the connection in
@@ -56,6 +59,8 @@ pub(crate) async fn run(
     let mut failure: Option<Failure> = None;
     // What IKE_AUTH's configuration reply assigned (RFC 7296 §3.15.1).
     let mut assigned = (Vec::new(), Vec::new());
+    // The first CHILD SA of this IKE SA opened the tunnel, or found it as it must be.
+    let mut tunnel_checked = false;
     loop {
         for event in driver.flush().await {
             match &event.kind {
@@ -65,7 +70,7 @@ pub(crate) async fn run(
                 }
                 EventKind::ChildSaUp(up) => {
                     if let Some(options) = tunnel
-                        && !driver.has_tunnel()
+                        && !std::mem::replace(&mut tunnel_checked, true)
                         && !matches!(phase, Phase::Closing { .. })
                         && let Err(message) = open_tunnel(driver, up, &assigned, &cx, options)
                     {
@@ -94,6 +99,10 @@ pub(crate) async fn run(
                     return match failure {
                         Some(failure) => End::Failed(failure),
                         None if matches!(phase, Phase::Closing { .. }) => End::Closed,
+                        None if outcome::gateway_lost(reason) => End::Lost {
+                            failure: outcome::of_ike_down(reason, &cx),
+                            was_up: phase == Phase::Up,
+                        },
                         None => End::Failed(outcome::of_ike_down(reason, &cx)),
                     };
                 }
@@ -158,10 +167,45 @@ fn open_tunnel(
         .map(|r| r.ip())
         .ok_or_else(|| "no gateway address to route around".to_owned())?;
     let plan = TunnelPlan::new(&assigned.0, &assigned.1, &up.remote_ts, gateway);
+    if driver.tunnel_plan() == Some(&plan) {
+        // A reconnection that got the same address and selectors: the device, its
+        // routes and DNS stay as they are (and nothing leaked in between: packets
+        // no CHILD SA covered were dropped).
+        tracing::info!("tunnel: kept as it was");
+        return Ok(());
+    }
+    if let Some((_, problems)) = driver.close_tunnel() {
+        tracing::info!("tunnel: the new SAs differ (address or selectors): rebuilding it");
+        for problem in problems {
+            tracing::warn!("{problem}");
+        }
+    }
     for line in driver.open_tunnel(plan, options)? {
         tracing::info!("tunnel: {line}");
     }
     Ok(())
+}
+
+/// Waits until `until` between two connection attempts, answering `status` and
+/// ending on SIGINT, SIGTERM or `down` (there is no IKE SA to delete then).
+pub(crate) async fn pause(driver: &mut Driver, until: Time, name: &str) -> Option<End> {
+    loop {
+        driver.flush().await;
+        if driver.now() >= until {
+            return None;
+        }
+        let ending = match driver.wait(Some(until)).await {
+            Wake::Signal(signal) => {
+                tracing::info!("{signal}: not connecting again");
+                true
+            }
+            Wake::Control(incoming) => on_control(driver, incoming, name),
+            _ => false,
+        };
+        if ending {
+            return Some(End::Closed);
+        }
+    }
 }
 
 /// Answers a control request (`crate::control`); true when it asks the session to

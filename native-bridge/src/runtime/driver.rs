@@ -184,9 +184,9 @@ impl Driver {
         Ok(lines)
     }
 
-    /// Whether the tunnel is open.
-    pub(crate) fn has_tunnel(&self) -> bool {
-        self.data.is_some()
+    /// The plan of the open tunnel.
+    pub(crate) fn tunnel_plan(&self) -> Option<&TunnelPlan> {
+        self.data.as_ref().map(|d| d.tunnel.plan())
     }
 
     /// Closes the tunnel (if open) and returns its packet counts and what could not

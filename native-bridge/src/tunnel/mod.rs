@@ -104,6 +104,11 @@ impl Tunnel {
         &self.device
     }
 
+    /// What the tunnel was built from.
+    pub(crate) fn plan(&self) -> &TunnelPlan {
+        &self.plan
+    }
+
     /// The device's name as the kernel gave it.
     pub(crate) fn name(&self) -> &str {
         &self.name
