@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ikelab_engine::trace::{NetworkEvent, Trace};
 use ikelab_tests::interop::cmd::signal;
 use ikelab_tests::interop::engine_driver::scenario::engine_config;
 use ikelab_tests::interop::engine_driver::{EngineSession, Initiator, RunSpec};
@@ -137,7 +138,11 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
     let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
     let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
     let work = session.workdir().to_path_buf();
-    let (pcap, keys) = (work.join("client.pcap"), work.join("keys"));
+    let (pcap, keys, trace) = (
+        work.join("client.pcap"),
+        work.join("keys"),
+        work.join("client.trace.json"),
+    );
     let (pid, log, control) = start_connect(
         &mut session,
         &[
@@ -147,6 +152,8 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
             pcap.to_str().unwrap(),
             "--keys",
             keys.to_str().unwrap(),
+            "--trace",
+            trace.to_str().unwrap(),
         ],
     );
     let text = wait_for_log(&log, "tunnel: DNS", pid);
@@ -260,6 +267,30 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
     assert!(!closed.contains(" 0 packets sent"), "{closed}");
     assert!(!closed.contains(" 0 received"), "{closed}");
     // `down` returned: the instance has exited (its device went with its descriptor).
+    // Its --trace holds the ESP packets both ways, as network records the browser
+    // lab replays.
+    let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let esp_transmits = |from: &str| {
+        trace
+            .network_events()
+            .filter(|(_, n)| match n {
+                NetworkEvent::Transmit {
+                    from: f, datagram, ..
+                } => {
+                    f == from
+                        && datagram.dst.port() == 4500
+                        && datagram.payload.get(..4).is_some_and(|spi| spi != [0; 4])
+                        && datagram.payload.len() > 1
+                }
+                _ => false,
+            })
+            .count()
+    };
+    assert!(esp_transmits("ikelab") >= 3, "ESP we sent, in the trace");
+    assert!(
+        esp_transmits("gateway") >= 3,
+        "ESP we received, in the trace"
+    );
     // Its --pcap, decrypted with its --keys: the pings inside the ESP both ways.
     let dissect = run_ikelab([
         "dissect",

@@ -218,6 +218,13 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         exit = worse(exit, fail(Exit::Failure, &message));
     }
     if let Some(path) = &args.trace {
+        let left_out = driver.recording().esp_left_out();
+        if left_out > 0 {
+            tracing::info!(
+                "the trace keeps the first {} ESP packets; {left_out} more were left out",
+                crate::runtime::recording::ESP_KEPT
+            );
+        }
         let written = driver
             .recording()
             .trace()

@@ -8,6 +8,7 @@ use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{Event, EventKind};
 use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
+use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 use rand_core::UnwrapErr;
 
@@ -248,6 +249,11 @@ impl Driver {
                     if let Some(capture) = &mut self.capture {
                         capture.record(sealed.src, sealed.dst, esp);
                     }
+                    if self.recording.keeps() {
+                        let datagram =
+                            ikelab_engine::Datagram::new(sealed.src, sealed.dst, esp.to_vec());
+                        self.recording.sent_esp(now, datagram);
+                    }
                     self.sockets.send_esp(sealed.src, sealed.dst, esp).await
                 } else {
                     Err(format!(
@@ -292,7 +298,17 @@ impl Driver {
                 if let Some(capture) = &mut self.capture {
                     capture.record(datagram.src, datagram.dst, &datagram.payload);
                 }
-                let datagram = self.recording.received(self.clock.now(), datagram);
+                let now = self.clock.now();
+                let esp = datagram.dst == self.sockets.nat_t_addr()
+                    && matches!(
+                        Udp4500Payload::parse(&datagram.payload),
+                        Ok(Udp4500Payload::Esp(_))
+                    );
+                let datagram = if esp {
+                    self.recording.received_esp(now, datagram)
+                } else {
+                    self.recording.received(now, datagram)
+                };
                 self.engine.handle_datagram(self.clock.now(), datagram);
                 Wake::Datagram
             }

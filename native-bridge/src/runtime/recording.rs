@@ -10,7 +10,9 @@
 //!
 //! Every record is logged as it is made ([`super::log`]); it is kept for the trace
 //! only when one is asked for (`keep`), so a long session without `--trace` does not
-//! grow.
+//! grow. With a trace, the tunnel's ESP packets (both ways) are kept up to
+//! [`ESP_KEPT`]: enough to replay and dissect a session in the browser lab, without
+//! a long download growing the trace without end; later ones are counted.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +23,9 @@ use ikelab_engine::trace::{
     WireProtocol,
 };
 use ikelab_engine::{Datagram, Time};
+
+/// How many ESP packets a trace keeps.
+pub(crate) const ESP_KEPT: u64 = 200;
 
 /// The trace being written, and the flight numbering.
 #[derive(Debug)]
@@ -36,6 +41,9 @@ pub(crate) struct Recording {
     renumbered: BTreeMap<FlightId, FlightId>,
     /// Whether records are kept for a trace.
     keep: bool,
+    /// ESP packets recorded so far, and those left out after [`ESP_KEPT`].
+    esp_kept: u64,
+    esp_left_out: u64,
 }
 
 impl Recording {
@@ -47,7 +55,45 @@ impl Recording {
             flights: FlightCounter::default(),
             renumbered: BTreeMap::new(),
             keep,
+            esp_kept: 0,
+            esp_left_out: 0,
         }
+    }
+
+    /// Whether the next ESP packet gets its records (counting it either way).
+    fn take_esp(&mut self) -> bool {
+        if self.esp_kept < ESP_KEPT {
+            self.esp_kept += 1;
+            true
+        } else {
+            self.esp_left_out += 1;
+            false
+        }
+    }
+
+    /// ESP packets the trace left out (after the first [`ESP_KEPT`]).
+    pub(crate) fn esp_left_out(&self) -> u64 {
+        self.esp_left_out
+    }
+
+    /// An ESP packet in UDP the data path sent: numbered and, within the limit,
+    /// recorded like any datagram we send.
+    pub(crate) fn sent_esp(&mut self, t: Time, datagram: Datagram) {
+        let mut datagram = datagram;
+        datagram.flight = Some(self.flights.next_id());
+        if self.take_esp() {
+            self.sent(t, &datagram);
+        }
+    }
+
+    /// An ESP packet in UDP that arrived: [`received`](Self::received) within the
+    /// limit, else only numbered.
+    pub(crate) fn received_esp(&mut self, t: Time, mut datagram: Datagram) -> Datagram {
+        if self.take_esp() {
+            return self.received(t, datagram);
+        }
+        datagram.flight = Some(self.flights.next_id());
+        datagram
     }
 
     /// A datagram the engine queued, numbered for the run (before its events are read).
@@ -129,6 +175,11 @@ impl Recording {
         }
     }
 
+    /// Whether records are kept for a trace (`--trace`).
+    pub(crate) fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// The whole trace.
     pub(crate) fn trace(&self) -> &Trace {
         &self.trace
@@ -147,4 +198,43 @@ fn describes_sent_datagram(event: &Event) -> bool {
 
 fn micros(t: Time) -> u64 {
     u64::try_from(t.as_micros()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trace_keeps_the_first_esp_packets_and_counts_the_rest() {
+        let mut recording = Recording::new("ikelab", "gateway", Vec::new(), true);
+        let (us, them) = (
+            "192.0.2.2:4500".parse().unwrap(),
+            "192.0.2.1:4500".parse().unwrap(),
+        );
+        let esp = vec![0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1];
+        for n in 0..=ESP_KEPT {
+            let t = Time::from_micros(n);
+            if n % 2 == 0 {
+                recording.sent_esp(t, Datagram::new(us, them, esp.clone()));
+            } else {
+                let got = recording.received_esp(t, Datagram::new(them, us, esp.clone()));
+                assert!(got.flight.is_some(), "every packet gets a flight");
+            }
+        }
+        let transmits = recording
+            .trace()
+            .network_events()
+            .filter(|(_, n)| matches!(n, NetworkEvent::Transmit { .. }))
+            .count();
+        assert_eq!(u64::try_from(transmits).unwrap(), ESP_KEPT);
+        assert_eq!(recording.esp_left_out(), 1);
+
+        let mut untraced = Recording::new("ikelab", "gateway", Vec::new(), false);
+        untraced.received_esp(Time::from_micros(0), Datagram::new(them, us, esp));
+        assert_eq!(
+            untraced.trace().records.len(),
+            0,
+            "nothing kept without --trace"
+        );
+    }
 }
