@@ -287,6 +287,19 @@ test('a golden trace loads and plays; a broken file gives a message and changes 
   await assertClean(lab);
 });
 
+test('a bridge session through strongSwan replays with its ESP both ways', async () => {
+  const lab = await openLab('#s=happy-path&seed=7', { width: 1024, height: 768 });
+  const { page } = lab;
+  await page.locator('#trace-file').setInputFiles(join(traces, 'bridge', 'strongswan-full-tunnel.json'));
+  await page.locator('.scenario-title', { hasText: 'Replaying strongswan-full-tunnel.json' }).waitFor();
+  await page.locator('#scrubber').fill(String(await stepsOf(page)));
+  const labels = await page.locator('.flight-label').allTextContents();
+  assert.ok(labels.filter((l) => /ESP in UDP.*SPI 0x[0-9a-f]{8} seq \d+/.test(l)).length >= 6, labels.join('\n'));
+  assert.ok(labels.some((l) => l.includes('IKE_AUTH response 1')), labels.join('\n'));
+  assert.deepEqual(await overlaps(page), [], 'timeline items drawn over each other');
+  await assertClean(lab);
+});
+
 test('the whole happy path can be driven by the keyboard alone', async () => {
   const lab = await openLab('#s=happy-path&seed=7');
   const { page } = lab;

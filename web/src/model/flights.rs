@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 
 use ikelab_engine::event::{Direction, EventKind};
 use ikelab_engine::trace::{DropCause, FlightId, NatDirection, NetworkEvent, WireProtocol};
-use ikelab_engine::trace::{Entry, Trace};
+use ikelab_engine::trace::{Entry, Trace, TraceSource};
+use ikelab_engine::wire::udp_encap::{NAT_T_PORT, Udp4500Payload};
 
 use super::lines::Line;
 
@@ -165,6 +166,14 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                             }
                         }
                     }
+                    EventKind::MessageReceived(m) if unnamed_sender(&by_id, &out, id) => {
+                        // A bridge trace: the gateway's message, named by our parse.
+                        if let Some(f) = by_id.get(&id).and_then(|&i| out.get_mut(i)) {
+                            f.kind = FlightKind::Ike;
+                            f.label = m.summary.clone();
+                            received(f, index, line_of(index), t);
+                        }
+                    }
                     EventKind::MessageReceived(_)
                     | EventKind::MessageDropped(_)
                     | EventKind::NatKeepalive {
@@ -213,16 +222,12 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                     let at = match by_id.get(flight) {
                         Some(&i) => i,
                         None => {
-                            // A datagram no engine reported (a spoofed or raw packet).
-                            let kind = guess_kind(*protocol, &datagram.payload);
+                            // A datagram no engine event names: a spoofed or raw packet,
+                            // or in a bridge trace the gateway's datagrams and the
+                            // tunnel's ESP (named by the engine's own classifier).
+                            let (kind, label) = unnamed(*protocol, datagram);
                             by_id.insert(*flight, out.len());
-                            out.push(blank(
-                                index,
-                                t,
-                                from,
-                                kind,
-                                format!("{} bytes", datagram.payload.len()),
-                            ));
+                            out.push(blank(index, t, from, kind, label));
                             out.len() - 1
                         }
                     };
@@ -282,7 +287,29 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
             _ => {}
         }
     }
+    if trace.source == TraceSource::Bridge {
+        // The bridge records one real peer: what it sent left its socket, and no
+        // record will say when the gateway got it. Drawn as arriving at once.
+        for f in out
+            .iter_mut()
+            .filter(|f| f.fate == Fate::InFlight && !f.to.is_empty())
+        {
+            f.fate = Fate::Delivered;
+            f.t_end = f.t_send;
+            f.end_record = Some(f.send_record);
+            f.end_line = Some(f.send_line);
+        }
+    }
     out
+}
+
+/// Whether flight `id` came from a sender no event describes (its label is only
+/// its size so far).
+fn unnamed_sender(by_id: &BTreeMap<FlightId, usize>, out: &[Flight], id: FlightId) -> bool {
+    by_id
+        .get(&id)
+        .and_then(|&i| out.get(i))
+        .is_some_and(|f| f.kind == FlightKind::Other)
 }
 
 /// The receiver's first record about a delivered flight becomes its end (its line is
@@ -297,11 +324,28 @@ fn received(flight: &mut Flight, record: usize, line: usize, t_us: u64) {
     }
 }
 
-fn guess_kind(protocol: WireProtocol, payload: &[u8]) -> FlightKind {
+/// The kind and label of a datagram no event names, from the engine's classifier of
+/// UDP 4500 data (RFC 3948 §2.1–§2.3) and its ESP header parser (RFC 4303 §2).
+fn unnamed(protocol: WireProtocol, datagram: &ikelab_engine::Datagram) -> (FlightKind, String) {
+    let payload = datagram.payload.as_slice();
+    let bytes = format!("{} bytes", payload.len());
+    let nat_t = [datagram.src.port(), datagram.dst.port()].contains(&NAT_T_PORT);
     match protocol {
-        WireProtocol::Esp => FlightKind::Esp,
-        WireProtocol::Udp if payload == [0xff] => FlightKind::Keepalive,
-        WireProtocol::Udp => FlightKind::Other,
+        WireProtocol::Esp => (FlightKind::Esp, bytes),
+        WireProtocol::Udp if !nat_t => (FlightKind::Other, bytes),
+        WireProtocol::Udp => match Udp4500Payload::parse(payload) {
+            Ok(Udp4500Payload::NatKeepalive) => {
+                (FlightKind::Keepalive, "NAT keep-alive".to_owned())
+            }
+            Ok(Udp4500Payload::Esp(esp)) => (
+                FlightKind::EspInUdp,
+                format!(
+                    "SPI 0x{:08x} seq {} ({bytes})",
+                    esp.header.spi, esp.header.sequence_number
+                ),
+            ),
+            _ => (FlightKind::Other, bytes),
+        },
     }
 }
 

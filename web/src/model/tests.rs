@@ -157,3 +157,39 @@ fn playback_lingers_on_datagrams_only() {
         .expect("a line that sends nothing");
     assert_eq!(lab.dwell_ms(quiet + 1), crate::state::QUICK_STEP_MS);
 }
+
+/// A bridge session (`ikelab connect --trace` through strongSwan, committed under
+/// assets/traces/bridge/): every datagram ends on a lane (what we sent left our
+/// socket; nothing says when the gateway got it), and the tunnel's ESP is named by
+/// SPI and sequence number both ways.
+#[test]
+fn a_bridge_session_draws_every_datagram_and_names_its_esp() {
+    let text = include_str!("../../../assets/traces/bridge/strongswan-full-tunnel.json");
+    let lab = Lab::from_file("strongswan-full-tunnel.json", text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lab.flights.iter().all(|f| f.fate == Fate::Delivered),
+        "{:#?}",
+        lab.flights
+    );
+    for (from, to) in [("ikelab", "gateway"), ("gateway", "ikelab")] {
+        let esp: Vec<_> = lab
+            .flights
+            .iter()
+            .filter(|f| f.kind == FlightKind::EspInUdp && f.from == from && f.to == to)
+            .collect();
+        assert!(esp.len() >= 3, "{from} → {to}: {esp:#?}");
+        assert!(
+            esp.iter().all(|f| f.label.starts_with("SPI 0x")),
+            "{esp:#?}"
+        );
+    }
+    let ike = lab
+        .flights
+        .iter()
+        .filter(|f| f.kind == FlightKind::Ike)
+        .count();
+    assert!(
+        ike >= 6,
+        "IKE_SA_INIT, IKE_AUTH and INFORMATIONAL both ways"
+    );
+}
