@@ -58,6 +58,21 @@ fn connect_to_end(config: &Path, remote: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Starts a connect with `extra` and returns it once its CHILD SA is up (its
+/// standard error followed); kills it and fails with its log otherwise.
+fn spawn_until_up(config: &Path, remote: &str, extra: &[&str]) -> (std::process::Child, StderrLog) {
+    let mut child = connect_command(config, remote, extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = StderrLog::follow(&mut child);
+    if !(log.wait_for("IKE_SA established") && log.wait_for("CHILD_SA net{")) {
+        let _ = child.kill();
+        panic!("not established:\n{}", log.text());
+    }
+    (child, log)
+}
+
 fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
     (
         out.status.code(),
@@ -79,7 +94,7 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
         dir.join("keys"),
         dir.join("run.pcap"),
     );
-    let mut child = connect_command(
+    let (mut child, log) = spawn_until_up(
         &config,
         &gateway.ike.to_string(),
         &[
@@ -90,16 +105,7 @@ fn connects_and_deletes_the_ike_sa_on_sigterm() {
             "--pcap",
             pcap.to_str().unwrap(),
         ],
-    )
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let log = StderrLog::follow(&mut child);
-    let up = log.wait_for("IKE_SA established") && log.wait_for("CHILD_SA net{");
-    if !up {
-        let _ = child.kill();
-        panic!("not established:\n{}", log.text());
-    }
+    );
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -483,15 +489,7 @@ fn reconnect_connects_again_after_the_gateway_is_lost() {
     let first = gateway(&[]);
     let (ike, nat_t) = (first.ike, first.nat_t);
     let config = client_config(&dir, &QUICK_LIVENESS);
-    let mut child = connect_command(&config, &ike.to_string(), &["--reconnect"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = StderrLog::follow(&mut child);
-    if !log.wait_for("CHILD_SA net{") {
-        let _ = child.kill();
-        panic!("not established:\n{}", log.text());
-    }
+    let (mut child, log) = spawn_until_up(&config, &ike.to_string(), &["--reconnect"]);
     drop(first);
     if !log.wait_for("Connecting again in 1 s (--reconnect).") {
         let _ = child.kill();
@@ -522,15 +520,7 @@ fn a_lost_gateway_ends_with_code_7_without_reconnect() {
     let dir = scratch("lost");
     let gateway = gateway(&[]);
     let config = client_config(&dir, &QUICK_LIVENESS);
-    let mut child = connect_command(&config, &gateway.ike.to_string(), &[])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = StderrLog::follow(&mut child);
-    if !log.wait_for("CHILD_SA net{") {
-        let _ = child.kill();
-        panic!("not established:\n{}", log.text());
-    }
+    let (mut child, log) = spawn_until_up(&config, &gateway.ike.to_string(), &[]);
     drop(gateway);
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() && start.elapsed() < UP_WITHIN {

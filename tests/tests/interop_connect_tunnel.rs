@@ -17,7 +17,8 @@
 //!
 //! Another run kills the client with SIGKILL: the blocks, the gateway's host route
 //! and `/etc/resolv.conf` outlive it (the device and its routes do not), and the next
-//! `connect` on the same control socket undoes them before it starts its own tunnel.
+//! `ikelab down` (finding no instance) undoes them; killed again, the next `connect`
+//! on the same control socket undoes them before it starts its own tunnel.
 //!
 //! A last run asks for a device name that a non-TUN interface already holds: the
 //! tunnel fails after IKE_AUTH, so the client says why, deletes the IKE SA on the
@@ -89,8 +90,18 @@ fn wait_for_log(log: &Path, needle: &str, pid: u32) -> String {
 }
 
 /// Starts `ikelab connect` for the session's spec in our engine's namespace with
-/// `extra` arguments; returns its pid and its log's path.
+/// `extra` arguments; returns its pid, its log's path and its control socket.
 fn start_connect(session: &mut EngineSession, extra: &[&str]) -> (u32, PathBuf, PathBuf) {
+    start_connect_under(session, None, extra)
+}
+
+/// [`start_connect`] run by `wrapper` (a program and its arguments, such as
+/// `setpriv`), which is given ikelab's path and arguments after its own.
+fn start_connect_under(
+    session: &mut EngineSession,
+    wrapper: Option<(&str, &[&str])>,
+    extra: &[&str],
+) -> (u32, PathBuf, PathBuf) {
     let config = engine_config(&session.spec, &session.topology.addressing)
         .unwrap_or_else(|e| panic!("{e}"));
     let work = session.workdir().to_path_buf();
@@ -106,10 +117,39 @@ fn start_connect(session: &mut EngineSession, extra: &[&str]) -> (u32, PathBuf, 
         "-v".into(),
     ];
     args.extend(extra.iter().map(ToString::to_string));
+    let (program, args) = match wrapper {
+        None => (ikelab_bin(), args),
+        Some((program, own)) => {
+            let mut all: Vec<String> = own.iter().map(ToString::to_string).collect();
+            all.push(ikelab_bin().to_string_lossy().into_owned());
+            all.extend(args);
+            (PathBuf::from(program), all)
+        }
+    };
     let pid = session
-        .spawn_in_engine_netns(&ikelab_bin(), &args, &log)
+        .spawn_in_engine_netns(&program, &args, &log)
         .unwrap_or_else(|e| panic!("{e}"));
     (pid, log, control)
+}
+
+/// A strongSwan gateway for a full tunnel (`local_ts = 0.0.0.0/0`, a DNS server in
+/// its pool), and our namespace's own resolv.conf.
+fn full_tunnel_gateway(tag: &str) -> (EngineSession, NetnsResolvConf) {
+    let mut spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
+    spec.charon_local_ts = vec!["0.0.0.0/0".to_owned()];
+    spec.charon_pool_dns = vec![GATEWAY_DNS.to_owned()];
+    let session =
+        EngineSession::start(tag, Initiator::Engine, false, spec).unwrap_or_else(|e| panic!("{e}"));
+    let netns = session.topology.engine.name().to_owned();
+    let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
+    (session, resolv)
+}
+
+/// Our namespace's IPv4 and IPv6 routing tables.
+fn routing_tables(session: &EngineSession) -> (String, String) {
+    let (_, v4) = in_ns(session, "ip", &["route", "show"]);
+    let (_, v6) = in_ns(session, "ip", &["-6", "route", "show"]);
+    (v4, v6)
 }
 
 fn in_ns(session: &EngineSession, program: &str, args: &[&str]) -> (bool, String) {
@@ -128,15 +168,8 @@ fn in_ns(session: &EngineSession, program: &str, args: &[&str]) -> (bool, String
 
 #[test]
 fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
-    let mut spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
-    spec.charon_local_ts = vec!["0.0.0.0/0".to_owned()];
-    spec.charon_pool_dns = vec![GATEWAY_DNS.to_owned()];
-    let mut session = EngineSession::start("tunfull", Initiator::Engine, false, spec)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let netns = session.topology.engine.name().to_owned();
-    let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
-    let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (mut session, resolv) = full_tunnel_gateway("tunfull");
+    let (routes_before, routes6_before) = routing_tables(&session);
     let work = session.workdir().to_path_buf();
     let (pcap, keys, trace) = (
         work.join("client.pcap"),
@@ -319,8 +352,7 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
 
     let (exists, _) = in_ns(&session, "ip", &["link", "show", "ikelab0"]);
     assert!(!exists, "the TUN device outlived ikelab");
-    let (_, routes_after) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_after) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (routes_after, routes6_after) = routing_tables(&session);
     assert_eq!(routes_after, routes_before, "IPv4 routes after the tunnel");
     assert_eq!(
         routes6_after, routes6_before,
@@ -344,13 +376,7 @@ fn connect_opens_a_full_tunnel_carries_pings_and_leaves_no_trace() {
 
 #[test]
 fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
-    let mut spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
-    spec.charon_local_ts = vec!["0.0.0.0/0".to_owned()];
-    spec.charon_pool_dns = vec![GATEWAY_DNS.to_owned()];
-    let mut session = EngineSession::start("tunfail", Initiator::Engine, false, spec)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let netns = session.topology.engine.name().to_owned();
-    let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
+    let (mut session, resolv) = full_tunnel_gateway("tunfail");
     // The name is taken by an interface that is no TUN device.
     let (ok, out) = in_ns(
         &session,
@@ -360,8 +386,7 @@ fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
         ],
     );
     assert!(ok, "{out}");
-    let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (routes_before, routes6_before) = routing_tables(&session);
     let (pid, log, _) = start_connect(&mut session, &["--tun-name", "ikelabx"]);
     let text = wait_for_log(
         &log,
@@ -379,8 +404,7 @@ fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
                 sas.is_empty()
             });
     assert!(deleted.is_ok(), "{deleted:?}\n{text}");
-    let (_, routes_after) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_after) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (routes_after, routes6_after) = routing_tables(&session);
     assert_eq!(routes_after, routes_before);
     assert_eq!(routes6_after, routes6_before);
     assert_eq!(resolv.text(), RESOLV_BEFORE);
@@ -388,16 +412,9 @@ fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
 }
 
 #[test]
-fn what_a_killed_client_leaves_is_undone_by_the_next_one() {
-    let mut spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
-    spec.charon_local_ts = vec!["0.0.0.0/0".to_owned()];
-    spec.charon_pool_dns = vec![GATEWAY_DNS.to_owned()];
-    let mut session = EngineSession::start("tunkill", Initiator::Engine, false, spec)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let netns = session.topology.engine.name().to_owned();
-    let resolv = NetnsResolvConf::create(&netns, RESOLV_BEFORE);
-    let (_, routes_before) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_before) = in_ns(&session, "ip", &["-6", "route", "show"]);
+fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
+    let (mut session, resolv) = full_tunnel_gateway("tunkill");
+    let (routes_before, routes6_before) = routing_tables(&session);
     let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     wait_for_log(&log, "tunnel: DNS", pid);
     signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
@@ -416,6 +433,43 @@ fn what_a_killed_client_leaves_is_undone_by_the_next_one() {
     assert!(routes.contains("192.0.2.1 dev to-res"), "{routes}");
     assert_ne!(resolv.text(), RESOLV_BEFORE);
 
+    // From another network namespace (this test's), `ikelab down` refuses to touch
+    // the routes; in the client's, it finds no instance and undoes what it left.
+    let elsewhere = run_ikelab(["down", "--control", control.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&elsewhere.stdout).into_owned();
+    assert!(
+        !elsewhere.status.success() && said.contains("another network namespace"),
+        "{said}"
+    );
+    let bin = ikelab_bin();
+    let (ok, said) = in_ns(
+        &session,
+        bin.to_str().unwrap(),
+        &["down", "--control", control.to_str().unwrap()],
+    );
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("removed the route unreachable ::/1"),
+        "{said}"
+    );
+    assert_eq!(
+        routing_tables(&session),
+        (routes_before.clone(), routes6_before.clone())
+    );
+    assert_eq!(resolv.text(), RESOLV_BEFORE);
+
+    // Killed again: this time the next `connect` finds the leftovers first.
+    let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
+    wait_for_log(&log, "tunnel: DNS", pid);
+    signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
+        assert!(
+            started.elapsed() < UP_TIMEOUT,
+            "the device outlived its process"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
     let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     let text = wait_for_log(&log, "tunnel: DNS", pid);
     assert!(
@@ -430,8 +484,7 @@ fn what_a_killed_client_leaves_is_undone_by_the_next_one() {
         "{}",
         String::from_utf8_lossy(&down.stderr)
     );
-    let (_, routes_after) = in_ns(&session, "ip", &["route", "show"]);
-    let (_, routes6_after) = in_ns(&session, "ip", &["-6", "route", "show"]);
+    let (routes_after, routes6_after) = routing_tables(&session);
     assert_eq!(routes_after, routes_before);
     assert_eq!(routes6_after, routes6_before);
     assert_eq!(resolv.text(), RESOLV_BEFORE);
@@ -439,5 +492,31 @@ fn what_a_killed_client_leaves_is_undone_by_the_next_one() {
         !control.with_file_name("tunnel.undo").exists(),
         "a clean exit forgets the list"
     );
+    session.finish(None).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Without CAP_NET_ADMIN (dropped from the bounding set with `setpriv`, as root) the
+/// TUN device cannot be created: exit code 12 says so and what to do, and the IKE SA
+/// that came up is deleted on the gateway.
+#[test]
+fn without_cap_net_admin_the_tunnel_fails_with_what_to_do() {
+    let (mut session, resolv) = full_tunnel_gateway("tuncap");
+    let (routes_before, routes6_before) = routing_tables(&session);
+    let (pid, log, _) = start_connect_under(
+        &mut session,
+        Some(("setpriv", &["--bounding-set", "-net_admin", "--"])),
+        &["--tun-name", TUN_NAME],
+    );
+    let text = wait_for_log(&log, "ikelab connect: cannot create the TUN device", pid);
+    assert!(text.contains("CAP_NET_ADMIN"), "{text}");
+    let deleted =
+        session
+            .charon
+            .wait_for_sas("the gateway's SAs deleted", Duration::from_secs(5), |sas| {
+                sas.is_empty()
+            });
+    assert!(deleted.is_ok(), "{deleted:?}\n{text}");
+    assert_eq!(routing_tables(&session), (routes_before, routes6_before));
+    assert_eq!(resolv.text(), RESOLV_BEFORE);
     session.finish(None).unwrap_or_else(|e| panic!("{e}"));
 }

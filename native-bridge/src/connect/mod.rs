@@ -93,7 +93,7 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     };
     tracing::info!("control socket {}", control.path().display());
     if let Some(dir) = control.path().parent() {
-        for line in crate::tunnel::leftovers::undo(dir) {
+        for line in crate::tunnel::leftovers::undo(dir).lines {
             tracing::warn!("{line}");
         }
     }

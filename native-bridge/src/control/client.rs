@@ -31,6 +31,24 @@ fn run(command: &str, request: Request, args: &ControlArgs) -> Exit {
     let mut stream = match UnixStream::connect(&path) {
         Ok(s) => s,
         Err(e) if is_nobody_there(&e) => {
+            // `down` after a crash or SIGKILL: what that instance's tunnel left on
+            // the host (routes, /etc/resolv.conf) is undone here.
+            if request == Request::Down
+                && let Some(dir) = path.parent()
+            {
+                let undone = crate::tunnel::leftovers::undo(dir);
+                if !undone.lines.is_empty() {
+                    for line in &undone.lines {
+                        println!("{line}");
+                    }
+                    if undone.complete {
+                        println!("no instance was running; what the last one left is undone");
+                        return Exit::Success;
+                    }
+                    eprintln!("ikelab down: not everything the last instance left could be undone");
+                    return Exit::Failure;
+                }
+            }
             eprintln!("ikelab {command}: {}", no_instance(&path, &e));
             return Exit::NoInstance;
         }

@@ -11,10 +11,10 @@
 //!   backup file beside the control socket, in case ikelab is killed; it is written
 //!   back at the end unless someone else changed the file meanwhile.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use super::tool;
 
 /// systemd-resolved's varlink socket: present while it runs.
 const RESOLVED_SOCKET: &str = "/run/systemd/resolve/io.systemd.Resolve";
@@ -168,19 +168,7 @@ fn resolv_conf_with(original: &[u8], servers: &[IpAddr]) -> Vec<u8> {
 }
 
 fn resolvectl(args: &[String]) -> Result<(), String> {
-    let line = format!("resolvectl {}", args.join(" "));
-    let out = Command::new("resolvectl")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run `{line}`: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{line}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    tool::run("resolvectl", args, "systemd-resolved's client").map(drop)
 }
 
 #[cfg(test)]

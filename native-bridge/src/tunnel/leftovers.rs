@@ -7,6 +7,10 @@
 //! exit removes the list. The next `connect` on the same control socket finds a list
 //! only if the previous instance did not end cleanly, and undoes it first.
 //!
+//! The routes belong to a network namespace, so the list names the one it was
+//! written in (`netns` and the inode of `/proc/self/ns/net`); a list from another
+//! namespace is left alone, with a sentence that says where to run `ikelab down`.
+//!
 //! The list is text, a line per change:
 //! - `route4 ARGS…` / `route6 ARGS…`: what followed `ip [-6] route add`;
 //! - `resolv PATH` with the backup and our written copy beside the list.
@@ -40,6 +44,9 @@ impl UndoList {
         dns: Option<&DnsApplied>,
     ) -> Result<(), String> {
         let mut text = String::new();
+        if let Some(netns) = this_netns() {
+            text.push_str(&format!("netns {netns}\n"));
+        }
         for route in routes {
             text.push_str(&route.to_line());
             text.push('\n');
@@ -66,13 +73,44 @@ impl UndoList {
     }
 }
 
-/// Undoes the list a killed instance left in `dir`, if any; returns what it did
-/// and what it could not, a line each.
-pub(crate) fn undo(dir: &Path) -> Vec<String> {
+/// The network namespace this process runs in (the inode of its
+/// `/proc/self/ns/net`), where Linux tells.
+fn this_netns() -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self/ns/net").ok().map(|m| m.ino())
+}
+
+/// What [`undo`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Undone {
+    /// What it did and what it could not, a line each (empty: nothing was left).
+    pub(crate) lines: Vec<String>,
+    /// Everything was undone (and the list forgotten).
+    pub(crate) complete: bool,
+}
+
+/// Undoes the list a killed instance left in `dir`, if any.
+pub(crate) fn undo(dir: &Path) -> Undone {
     let list = dir.join(LIST);
     let Ok(text) = std::fs::read_to_string(&list) else {
-        return Vec::new();
+        return Undone {
+            lines: Vec::new(),
+            complete: true,
+        };
     };
+    let written_in = text
+        .lines()
+        .find_map(|l| l.strip_prefix("netns ")?.trim().parse::<u64>().ok());
+    if written_in.is_some() && written_in != this_netns() {
+        return Undone {
+            lines: vec![format!(
+                "{} was written by an instance in another network namespace: run `ikelab \
+                 down` there (nothing was changed here)",
+                list.display()
+            )],
+            complete: false,
+        };
+    }
     let mut lines = vec![format!(
         "a previous instance ended without closing its tunnel: undoing what it left ({})",
         list.display()
@@ -104,7 +142,10 @@ pub(crate) fn undo(dir: &Path) -> Vec<String> {
     if clean {
         UndoList::at(dir).remove();
     }
-    lines
+    Undone {
+        lines,
+        complete: clean,
+    }
 }
 
 #[cfg(test)]
@@ -142,11 +183,21 @@ mod tests {
         UndoList::at(&dir).write(&[], Some(&applied)).unwrap();
         // The instance is killed here: only the list on disk is left.
         drop(applied);
-        let lines = undo(&dir);
-        assert!(lines.iter().any(|l| l.starts_with("restored")), "{lines:?}");
+        let undone = undo(&dir);
+        assert!(undone.complete, "{undone:?}");
+        assert!(
+            undone.lines.iter().any(|l| l.starts_with("restored")),
+            "{undone:?}"
+        );
         assert_eq!(std::fs::read(&resolv).unwrap(), b"nameserver 192.0.2.53\n");
         assert!(!dir.join(LIST).exists() && !dir.join(WRITTEN).exists());
-        assert!(undo(&dir).is_empty(), "a second look finds nothing");
+        assert!(undo(&dir).lines.is_empty(), "a second look finds nothing");
+
+        // A list from another network namespace is left alone.
+        std::fs::write(dir.join(LIST), "netns 1\nroute6 unreachable ::/1\n").unwrap();
+        let undone = undo(&dir);
+        assert!(!undone.complete && undone.lines[0].contains("another network namespace"));
+        assert!(dir.join(LIST).exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

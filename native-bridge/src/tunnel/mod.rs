@@ -9,6 +9,7 @@ mod dns;
 pub(crate) mod leftovers;
 pub(crate) mod plan;
 mod routes;
+mod tool;
 
 use std::path::PathBuf;
 

@@ -6,9 +6,9 @@
 //! at the end.
 
 use std::net::IpAddr;
-use std::process::Command;
 
 use super::plan::Block;
+use super::tool;
 
 /// One route we added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,23 +120,12 @@ fn add(ipv6: bool, route: Vec<String>) -> Result<Option<AddedRoute>, String> {
 
 /// Runs `ip [-6] ARGS` and returns its output, or what it printed on failure.
 fn ip(ipv6: bool, args: &[&str]) -> Result<String, String> {
-    let mut command = Command::new("ip");
+    let mut all = Vec::with_capacity(args.len() + 1);
     if ipv6 {
-        command.arg("-6");
+        all.push("-6");
     }
-    command.args(args);
-    let line = format!("ip {}{}", if ipv6 { "-6 " } else { "" }, args.join(" "));
-    let out = command.output().map_err(|e| {
-        format!("cannot run `{line}`: {e} (the routes are set with iproute2's `ip`)")
-    })?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "`{line}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    all.extend_from_slice(args);
+    tool::run("ip", &all, "the routes are set with iproute2's `ip`")
 }
 
 #[cfg(test)]
