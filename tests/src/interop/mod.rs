@@ -44,6 +44,7 @@
 
 pub mod capture;
 pub mod cmd;
+pub mod connect_tunnel;
 pub mod engine_crypto;
 pub mod engine_driver;
 pub mod error;
