@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::engine_driver::scenario::engine_config;
 use super::engine_driver::{EngineSession, Initiator, RunSpec};
 use crate::ikelab_bin;
+use ikelab_engine::config::PeerConfig;
 
 /// The DNS server the gateway's pool hands out.
 pub const GATEWAY_DNS: &str = "203.0.113.53";
@@ -80,8 +81,20 @@ pub fn start_connect_under(
     wrapper: Option<(&str, &[&str])>,
     extra: &[&str],
 ) -> (u32, PathBuf, PathBuf) {
-    let config = engine_config(&session.spec, &session.topology.addressing)
+    start_connect_adjusted(session, wrapper, |_| {}, extra)
+}
+
+/// [`start_connect_under`] with the client's configuration changed by `adjust`
+/// first (lifetimes, liveness checks, …).
+pub fn start_connect_adjusted(
+    session: &mut EngineSession,
+    wrapper: Option<(&str, &[&str])>,
+    adjust: impl FnOnce(&mut PeerConfig),
+    extra: &[&str],
+) -> (u32, PathBuf, PathBuf) {
+    let mut config = engine_config(&session.spec, &session.topology.addressing)
         .unwrap_or_else(|e| panic!("{e}"));
+    adjust(&mut config);
     let work = session.workdir().to_path_buf();
     let config_path = work.join("client.toml");
     std::fs::write(&config_path, toml::to_string(&config).unwrap()).unwrap();

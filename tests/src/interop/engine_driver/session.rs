@@ -150,6 +150,15 @@ impl EngineSession {
             })
     }
 
+    /// Kills charon (SIGKILL: its peers get no DELETE), starts it again and loads the
+    /// same connections: a gateway that crashed and came back.
+    pub fn restart_charon(&mut self) -> Result<()> {
+        self.charon.kill_and_restart()?;
+        self.charon
+            .load_all(&charon_conf(&self.spec, &self.topology.addressing))
+            .map(drop)
+    }
+
     /// The capture file (complete only after [`Self::finish`]).
     pub fn pcap(&self) -> &Path {
         &self.pcap

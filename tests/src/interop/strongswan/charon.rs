@@ -277,6 +277,19 @@ impl Charon {
         }
     }
 
+    /// Kills charon with SIGKILL (no DELETE leaves it: a crash, as its peers see
+    /// it) and starts it again with the same strongswan.conf; its connections must
+    /// be loaded again.
+    pub fn kill_and_restart(&mut self) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let mut fresh = Self::start_with(&self.netns, &self.dir, self.conf.clone())?;
+        self.child = fresh.child.take();
+        Ok(())
+    }
+
     /// Stops charon (SIGTERM; SIGKILL after 5 s) and returns its complete log.
     pub fn stop(mut self) -> Result<String> {
         self.halt();
