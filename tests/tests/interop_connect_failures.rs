@@ -8,18 +8,23 @@
 //!   (finding no instance) undoes them, and refuses to from another namespace;
 //!   killed again, the next `connect` undoes them before it starts its own tunnel;
 //! - without CAP_NET_ADMIN (`setpriv`), the device cannot be created: the message
-//!   says what to do, and the IKE SA is deleted.
+//!   says what to do, and the IKE SA is deleted;
+//! - the other documented errors against the real gateway: a wrong PSK (8), a
+//!   proposal mismatch (9), no answer (7), UDP 500 in use (6).
 //!
 //! Interop layer: root, strongSwan, iproute2, setpriv; one test at a time.
 
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ikelab_engine::config::PeerConfig;
 use ikelab_tests::interop::cmd::signal;
 use ikelab_tests::interop::connect_tunnel::{
-    RESOLV_BEFORE, TUN_NAME, UP_TIMEOUT, full_tunnel_gateway, in_ns, routing_tables, start_connect,
-    start_connect_under, wait_for_log,
+    RESOLV_BEFORE, TUN_NAME, UP_TIMEOUT, full_tunnel_gateway, in_ns, routing_tables,
+    run_ikelab_in_ns, start_connect, start_connect_under, tunnel_gateway, wait_for_log,
+    write_client_config,
 };
+use ikelab_tests::interop::engine_driver::{EngineSession, RunSpec};
 use ikelab_tests::{ikelab_bin, run_ikelab};
 
 #[test]
@@ -166,5 +171,61 @@ fn without_cap_net_admin_the_tunnel_fails_with_what_to_do() {
     assert!(deleted.is_ok(), "{deleted:?}\n{text}");
     assert_eq!(routing_tables(&session), (routes_before, routes6_before));
     assert_eq!(resolv.text(), RESOLV_BEFORE);
+    session.finish(None).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The documented errors against a real gateway, each with its exit code (README
+/// "Exit codes") and a message that names the cause: a PSK the gateway does not
+/// share (8), proposals it does not accept (9, with ours), a gateway that does not
+/// answer (7), and UDP 500 already taken (6).
+#[test]
+fn each_documented_error_ends_with_its_code_and_reason() {
+    let spec = RunSpec::new("aes256gcm16-prfsha256-x25519", "aes256gcm16");
+    let (mut session, _resolv) = tunnel_gateway("tunerr", spec, false);
+    let short_retransmits = |config: &mut PeerConfig| {
+        config.retransmit.timeout = Duration::from_millis(200);
+        config.retransmit.tries = 2;
+    };
+    let run = |session: &EngineSession, config: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["connect", config.to_str().unwrap(), "--control"];
+        let control = session.workdir().join("errors.sock");
+        let control = control.to_str().unwrap().to_owned();
+        args.push(&control);
+        args.extend_from_slice(extra);
+        let out = run_ikelab_in_ns(session, &args);
+        (out.status.code(), out.stderr)
+    };
+
+    session.spec.engine_psk = "not-the-gateway-secret".to_owned();
+    let config = write_client_config(&session, "wrong-psk.toml", short_retransmits);
+    let (code, stderr) = run(&session, &config, &[]);
+    assert_eq!(code, Some(8), "{stderr}");
+    assert!(stderr.contains("AUTHENTICATION_FAILED"), "{stderr}");
+    session.spec.engine_psk = session.spec.charon_psk.clone();
+
+    session.spec.engine_ike = vec!["aes128-sha256-modp2048".to_owned()];
+    let config = write_client_config(&session, "proposals.toml", short_retransmits);
+    let (code, stderr) = run(&session, &config, &[]);
+    assert_eq!(code, Some(9), "{stderr}");
+    assert!(
+        stderr.contains("NO_PROPOSAL_CHOSEN") && stderr.contains("aes128-sha256-modp2048"),
+        "{stderr}"
+    );
+    session.spec.engine_ike = session.spec.charon_ike.clone();
+
+    let config = write_client_config(&session, "nobody.toml", short_retransmits);
+    let (code, stderr) = run(&session, &config, &["--remote", "192.0.2.99"]);
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(stderr.contains("did not answer"), "{stderr}");
+
+    // Something holds UDP 500 (here an `ikelab connect --no-tun` of our own).
+    let (pid, log, _) = start_connect(&mut session, &["--no-tun", "--local", "192.0.2.2:500"]);
+    wait_for_log(&log, "IKE on UDP 192.0.2.2:500", pid);
+    let (code, stderr) = run(&session, &config, &[]);
+    assert_eq!(code, Some(6), "{stderr}");
+    assert!(
+        stderr.contains("UDP 192.0.2.2:500") && stderr.contains("in use"),
+        "{stderr}"
+    );
     session.finish(None).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -14,7 +14,7 @@
 //!   to our virtual IP all come back, sealed and opened by our engine;
 //! - `ikelab status` shows the SPIs and the algorithm `swanctl --list-sas` shows, and
 //!   our packets out equal its packets in, both ways;
-//! - after `ikelab down`: the gateway saw the IKE SA deleted; the device, every route
+//! - after `ikelab down` (SIGTERM through the NAT): the gateway saw the IKE SA deleted; the device, every route
 //!   it added and the DNS change are gone (`/etc/resolv.conf` byte for byte as it was);
 //!   tshark decrypts every ESP packet of our `--pcap` with our `--keys` folder (ICV
 //!   correct, ICMP inside); the `--trace` holds the ESP both ways.
@@ -27,6 +27,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use ikelab_engine::trace::{NetworkEvent, Trace};
+use ikelab_tests::interop::cmd::signal;
 use ikelab_tests::interop::connect_tunnel::{
     GATEWAY_DNS, RESOLV_BEFORE, TUN_NAME, in_ns, routing_tables, start_connect, tunnel_gateway,
     wait_for_log,
@@ -49,6 +50,8 @@ struct Case {
     esp: &'static str,
     through_nat: bool,
     full: bool,
+    /// End with SIGTERM rather than `ikelab down`.
+    sigterm: bool,
 }
 
 #[test]
@@ -59,6 +62,7 @@ fn aes256gcm16_split_tunnel() {
         esp: "aes256gcm16",
         through_nat: false,
         full: false,
+        sigterm: false,
     });
 }
 
@@ -70,6 +74,7 @@ fn aes128_sha256_split_tunnel() {
         esp: "aes128-sha256",
         through_nat: false,
         full: false,
+        sigterm: false,
     });
 }
 
@@ -81,6 +86,7 @@ fn aes256gcm16_through_a_nat() {
         esp: "aes256gcm16",
         through_nat: true,
         full: false,
+        sigterm: true,
     });
 }
 
@@ -92,6 +98,7 @@ fn full_tunnel_blocks_ipv6_and_keeps_the_gateway_path() {
         esp: "aes256gcm16",
         through_nat: false,
         full: true,
+        sigterm: false,
     });
 }
 
@@ -175,13 +182,36 @@ fn check_tunnel(case: &Case) {
 
     check_status_against_swanctl(tag, &session, &control);
 
-    let down = run_ikelab(["down", "--control", control.to_str().unwrap()]);
-    assert!(
-        down.status.success(),
-        "{}",
-        String::from_utf8_lossy(&down.stderr)
-    );
-    // `down` returned: the instance has exited (its device went with its descriptor).
+    if case.sigterm {
+        signal(pid, "TERM").unwrap_or_else(|e| panic!("{e}"));
+        let text = wait_for_log(&log, "tunnel closed:", pid);
+        assert!(
+            text.contains("SIGTERM: deleting the IKE SA"),
+            "{tag}: {text}"
+        );
+        // The device goes when the process has exited (with its descriptor).
+        let started = std::time::Instant::now();
+        while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
+            assert!(
+                started.elapsed().as_secs() < 10,
+                "{tag}: ikelab did not exit"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let text = log_text();
+        assert!(
+            !text.contains("ikelab connect:"),
+            "{tag}: an error at the end: {text}"
+        );
+    } else {
+        let down = run_ikelab(["down", "--control", control.to_str().unwrap()]);
+        assert!(
+            down.status.success(),
+            "{}",
+            String::from_utf8_lossy(&down.stderr)
+        );
+        // `down` returned: the instance has exited (its device went with its descriptor).
+    }
     let deleted = session.charon.wait_for_sas(
         "the gateway's SAs deleted",
         std::time::Duration::from_secs(5),
@@ -281,6 +311,25 @@ fn check_status_against_swanctl(tag: &str, session: &EngineSession, control: &Pa
         .unwrap_or_else(|| panic!("{tag}: no CHILD SA on the gateway: {sas:#?}"));
     let status = run_ikelab(["status", "--control", control.to_str().unwrap()]);
     let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    // The IKE SA: its SPIs and its algorithms, in swanctl's names.
+    let ike = &sas[0];
+    let spis = format!(
+        "{:016x}_i* {:016x}_r",
+        u64::from_be_bytes(ike.spi_i),
+        u64::from_be_bytes(ike.spi_r)
+    );
+    assert!(status.contains(&spis), "{tag}: no {spis} in {status}");
+    let mut suite = vec![match ike.encr_keysize {
+        Some(bits) => format!("{}-{bits}", ike.encr_alg),
+        None => ike.encr_alg.clone(),
+    }];
+    suite.extend(ike.integ_alg.clone());
+    suite.extend([ike.prf_alg.clone(), ike.dh_group.clone()]);
+    let suite = suite.join("/");
+    assert!(
+        status.contains(&format!("  {suite}\n")),
+        "{tag}: no {suite} in {status}"
+    );
     let (our_in_spi, our_in_packets) = counter_line(&status, "    in  ");
     let (our_out_spi, our_out_packets) = counter_line(&status, "    out ");
     assert_eq!(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::cmd::CmdOutput;
 use super::engine_driver::scenario::engine_config;
 use super::engine_driver::{EngineSession, Initiator, RunSpec};
 use crate::ikelab_bin;
@@ -92,12 +93,8 @@ pub fn start_connect_adjusted(
     adjust: impl FnOnce(&mut PeerConfig),
     extra: &[&str],
 ) -> (u32, PathBuf, PathBuf) {
-    let mut config = engine_config(&session.spec, &session.topology.addressing)
-        .unwrap_or_else(|e| panic!("{e}"));
-    adjust(&mut config);
+    let config_path = write_client_config(session, "client.toml", adjust);
     let work = session.workdir().to_path_buf();
-    let config_path = work.join("client.toml");
-    std::fs::write(&config_path, toml::to_string(&config).unwrap()).unwrap();
     let control = work.join("control.sock");
     let log = work.join("ikelab.log");
     let mut args: Vec<String> = vec![
@@ -121,6 +118,32 @@ pub fn start_connect_adjusted(
         .spawn_in_engine_netns(&program, &args, &log)
         .unwrap_or_else(|e| panic!("{e}"));
     (pid, log, control)
+}
+
+/// Writes the client's configuration for the session's spec, changed by `adjust`,
+/// as `name` in the work directory, and returns its path.
+pub fn write_client_config(
+    session: &EngineSession,
+    name: &str,
+    adjust: impl FnOnce(&mut PeerConfig),
+) -> PathBuf {
+    let mut config = engine_config(&session.spec, &session.topology.addressing)
+        .unwrap_or_else(|e| panic!("{e}"));
+    adjust(&mut config);
+    let path = session.workdir().join(name);
+    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+    path
+}
+
+/// Runs `ikelab ARGS…` in our engine's namespace to its end (at most 30 s).
+pub fn run_ikelab_in_ns(session: &EngineSession, args: &[&str]) -> CmdOutput {
+    session
+        .topology
+        .engine
+        .cmd(&ikelab_bin().to_string_lossy())
+        .args(args)
+        .output(Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("ikelab {args:?}: {e}"))
 }
 
 /// A strongSwan gateway for `spec` whose pool also hands out [`GATEWAY_DNS`]
