@@ -22,7 +22,7 @@ use ikelab_tests::interop::cmd::signal;
 use ikelab_tests::interop::connect_tunnel::{
     RESOLV_BEFORE, TUN_NAME, UP_TIMEOUT, full_tunnel_gateway, in_ns, routing_tables,
     run_ikelab_in_ns, start_connect, start_connect_under, tunnel_gateway, wait_for_log,
-    write_client_config,
+    wait_until_dead, write_client_config,
 };
 use ikelab_tests::interop::engine_driver::{EngineSession, RunSpec};
 use ikelab_tests::{ikelab_bin, run_ikelab};
@@ -71,6 +71,7 @@ fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
     let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     wait_for_log(&log, "tunnel: DNS", pid);
     signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
+    wait_until_dead(pid);
     let started = Instant::now();
     while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
         assert!(
@@ -115,6 +116,7 @@ fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
     let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     wait_for_log(&log, "tunnel: DNS", pid);
     signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
+    wait_until_dead(pid);
     let started = Instant::now();
     while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
         assert!(

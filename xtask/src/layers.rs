@@ -163,7 +163,7 @@ fn libtest(cmd: &mut Command) -> LayerOutcome {
 fn unit() -> LayerOutcome {
     cmd::run(tools::cargo().args(["build", "--workspace", "--bins"]))
         .map_err(|e| (Counts::default(), e))?;
-    libtest(tools::cargo().args(["test", "--workspace"]))
+    libtest(tools::cargo().args(["test", "--workspace", "--no-fail-fast"]))
 }
 
 /// The engine on wasm32 under node, with wasm-bindgen-test-runner: its unit tests, the
@@ -367,8 +367,10 @@ fn interop() -> LayerOutcome {
     tools::ensure_apt(INTEROP_PACKAGES).map_err(|e| (Counts::default(), e))?;
     cmd::run(tools::cargo().args(["build", "--workspace", "--bins"]))
         .map_err(|e| (Counts::default(), e))?;
+    // --no-fail-fast: a failing test binary does not hide the results of the others.
     libtest(tools::cargo().args([
         "test",
+        "--no-fail-fast",
         "--package",
         "ikelab-tests",
         "--features",

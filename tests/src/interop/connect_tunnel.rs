@@ -69,6 +69,26 @@ pub fn wait_for_log(log: &Path, needle: &str, pid: u32) -> String {
     }
 }
 
+/// Waits until process `pid` has exited: gone, or a zombie (its descriptors, the
+/// control socket's among them, are closed by then). The TUN device vanishing is not
+/// enough: the kernel may close that descriptor before the socket's.
+pub fn wait_until_dead(pid: u32) {
+    let started = Instant::now();
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The state follows the command name in parentheses: `PID (NAME) S …`.
+        let state = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next());
+        if matches!(state, None | Some("Z" | "X")) {
+            return;
+        }
+        assert!(started.elapsed() < UP_TIMEOUT, "process {pid} did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Starts `ikelab connect` for the session's spec in our engine's namespace with
 /// `extra` arguments; returns its pid, its log's path and its control socket.
 pub fn start_connect(session: &mut EngineSession, extra: &[&str]) -> (u32, PathBuf, PathBuf) {
