@@ -64,22 +64,27 @@ fn a_tunnel_that_fails_after_ike_auth_deletes_the_ike_sa_and_changes_nothing() {
     session.finish(None).unwrap_or_else(|e| panic!("{e}"));
 }
 
-#[test]
-fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
-    let (mut session, resolv) = full_tunnel_gateway("tunkill");
-    let (routes_before, routes6_before) = routing_tables(&session);
-    let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
-    wait_for_log(&log, "tunnel: DNS", pid);
+/// SIGKILL for the client `pid`; returns once it and its TUN device are gone.
+fn kill_client(session: &EngineSession, pid: u32) {
     signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
     wait_until_dead(pid);
     let started = Instant::now();
-    while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
+    while in_ns(session, "ip", &["link", "show", "ikelab0"]).0 {
         assert!(
             started.elapsed() < UP_TIMEOUT,
             "the device outlived its process"
         );
         thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
+    let (mut session, resolv) = full_tunnel_gateway("tunkill");
+    let (routes_before, routes6_before) = routing_tables(&session);
+    let (pid, log, control) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
+    wait_for_log(&log, "tunnel: DNS", pid);
+    kill_client(&session, pid);
     // Left behind: the blocks, the gateway's host route, our resolv.conf.
     let (_, routes6) = in_ns(&session, "ip", &["-6", "route", "show"]);
     assert!(routes6.contains("unreachable ::/1"), "{routes6}");
@@ -115,16 +120,7 @@ fn what_a_killed_client_leaves_is_undone_by_down_or_the_next_connect() {
     // Killed again: this time the next `connect` finds the leftovers first.
     let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     wait_for_log(&log, "tunnel: DNS", pid);
-    signal(pid, "KILL").unwrap_or_else(|e| panic!("{e}"));
-    wait_until_dead(pid);
-    let started = Instant::now();
-    while in_ns(&session, "ip", &["link", "show", "ikelab0"]).0 {
-        assert!(
-            started.elapsed() < UP_TIMEOUT,
-            "the device outlived its process"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
+    kill_client(&session, pid);
     let (pid, log, _) = start_connect(&mut session, &["--tun-name", TUN_NAME]);
     let text = wait_for_log(&log, "tunnel: DNS", pid);
     assert!(

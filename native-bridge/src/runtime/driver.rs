@@ -299,7 +299,10 @@ impl Driver {
                     capture.record(datagram.src, datagram.dst, &datagram.payload);
                 }
                 let now = self.clock.now();
-                let esp = datagram.dst == self.sockets.nat_t_addr()
+                // ESP counts against the trace's limit (`recording::ESP_KEPT`); without
+                // a trace every datagram is only logged, so nothing is classified.
+                let esp = self.recording.keeps()
+                    && datagram.dst == self.sockets.nat_t_addr()
                     && matches!(
                         Udp4500Payload::parse(&datagram.payload),
                         Ok(Udp4500Payload::Esp(_))

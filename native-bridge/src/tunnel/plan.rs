@@ -102,29 +102,12 @@ impl TunnelPlan {
 
 /// `0.0.0.0/1` and `128.0.0.0/1` (or `::/1` and `8000::/1`).
 fn halves(ipv6: bool) -> [Block; 2] {
-    if ipv6 {
-        [
-            Block {
-                addr: IpAddr::V6(0u128.into()),
-                prefix: 1,
-            },
-            Block {
-                addr: IpAddr::V6((1u128 << 127).into()),
-                prefix: 1,
-            },
-        ]
+    let (low, high) = if ipv6 {
+        (IpAddr::V6(0u128.into()), IpAddr::V6((1u128 << 127).into()))
     } else {
-        [
-            Block {
-                addr: IpAddr::V4(0u32.into()),
-                prefix: 1,
-            },
-            Block {
-                addr: IpAddr::V4((1u32 << 31).into()),
-                prefix: 1,
-            },
-        ]
-    }
+        (IpAddr::V4(0u32.into()), IpAddr::V4((1u32 << 31).into()))
+    };
+    [low, high].map(|addr| Block { addr, prefix: 1 })
 }
 
 fn dedup(blocks: &mut Vec<Block>) {

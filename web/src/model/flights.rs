@@ -329,23 +329,21 @@ fn received(flight: &mut Flight, record: usize, line: usize, t_us: u64) {
 fn unnamed(protocol: WireProtocol, datagram: &ikelab_engine::Datagram) -> (FlightKind, String) {
     let payload = datagram.payload.as_slice();
     let bytes = format!("{} bytes", payload.len());
+    // Only port-4500 data can be ESP in UDP; a keep-alive is one 0xFF octet anywhere.
     let nat_t = [datagram.src.port(), datagram.dst.port()].contains(&NAT_T_PORT);
-    match protocol {
-        WireProtocol::Esp => (FlightKind::Esp, bytes),
-        WireProtocol::Udp if !nat_t => (FlightKind::Other, bytes),
-        WireProtocol::Udp => match Udp4500Payload::parse(payload) {
-            Ok(Udp4500Payload::NatKeepalive) => {
-                (FlightKind::Keepalive, "NAT keep-alive".to_owned())
-            }
-            Ok(Udp4500Payload::Esp(esp)) => (
-                FlightKind::EspInUdp,
-                format!(
-                    "SPI 0x{:08x} seq {} ({bytes})",
-                    esp.header.spi, esp.header.sequence_number
-                ),
+    match (protocol, Udp4500Payload::parse(payload)) {
+        (WireProtocol::Esp, _) => (FlightKind::Esp, bytes),
+        (WireProtocol::Udp, Ok(Udp4500Payload::NatKeepalive)) => {
+            (FlightKind::Keepalive, "NAT keep-alive".to_owned())
+        }
+        (WireProtocol::Udp, Ok(Udp4500Payload::Esp(esp))) if nat_t => (
+            FlightKind::EspInUdp,
+            format!(
+                "SPI 0x{:08x} seq {} ({bytes})",
+                esp.header.spi, esp.header.sequence_number
             ),
-            _ => (FlightKind::Other, bytes),
-        },
+        ),
+        (WireProtocol::Udp, _) => (FlightKind::Other, bytes),
     }
 }
 
