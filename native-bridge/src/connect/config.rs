@@ -79,14 +79,6 @@ pub(crate) fn load(args: &ConnectArgs) -> Result<Connection, ConfigProblem> {
             ),
         },
     };
-    if tunnel && !peer.encap {
-        // The tunnel carries ESP in UDP only (plain ESP over a raw socket is not built
-        // yet): swanctl's `encap = yes` makes both ends use it even without a NAT.
-        tracing::info!(
-            "ESP goes in UDP {NAT_T_PORT} (RFC 3948) even without a NAT: `encap = yes` for this run"
-        );
-        peer.encap = true;
-    }
     // The engine puts the addresses it sends from into NAT detection (RFC 7296
     // §2.23): the configuration names the address the socket binds.
     peer.local_addrs = vec![local_ip.to_string()];

@@ -11,16 +11,20 @@
 //!
 //! Without `--no-tun` the first CHILD SA opens the [`tunnel`](crate::tunnel): a TUN
 //! device with the virtual IP, routes for the remote selectors, the gateway's DNS
-//! servers; its packets travel as ESP in UDP 4500 (RFC 3948). A tunnel that cannot
+//! servers; its packets travel as ESP directly in IP (protocol 50, a raw socket) where
+//! no NAT is found and neither end asks for `encap`, else as ESP in UDP 4500 (RFC
+//! 3948). A tunnel that cannot
 //! be set up ends with exit code 12, after the IKE SA is deleted.
 
 mod config;
 mod outcome;
 mod session;
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use ikelab_engine::config::PeerConfig;
 use ikelab_engine::keylog::{KeyLog, KeyRecorder};
 use ikelab_engine::trace::TracePeer;
 
@@ -32,6 +36,7 @@ use crate::key_folder::ProfileFolder;
 use crate::runtime::capture::CaptureFile;
 use crate::runtime::driver::{Driver, KeySinks};
 use crate::runtime::log::{self, Verbosity};
+use crate::runtime::raw_esp::RawEspSocket;
 use crate::runtime::recording::Recording;
 use crate::runtime::signals::StopSignals;
 use crate::runtime::sockets::IkeSockets;
@@ -73,7 +78,7 @@ pub(crate) fn run(args: &ConnectArgs) -> Exit {
 
 async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     let config::Connection {
-        peer,
+        mut peer,
         local,
         remote,
         nat_t,
@@ -110,6 +115,10 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(Exit::Bind, &e.describe()),
     };
+    let esp = match &tunnel {
+        Some(_) => plain_esp(&mut peer, local.ip()),
+        None => None,
+    };
     let signals = match StopSignals::install() {
         Ok(s) => s,
         Err(e) => return fail(Exit::Failure, &format!("cannot handle signals: {e}")),
@@ -135,6 +144,7 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     ];
     let mut driver = match Driver::new(
         sockets,
+        esp,
         signals,
         control,
         keys,
@@ -151,8 +161,8 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
     }
     tracing::info!(
         "IKE on UDP {}, NAT-T on UDP {}, gateway {remote}",
-        driver.sockets().ike_addr(),
-        driver.sockets().nat_t_addr()
+        driver.node().sockets().ike_addr(),
+        driver.node().sockets().nat_t_addr()
     );
     let cx = outcome::Context {
         remote: Some(remote),
@@ -249,6 +259,35 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         }
     }
     exit
+}
+
+/// The raw socket for plain ESP (IP protocol 50), which a CHILD SA uses when no NAT
+/// is found and neither end asks for `encap` (RFC 7296 §2.23). Without CAP_NET_RAW,
+/// or with `encap = yes`, there is none: then `encap` is set for the run, so both
+/// ends put ESP in UDP 4500 (RFC 3948) even without a NAT.
+fn plain_esp(peer: &mut PeerConfig, local: IpAddr) -> Option<RawEspSocket> {
+    if peer.encap {
+        tracing::info!("ESP goes in UDP 4500 (RFC 3948): `encap = yes`");
+        return None;
+    }
+    match RawEspSocket::open(local) {
+        Ok(socket) => {
+            tracing::info!(
+                "ESP goes as IP protocol 50 (a raw socket on {local}) unless a NAT is found, \
+                 then in UDP 4500 (RFC 3948)"
+            );
+            Some(socket)
+        }
+        Err(e) => {
+            tracing::warn!(
+                "{}; ESP goes in UDP 4500 (RFC 3948) even without a NAT: `encap = yes` for \
+                 this run",
+                e.describe()
+            );
+            peer.encap = true;
+            None
+        }
+    }
 }
 
 /// How long `--reconnect` waits before attempt `failed + 1`: 1 s after a working

@@ -1,5 +1,5 @@
 //! `--pcap FILE`: every datagram our sockets send or receive (IKE on 500 and 4500,
-//! ESP in UDP, NAT keep-alives), as it crossed them, in a classic pcap of raw IP
+//! ESP in UDP, NAT keep-alives, plain ESP), as it crossed them, in a classic pcap of raw IP
 //! packets stamped with the wall clock; `ikelab dissect` and Wireshark read it, and
 //! decrypt it with the `--keys` folder.
 //!
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
+use ikelab_engine::trace::WireProtocol;
 
 /// The capture file being written.
 #[derive(Debug)]
@@ -36,18 +37,26 @@ impl CaptureFile {
         })
     }
 
-    /// Appends the UDP datagram `payload` (as it was on the wire) from `src` to `dst`.
-    pub(crate) fn record(&mut self, src: SocketAddr, dst: SocketAddr, payload: &[u8]) {
+    /// Appends `payload` as it was on the wire from `src` to `dst`: the data of a UDP
+    /// datagram, or an ESP packet directly in IP (protocol 50, ports ignored).
+    pub(crate) fn record(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        protocol: WireProtocol,
+        payload: &[u8],
+    ) {
         if self.failed.is_some() {
             return;
         }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        if let Err(e) = self
-            .writer
-            .write_datagram(now, src, dst, DatagramContent::Udp(payload))
-        {
+        let content = match protocol {
+            WireProtocol::Udp => DatagramContent::Udp(payload),
+            WireProtocol::Esp => DatagramContent::Esp(payload),
+        };
+        if let Err(e) = self.writer.write_datagram(now, src, dst, content) {
             self.fail(e.to_string());
         }
     }

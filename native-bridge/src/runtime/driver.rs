@@ -2,19 +2,18 @@
 //! it queues and reads what it reports (quinn-proto's loop; see the module above).
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use getrandom::SysRng;
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{Event, EventKind};
 use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
+use ikelab_engine::trace::WireProtocol;
 use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
-use rand_core::UnwrapErr;
 
 use super::capture::CaptureFile;
-use super::clock::Clock;
 use super::data_path::{DataCounts, DataPath};
+use super::node::{Input, Node};
+use super::raw_esp::RawEspSocket;
 use super::recording::Recording;
 use super::signals::StopSignals;
 use super::sockets::IkeSockets;
@@ -22,10 +21,6 @@ use crate::control::listener::{ControlListener, Incoming};
 use crate::control::status_text::{self, UpTimes};
 use crate::tunnel::plan::TunnelPlan;
 use crate::tunnel::{Tunnel, TunnelOptions};
-
-/// With no deadline at all, the loop still wakes this often (nothing is due then;
-/// it only bounds a sleep).
-const IDLE_WAKE: Duration = Duration::from_secs(3600);
 
 /// What woke the loop.
 #[derive(Debug)]
@@ -48,11 +43,10 @@ pub(crate) enum Wake {
 
 /// What `select!` saw, before the engine is told.
 enum Woken {
-    Received(Result<ikelab_engine::Datagram, String>),
+    Input(Input),
     Signal(&'static str),
     Control(Incoming),
     Packet(std::io::Result<usize>),
-    Time,
 }
 
 /// Where secrets go, if anywhere: the `--keys` folder and the trace's key records.
@@ -67,10 +61,8 @@ pub(crate) struct KeySinks {
 /// The engine and everything it is fed from.
 #[derive(Debug)]
 pub(crate) struct Driver {
-    engine: Engine,
-    sockets: IkeSockets,
+    node: Node,
     signals: StopSignals,
-    clock: Clock,
     recording: Recording,
     recorder: Option<Arc<KeyRecorder>>,
     control: ControlListener,
@@ -83,10 +75,12 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    /// An initiator-only engine (no responder configurations) on `sockets`, drawing
-    /// its randomness from the OS and its calendar time from the wall clock.
+    /// An initiator-only engine (no responder configurations) on `sockets` (and on
+    /// `esp` for plain ESP), drawing its randomness from the OS and its calendar
+    /// time from the wall clock.
     pub(crate) fn new(
         sockets: IkeSockets,
+        esp: Option<RawEspSocket>,
         signals: StopSignals,
         control: ControlListener,
         keys: KeySinks,
@@ -101,19 +95,11 @@ impl Driver {
         let key_log = (!logs.is_empty()).then(|| Arc::new(KeyLogs(logs)) as Arc<dyn KeyLog>);
         let config = EngineConfig {
             key_log,
-            ike_port: sockets.ike_addr().port(),
-            nat_t_port: sockets.nat_t_addr().port(),
             ..EngineConfig::default()
         };
-        let mut engine = Engine::new(config, Box::new(UnwrapErr(SysRng)))
-            .map_err(|e| format!("the engine cannot start: {e}"))?;
-        let clock = Clock::start();
-        engine.set_unix_time(clock.now(), Clock::unix_now());
         Ok(Self {
-            engine,
-            sockets,
+            node: Node::new(sockets, esp, config)?,
             signals,
-            clock,
             recording,
             recorder: keys.recorder,
             control,
@@ -125,15 +111,15 @@ impl Driver {
 
     /// The engine's `now`.
     pub(crate) fn now(&self) -> Time {
-        self.clock.now()
+        self.node.now()
     }
 
     pub(crate) fn engine(&mut self) -> &mut Engine {
-        &mut self.engine
+        self.node.engine()
     }
 
-    pub(crate) fn sockets(&self) -> &IkeSockets {
-        &self.sockets
+    pub(crate) fn node(&self) -> &Node {
+        &self.node
     }
 
     pub(crate) fn recording(&self) -> &Recording {
@@ -142,7 +128,7 @@ impl Driver {
 
     /// The SAs in the shape of `swanctl --list-sas`, the IKE SAs named `name`.
     pub(crate) fn status_text(&self, name: &str) -> String {
-        let mut text = status_text::render(&self.engine, self.now(), name, &self.up);
+        let mut text = status_text::render(self.node.engine_ref(), self.now(), name, &self.up);
         if let Some(data) = &self.data {
             text.push_str(&data.status());
         }
@@ -155,9 +141,10 @@ impl Driver {
         config: &PeerConfig,
         remote: std::net::SocketAddr,
     ) -> Result<IkeSaId, String> {
-        let local = self.sockets.ike_addr();
+        let local = self.node.sockets().ike_addr();
         let now = self.now();
-        self.engine
+        self.node
+            .engine()
             .initiate_from(now, config, local, remote)
             .map_err(|e| e.to_string())
     }
@@ -201,26 +188,32 @@ impl Driver {
     /// and returns every queued event, each recorded and logged.
     pub(crate) async fn flush(&mut self) -> Vec<Event> {
         let mut datagrams = Vec::new();
-        while let Some(datagram) = self.engine.poll_transmit() {
+        while let Some(datagram) = self.node.engine().poll_transmit() {
             datagrams.push(self.recording.number(datagram));
         }
         let mut events = Vec::new();
-        poll_events(&mut self.engine, self.recorder.as_deref(), &mut events);
+        poll_events(self.node.engine(), self.recorder.as_deref(), &mut events);
         for event in &events {
             self.note_up(event);
             self.recording.event(event.clone());
         }
         self.recording.end_flush();
         for datagram in &datagrams {
-            self.recording.sent(self.clock.now(), datagram);
+            self.recording
+                .sent(self.node.now(), datagram, WireProtocol::Udp);
             if let Some(capture) = &mut self.capture {
-                capture.record(datagram.src, datagram.dst, &datagram.payload);
+                capture.record(
+                    datagram.src,
+                    datagram.dst,
+                    WireProtocol::Udp,
+                    &datagram.payload,
+                );
             }
-            if let Err(detail) = self.sockets.send(datagram).await {
+            if let Err(detail) = self.node.send(datagram).await {
                 tracing::warn!("{detail}");
             }
         }
-        while let Some(packet) = self.engine.poll_packet() {
+        while let Some(packet) = self.node.engine().poll_packet() {
             match &mut self.data {
                 Some(data) => data.deliver(&packet.bytes).await,
                 None => tracing::debug!("an ESP packet opened before the tunnel: dropped"),
@@ -230,39 +223,35 @@ impl Driver {
     }
 
     /// Seals the packet the device gave (`len` octets) for the CHILD SA that covers
-    /// it and sends it (RFC 4303 §3.3, RFC 3948).
+    /// it and sends it, in UDP (RFC 3948) or as IP protocol 50 (RFC 4303 §3.3).
     async fn send_packet(&mut self, len: usize) {
         let Some(data) = &mut self.data else {
             return;
         };
-        let now = self.clock.now();
+        let now = self.node.now();
         let Some(packet) = data.packet.get(..len) else {
             return;
         };
-        match self.engine.seal_packet(now, packet, &mut data.sealed) {
+        match self
+            .node
+            .engine()
+            .seal_packet(now, packet, &mut data.sealed)
+        {
             Ok(sealed) => {
                 let esp = data
                     .sealed
                     .get(sealed.offset..sealed.offset + sealed.len)
                     .unwrap_or_default();
-                let sent = if sealed.udp_encap {
-                    if let Some(capture) = &mut self.capture {
-                        capture.record(sealed.src, sealed.dst, esp);
-                    }
-                    if self.recording.keeps() {
-                        let datagram =
-                            ikelab_engine::Datagram::new(sealed.src, sealed.dst, esp.to_vec());
-                        self.recording.sent_esp(now, datagram);
-                    }
-                    self.sockets.send_esp(sealed.src, sealed.dst, esp).await
-                } else {
-                    Err(format!(
-                        "CHILD SA {} is not UDP-encapsulated: plain ESP (IP protocol 50) is \
-                         not carried yet",
-                        sealed.child
-                    ))
-                };
-                match sent {
+                let protocol = wire_protocol(sealed.udp_encap);
+                if let Some(capture) = &mut self.capture {
+                    capture.record(sealed.src, sealed.dst, protocol, esp);
+                }
+                if self.recording.keeps() {
+                    let datagram =
+                        ikelab_engine::Datagram::new(sealed.src, sealed.dst, esp.to_vec());
+                    self.recording.sent_esp(now, datagram, protocol);
+                }
+                match self.node.send_esp(&sealed, esp).await {
                     Ok(()) => data.counts.sent += 1,
                     Err(detail) => {
                         data.counts.io_errors += 1;
@@ -280,42 +269,58 @@ impl Driver {
     /// Sleeps until a datagram, a signal, the engine's next deadline or `until`,
     /// whichever comes first, and hands the engine what came.
     pub(crate) async fn wait(&mut self, until: Option<Time>) -> Wake {
-        let deadline = [self.engine.poll_timeout(), until]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or_else(|| self.now() + IDLE_WAKE);
-        let sleep = tokio::time::sleep_until(self.clock.instant_of(deadline).into());
         let woken = tokio::select! {
-            received = self.sockets.recv() => Woken::Received(received),
+            input = self.node.next(until) => Woken::Input(input),
             packet = next_packet(&mut self.data) => Woken::Packet(packet),
             name = self.signals.next() => Woken::Signal(name),
             incoming = self.control.next() => Woken::Control(incoming),
-            () = sleep => Woken::Time,
         };
         let wake = match woken {
-            Woken::Received(Ok(datagram)) => {
+            Woken::Input(Input::Udp(datagram)) => {
                 if let Some(capture) = &mut self.capture {
-                    capture.record(datagram.src, datagram.dst, &datagram.payload);
+                    capture.record(
+                        datagram.src,
+                        datagram.dst,
+                        WireProtocol::Udp,
+                        &datagram.payload,
+                    );
                 }
-                let now = self.clock.now();
+                let now = self.node.now();
                 // ESP counts against the trace's limit (`recording::ESP_KEPT`); without
                 // a trace every datagram is only logged, so nothing is classified.
                 let esp = self.recording.keeps()
-                    && datagram.dst == self.sockets.nat_t_addr()
+                    && datagram.dst == self.node.sockets().nat_t_addr()
                     && matches!(
                         Udp4500Payload::parse(&datagram.payload),
                         Ok(Udp4500Payload::Esp(_))
                     );
                 let datagram = if esp {
-                    self.recording.received_esp(now, datagram)
+                    self.recording
+                        .received_esp(now, datagram, WireProtocol::Udp)
                 } else {
-                    self.recording.received(now, datagram)
+                    self.recording.received(now, datagram, WireProtocol::Udp)
                 };
-                self.engine.handle_datagram(self.clock.now(), datagram);
+                self.node.deliver(Input::Udp(datagram));
                 Wake::Datagram
             }
-            Woken::Received(Err(detail)) => Wake::SocketError(detail),
+            Woken::Input(Input::Esp(datagram)) => {
+                if let Some(capture) = &mut self.capture {
+                    capture.record(
+                        datagram.src,
+                        datagram.dst,
+                        WireProtocol::Esp,
+                        &datagram.payload,
+                    );
+                }
+                let now = self.node.now();
+                let datagram = self
+                    .recording
+                    .received_esp(now, datagram, WireProtocol::Esp);
+                self.node.deliver(Input::Esp(datagram));
+                Wake::Datagram
+            }
+            Woken::Input(Input::Error(detail)) => Wake::SocketError(detail),
+            Woken::Input(Input::Time) => Wake::Time,
             Woken::Signal(name) => Wake::Signal(name),
             Woken::Control(incoming) => Wake::Control(incoming),
             Woken::Packet(Ok(len)) => {
@@ -323,12 +328,8 @@ impl Driver {
                 Wake::Packet
             }
             Woken::Packet(Err(e)) => Wake::DeviceError(e.to_string()),
-            Woken::Time => Wake::Time,
         };
-        let now = self.now();
-        if self.engine.poll_timeout().is_some_and(|due| due <= now) {
-            self.engine.handle_timeout(now);
-        }
+        self.node.handle_due();
         if let Some(capture) = &mut self.capture {
             capture.flush();
         }
@@ -349,6 +350,15 @@ impl Driver {
             }
             _ => {}
         }
+    }
+}
+
+/// The trace's and the capture's name for how an ESP packet travels.
+fn wire_protocol(udp_encap: bool) -> WireProtocol {
+    if udp_encap {
+        WireProtocol::Udp
+    } else {
+        WireProtocol::Esp
     }
 }
 

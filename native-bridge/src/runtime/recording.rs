@@ -76,21 +76,27 @@ impl Recording {
         self.esp_left_out
     }
 
-    /// An ESP packet in UDP the data path sent: numbered and, within the limit,
+    /// An ESP packet the data path sent (in UDP, or as IP protocol 50 when
+    /// `protocol` says so): numbered and, within the limit,
     /// recorded like any datagram we send.
-    pub(crate) fn sent_esp(&mut self, t: Time, datagram: Datagram) {
+    pub(crate) fn sent_esp(&mut self, t: Time, datagram: Datagram, protocol: WireProtocol) {
         let mut datagram = datagram;
         datagram.flight = Some(self.flights.next_id());
         if self.take_esp() {
-            self.sent(t, &datagram);
+            self.sent(t, &datagram, protocol);
         }
     }
 
-    /// An ESP packet in UDP that arrived: [`received`](Self::received) within the
+    /// An ESP packet that arrived (in UDP, or as IP protocol 50): [`received`](Self::received) within the
     /// limit, else only numbered.
-    pub(crate) fn received_esp(&mut self, t: Time, mut datagram: Datagram) -> Datagram {
+    pub(crate) fn received_esp(
+        &mut self,
+        t: Time,
+        mut datagram: Datagram,
+        protocol: WireProtocol,
+    ) -> Datagram {
         if self.take_esp() {
-            return self.received(t, datagram);
+            return self.received(t, datagram, protocol);
         }
         datagram.flight = Some(self.flights.next_id());
         datagram
@@ -108,7 +114,7 @@ impl Recording {
 
     /// A numbered datagram goes out on a socket (after the events that describe it,
     /// as the simulator records them).
-    pub(crate) fn sent(&mut self, t: Time, datagram: &Datagram) {
+    pub(crate) fn sent(&mut self, t: Time, datagram: &Datagram, protocol: WireProtocol) {
         let Some(flight) = datagram.flight else {
             return;
         };
@@ -117,13 +123,18 @@ impl Recording {
             from: self.us.clone(),
             to: self.them.clone(),
             datagram: datagram.clone(),
-            protocol: WireProtocol::Udp,
+            protocol,
         };
         self.network(t, transmit);
     }
 
     /// A datagram that arrived on a socket: numbered and recorded as delivered to us.
-    pub(crate) fn received(&mut self, t: Time, mut datagram: Datagram) -> Datagram {
+    pub(crate) fn received(
+        &mut self,
+        t: Time,
+        mut datagram: Datagram,
+        protocol: WireProtocol,
+    ) -> Datagram {
         let flight = self.flights.next_id();
         datagram.flight = Some(flight);
         let transmit = NetworkEvent::Transmit {
@@ -131,7 +142,7 @@ impl Recording {
             from: self.them.clone(),
             to: self.us.clone(),
             datagram: datagram.clone(),
-            protocol: WireProtocol::Udp,
+            protocol,
         };
         self.network(t, transmit);
         let delivered = NetworkEvent::Delivered {
@@ -215,9 +226,13 @@ mod tests {
         for n in 0..=ESP_KEPT {
             let t = Time::from_micros(n);
             if n % 2 == 0 {
-                recording.sent_esp(t, Datagram::new(us, them, esp.clone()));
+                recording.sent_esp(t, Datagram::new(us, them, esp.clone()), WireProtocol::Udp);
             } else {
-                let got = recording.received_esp(t, Datagram::new(them, us, esp.clone()));
+                let got = recording.received_esp(
+                    t,
+                    Datagram::new(them, us, esp.clone()),
+                    WireProtocol::Esp,
+                );
                 assert!(got.flight.is_some(), "every packet gets a flight");
             }
         }
@@ -230,7 +245,11 @@ mod tests {
         assert_eq!(recording.esp_left_out(), 1);
 
         let mut untraced = Recording::new("ikelab", "gateway", Vec::new(), false);
-        untraced.received_esp(Time::from_micros(0), Datagram::new(them, us, esp));
+        untraced.received_esp(
+            Time::from_micros(0),
+            Datagram::new(them, us, esp),
+            WireProtocol::Udp,
+        );
         assert_eq!(
             untraced.trace().records.len(),
             0,

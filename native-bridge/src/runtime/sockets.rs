@@ -17,15 +17,15 @@ const MAX_DATAGRAM: usize = 65_536;
 
 /// Which of our sockets could not be bound, and why.
 #[derive(Debug)]
-pub(crate) struct BindError {
-    pub(crate) addr: SocketAddr,
-    pub(crate) which: &'static str,
-    pub(crate) error: io::Error,
+pub struct BindError {
+    pub addr: SocketAddr,
+    pub which: &'static str,
+    pub error: io::Error,
 }
 
 impl BindError {
     /// One sentence a person can act on.
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let hint = match self.error.kind() {
             io::ErrorKind::AddrInUse => {
                 " (another program uses this port: stop it, or choose another port)"
@@ -45,7 +45,7 @@ impl BindError {
 
 /// Our IKE and NAT-T sockets.
 #[derive(Debug)]
-pub(crate) struct IkeSockets {
+pub struct IkeSockets {
     ike: UdpSocket,
     nat_t: UdpSocket,
     ike_addr: SocketAddr,
@@ -57,7 +57,7 @@ pub(crate) struct IkeSockets {
 impl IkeSockets {
     /// Binds the IKE socket to `ike` and the NAT-T socket to `nat_t` (port 0: an
     /// ephemeral port the OS picks).
-    pub(crate) async fn bind(ike: SocketAddr, nat_t: SocketAddr) -> Result<Self, BindError> {
+    pub async fn bind(ike: SocketAddr, nat_t: SocketAddr) -> Result<Self, BindError> {
         let (ike, ike_addr) = bind_one(ike, "IKE").await?;
         let (nat_t, nat_t_addr) = bind_one(nat_t, "NAT-T").await?;
         Ok(Self {
@@ -71,17 +71,17 @@ impl IkeSockets {
     }
 
     /// The IKE socket's address as bound.
-    pub(crate) fn ike_addr(&self) -> SocketAddr {
+    pub fn ike_addr(&self) -> SocketAddr {
         self.ike_addr
     }
 
     /// The NAT-T socket's address as bound.
-    pub(crate) fn nat_t_addr(&self) -> SocketAddr {
+    pub fn nat_t_addr(&self) -> SocketAddr {
         self.nat_t_addr
     }
 
     /// Sends `datagram` from the socket its `src` names.
-    pub(crate) async fn send(&self, datagram: &Datagram) -> Result<(), String> {
+    pub async fn send(&self, datagram: &Datagram) -> Result<(), String> {
         let socket = if datagram.src == self.ike_addr {
             &self.ike
         } else if datagram.src == self.nat_t_addr {
@@ -105,7 +105,7 @@ impl IkeSockets {
 
     /// Sends an ESP packet in UDP (RFC 3948 §2.1: no marker, the SPI is never 0)
     /// from the NAT-T socket, which `src` must name.
-    pub(crate) async fn send_esp(
+    pub async fn send_esp(
         &self,
         src: SocketAddr,
         dst: SocketAddr,
@@ -125,7 +125,7 @@ impl IkeSockets {
     }
 
     /// The next datagram on either socket (cancel-safe: tokio's `recv_from` is).
-    pub(crate) async fn recv(&mut self) -> Result<Datagram, String> {
+    pub async fn recv(&mut self) -> Result<Datagram, String> {
         let Self {
             ike,
             nat_t,

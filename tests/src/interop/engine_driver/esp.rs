@@ -1,10 +1,12 @@
-//! The driver's ESP traffic: ESP-in-UDP (RFC 3948) arriving on the NAT-T port goes to
-//! `Engine::open`, and with `--ping` ICMP echo requests (RFC 792) from our virtual IP
-//! are sealed with `Engine::seal` and sent to the gateway.
+//! The driver's ESP traffic: ESP that arrives, in UDP on the NAT-T port (RFC 3948)
+//! or directly in IP (protocol 50, `--plain-esp`), goes to `Engine::open`; with
+//! `--ping` ICMP echo requests (RFC 792) from our virtual IP are sealed with
+//! `Engine::seal` and sent to the gateway; with `--answer-pings` echo requests that
+//! arrive are answered through the CHILD SA that covers the reply.
 //!
-//! `Engine::handle_datagram` takes only IKE, so the loop classifies what arrives on
-//! port 4500 (`Udp4500Payload`, RFC 3948 §2.2: a zero Non-ESP Marker means IKE,
-//! anything else with a non-zero SPI is ESP) and hands ESP to [`EspTraffic::on_esp`].
+//! The loop classifies what arrives on port 4500 (`Udp4500Payload`, RFC 3948 §2.2: a
+//! zero Non-ESP Marker means IKE, anything else with a non-zero SPI is ESP) and hands
+//! ESP to [`EspTraffic::on_esp`], so the first reply can be kept for the replay check.
 //!
 //! The ping plan starts when the first CHILD SA is up and our virtual IP is known
 //! (CP reply, RFC 7296 §2.19): `count` requests, `interval` apart. Once every reply
@@ -18,10 +20,10 @@ use std::time::Duration;
 
 use ikelab_engine::child::{EspError, SEAL_OVERHEAD_MAX};
 use ikelab_engine::event::{Event, EventKind};
-use ikelab_engine::ike::EspDatagram;
+use ikelab_engine::ike::{EspDatagram, SealedPacket};
 use ikelab_engine::{ChildSaId, Datagram, Engine, Time};
 
-use super::icmp::{ECHO_REPLY, echo_request_packet, inner_echo};
+use super::icmp::{ECHO_REPLY, ECHO_REQUEST, InnerEcho, echo_packet, inner_echo};
 use super::options::PingOptions;
 use super::record::DriverRecord;
 
@@ -59,21 +61,42 @@ struct PingPlan {
 #[derive(Debug)]
 pub struct EspTraffic {
     plan: Option<PingPlan>,
+    /// `--answer-pings`.
+    answer_pings: bool,
 }
 
-/// What the loop must do after a call: datagrams to send and records to write.
+/// A sealed ESP packet to send as its CHILD SA says (in UDP or as IP protocol 50).
+#[derive(Debug, Clone)]
+pub struct OutboundEsp {
+    /// Where it goes and how.
+    pub sealed: SealedPacket,
+    /// The ESP packet, from its SPI on.
+    pub esp: Vec<u8>,
+}
+
+impl OutboundEsp {
+    /// The packet as a datagram from its source to its destination (ports 0 for
+    /// plain ESP).
+    pub fn datagram(&self) -> Datagram {
+        Datagram::new(self.sealed.src, self.sealed.dst, self.esp.clone())
+    }
+}
+
+/// What the loop must do after a call: packets to send and records to write.
 #[derive(Debug, Default)]
 pub struct EspOutput {
-    /// ESP-in-UDP datagrams to send.
-    pub datagrams: Vec<Datagram>,
+    /// ESP packets to send.
+    pub packets: Vec<OutboundEsp>,
     /// Records to write, in order.
     pub records: Vec<DriverRecord>,
 }
 
 impl EspTraffic {
-    /// Opens whatever ESP arrives; pings as `ping` says.
-    pub fn new(ping: Option<PingOptions>) -> Self {
+    /// Opens whatever ESP arrives; pings as `ping` says; answers echo requests if
+    /// `answer_pings`.
+    pub fn new(ping: Option<PingOptions>, answer_pings: bool) -> Self {
         Self {
+            answer_pings,
             plan: ping.map(|options| PingPlan {
                 options,
                 // ping(8) uses its process id; so do we (kept to 16 bits).
@@ -134,8 +157,8 @@ impl EspTraffic {
             plan.last_sent = Some(now);
             plan.next_send = Some(now + plan.options.interval);
             match seal_request(now, engine, child, vip, plan) {
-                Ok((datagram, record)) => {
-                    output.datagrams.push(datagram);
+                Ok((packet, record)) => {
+                    output.packets.push(packet);
                     output.records.push(record);
                 }
                 Err(detail) => output.records.push(DriverRecord::IoError { detail }),
@@ -157,9 +180,10 @@ impl EspTraffic {
         output
     }
 
-    /// Opens an ESP packet that arrived in UDP on the NAT-T port (`datagram.payload`
-    /// starts with the SPI).
-    pub fn on_esp(&mut self, now: Time, engine: &mut Engine, datagram: Datagram) -> DriverRecord {
+    /// Opens an ESP packet that arrived, in UDP on the NAT-T port or as IP protocol
+    /// 50 (`datagram.payload` starts with the SPI either way), and answers it if it
+    /// is an echo request and `--answer-pings` is on.
+    pub fn on_esp(&mut self, now: Time, engine: &mut Engine, datagram: Datagram) -> EspOutput {
         let Datagram {
             src, dst, payload, ..
         } = datagram;
@@ -183,11 +207,14 @@ impl EspTraffic {
         let opened = match opened {
             Ok(opened) => opened,
             Err(error) => {
-                return DriverRecord::EspRejected {
-                    spi,
-                    esp_sequence,
-                    replay: matches!(error, EspError::Replay(_)),
-                    detail: error.to_string(),
+                return EspOutput {
+                    packets: Vec::new(),
+                    records: vec![DriverRecord::EspRejected {
+                        spi,
+                        esp_sequence,
+                        replay: matches!(error, EspError::Replay(_)),
+                        detail: error.to_string(),
+                    }],
                 };
             }
         };
@@ -206,16 +233,70 @@ impl EspTraffic {
                 });
             }
         }
-        DriverRecord::EspOpened {
+        let opened_record = DriverRecord::EspOpened {
             spi: spi.unwrap_or_default(),
             esp_sequence: opened.sequence,
             inner_src,
             inner_dst,
             protocol,
-            echo: echo.map(|e| e.echo),
+            echo: echo.as_ref().map(|e| e.echo),
             octets: opened.packet.len(),
+        };
+        let data = echo_data(opened.packet);
+        let mut output = EspOutput {
+            packets: Vec::new(),
+            records: vec![opened_record],
+        };
+        if let Some(request) = echo.filter(|e| self.answer_pings && e.echo.kind == ECHO_REQUEST) {
+            match seal_answer(now, engine, &request, &data) {
+                Ok((packet, record)) => {
+                    output.packets.push(packet);
+                    output.records.push(record);
+                }
+                Err(detail) => output.records.push(DriverRecord::IoError { detail }),
+            }
         }
+        output
     }
+}
+
+/// The data of the ICMP message in `packet` (after its 8-octet header), if any.
+fn echo_data(packet: &[u8]) -> Vec<u8> {
+    ikelab_engine::wire::ip::IpPacket::parse(packet)
+        .ok()
+        .and_then(|ip| ip.payload.get(8..).map(<[u8]>::to_vec))
+        .unwrap_or_default()
+}
+
+/// The echo reply to `request` (RFC 792: addresses swapped, same identifier,
+/// sequence number and data), sealed for the CHILD SA whose selectors cover it.
+fn seal_answer(
+    now: Time,
+    engine: &mut Engine,
+    request: &InnerEcho,
+    data: &[u8],
+) -> Result<(OutboundEsp, DriverRecord), String> {
+    let (IpAddr::V4(src), IpAddr::V4(dst)) = (request.dst, request.src) else {
+        return Err("an IPv6 echo request: only IPv4 is answered".to_owned());
+    };
+    let seq = request.echo.seq;
+    let packet = echo_packet(ECHO_REPLY, src, dst, request.echo.id, seq, data)?;
+    let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
+    let sealed = engine
+        .seal_packet(now, &packet, &mut out)
+        .map_err(|e| format!("sealing the echo reply {seq}: {e}"))?;
+    let esp = out
+        .get(sealed.offset..sealed.offset + sealed.len)
+        .ok_or_else(|| format!("echo reply {seq}: sealed packet outside the buffer"))?
+        .to_vec();
+    let record = DriverRecord::PingAnswered {
+        seq,
+        id: request.echo.id,
+        src: src.into(),
+        dst: dst.into(),
+        esp_sequence: sealed.sequence,
+    };
+    Ok((OutboundEsp { sealed, esp }, record))
 }
 
 /// The inner packet's addresses and protocol (the engine checked it is an IP packet
@@ -231,27 +312,21 @@ fn inner_addresses(packet: &[u8]) -> (IpAddr, IpAddr, u8) {
     }
 }
 
-/// Builds request number `plan.sent`, seals it for `child` and returns the datagram.
+/// Builds request number `plan.sent`, seals it for `child` and returns the packet.
 fn seal_request(
     now: Time,
     engine: &mut Engine,
     child: ChildSaId,
     vip: Ipv4Addr,
     plan: &PingPlan,
-) -> Result<(Datagram, DriverRecord), String> {
+) -> Result<(OutboundEsp, DriverRecord), String> {
     let seq = plan.sent;
-    let packet = echo_request_packet(vip, plan.options.dst, plan.id, seq, ECHO_DATA)?;
+    let packet = echo_packet(ECHO_REQUEST, vip, plan.options.dst, plan.id, seq, ECHO_DATA)?;
     let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
     let sealed = engine
         .seal(now, child, &packet, &mut out)
         .map_err(|e| format!("sealing echo request {seq}: {e}"))?;
-    if !sealed.udp_encap {
-        return Err(format!(
-            "echo request {seq}: the CHILD SA sends plain ESP (IP protocol 50), which this \
-             driver cannot send; kernel-libipsec gateways always encapsulate"
-        ));
-    }
-    let payload = out
+    let esp = out
         .get(sealed.offset..sealed.offset + sealed.len)
         .ok_or_else(|| format!("echo request {seq}: sealed packet outside the buffer"))?
         .to_vec();
@@ -263,7 +338,7 @@ fn seal_request(
         esp_sequence: sealed.sequence,
         octets: packet.len(),
     };
-    Ok((Datagram::new(sealed.src, sealed.dst, payload), record))
+    Ok((OutboundEsp { sealed, esp }, record))
 }
 
 /// Opens `kept` a second time: RFC 4303 §3.4.3 wants it refused as a duplicate.

@@ -26,14 +26,21 @@ use super::record::DriverRecord;
 
 const HOST: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
 
-/// The shared client fixture, UDP-encapsulated (`encap`, as the driver's sockets
-/// expect ESP on 4500) with a CHILD SA for all of IPv4 and `esp` as its proposal.
+/// The shared client fixture, UDP-encapsulated (`encap`, as strongSwan's
+/// kernel-libipsec wants ESP on 4500) with a CHILD SA for all of IPv4 and `esp` as
+/// its proposal.
 fn client(esp: &str) -> PeerConfig {
+    client_with(esp, true)
+}
+
+/// [`client`], with `encap` as given: without it and without a NAT, the CHILD SA
+/// sends plain ESP (IP protocol 50).
+fn client_with(esp: &str, encap: bool) -> PeerConfig {
     let esp = format!("[\"{esp}\"]");
     fixtures::variant(
         fixtures::CLIENT,
         &[
-            ("encap", "true"),
+            ("encap", if encap { "true" } else { "false" }),
             ("children.net.esp_proposals", &esp),
             ("children.net.remote_ts", r#"["0.0.0.0/0"]"#),
         ],
@@ -68,13 +75,18 @@ fn engine(responder: Vec<PeerConfig>, seed: u64, keys: &Arc<KeyRecorder>) -> Eng
 
 /// Our engine (`a`) with an IKE SA and a CHILD SA up with the gateway (`b`).
 fn established(esp: &str) -> Pair {
+    established_with(client(esp), esp)
+}
+
+/// [`established`] with the client configuration `client`.
+fn established_with(client: PeerConfig, esp: &str) -> Pair {
     let (keys_a, keys_b) = (Arc::new(KeyRecorder::new()), Arc::new(KeyRecorder::new()));
     let a = engine(Vec::new(), 21, &keys_a);
     let b = engine(vec![gateway(esp)], 22, &keys_b);
     let mut pair = Pair::new(a, b, LinkConfig::default(), 23);
     pair.record_keys(Side::A, keys_a);
     pair.record_keys(Side::B, keys_b);
-    pair.a.initiate(Duration::ZERO, &client(esp)).unwrap();
+    pair.a.initiate(Duration::ZERO, &client).unwrap();
     pair.drive();
     assert_eq!(pair.a.child_sas().count(), 1, "{esp}: no CHILD SA");
     pair
@@ -126,11 +138,14 @@ fn gateway_answers(pair: &mut Pair, now: Time, request: &Datagram) -> Datagram {
 }
 
 fn pinger(pair: &Pair, count: u16) -> EspTraffic {
-    let mut esp = EspTraffic::new(Some(PingOptions {
-        dst: HOST,
-        count,
-        interval: Duration::from_millis(10),
-    }));
+    let mut esp = EspTraffic::new(
+        Some(PingOptions {
+            dst: HOST,
+            count,
+            interval: Duration::from_millis(10),
+        }),
+        false,
+    );
     for event in &pair.a_events {
         esp.observe(pair.now, event);
     }
@@ -152,14 +167,14 @@ fn pings_are_answered_and_a_replayed_reply_is_refused() {
             assert!(now < pair.now + Duration::from_secs(1), "{records:#?}");
             let output = esp.tick(now, &mut pair.a);
             records.extend(output.records);
-            for request in &output.datagrams {
-                assert_eq!(request.dst.port(), 4500, "ESP in UDP (RFC 3948)");
-                let reply = gateway_answers(&mut pair, now, request);
-                records.push(esp.on_esp(now, &mut pair.a, reply));
+            for request in &output.packets {
+                assert_eq!(request.sealed.dst.port(), 4500, "ESP in UDP (RFC 3948)");
+                let reply = gateway_answers(&mut pair, now, &request.datagram());
+                records.extend(esp.on_esp(now, &mut pair.a, reply).records);
             }
             // As the driver's loop does: tick again right after a reply (the last one
             // ends the plan at once), else sleep until the next request is due.
-            if output.datagrams.is_empty() {
+            if output.packets.is_empty() {
                 now = esp.deadline().unwrap_or(now).max(now);
             }
         }
@@ -210,11 +225,11 @@ fn unanswered_pings_end_after_the_wait_and_foreign_esp_is_rejected() {
     let mut esp = pinger(&pair, 2);
     let start = pair.now;
     let first = esp.tick(start, &mut pair.a);
-    assert_eq!(first.datagrams.len(), 1);
+    assert_eq!(first.packets.len(), 1);
     let second = esp.tick(start + Duration::from_millis(10), &mut pair.a);
-    assert_eq!(second.datagrams.len(), 1);
+    assert_eq!(second.packets.len(), 1);
     let early = esp.tick(start + Duration::from_secs(1), &mut pair.a);
-    assert!(early.records.is_empty() && early.datagrams.is_empty());
+    assert!(early.records.is_empty() && early.packets.is_empty());
     assert_eq!(
         esp.deadline(),
         Some(start + Duration::from_millis(10) + REPLY_WAIT)
@@ -239,15 +254,81 @@ fn unanswered_pings_end_after_the_wait_and_foreign_esp_is_rejected() {
         "192.0.2.2:4500".parse().unwrap(),
         [0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 9].repeat(8),
     );
-    match esp.on_esp(start, &mut pair.a, foreign) {
-        DriverRecord::EspRejected {
-            spi: Some(0xdead_beef),
-            esp_sequence: Some(9),
-            replay: false,
-            detail,
-        } => assert!(detail.contains("SPI"), "{detail}"),
+    match esp.on_esp(start, &mut pair.a, foreign).records.as_slice() {
+        [
+            DriverRecord::EspRejected {
+                spi: Some(0xdead_beef),
+                esp_sequence: Some(9),
+                replay: false,
+                detail,
+            },
+        ] => assert!(detail.contains("SPI"), "{detail}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn answered_pings_come_back_through_the_child_sa_in_plain_esp() {
+    let mut pair = established_with(client_with("aes256gcm16", false), "aes256gcm16");
+    let mut client = pinger(&pair, 2);
+    let mut gateway = EspTraffic::new(None, true);
+    let now = pair.now;
+    let mut requests = client.tick(now, &mut pair.a).packets;
+    requests.extend(
+        client
+            .tick(now + Duration::from_millis(10), &mut pair.a)
+            .packets,
+    );
+    assert_eq!(requests.len(), 2);
+    let mut client_records = Vec::new();
+    for request in &requests {
+        // No NAT and no `encap`: IP protocol 50, so no ports (RFC 4303 §2).
+        assert!(!request.sealed.udp_encap, "{:?}", request.sealed);
+        assert_eq!(request.sealed.dst.port(), 0);
+        let answered = gateway.on_esp(now, &mut pair.b, request.datagram());
+        match answered.records.as_slice() {
+            [
+                DriverRecord::EspOpened { .. },
+                DriverRecord::PingAnswered { src, dst, .. },
+            ] => {
+                assert_eq!(*src, IpAddr::V4(HOST));
+                assert_ne!(*dst, IpAddr::V4(HOST), "back to the client's virtual IP");
+            }
+            other => panic!("{other:#?}"),
+        }
+        let [reply] = answered.packets.as_slice() else {
+            panic!("one reply: {:?}", answered.packets);
+        };
+        assert!(!reply.sealed.udp_encap);
+        client_records.extend(client.on_esp(now, &mut pair.a, reply.datagram()).records);
+    }
+    let replies: Vec<u16> = client_records
+        .iter()
+        .filter_map(|r| match r {
+            DriverRecord::EspOpened {
+                echo: Some(echo), ..
+            } if echo.kind == ECHO_REPLY => Some(echo.seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replies, [1, 2], "{client_records:#?}");
+
+    // Without --answer-pings a request is only opened.
+    let mut quiet = EspTraffic::new(None, false);
+    let request = client
+        .tick(now + Duration::from_millis(20), &mut pair.a)
+        .packets;
+    assert!(request.is_empty(), "the plan sent its two");
+    let mut again = pinger(&pair, 1);
+    let one = again
+        .tick(now + Duration::from_millis(30), &mut pair.a)
+        .packets;
+    let output = quiet.on_esp(now, &mut pair.b, one[0].datagram());
+    assert!(output.packets.is_empty());
+    assert!(matches!(
+        output.records.as_slice(),
+        [DriverRecord::EspOpened { .. }]
+    ));
 }
 
 #[test]

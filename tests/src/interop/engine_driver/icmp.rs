@@ -58,23 +58,17 @@ pub fn echo_message(echo: IcmpEcho, data: &[u8]) -> Vec<u8> {
     message
 }
 
-/// An IPv4 packet from `src` to `dst` holding an echo request (IPv4 Identification =
-/// the sequence number, as ping does).
-pub fn echo_request_packet(
+/// An IPv4 packet from `src` to `dst` holding an echo request or reply (`kind`;
+/// IPv4 Identification = the sequence number, as ping does).
+pub fn echo_packet(
+    kind: u8,
     src: Ipv4Addr,
     dst: Ipv4Addr,
     id: u16,
     seq: u16,
     data: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let message = echo_message(
-        IcmpEcho {
-            kind: ECHO_REQUEST,
-            id,
-            seq,
-        },
-        data,
-    );
+    let message = echo_message(IcmpEcho { kind, id, seq }, data);
     let mut packet = Vec::new();
     emit_ip_packet(
         src.into(),
@@ -84,7 +78,7 @@ pub fn echo_request_packet(
         &message,
         &mut packet,
     )
-    .map_err(|e| format!("building the echo request: {e}"))?;
+    .map_err(|e| format!("building the echo message: {e}"))?;
     Ok(packet)
 }
 
@@ -131,7 +125,7 @@ mod tests {
     fn a_request_reads_back_and_its_checksum_verifies() {
         let src = Ipv4Addr::new(203, 0, 113, 130);
         let dst = Ipv4Addr::new(203, 0, 113, 1);
-        let packet = echo_request_packet(src, dst, 0x1234, 7, b"ikelab ping data").unwrap();
+        let packet = echo_packet(ECHO_REQUEST, src, dst, 0x1234, 7, b"ikelab ping data").unwrap();
         let inner = inner_echo(&packet).unwrap();
         assert_eq!(inner.src, std::net::IpAddr::V4(src));
         assert_eq!(inner.dst, std::net::IpAddr::V4(dst));

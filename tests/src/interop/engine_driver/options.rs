@@ -4,8 +4,12 @@
 //! ```text
 //! engine-peer --mode initiate|respond --peer PEER.toml --bind IP --records FILE
 //!             [--key-log] [--run-for SECONDS] [--ike-port 500] [--nat-t-port 4500]
-//!             [--ping DST [--count N] [--interval MS]]
+//!             [--ping DST [--count N] [--interval MS]] [--answer-pings] [--plain-esp]
 //! ```
+//!
+//! `--answer-pings`: answer the ICMP echo requests that arrive through a CHILD SA,
+//! as a host on the inner network would. `--plain-esp`: open a raw socket for ESP
+//! in IP (protocol 50), which CHILD SAs without UDP encapsulation use.
 //!
 //! `--ping DST`: once the first CHILD SA is up, send `--count` ICMP echo requests
 //! (default 5) from our virtual IP to `DST` through it, one every `--interval`
@@ -46,6 +50,10 @@ pub struct DriverOptions {
     pub nat_t_port: u16,
     /// Pings through the first CHILD SA, if any.
     pub ping: Option<PingOptions>,
+    /// Answers echo requests that arrive through a CHILD SA.
+    pub answer_pings: bool,
+    /// Opens a raw socket for plain ESP (IP protocol 50; needs CAP_NET_RAW).
+    pub plain_esp: bool,
 }
 
 /// `--ping DST --count N --interval MS`.
@@ -70,7 +78,8 @@ pub const DEFAULT_RUN_FOR: Duration = Duration::from_secs(120);
 /// How to call the program.
 pub const USAGE: &str = "usage: engine-peer --mode initiate|respond --peer PEER.toml --bind IP \
                          --records FILE [--key-log] [--run-for SECONDS] [--ike-port PORT] \
-                         [--nat-t-port PORT] [--ping IPV4 [--count N] [--interval MS]]";
+                         [--nat-t-port PORT] [--ping IPV4 [--count N] [--interval MS]] \
+                         [--answer-pings] [--plain-esp]";
 
 impl DriverOptions {
     /// Options with the defaults for everything optional.
@@ -85,6 +94,8 @@ impl DriverOptions {
             ike_port: 500,
             nat_t_port: 4500,
             ping: None,
+            answer_pings: false,
+            plain_esp: false,
         }
     }
 
@@ -92,13 +103,19 @@ impl DriverOptions {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut args = args.into_iter();
         let (mut mode, mut peer, mut bind, mut records) = (None, None, None, None);
-        let mut key_log = false;
+        let (mut key_log, mut answer_pings, mut plain_esp) = (false, false, false);
         let mut run_for = DEFAULT_RUN_FOR;
         let (mut ike_port, mut nat_t_port) = (500, 4500);
         let (mut ping_dst, mut count, mut interval) = (None, None, None);
         while let Some(flag) = args.next() {
-            if flag == "--key-log" {
-                key_log = true;
+            let switch = match flag.as_str() {
+                "--key-log" => Some(&mut key_log),
+                "--answer-pings" => Some(&mut answer_pings),
+                "--plain-esp" => Some(&mut plain_esp),
+                _ => None,
+            };
+            if let Some(switch) = switch {
+                *switch = true;
                 continue;
             }
             let value = args
@@ -165,6 +182,8 @@ impl DriverOptions {
             ike_port,
             nat_t_port,
             ping,
+            answer_pings,
+            plain_esp,
         })
     }
 
@@ -190,8 +209,14 @@ impl DriverOptions {
             "--nat-t-port".to_owned(),
             self.nat_t_port.to_string(),
         ];
-        if self.key_log {
-            args.push("--key-log".to_owned());
+        for (on, flag) in [
+            (self.key_log, "--key-log"),
+            (self.answer_pings, "--answer-pings"),
+            (self.plain_esp, "--plain-esp"),
+        ] {
+            if on {
+                args.push(flag.to_owned());
+            }
         }
         if let Some(ping) = &self.ping {
             args.extend([
@@ -226,6 +251,9 @@ mod tests {
         options.key_log = true;
         options.run_for = Duration::from_millis(2500);
         options.nat_t_port = 4501;
+        assert_eq!(DriverOptions::parse(options.to_args()), Ok(options.clone()));
+        options.answer_pings = true;
+        options.plain_esp = true;
         assert_eq!(DriverOptions::parse(options.to_args()), Ok(options.clone()));
         options.ping = Some(PingOptions {
             dst: Ipv4Addr::new(203, 0, 113, 1),

@@ -62,7 +62,20 @@ pub enum DriverRecord {
         /// Octets of the inner packet.
         octets: usize,
     },
-    /// An ESP packet on the NAT-T port passed `Engine::open`.
+    /// An echo request that arrived through a CHILD SA was answered (`--answer-pings`).
+    PingAnswered {
+        /// ICMP sequence number.
+        seq: u16,
+        /// ICMP identifier.
+        id: u16,
+        /// The reply's inner source (the request's destination).
+        src: IpAddr,
+        /// The reply's inner destination.
+        dst: IpAddr,
+        /// The reply's ESP sequence number.
+        esp_sequence: u64,
+    },
+    /// An ESP packet (in UDP on the NAT-T port, or plain) passed `Engine::open`.
     EspOpened {
         /// The ESP SPI.
         spi: u32,
