@@ -1,24 +1,26 @@
 //! A gateway for the `ikelab connect` tests of the unit layer: our engine as a
 //! responder on two UDP sockets on 127.0.0.1 (its IKE and NAT-T ports, both
-//! ephemeral), in a thread of the test, with OS randomness. No root, no strongSwan,
-//! no network namespace: loopback only.
+//! ephemeral), in a thread of the test, on the bridge's runtime
+//! (`ikelab_bridge::runtime::node`: the same sockets, clock and OS randomness as
+//! `ikelab connect`). No root, no strongSwan, no network namespace: loopback only.
 //!
 //! Everything the gateway's engine reports is kept as events, so a test reads what
 //! the gateway saw (a DELETE, a refused AUTH) from the engine's own words.
 
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use getrandom::SysRng;
+use ikelab_bridge::runtime::node::Node;
+use ikelab_bridge::runtime::sockets::IkeSockets;
+use ikelab_engine::EngineConfig;
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{DownReason, Event, EventKind};
-use ikelab_engine::{Datagram, Engine, EngineConfig};
-use rand_core::UnwrapErr;
+use tokio::sync::Notify;
 
-/// How long a socket read waits before the loop checks the engine's timers again.
+/// How often [`LoopbackGateway::wait_for`] looks at the events.
 const POLL: Duration = Duration::from_millis(5);
 
 /// A responder running until dropped.
@@ -29,7 +31,7 @@ pub struct LoopbackGateway {
     /// The gateway's NAT-T address.
     pub nat_t: SocketAddr,
     events: Arc<Mutex<Vec<Event>>>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Notify>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -44,33 +46,52 @@ impl LoopbackGateway {
     /// [`Self::start`] on the given addresses (a gateway coming back where an earlier
     /// one was, for a client that reconnects).
     pub fn start_at(mut config: PeerConfig, ike: SocketAddr, nat_t: SocketAddr) -> Self {
-        let ike = UdpSocket::bind(ike).expect("bind the IKE socket");
-        let nat_t = UdpSocket::bind(nat_t).expect("bind the NAT-T socket");
-        for socket in [&ike, &nat_t] {
-            socket.set_read_timeout(Some(POLL)).expect("read timeout");
-        }
-        let ike_addr = ike.local_addr().expect("IKE address");
-        let nat_t_addr = nat_t.local_addr().expect("NAT-T address");
-        config.local_addrs = vec![Ipv4Addr::LOCALHOST.to_string()];
-        config.local_port = ike_addr.port();
-        let engine_config = EngineConfig {
-            responder: vec![config],
-            ike_port: ike_addr.port(),
-            nat_t_port: nat_t_addr.port(),
-            ..EngineConfig::default()
-        };
-        let engine =
-            Engine::new(engine_config, Box::new(UnwrapErr(SysRng))).expect("the gateway's engine");
         let events = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(Notify::new());
+        let (bound_tx, bound_rx) = mpsc::channel();
         let thread = {
             let events = events.clone();
             let stop = stop.clone();
-            std::thread::spawn(move || serve(engine, [ike, nat_t], &events, &stop))
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_io()
+                    .enable_time()
+                    .build()
+                    .expect("a tokio runtime for the gateway");
+                runtime.block_on(async move {
+                    let sockets = match IkeSockets::bind(ike, nat_t).await {
+                        Ok(sockets) => sockets,
+                        Err(e) => {
+                            let _ = bound_tx.send(Err(e.describe()));
+                            return;
+                        }
+                    };
+                    let (ike, nat_t) = (sockets.ike_addr(), sockets.nat_t_addr());
+                    config.local_addrs = vec![Ipv4Addr::LOCALHOST.to_string()];
+                    config.local_port = ike.port();
+                    let engine_config = EngineConfig {
+                        responder: vec![config],
+                        ..EngineConfig::default()
+                    };
+                    let node = match Node::new(sockets, None, engine_config) {
+                        Ok(node) => node,
+                        Err(e) => {
+                            let _ = bound_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = bound_tx.send(Ok((ike, nat_t)));
+                    serve(node, &events, &stop).await;
+                });
+            })
         };
+        let (ike, nat_t) = bound_rx
+            .recv()
+            .expect("the gateway thread reports its sockets")
+            .unwrap_or_else(|e| panic!("the loopback gateway: {e}"));
         Self {
-            ike: ike_addr,
-            nat_t: nat_t_addr,
+            ike,
+            nat_t,
             events,
             stop,
             thread: Some(thread),
@@ -129,47 +150,32 @@ impl LoopbackGateway {
 
 impl Drop for LoopbackGateway {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        // A permit is kept if the loop is not waiting at this moment.
+        self.stop.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-/// The loop: read either socket, feed the engine, send what it queues, keep its events.
-fn serve(
-    mut engine: Engine,
-    sockets: [UdpSocket; 2],
-    events: &Mutex<Vec<Event>>,
-    stop: &AtomicBool,
-) {
-    let epoch = Instant::now();
-    let mut buf = vec![0_u8; 65_536];
-    while !stop.load(Ordering::Relaxed) {
-        for socket in &sockets {
-            let Ok(local) = socket.local_addr() else {
-                return;
-            };
-            if let Ok((len, src)) = socket.recv_from(&mut buf) {
-                let payload = buf.get(..len).unwrap_or_default().to_vec();
-                engine.handle_datagram(epoch.elapsed(), Datagram::new(src, local, payload));
-            }
-            let now = epoch.elapsed();
-            if engine.poll_timeout().is_some_and(|due| due <= now) {
-                engine.handle_timeout(now);
-            }
-            while let Some(datagram) = engine.poll_transmit() {
-                let from = sockets
-                    .iter()
-                    .find(|s| s.local_addr().is_ok_and(|a| a == datagram.src));
-                if let Some(from) = from {
-                    let _ = from.send_to(&datagram.payload, datagram.dst);
-                }
-            }
+/// The loop: send what the engine queues, keep its events, and wait for a datagram,
+/// a deadline or the stop.
+async fn serve(mut node: Node, events: &Mutex<Vec<Event>>, stop: &Notify) {
+    loop {
+        while let Some(datagram) = node.engine().poll_transmit() {
+            let _ = node.send(&datagram).await;
+        }
+        {
             let mut seen = events.lock().unwrap_or_else(PoisonError::into_inner);
-            while let Some(event) = engine.poll_event() {
+            while let Some(event) = node.engine().poll_event() {
                 seen.push(event);
             }
         }
+        let input = tokio::select! {
+            input = node.next(None) => input,
+            () = stop.notified() => return,
+        };
+        node.deliver(input);
+        node.handle_due();
     }
 }

@@ -9,12 +9,15 @@
 //! - it reads a `PeerConfig` TOML file (the engine's configuration format), binds UDP
 //!   500 and 4500 on one given address, and either initiates with that configuration or
 //!   answers with it ([`options`]: the command line);
-//! - it runs the engine with the real clock (`Instant` at start-up is the engine's time
-//!   zero) and the OS random source ([`run`]);
+//! - it runs the engine on the bridge's runtime (`ikelab_bridge::runtime::node`, the
+//!   same sockets, clock and OS random source as `ikelab connect`: one way to run the
+//!   engine over sockets), with a raw socket for plain ESP given `--plain-esp`
+//!   ([`run`]);
 //! - it writes one JSON object per line, flushed as written, to a record file: `ready`
 //!   once the sockets are bound, then every engine `Event` (with its `describe()` line),
 //!   socket errors, and `finished` if it stops by itself ([`record`]);
-//! - ESP in UDP on 4500 goes to `Engine::open`, and with `--ping` it sends ICMP echo
+//! - ESP (in UDP on 4500, or plain) goes to `Engine::open`; with `--answer-pings` it
+//!   answers the echo requests inside, and with `--ping` it sends ICMP echo
 //!   requests from its virtual IP through the first CHILD SA, opens the replies and
 //!   replays one of them into its window ([`esp`], [`icmp`]); [`keys`] turns the key-log
 //!   events into a Wireshark profile folder.
