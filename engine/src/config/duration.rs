@@ -123,7 +123,7 @@ pub fn format_duration(duration: Duration) -> String {
 
 /// A TOML/JSON value read as a duration: a string in swanctl syntax, a non-negative
 /// integer (seconds) or a non-negative finite float (seconds).
-fn duration_from_float(value: f64) -> Result<Duration, String> {
+pub(crate) fn duration_from_float(value: f64) -> Result<Duration, String> {
     if !value.is_finite() || value < 0.0 {
         return Err(format!(
             "invalid duration {value}: a number of seconds must be finite and not negative"

@@ -4,106 +4,76 @@
 
 use super::scenario::{Scenario, ScenarioError};
 
-/// (name, TOML text) of every bundled scenario, in teaching order.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "happy-path",
-        include_str!("../../../assets/scenarios/happy-path.toml"),
-    ),
-    (
-        "legacy-modp2048",
-        include_str!("../../../assets/scenarios/legacy-modp2048.toml"),
-    ),
-    (
-        "invalid-ke-payload",
-        include_str!("../../../assets/scenarios/invalid-ke-payload.toml"),
-    ),
-    (
-        "cookie-flood",
-        include_str!("../../../assets/scenarios/cookie-flood.toml"),
-    ),
-    (
-        "no-proposal-chosen",
-        include_str!("../../../assets/scenarios/no-proposal-chosen.toml"),
-    ),
-    (
-        "windows-weak-proposal",
-        include_str!("../../../assets/scenarios/windows-weak-proposal.toml"),
-    ),
-    (
-        "wrong-psk",
-        include_str!("../../../assets/scenarios/wrong-psk.toml"),
-    ),
-    (
-        "identity-mismatch",
-        include_str!("../../../assets/scenarios/identity-mismatch.toml"),
-    ),
-    (
-        "ts-unacceptable",
-        include_str!("../../../assets/scenarios/ts-unacceptable.toml"),
-    ),
-    (
-        "failed-cp-required",
-        include_str!("../../../assets/scenarios/failed-cp-required.toml"),
-    ),
-    (
-        "nat-t-keepalive",
-        include_str!("../../../assets/scenarios/nat-t-keepalive.toml"),
-    ),
-    (
-        "nat-t-esp",
-        include_str!("../../../assets/scenarios/nat-t-esp.toml"),
-    ),
-    (
-        "loss-retransmit",
-        include_str!("../../../assets/scenarios/loss-retransmit.toml"),
-    ),
-    (
-        "pfs-mismatch-rekey",
-        include_str!("../../../assets/scenarios/pfs-mismatch-rekey.toml"),
-    ),
-    (
-        "ike-rekey",
-        include_str!("../../../assets/scenarios/ike-rekey.toml"),
-    ),
-    (
-        "rekey-collision",
-        include_str!("../../../assets/scenarios/rekey-collision.toml"),
-    ),
-    (
-        "dead-peer",
-        include_str!("../../../assets/scenarios/dead-peer.toml"),
-    ),
-    (
-        "create-and-delete",
-        include_str!("../../../assets/scenarios/create-and-delete.toml"),
-    ),
-    (
-        "esp-replay",
-        include_str!("../../../assets/scenarios/esp-replay.toml"),
-    ),
-    (
-        "esp-null-integrity-only",
-        include_str!("../../../assets/scenarios/esp-null-integrity-only.toml"),
-    ),
+/// A bundled scenario: its name and its file's text converted to JSON at build time
+/// (`build.rs`), which is what [`load`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Bundled {
+    pub name: &'static str,
+    pub json: &'static str,
+}
+
+/// The tables of bundled scenarios, from their names: the JSON twins, and the TOML
+/// files apart, so that a program that never asks for a file's text ([`text`]) does
+/// not carry it (the browser lab).
+macro_rules! bundled {
+    ($($name:literal),* $(,)?) => {
+        /// Every bundled scenario, in teaching order.
+        pub const BUNDLED: &[Bundled] = &[$(Bundled {
+            name: $name,
+            json: include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name, ".json")),
+        }),*];
+
+        /// The scenario files, `assets/scenarios/NAME.toml`, in the same order.
+        const FILES: &[&str] = &[$(
+            include_str!(concat!("../../../assets/scenarios/", $name, ".toml"))
+        ),*];
+    };
+}
+
+bundled![
+    "happy-path",
+    "legacy-modp2048",
+    "invalid-ke-payload",
+    "cookie-flood",
+    "no-proposal-chosen",
+    "windows-weak-proposal",
+    "wrong-psk",
+    "identity-mismatch",
+    "ts-unacceptable",
+    "failed-cp-required",
+    "nat-t-keepalive",
+    "nat-t-esp",
+    "loss-retransmit",
+    "pfs-mismatch-rekey",
+    "ike-rekey",
+    "rekey-collision",
+    "dead-peer",
+    "create-and-delete",
+    "esp-replay",
+    "esp-null-integrity-only",
 ];
 
 /// The bundled scenarios' names, in order.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    BUNDLED.iter().map(|(name, _)| *name)
+    BUNDLED.iter().map(|b| b.name)
 }
 
 /// The TOML text of a bundled scenario.
 pub fn text(name: &str) -> Option<&'static str> {
-    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    let at = BUNDLED.iter().position(|b| b.name == name)?;
+    FILES.get(at).copied()
 }
 
-/// Loads a bundled scenario by name.
+/// Loads a bundled scenario by name (from its JSON twin: no TOML parser is needed).
 pub fn load(name: &str) -> Result<Scenario, ScenarioError> {
-    let text = text(name).ok_or_else(|| ScenarioError::UnknownName {
-        name: name.to_owned(),
-    })?;
-    let scenario = Scenario::from_toml(text)?;
+    let bundled =
+        BUNDLED
+            .iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| ScenarioError::UnknownName {
+                name: name.to_owned(),
+            })?;
+    let scenario = Scenario::from_json(bundled.json)?;
     if scenario.name != name {
         return Err(ScenarioError::Invalid {
             problems: vec![format!(
@@ -113,4 +83,35 @@ pub fn load(name: &str) -> Result<Scenario, ScenarioError> {
         });
     }
     Ok(scenario)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// The JSON twin `build.rs` made is the same scenario as its TOML file, for every
+    /// bundled scenario: `load` (JSON) and `Scenario::from_toml` agree field for field.
+    #[test]
+    fn each_json_twin_reads_to_the_same_scenario_as_its_toml_file() {
+        assert_eq!(FILES.len(), BUNDLED.len());
+        for bundled in BUNDLED {
+            let file = text(bundled.name).unwrap_or_else(|| panic!("{}: no file", bundled.name));
+            let from_toml =
+                Scenario::from_toml(file).unwrap_or_else(|e| panic!("{}.toml: {e}", bundled.name));
+            let from_json = load(bundled.name).unwrap_or_else(|e| panic!("{}: {e}", bundled.name));
+            assert_eq!(from_json, from_toml, "{}", bundled.name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_named() {
+        assert_eq!(
+            load("no-such-scenario").unwrap_err(),
+            ScenarioError::UnknownName {
+                name: "no-such-scenario".to_owned()
+            }
+        );
+    }
 }

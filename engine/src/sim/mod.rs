@@ -43,6 +43,7 @@ mod node;
 mod pair;
 pub mod scenario;
 pub mod script;
+mod script_de;
 mod simulator;
 mod target;
 pub mod transcript;

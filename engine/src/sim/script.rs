@@ -46,28 +46,31 @@
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::duration::serde_duration;
 
-fn initiator() -> String {
+pub(super) fn initiator() -> String {
     "initiator".to_owned()
 }
 
-fn one() -> u32 {
+pub(super) fn one() -> u32 {
     1
 }
 
-fn one_second() -> Duration {
+pub(super) fn one_second() -> Duration {
     Duration::from_secs(1)
 }
 
-fn ten_milliseconds() -> Duration {
+pub(super) fn ten_milliseconds() -> Duration {
     Duration::from_millis(10)
 }
 
 /// One step of the script.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialised by derive (`at`, then the action's tag and keys, in one table); read
+/// by hand (`script_de`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScriptStep {
     /// When, in virtual time since the start of the run.
     #[serde(with = "serde_duration")]
@@ -77,22 +80,17 @@ pub struct ScriptStep {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+///
+/// Read by `script_de`, which applies the defaults written here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// The peer starts an IKE SA with its configuration (`[initiator]`).
-    Initiate {
-        #[serde(default = "initiator")]
-        peer: String,
-    },
+    Initiate { peer: String },
     /// An attacker sends `count` IKE_SA_INIT requests with spoofed sources
     /// `from`, `from + 1`, ... to the responder, and never continues: half-open
     /// SAs pile up (RFC 7296 §2.6).
-    Flood {
-        count: u32,
-        #[serde(default = "default_flood_source")]
-        from: IpAddr,
-    },
+    Flood { count: u32, from: IpAddr },
     /// The peer stops: its engine and all its SAs are gone, datagrams to it are
     /// dropped.
     Kill { peer: String },
@@ -110,11 +108,8 @@ pub enum Action {
     },
     /// The firewall's rules change.
     Firewall {
-        #[serde(default)]
         block_udp_500: bool,
-        #[serde(default)]
         block_udp_4500: bool,
-        #[serde(default)]
         block_esp: bool,
     },
     /// ESP: the peer sends `count` ICMP echo requests through its CHILD SA, one
@@ -124,70 +119,41 @@ pub enum Action {
     /// names the network, so the host is the one after it). The other side's
     /// inner host answers each with an echo reply.
     Ping {
-        #[serde(default = "initiator")]
         peer: String,
-        #[serde(default = "one")]
         count: u32,
-        #[serde(default = "one_second", with = "serde_duration")]
+        #[serde(with = "serde_duration")]
         interval: Duration,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<IpAddr>,
     },
     /// ESP: the peer sends `packets` UDP packets (to the discard port) of `size`
     /// octets each (the inner IP packet), one every `interval`.
     Stream {
-        #[serde(default = "initiator")]
         peer: String,
         packets: u32,
         size: u32,
-        #[serde(default = "ten_milliseconds", with = "serde_duration")]
+        #[serde(with = "serde_duration")]
         interval: Duration,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<IpAddr>,
     },
     /// ESP: the network delivers again a copy of the last ESP packet it carried
     /// towards `peer`; that peer's anti-replay window must refuse it.
-    ReplayEsp {
-        #[serde(default = "initiator")]
-        peer: String,
-    },
+    ReplayEsp { peer: String },
     /// CREATE_CHILD_SA: a further CHILD SA of a `[children.NAME]`.
-    CreateChild {
-        #[serde(default = "initiator")]
-        peer: String,
-        child: String,
-    },
+    CreateChild { peer: String, child: String },
     /// CREATE_CHILD_SA: rekey the peer's first CHILD SA (of `[children.NAME]`
     /// `child`, if given) now.
-    RekeyChild {
-        #[serde(default = "initiator")]
-        peer: String,
-        #[serde(default)]
-        child: Option<String>,
-    },
+    RekeyChild { peer: String, child: Option<String> },
     /// CREATE_CHILD_SA: rekey the peer's IKE SA now.
-    RekeyIke {
-        #[serde(default = "initiator")]
-        peer: String,
-    },
+    RekeyIke { peer: String },
     /// INFORMATIONAL: delete the peer's first CHILD SA (of `[children.NAME]`
     /// `child`, if given).
-    DeleteChild {
-        #[serde(default = "initiator")]
-        peer: String,
-        #[serde(default)]
-        child: Option<String>,
-    },
+    DeleteChild { peer: String, child: Option<String> },
     /// INFORMATIONAL: delete the peer's IKE SA.
-    DeleteIke {
-        #[serde(default = "initiator")]
-        peer: String,
-    },
+    DeleteIke { peer: String },
     /// INFORMATIONAL: an empty request now (a liveness check, RFC 7296 §2.4).
-    CheckLiveness {
-        #[serde(default = "initiator")]
-        peer: String,
-    },
+    CheckLiveness { peer: String },
 }
 
 /// " net" for a named child configuration, nothing otherwise.
@@ -195,7 +161,7 @@ fn of_config(child: Option<&str>) -> String {
     child.map(|name| format!(" {name}")).unwrap_or_default()
 }
 
-fn default_flood_source() -> IpAddr {
+pub(super) fn default_flood_source() -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(198, 51, 100, 10))
 }
 
