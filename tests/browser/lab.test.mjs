@@ -108,6 +108,8 @@ test('the WASM loads, the footer shows the engine version and the page asks no o
   assert.equal(await page.locator('h1').textContent(), 'IKElab');
   await page.waitForLoadState('networkidle');
   assert.ok(log.requests.length >= 3, `expected the page, its JS and its WASM, saw ${log.requests.join(', ')}`);
+  assert.ok(log.requests.some((r) => r.endsWith('/pkg/ikelab_web_bg.wasm')), log.requests.join(', '));
+  assert.ok(!log.requests.some((r) => r.includes('ikelab_web_full')), 'no trace reader on a first visit');
   const prefix = new URL(url).pathname;
   const outside = log.requests.filter((r) => !new URL(r).pathname.startsWith(prefix));
   assert.deepEqual(outside, [], 'every URL is relative to the page, so all stay under its sub-path');
@@ -259,8 +261,12 @@ test('a link with scenario, seed and step reproduces the selected message in a f
 
 test('a golden trace loads and plays; a broken file gives a message and changes nothing', async () => {
   const lab = await openLab('#s=happy-path&seed=7');
-  const { page } = lab;
+  const { page, log } = lab;
   const before = await page.locator('#trace-sha256').getAttribute('data-sha256');
+  // The page starts with the build that has no trace reader; the first file loads the
+  // full build once (web/src/files.rs), which then reads every file.
+  const fullBuild = () => log.requests.filter((r) => r.endsWith('/pkg/ikelab_web_full_bg.wasm'));
+  assert.deepEqual(fullBuild(), [], 'the full build is loaded only for a file');
   for (const [name, text] of [
     ['notes.json', 'this is not JSON'],
     ['other.json', JSON.stringify({ schema: 'something-else/9', records: [] })],
@@ -284,6 +290,7 @@ test('a golden trace loads and plays; a broken file gives a message and changes 
   await page.locator('#scrubber').fill(String(steps));
   assert.ok(await page.locator('.flight-label').count() >= 4);
   assert.ok(await page.locator('.mark.up').count() >= 2);
+  assert.equal(fullBuild().length, 1, 'the full build, loaded once for four files');
   await assertClean(lab);
 });
 

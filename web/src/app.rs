@@ -1,6 +1,8 @@
 //! The lab: a scenario picker, playback controls, the timeline beside the event list,
 //! and the inspector beside the why panel, over one reducer.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::components::controls::Controls;
@@ -43,10 +45,26 @@ fn initial_state() -> LabState {
     }
 }
 
+/// What the lab starts with besides the URL.
+#[derive(Properties, PartialEq, Default, Debug)]
+pub struct AppProps {
+    /// A trace file to open at once (name, text): the full build taking over.
+    #[prop_or_default]
+    pub file: Option<Rc<(String, String)>>,
+}
+
 /// The root component mounted into `#app` by `index.html`.
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(initial_state);
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(props.file.clone(), move |file| {
+            if let Some(file) = file {
+                crate::files::open_text(&file.0, &file.1, &dispatch);
+            }
+        });
+    }
     effects::use_url_sync(&state);
     effects::use_keyboard(state.dispatcher());
     effects::use_playback(&state);

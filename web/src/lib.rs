@@ -7,21 +7,67 @@
 //! web`) and loaded by the plain `index.html` at the repository root (see `cargo
 //! xtask serve`).
 
+//!
+//! It is built twice (`cargo xtask`): the page loads the build without the trace
+//! reader first, and the full build only when a trace file is opened ([`files`]).
+//! `index.html` starts either with [`run`]; the first hands over with [`stop`] and
+//! the full one's [`run_with_file`].
+
 mod app;
 mod components;
 mod effects;
+mod files;
 pub(crate) mod model;
 mod state;
 mod url;
 
-pub use app::App;
+pub use app::{App, AppProps};
 
-/// Entry point called by the generated JS module once the WASM is instantiated.
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
-pub fn start() {
-    let root = app_root();
-    yew::Renderer::<App>::with_root(root).render();
+thread_local! {
+    /// The mounted lab, until [`stop`].
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts the lab into `#app`: the moment the URL names, or the first scenario.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn run() {
+    mount(AppProps::default());
+}
+
+/// Mounts the lab and opens `text` as the trace file `name` (the full build taking
+/// over from the first one: see [`files`]).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn run_with_file(name: String, text: String) {
+    mount(AppProps {
+        file: Some(std::rc::Rc::new((name, text))),
+    });
+}
+
+/// Unmounts the lab (its listeners and timers go with it), for the build that
+/// takes over.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn stop() {
+    if let Some(app) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        app.destroy();
+    }
+}
+
+/// `index.html` could not load the full build: the lab stays and says why.
+#[cfg(all(target_arch = "wasm32", not(feature = "files")))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn full_lab_failed(reason: String) {
+    files::report_failure(&reason);
+}
+
+#[cfg(target_arch = "wasm32")]
+fn mount(props: AppProps) {
+    let handle = yew::Renderer::<App>::with_root_and_props(app_root(), props).render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
 }
 
 #[cfg(target_arch = "wasm32")]

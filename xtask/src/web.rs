@@ -13,7 +13,13 @@ pub(crate) enum Profile {
     Release,
 }
 
-/// Builds the web crate for wasm32, runs wasm-bindgen and lays out the site.
+/// The build the page loads first (no trace reader) and the full one, loaded when a
+/// trace file is opened: wasm-bindgen's `--out-name` of each, in `pkg/`.
+pub(crate) const FIRST_BUILD: &str = "ikelab_web";
+pub(crate) const FULL_BUILD: &str = "ikelab_web_full";
+
+/// Builds the web crate for wasm32 twice (see [`FIRST_BUILD`]), runs wasm-bindgen
+/// and lays out the site.
 /// Returns the `dist` folder.
 pub(crate) fn build(profile: Profile) -> Result<PathBuf, String> {
     tools::ensure_wasm_target()?;
@@ -23,50 +29,69 @@ pub(crate) fn build(profile: Profile) -> Result<PathBuf, String> {
         Profile::Dev => ("dev", "debug"),
         Profile::Release => ("wasm-release", "wasm-release"),
     };
-    cmd::run(tools::cargo().args([
-        "build",
-        "--package",
-        "ikelab-web",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        profile_arg,
-    ]))?;
     let target = crate::target_dir();
     let wasm = target
         .join("wasm32-unknown-unknown")
         .join(profile_dir)
         .join("ikelab_web.wasm");
-
     let dist = target.join("dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist)
             .map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     let pkg = dist.join("pkg");
-    let mut bindgen = Command::new(bindgen_bin.join("wasm-bindgen"));
-    bindgen
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&pkg);
-    if profile == Profile::Release {
-        bindgen.arg("--remove-name-section");
+    // Two builds of one crate (web/src/files.rs): the page loads the first, without
+    // the trace reader, and the full one when a trace file is opened.
+    for (name, features) in [
+        (FIRST_BUILD, &["--no-default-features"][..]),
+        (FULL_BUILD, &[][..]),
+    ] {
+        cmd::run(
+            tools::cargo()
+                .args([
+                    "build",
+                    "--package",
+                    "ikelab-web",
+                    "--lib",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--profile",
+                    profile_arg,
+                ])
+                .args(features),
+        )?;
+        let mut bindgen = Command::new(bindgen_bin.join("wasm-bindgen"));
+        bindgen
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                name,
+                "--out-dir",
+            ])
+            .arg(&pkg);
+        if profile == Profile::Release {
+            bindgen.arg("--remove-name-section");
+        }
+        cmd::run(bindgen.arg(&wasm))?;
     }
-    cmd::run(bindgen.arg(&wasm))?;
 
     let root = crate::root();
     copy(&root.join("index.html"), &dist.join("index.html"))?;
     copy_dir(&root.join("assets"), &dist.join("assets"))?;
 
-    let wasm_out = pkg.join("ikelab_web_bg.wasm");
-    let raw = std::fs::metadata(&wasm_out).map(|m| m.len()).unwrap_or(0);
-    let gzipped = gzip_size(&wasm_out);
-    println!(
-        "web: {} — ikelab_web_bg.wasm {} KiB raw, {} gzipped",
-        dist.display(),
-        raw / 1024,
-        gzipped.map_or("?".to_owned(), |g| format!("{} KiB", g / 1024)),
-    );
+    for name in [FIRST_BUILD, FULL_BUILD] {
+        let wasm_out = pkg.join(format!("{name}_bg.wasm"));
+        let raw = std::fs::metadata(&wasm_out).map(|m| m.len()).unwrap_or(0);
+        let gzipped = gzip_size(&wasm_out);
+        println!(
+            "web: {} — {name}_bg.wasm {} KiB raw, {} gzipped",
+            dist.display(),
+            raw / 1024,
+            gzipped.map_or("?".to_owned(), |g| format!("{} KiB", g / 1024)),
+        );
+    }
     Ok(dist)
 }
 

@@ -98,7 +98,7 @@ pub(crate) fn message_view(trace: &Trace, record: usize) -> Option<MessageView> 
                 error: None,
             };
             if let Some(d) = &m.dissection {
-                view.error = d.error.as_ref().map(|e| format!("{e:?}"));
+                view.error = d.error.as_ref().map(ToString::to_string);
                 for field in &d.fields {
                     flatten(&mut view, field, None, 0, 0);
                 }
@@ -183,7 +183,7 @@ fn esp_view(trace: &Trace, record: usize, r: &Record, event: &Event) -> Option<M
             bytes,
         }],
         fields: Vec::new(),
-        error: dissection.error.as_ref().map(|e| format!("{e:?}")),
+        error: dissection.error.as_ref().map(ToString::to_string),
     };
     for field in &dissection.fields {
         flatten(&mut view, field, None, 0, 0);

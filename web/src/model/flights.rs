@@ -364,7 +364,7 @@ fn cause_text(cause: &DropCause) -> String {
         DropCause::NoNatMapping { public } => format!("the NAT has no mapping for {public}"),
         DropCause::PeerDown { peer } => format!("{peer} is down"),
         DropCause::EspThroughNat => "a NAT cannot translate plain ESP".to_owned(),
-        // A cause newer than this page: the network's own words.
-        other => format!("{other:?}"),
+        // A cause newer than this page.
+        _ => "dropped by the network".to_owned(),
     }
 }

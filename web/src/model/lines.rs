@@ -100,19 +100,25 @@ fn network_kind(_event: &NetworkEvent) -> LineKind {
     LineKind::Network
 }
 
-/// "1.250 s", "10 ms", "0 s": a virtual time for people.
+/// "1.25 s", "10 ms", "0 s": a virtual time for people, to the microsecond below a
+/// second and to the millisecond (rounded half up) from one second on. Integer
+/// arithmetic only: no float formatting code in the page for it.
 pub(crate) fn format_time(t_us: u64) -> String {
     if t_us == 0 {
         return "0 s".to_owned();
     }
     if t_us < 1_000_000 {
-        let ms = t_us as f64 / 1000.0;
-        return format!("{} ms", trim(ms));
+        return format!("{} ms", thousandths(t_us));
     }
-    format!("{} s", trim(t_us as f64 / 1_000_000.0))
+    format!("{} s", thousandths(t_us.saturating_add(500) / 1_000))
 }
 
-fn trim(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+/// `value / 1000` with up to three decimals, trailing zeros left out.
+fn thousandths(value: u64) -> String {
+    let (whole, fraction) = (value / 1_000, value % 1_000);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:03}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
 }

@@ -15,6 +15,8 @@ pub(crate) enum Origin {
     /// A bundled scenario run in the page (`ikelab sim NAME --seed N`).
     Scenario { name: String, seed: u64 },
     /// A trace file the reader opened.
+    // Made only by the full build, which reads files (`crate::files`).
+    #[cfg_attr(not(feature = "files"), allow(dead_code))]
     File { name: String, source: TraceSource },
 }
 
@@ -39,7 +41,7 @@ pub(crate) struct Lab {
 pub(crate) fn scenario_list() -> Vec<(String, String)> {
     library::names()
         .map(|name| {
-            let title = library::load(name).map_or_else(|e| format!("({e:?})"), |s| s.title);
+            let title = library::load(name).map_or_else(|e| format!("({e})"), |s| s.title);
             (name.to_owned(), title)
         })
         .collect()
@@ -53,7 +55,7 @@ pub(crate) fn default_seed(name: &str) -> Option<u64> {
 impl Lab {
     /// Runs a bundled scenario with a seed in the engine's simulator.
     pub(crate) fn simulate(name: &str, seed: u64) -> Result<Self, String> {
-        let scenario = library::load(name).map_err(|e| format!("scenario {name}: {e:?}"))?;
+        let scenario = library::load(name).map_err(|e| format!("scenario {name}: {e}"))?;
         let run = sim::run(&scenario, seed);
         let mut lab = Self::from_trace(
             Origin::Scenario {
@@ -81,7 +83,8 @@ impl Lab {
     }
 
     /// Reads a trace file (`ikelab sim --trace`, or a bridge session). The error is a
-    /// sentence for the page.
+    /// sentence for the page. Only the full build reads files (`crate::files`).
+    #[cfg(feature = "files")]
     pub(crate) fn from_file(file_name: &str, text: &str) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Err(format!("{file_name} is empty: it is not an IKElab trace."));

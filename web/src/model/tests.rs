@@ -193,3 +193,24 @@ fn a_bridge_session_draws_every_datagram_and_names_its_esp() {
         "IKE_SA_INIT, IKE_AUTH and INFORMATIONAL both ways"
     );
 }
+
+#[test]
+fn times_read_as_a_person_writes_them() {
+    use super::lines::format_time;
+    for (t_us, text) in [
+        (0, "0 s"),
+        (1, "0.001 ms"),
+        (1_000, "1 ms"),
+        (1_500, "1.5 ms"),
+        (10_000, "10 ms"),
+        (999_999, "999.999 ms"),
+        (1_000_000, "1 s"),
+        (1_250_000, "1.25 s"),
+        (1_000_499, "1 s"),
+        (1_000_500, "1.001 s"),
+        (90_000_000, "90 s"),
+    ] {
+        assert_eq!(format_time(t_us), text, "{t_us} µs");
+    }
+    assert!(format_time(u64::MAX).ends_with(" s"));
+}

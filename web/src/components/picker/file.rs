@@ -8,7 +8,7 @@ use gloo::file::callbacks::{FileReader, read_as_text};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::model::Lab;
+use crate::files::open_text;
 use crate::state::{Action, LabState};
 
 #[derive(Properties, PartialEq)]
@@ -24,12 +24,11 @@ fn open(
 ) {
     let name = file.name();
     let file = gloo::file::File::from(file);
-    let task = read_as_text(&file, move |result| {
-        let outcome = match result {
-            Ok(text) => Lab::from_file(&name, &text).map(Rc::new),
-            Err(e) => Err(format!("{name} could not be read: {e}")),
-        };
-        dispatch.dispatch(Action::OpenFile(outcome));
+    let task = read_as_text(&file, move |result| match result {
+        Ok(text) => open_text(&name, &text, &dispatch),
+        Err(e) => dispatch.dispatch(Action::OpenFile(Err(format!(
+            "{name} could not be read: {e}"
+        )))),
     });
     *reader.borrow_mut() = Some(task);
 }
