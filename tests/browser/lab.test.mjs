@@ -294,6 +294,22 @@ test('a golden trace loads and plays; a broken file gives a message and changes 
   await assertClean(lab);
 });
 
+test('two files handed over while the full build loads give one lab, the first file', async () => {
+  const lab = await openLab('#s=happy-path&seed=7');
+  const { page } = lab;
+  // What two quick picks do, without depending on their timing: the first build hands
+  // both to index.html before the full build has taken over.
+  const text = readFileSync(join(traces, 'happy-path.json'), 'utf8');
+  await page.evaluate((t) => {
+    globalThis.ikelabOpenInFullLab('first.json', t);
+    globalThis.ikelabOpenInFullLab('second.json', t);
+  }, text);
+  await page.locator('.scenario-title', { hasText: 'Replaying first.json' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('.lab').count(), 1, 'the full build took over once');
+  await assertClean(lab);
+});
+
 test('a bridge session through strongSwan replays with its ESP both ways', async () => {
   const lab = await openLab('#s=happy-path&seed=7', { width: 1024, height: 768 });
   const { page } = lab;
