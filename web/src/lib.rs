@@ -6,7 +6,6 @@
 //! is compiled to `wasm32-unknown-unknown`, passed through wasm-bindgen (`--target
 //! web`) and loaded by the plain `index.html` at the repository root (see `cargo
 //! xtask serve`).
-
 //!
 //! It is built twice (`cargo xtask`): the page loads the build without the trace
 //! reader first, and the full build only when a trace file is opened ([`files`]).

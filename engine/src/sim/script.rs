@@ -81,7 +81,10 @@ pub struct ScriptStep {
 
 /// What a step does.
 ///
-/// Read by `script_de`, which applies the defaults written here.
+/// Read by `script_de`, which applies the defaults the module documentation gives
+/// (`peer` is the initiator; a ping's `count` is 1 and its `interval` 1 s; a
+/// stream's `interval` 10 ms; a flood starts `from` 198.51.100.10; firewall rules
+/// are off).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
