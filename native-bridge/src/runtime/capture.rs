@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ikelab_engine::Datagram;
 use ikelab_engine::capture::{DatagramContent, PcapWriter, TimestampResolution};
 use ikelab_engine::trace::WireProtocol;
 
@@ -59,6 +60,11 @@ impl CaptureFile {
         if let Err(e) = self.writer.write_datagram(now, src, dst, content) {
             self.fail(e.to_string());
         }
+    }
+
+    /// Appends a datagram as it crossed a socket (see [`record`](Self::record)).
+    pub(crate) fn record_datagram(&mut self, datagram: &Datagram, protocol: WireProtocol) {
+        self.record(datagram.src, datagram.dst, protocol, &datagram.payload);
     }
 
     /// Pushes what is buffered to the file.

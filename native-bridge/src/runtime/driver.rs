@@ -7,7 +7,6 @@ use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{Event, EventKind};
 use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
 use ikelab_engine::trace::WireProtocol;
-use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 
 use super::capture::CaptureFile;
@@ -202,12 +201,7 @@ impl Driver {
             self.recording
                 .sent(self.node.now(), datagram, WireProtocol::Udp);
             if let Some(capture) = &mut self.capture {
-                capture.record(
-                    datagram.src,
-                    datagram.dst,
-                    WireProtocol::Udp,
-                    &datagram.payload,
-                );
+                capture.record_datagram(datagram, WireProtocol::Udp);
             }
             if let Err(detail) = self.node.send(datagram).await {
                 tracing::warn!("{detail}");
@@ -278,22 +272,12 @@ impl Driver {
         let wake = match woken {
             Woken::Input(Input::Udp(datagram)) => {
                 if let Some(capture) = &mut self.capture {
-                    capture.record(
-                        datagram.src,
-                        datagram.dst,
-                        WireProtocol::Udp,
-                        &datagram.payload,
-                    );
+                    capture.record_datagram(&datagram, WireProtocol::Udp);
                 }
                 let now = self.node.now();
                 // ESP counts against the trace's limit (`recording::ESP_KEPT`); without
                 // a trace every datagram is only logged, so nothing is classified.
-                let esp = self.recording.keeps()
-                    && datagram.dst == self.node.sockets().nat_t_addr()
-                    && matches!(
-                        Udp4500Payload::parse(&datagram.payload),
-                        Ok(Udp4500Payload::Esp(_))
-                    );
+                let esp = self.recording.keeps() && self.node.is_esp_in_udp(&datagram);
                 let datagram = if esp {
                     self.recording
                         .received_esp(now, datagram, WireProtocol::Udp)
@@ -305,12 +289,7 @@ impl Driver {
             }
             Woken::Input(Input::Esp(datagram)) => {
                 if let Some(capture) = &mut self.capture {
-                    capture.record(
-                        datagram.src,
-                        datagram.dst,
-                        WireProtocol::Esp,
-                        &datagram.payload,
-                    );
+                    capture.record_datagram(&datagram, WireProtocol::Esp);
                 }
                 let now = self.node.now();
                 let datagram = self

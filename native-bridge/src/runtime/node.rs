@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use getrandom::SysRng;
 use ikelab_engine::ike::SealedPacket;
+use ikelab_engine::wire::udp_encap::Udp4500Payload;
 use ikelab_engine::{Datagram, Engine, EngineConfig, Time};
 use rand_core::UnwrapErr;
 
@@ -122,6 +123,17 @@ impl Node {
             },
             () = sleep => Input::Time,
         }
+    }
+
+    /// Whether a received UDP datagram is ESP in UDP: on the NAT-T socket, neither a
+    /// Non-ESP Marker (IKE) nor a NAT keep-alive (RFC 3948 §2.2). Malformed data is
+    /// not: the engine reports it.
+    pub fn is_esp_in_udp(&self, datagram: &Datagram) -> bool {
+        datagram.dst == self.sockets.nat_t_addr()
+            && matches!(
+                Udp4500Payload::parse(&datagram.payload),
+                Ok(Udp4500Payload::Esp(_))
+            )
     }
 
     /// Hands a received datagram to the engine: UDP to `handle_datagram`, plain ESP

@@ -281,22 +281,33 @@ fn seal_answer(
     };
     let seq = request.echo.seq;
     let packet = echo_packet(ECHO_REPLY, src, dst, request.echo.id, seq, data)?;
-    let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
-    let sealed = engine
-        .seal_packet(now, &packet, &mut out)
-        .map_err(|e| format!("sealing the echo reply {seq}: {e}"))?;
-    let esp = out
-        .get(sealed.offset..sealed.offset + sealed.len)
-        .ok_or_else(|| format!("echo reply {seq}: sealed packet outside the buffer"))?
-        .to_vec();
+    let outbound = seal_with(&packet, &format!("the echo reply {seq}"), |packet, out| {
+        engine.seal_packet(now, packet, out)
+    })?;
     let record = DriverRecord::PingAnswered {
         seq,
         id: request.echo.id,
         src: src.into(),
         dst: dst.into(),
-        esp_sequence: sealed.sequence,
+        esp_sequence: outbound.sealed.sequence,
     };
-    Ok((OutboundEsp { sealed, esp }, record))
+    Ok((outbound, record))
+}
+
+/// Seals `packet` with `seal` into a buffer of its own and keeps the ESP packet
+/// (`what` names it in an error).
+fn seal_with(
+    packet: &[u8],
+    what: &str,
+    seal: impl FnOnce(&[u8], &mut [u8]) -> Result<SealedPacket, EspError>,
+) -> Result<OutboundEsp, String> {
+    let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
+    let sealed = seal(packet, &mut out).map_err(|e| format!("sealing {what}: {e}"))?;
+    let esp = out
+        .get(sealed.offset..sealed.offset + sealed.len)
+        .ok_or_else(|| format!("{what}: sealed packet outside the buffer"))?
+        .to_vec();
+    Ok(OutboundEsp { sealed, esp })
 }
 
 /// The inner packet's addresses and protocol (the engine checked it is an IP packet
@@ -322,23 +333,18 @@ fn seal_request(
 ) -> Result<(OutboundEsp, DriverRecord), String> {
     let seq = plan.sent;
     let packet = echo_packet(ECHO_REQUEST, vip, plan.options.dst, plan.id, seq, ECHO_DATA)?;
-    let mut out = vec![0_u8; packet.len() + SEAL_OVERHEAD_MAX];
-    let sealed = engine
-        .seal(now, child, &packet, &mut out)
-        .map_err(|e| format!("sealing echo request {seq}: {e}"))?;
-    let esp = out
-        .get(sealed.offset..sealed.offset + sealed.len)
-        .ok_or_else(|| format!("echo request {seq}: sealed packet outside the buffer"))?
-        .to_vec();
+    let outbound = seal_with(&packet, &format!("echo request {seq}"), |packet, out| {
+        engine.seal(now, child, packet, out)
+    })?;
     let record = DriverRecord::PingSent {
         seq,
         id: plan.id,
         src: vip.into(),
         dst: plan.options.dst.into(),
-        esp_sequence: sealed.sequence,
+        esp_sequence: outbound.sealed.sequence,
         octets: packet.len(),
     };
-    Ok((OutboundEsp { sealed, esp }, record))
+    Ok((outbound, record))
 }
 
 /// Opens `kept` a second time: RFC 4303 §3.4.3 wants it refused as a duplicate.

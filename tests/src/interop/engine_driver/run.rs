@@ -21,8 +21,7 @@ use ikelab_bridge::runtime::raw_esp::RawEspSocket;
 use ikelab_bridge::runtime::sockets::IkeSockets;
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::keylog::{KeyLog, KeyRecorder, poll_events};
-use ikelab_engine::wire::udp_encap::Udp4500Payload;
-use ikelab_engine::{Datagram, EngineConfig, Time};
+use ikelab_engine::{EngineConfig, Time};
 
 use super::esp::{EspOutput, EspTraffic};
 use super::options::{DriverMode, DriverOptions};
@@ -108,7 +107,7 @@ async fn drive(node: &mut Node, out: &mut Records, esp: &mut EspTraffic, run_for
         }
         let until = esp.deadline().map_or(run_for, |due| due.min(run_for));
         match node.next(Some(until)).await {
-            Input::Udp(datagram) if is_esp(&datagram, node.sockets().nat_t_addr()) => {
+            Input::Udp(datagram) if node.is_esp_in_udp(&datagram) => {
                 let now = node.now();
                 let output = esp.on_esp(now, node.engine(), datagram);
                 emit(output, node, out).await;
@@ -123,17 +122,6 @@ async fn drive(node: &mut Node, out: &mut Records, esp: &mut EspTraffic, run_for
         }
         node.handle_due();
     }
-}
-
-/// Whether a datagram is ESP in UDP: on the NAT-T socket, neither a Non-ESP Marker
-/// (IKE) nor a NAT-keepalive (RFC 3948 §2). Malformed data goes to the engine, which
-/// reports it.
-fn is_esp(datagram: &Datagram, nat_t: SocketAddr) -> bool {
-    datagram.dst == nat_t
-        && matches!(
-            Udp4500Payload::parse(&datagram.payload),
-            Ok(Udp4500Payload::Esp(_))
-        )
 }
 
 /// Sends the ESP side's packets and writes its records.
