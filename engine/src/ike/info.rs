@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ChildSaId, IkeSaId};
 use super::payloads::id_text;
+use super::responders::ResponderId;
 use super::sa::IkeSa;
 use super::state::SaState;
 use crate::config::Role;
@@ -16,6 +17,9 @@ use crate::wire::IkeSpi;
 pub struct IkeSaInfo {
     pub id: IkeSaId,
     pub role: Role,
+    /// The responder configuration the SA was made with (the one IKE_AUTH settled
+    /// on, `Engine::add_responder`); `None` for an SA we initiated.
+    pub responder: Option<ResponderId>,
     pub state: SaState,
     pub spi_i: IkeSpi,
     pub spi_r: IkeSpi,
@@ -44,6 +48,7 @@ impl IkeSaInfo {
         Self {
             id: core.id,
             role: core.role,
+            responder: (core.role == Role::Responder).then_some(ResponderId(core.policy.index)),
             state: sa.state.name(),
             spi_i: core.spi_i,
             spi_r: core.spi_r,
