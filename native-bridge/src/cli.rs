@@ -13,16 +13,16 @@ Exit codes:
   2  usage error (bad command line)
   3  an input file could not be read or parsed (the capture, the --keys table, or a scenario)
   4  a simulated scenario ended differently from its [expect]
-  5  connect: the configuration is invalid (the key and the reason are printed)
-  6  connect: a local UDP port could not be bound (in use, or not permitted)
+  5  connect, listen, reload: the configuration is invalid (the key and the reason are printed)
+  6  connect, listen: a local UDP port could not be bound (in use, or not permitted)
   7  connect: the gateway did not answer within the retransmission budget
   8  connect: authentication failed (AUTHENTICATION_FAILED, or the gateway's AUTH did not verify)
   9  connect: no proposal chosen (NO_PROPOSAL_CHOSEN)
   10  connect: the traffic selectors were refused (TS_UNACCEPTABLE)
   11  connect: the gateway requires a configuration payload (FAILED_CP_REQUIRED)
-  12  connect: the tunnel could not be set up (TUN device, route or DNS; the reason is printed)
-  13  status, down: no instance is running on the control socket
-  14  connect: another instance is running on the same control socket";
+  12  connect, listen: the tunnel could not be set up (TUN device, route or DNS; the reason is printed)
+  13  status, down, reload: no instance is running on the control socket
+  14  connect, listen: another instance is running on the same control socket";
 
 /// `ikelab` — top-level arguments.
 #[derive(Debug, Parser)]
@@ -69,9 +69,32 @@ pub(crate) enum Command {
     /// through the tunnel.
     #[command(after_help = AFTER_HELP)]
     Connect(ConnectArgs),
+    /// Be a gateway: answer IKEv2 clients over real UDP, several at once.
+    ///
+    /// Reads CONFIG (README "A gateway: ikelab listen"): connections as
+    /// [connections.NAME], each a responder PeerConfig; address pools as
+    /// [pools.NAME]; one pre-shared key per client identity as [secrets.NAME] with
+    /// `id` and `secret`. Binds UDP 500 and 4500 on one address (--local, else the
+    /// first address of the connections' local_addrs) and a raw socket for plain ESP,
+    /// opens one TUN device and routes each client's virtual IP (its CHILD SA's
+    /// selectors) into it while the client is up. Clients reach the gateway's
+    /// networks, not each other. `ikelab reload` or SIGHUP re-reads CONFIG without
+    /// dropping a client; SIGINT, SIGTERM or `ikelab down` delete every IKE SA and
+    /// end the run. The host must forward packets (net.ipv4.ip_forward = 1) for
+    /// clients to reach networks behind it.
+    #[command(after_help = AFTER_HELP)]
+    Listen(ListenArgs),
+    /// Make the running `ikelab listen` re-read its configuration file.
+    ///
+    /// Added connections take new clients, removed ones refuse new clients, changed
+    /// ones apply to new clients; established SAs stay up. A file with any problem
+    /// is refused whole: the problems are printed (key and reason), the running
+    /// configuration stays and the exit code is 5. The same as SIGHUP.
+    #[command(after_help = AFTER_HELP)]
+    Reload(ControlArgs),
     /// Show the running instance's IKE and CHILD SAs, as `swanctl --list-sas` does.
     ///
-    /// Asks the `ikelab connect` listening on the control socket (--control, or the
+    /// Asks the `ikelab connect` or `ikelab listen` listening on the control socket (--control, or the
     /// default path) for its SAs: state, SPIs, addresses, identities, algorithms,
     /// time since established and lifetimes left, the ESP byte and packet counters,
     /// and the traffic selectors. Exit code 13 when no instance runs there.
@@ -79,14 +102,15 @@ pub(crate) enum Command {
     Status(ControlArgs),
     /// End the running instance cleanly, as SIGTERM does.
     ///
-    /// The instance deletes its IKE SA (INFORMATIONAL with DELETE, RFC 7296 §1.4.1),
+    /// The instance deletes its IKE SAs (INFORMATIONAL with DELETE, RFC 7296 §1.4.1),
     /// waits up to 2 s for the answer, writes its trace and exits; `down` returns 0
     /// once it has gone. Exit code 13 when no instance runs there.
     #[command(after_help = AFTER_HELP)]
     Down(ControlArgs),
 }
 
-/// The control socket's path, shared by `connect`, `status` and `down`.
+/// The control socket's path, shared by `connect`, `listen`, `status`, `down` and
+/// `reload`.
 const CONTROL_HELP: &str = "The control socket (default: $XDG_RUNTIME_DIR/ikelab/ikelab.sock, \
 else /run/ikelab/ikelab.sock for root, else /tmp/ikelab-UID/ikelab.sock)";
 
@@ -157,6 +181,50 @@ pub(crate) struct ConnectArgs {
     pub(crate) quiet: bool,
     // The socket `ikelab status` and `ikelab down` reach this instance on
     // (owner-only; one instance per path).
+    #[arg(long, value_name = "PATH", help = CONTROL_HELP)]
+    pub(crate) control: Option<PathBuf>,
+}
+
+/// `ikelab listen CONFIG.toml` — arguments.
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    /// The gateway: connections, pools and secrets (TOML).
+    #[arg(value_name = "CONFIG")]
+    pub(crate) config: PathBuf,
+    /// IKE only, without a TUN device or routes: binds ephemeral UDP ports unless
+    /// --local gives one, needs no root. (Without it: UDP 500 and 4500, a raw socket
+    /// and a TUN device, which need root or CAP_NET_ADMIN, CAP_NET_RAW and
+    /// CAP_NET_BIND_SERVICE.)
+    #[arg(long)]
+    pub(crate) no_tun: bool,
+    /// The TUN device's name (`%d`: the first free number).
+    #[arg(long, value_name = "NAME", default_value = crate::tunnel::device::DEFAULT_NAME, conflicts_with = "no_tun")]
+    pub(crate) tun_name: String,
+    /// The TUN device's MTU.
+    #[arg(long, value_name = "OCTETS", default_value_t = 1400, value_parser = clap::value_parser!(u16).range(1280..=9000), conflicts_with = "no_tun")]
+    pub(crate) mtu: u16,
+    /// The address to answer on, optionally with the IKE port (default 500 and
+    /// NAT-T 4500; an ephemeral port with --no-tun; port 0: ephemeral ports for
+    /// both). Without it, the first single address of the connections' local_addrs.
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub(crate) local: Option<String>,
+    /// Write the Wireshark key tables of every client's SAs into DIR as they
+    /// appear, and put key records in the --trace.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keys: Option<PathBuf>,
+    /// At the end, write the trace (JSON, schema ikelab-trace/2, source "bridge").
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Write a pcap of every datagram our sockets send or receive to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pcap: Option<PathBuf>,
+    /// Also log timer changes and every datagram on the sockets.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub(crate) verbose: bool,
+    /// Log warnings only (errors are printed either way).
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    // The socket `ikelab status`, `down` and `reload` reach this instance on.
     #[arg(long, value_name = "PATH", help = CONTROL_HELP)]
     pub(crate) control: Option<PathBuf>,
 }

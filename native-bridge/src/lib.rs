@@ -13,6 +13,7 @@ mod control;
 mod dissect;
 mod exit;
 mod key_folder;
+mod listen;
 pub mod runtime;
 mod sim;
 mod tunnel;
@@ -43,6 +44,8 @@ pub fn run_cli() -> ExitCode {
         Command::Dissect(args) => dissect::run(&args),
         Command::Sim(args) => sim::run(&args),
         Command::Connect(args) => connect::run(&args),
+        Command::Listen(args) => listen::run(&args),
+        Command::Reload(args) => control::client::reload(&args),
         Command::Status(args) => control::client::status(&args),
         Command::Down(args) => control::client::down(&args),
     };

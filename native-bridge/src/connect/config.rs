@@ -114,7 +114,7 @@ fn invalid(path: &Path, detail: &str) -> ConfigProblem {
 }
 
 /// Each line of `text` two spaces in, without trailing blank lines.
-fn indented(text: &str) -> String {
+pub(crate) fn indented(text: &str) -> String {
     let lines: Vec<String> = text.trim_end().lines().map(|l| format!("  {l}")).collect();
     lines.join("\n")
 }
@@ -127,7 +127,7 @@ fn usage(message: &str) -> ConfigProblem {
 }
 
 /// `ADDR` or `ADDR:PORT` (an IPv6 address with a port in brackets: `[::1]:500`).
-fn parse_addr(text: &str, flag: &str) -> Result<(IpAddr, Option<u16>), String> {
+pub(crate) fn parse_addr(text: &str, flag: &str) -> Result<(IpAddr, Option<u16>), String> {
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok((ip, None));
     }

@@ -16,7 +16,7 @@
 //! 3948). A tunnel that cannot
 //! be set up ends with exit code 12, after the IKE SA is deleted.
 
-mod config;
+pub(crate) mod config;
 mod outcome;
 mod session;
 
@@ -29,7 +29,7 @@ use ikelab_engine::keylog::{KeyLog, KeyRecorder};
 use ikelab_engine::trace::TracePeer;
 
 use crate::cli::ConnectArgs;
-use crate::control::listener::{ControlBindError, ControlListener};
+use crate::control::listener::ControlListener;
 use crate::control::path::control_path;
 use crate::exit::Exit;
 use crate::key_folder::ProfileFolder;
@@ -83,18 +83,9 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         remote,
         nat_t,
     } = connection;
-    let control = match ControlListener::bind(&control_path(args.control.as_deref())) {
+    let control = match ControlListener::bind_or_explain(&control_path(args.control.as_deref())) {
         Ok(c) => c,
-        Err(ControlBindError::Running(path)) => {
-            let message = format!(
-                "another ikelab instance is running on the control socket {} \
-                 (end it with `ikelab down --control {}`, or give this one its own --control PATH)",
-                path.display(),
-                path.display()
-            );
-            return fail(Exit::AlreadyRunning, &message);
-        }
-        Err(ControlBindError::Io(message)) => return fail(Exit::Failure, &message),
+        Err((exit, message)) => return fail(exit, &message),
     };
     tracing::info!("control socket {}", control.path().display());
     if let Some(dir) = control.path().parent() {
@@ -205,58 +196,14 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
             end => break end,
         }
     };
-    if let Some((counts, problems)) = driver.close_tunnel() {
-        tracing::info!(
-            "tunnel closed: {} packets sent, {} received, {} dropped as covered by no CHILD SA, \
-             {} device or socket errors",
-            counts.sent,
-            counts.received,
-            counts.unprotected,
-            counts.io_errors
-        );
-        for problem in problems {
-            tracing::warn!("{problem}");
-        }
-    }
     let mut exit = match end {
         session::End::Closed => Exit::Success,
         session::End::Failed(failure) | session::End::Lost { failure, .. } => {
             fail(failure.exit, &failure.message)
         }
     };
-    if let Err(message) = driver.finish_capture() {
+    for message in driver.wrap_up(args.trace.as_deref(), folder.as_deref()) {
         exit = worse(exit, fail(Exit::Failure, &message));
-    }
-    if let Some(path) = &args.trace {
-        let left_out = driver.recording().esp_left_out();
-        if left_out > 0 {
-            tracing::info!(
-                "the trace keeps the first {} ESP packets; {left_out} more were left out",
-                crate::runtime::recording::ESP_KEPT
-            );
-        }
-        let written = driver
-            .recording()
-            .trace()
-            .to_json()
-            .map_err(|e| format!("cannot write the trace: {e}"))
-            .and_then(|json| {
-                std::fs::write(path, json + "\n")
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
-            });
-        if let Err(message) = written {
-            exit = worse(exit, fail(Exit::Failure, &message));
-        }
-    }
-    if let Some(folder) = &folder {
-        match folder.finish() {
-            Ok(notes) => {
-                for note in notes {
-                    tracing::warn!("key table: {note}");
-                }
-            }
-            Err(message) => exit = worse(exit, fail(Exit::Failure, &message)),
-        }
     }
     exit
 }

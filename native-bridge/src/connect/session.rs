@@ -148,7 +148,7 @@ pub(crate) async fn run(
                     phase = close(driver, ike);
                 }
             }
-            Wake::Datagram | Wake::Time | Wake::Packet => {}
+            Wake::Datagram | Wake::Time | Wake::Packet | Wake::Reload => {}
         }
     }
 }
@@ -214,7 +214,7 @@ fn on_control(driver: &Driver, incoming: Incoming, name: &str) -> bool {
     let Incoming { request, stream } = incoming;
     match request {
         Ok(Request::Status) => {
-            answer(stream, driver.status_text(name));
+            answer(stream, driver.status_text(&|_| name.to_owned()));
             false
         }
         Ok(Request::Down) => {
@@ -222,11 +222,22 @@ fn on_control(driver: &Driver, incoming: Incoming, name: &str) -> bool {
             answer_and_hold(stream, format!("{DOWN_ACCEPTED}\n"));
             true
         }
+        Ok(Request::Reload) => {
+            answer(
+                stream,
+                "error: this instance is `ikelab connect`, which has no configuration to \
+                 reload (only `ikelab listen` reloads)\n"
+                    .to_owned(),
+            );
+            false
+        }
         Err(line) => {
             let line: String = line.chars().filter(|c| !c.is_control()).take(64).collect();
             answer(
                 stream,
-                format!("error: unknown request '{line}' (the requests are: status, down)\n"),
+                format!(
+                    "error: unknown request '{line}' (the requests are: status, down, reload)\n"
+                ),
             );
             false
         }

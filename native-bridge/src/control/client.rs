@@ -7,8 +7,8 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use super::Request;
 use super::path::control_path;
+use super::{RELOAD_REFUSED, Request};
 use crate::cli::ControlArgs;
 use crate::exit::Exit;
 
@@ -24,6 +24,12 @@ pub(crate) fn status(args: &ControlArgs) -> Exit {
 /// Runs `ikelab down`: ends the instance, returns once it has gone.
 pub(crate) fn down(args: &ControlArgs) -> Exit {
     run("down", Request::Down, args)
+}
+
+/// Runs `ikelab reload`: the gateway re-reads its file; exit code 5 when it
+/// refuses it.
+pub(crate) fn reload(args: &ControlArgs) -> Exit {
+    run("reload", Request::Reload, args)
 }
 
 fn run(command: &str, request: Request, args: &ControlArgs) -> Exit {
@@ -61,6 +67,10 @@ fn run(command: &str, request: Request, args: &ControlArgs) -> Exit {
         }
     };
     match exchange(&mut stream, request) {
+        Ok(answer) if answer.starts_with(RELOAD_REFUSED) => {
+            eprint!("ikelab {command}: {answer}");
+            Exit::Config
+        }
         Ok(answer) if answer.starts_with("error:") => {
             eprint!("ikelab {command}: {answer}");
             Exit::Failure
@@ -107,7 +117,7 @@ fn no_instance(path: &Path, e: &io::Error) -> String {
     };
     format!(
         "no ikelab instance is running on {} ({why}); start one with \
-         `ikelab connect CONFIG --no-tun` (with the same --control path, if any)",
+         `ikelab connect` or `ikelab listen` (with the same --control path, if any)",
         path.display()
     )
 }

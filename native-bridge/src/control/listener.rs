@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::Request;
 use super::path::{SOCKET_MODE, prepare_directory};
+use crate::exit::Exit;
 
 /// The longest request line read.
 const MAX_REQUEST: usize = 64;
@@ -64,6 +65,23 @@ impl ControlListener {
             path: path.to_path_buf(),
             requests,
             accept,
+        })
+    }
+
+    /// [`bind`](Self::bind), its failure as the exit code and the sentence to print
+    /// (another instance there: exit code 14, with how to end it).
+    pub(crate) fn bind_or_explain(path: &Path) -> Result<Self, (Exit, String)> {
+        Self::bind(path).map_err(|e| match e {
+            ControlBindError::Running(path) => (
+                Exit::AlreadyRunning,
+                format!(
+                    "another ikelab instance is running on the control socket {} (end it with \
+                     `ikelab down --control {}`, or give this one its own --control PATH)",
+                    path.display(),
+                    path.display()
+                ),
+            ),
+            ControlBindError::Io(message) => (Exit::Failure, message),
         })
     }
 

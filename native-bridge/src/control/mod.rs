@@ -1,5 +1,5 @@
-//! The control socket: how `ikelab status` and `ikelab down` reach a running
-//! `ikelab connect`.
+//! The control socket: how `ikelab status`, `ikelab down` and `ikelab reload` reach
+//! a running `ikelab connect` or `ikelab listen`.
 //!
 //! # Where
 //!
@@ -22,9 +22,14 @@
 //!
 //! - `status\n` — the IKE and CHILD SAs in the shape of `swanctl --list-sas`
 //!   ([`status_text`]), then the instance closes.
-//! - `down\n` — `deleting the IKE SA\n`; the instance then ends as on SIGTERM
-//!   (DELETE, RFC 7296 §1.4.1, at most 2 s for the answer, the trace written) and the
-//!   connection closes when the process exits: end-of-file is the confirmation.
+//! - `down\n` — `deleting the IKE SA\n` (a gateway: `deleting the IKE SAs`); the
+//!   instance then ends as on SIGTERM (DELETE, RFC 7296 §1.4.1, at most 2 s for the
+//!   answer, the trace written) and the connection closes when the process exits:
+//!   end-of-file is the confirmation.
+//! - `reload\n` — `ikelab listen` only: re-reads its configuration file and answers
+//!   what changed (`reloaded: added 'c', removed 'b', 1 unchanged\n`), or
+//!   `invalid: ` and every problem of the file, a line each, when it refuses it (the
+//!   running configuration stays). `ikelab connect` answers `error: ...`.
 //! - anything else — `error: ...\n`, then the instance closes.
 //!
 //! The engine stays owned by one task: connections are accepted and their request
@@ -45,6 +50,8 @@ pub(crate) enum Request {
     Status,
     /// `down`: end the instance.
     Down,
+    /// `reload`: a gateway re-reads its configuration file.
+    Reload,
 }
 
 impl Request {
@@ -53,6 +60,7 @@ impl Request {
         match self {
             Self::Status => "status",
             Self::Down => "down",
+            Self::Reload => "reload",
         }
     }
 
@@ -61,6 +69,7 @@ impl Request {
         match line.trim() {
             "status" => Some(Self::Status),
             "down" => Some(Self::Down),
+            "reload" => Some(Self::Reload),
             _ => None,
         }
     }
@@ -69,13 +78,17 @@ impl Request {
 /// The first answer line to `down`.
 pub(crate) const DOWN_ACCEPTED: &str = "deleting the IKE SA";
 
+/// How a gateway's answer to `reload` starts when it refuses the file (the rest
+/// names each problem); `ikelab reload` then exits with code 5.
+pub(crate) const RELOAD_REFUSED: &str = "invalid:";
+
 #[cfg(test)]
 mod tests {
     use super::Request;
 
     #[test]
     fn a_request_line_reads_back() {
-        for request in [Request::Status, Request::Down] {
+        for request in [Request::Status, Request::Down, Request::Reload] {
             assert_eq!(Request::parse(request.line()), Some(request));
             assert_eq!(
                 Request::parse(&format!("{}\n", request.line())),

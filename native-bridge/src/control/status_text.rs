@@ -40,13 +40,18 @@ pub(crate) struct UpTimes {
     pub(crate) child: BTreeMap<ChildSaId, Time>,
 }
 
-/// The whole answer: every IKE SA the engine holds, with its CHILD SAs; a line
-/// saying there is none otherwise.
-pub(crate) fn render(engine: &Engine, now: Time, name: &str, up: &UpTimes) -> String {
+/// The whole answer: every IKE SA the engine holds, with its CHILD SAs, each named
+/// by `name_of` (the connection it belongs to); a line saying there is none otherwise.
+pub(crate) fn render(
+    engine: &Engine,
+    now: Time,
+    name_of: &dyn Fn(&IkeSaInfo) -> String,
+    up: &UpTimes,
+) -> String {
     let mut text = String::new();
     for id in engine.ike_sa_ids() {
         if let Some(info) = engine.ike_sa(id) {
-            ike_sa(&mut text, engine, &info, now, name, up);
+            ike_sa(&mut text, engine, &info, now, &name_of(&info), up);
         }
     }
     if text.is_empty() {
@@ -81,16 +86,22 @@ fn ike_sa(
     } else {
         format!(" [{}]", vips.join(" "))
     };
+    // The virtual IPs follow the side that holds them, as in swanctl: ours as a
+    // client, the client's as a gateway.
+    let (local_vips, remote_vips) = match info.role {
+        Role::Initiator => (vips.as_str(), ""),
+        Role::Responder => ("", vips.as_str()),
+    };
     let _ = writeln!(
         text,
-        "  local  '{}' @ {}[{}]{vips}",
+        "  local  '{}' @ {}[{}]{local_vips}",
         info.local_id.as_deref().unwrap_or("%any"),
         info.local.ip(),
         info.local.port()
     );
     let _ = writeln!(
         text,
-        "  remote '{}' @ {}[{}]",
+        "  remote '{}' @ {}[{}]{remote_vips}",
         info.remote_id.as_deref().unwrap_or("%any"),
         info.remote.ip(),
         info.remote.port()

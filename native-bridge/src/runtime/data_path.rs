@@ -8,7 +8,11 @@
 
 use std::io;
 
-use ikelab_engine::child::SEAL_OVERHEAD_MAX;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ikelab_engine::Engine;
+use ikelab_engine::child::{InnerPacket, SEAL_OVERHEAD_MAX, covers};
+use ikelab_engine::wire::TrafficSelector;
 
 use crate::tunnel::Tunnel;
 
@@ -26,6 +30,9 @@ pub(crate) struct DataCounts {
     pub(crate) unprotected: u64,
     /// Sealed but not sent, or opened but not written (a socket or device error).
     pub(crate) io_errors: u64,
+    /// A gateway's: read from the device but sent by one client to another
+    /// ([`from_a_client`]), dropped.
+    pub(crate) between_clients: u64,
 }
 
 /// The device and its buffers.
@@ -37,6 +44,9 @@ pub(crate) struct DataPath {
     /// The ESP packet sealed from it.
     pub(crate) sealed: Vec<u8>,
     pub(crate) counts: DataCounts,
+    /// A gateway keeps its clients apart: what one client sends to another is
+    /// dropped ([`from_a_client`]).
+    pub(crate) isolate_clients: bool,
 }
 
 impl DataPath {
@@ -46,6 +56,7 @@ impl DataPath {
             packet: vec![0; MAX_PACKET],
             sealed: vec![0; MAX_PACKET + SEAL_OVERHEAD_MAX],
             counts: DataCounts::default(),
+            isolate_clients: false,
         }
     }
 
@@ -68,6 +79,13 @@ impl DataPath {
              device or socket errors\n",
             c.sent, c.received, c.unprotected, c.io_errors
         ));
+        if self.isolate_clients {
+            text.push_str(&format!(
+                "  {} dropped between clients (each client reaches the gateway's networks, \
+                 not the other clients)\n",
+                c.between_clients
+            ));
+        }
         text
     }
 
@@ -81,4 +99,29 @@ impl DataPath {
             }
         }
     }
+}
+
+/// Whether a packet the device gave comes from one of a gateway's clients: its
+/// source lies in a CHILD SA's remote traffic selectors (RFC 4301 §4.4.1: a client's
+/// virtual IP, or the subnet behind it). Such a packet was opened from one client's
+/// ESP, written to the device and routed back by the host towards another client;
+/// a gateway keeps its clients apart, so it is not sealed. A selector that spans a
+/// whole address family names no client and is not counted.
+pub(crate) fn from_a_client(engine: &Engine, packet: &[u8]) -> bool {
+    let Ok(inner) = InnerPacket::parse(packet) else {
+        return false;
+    };
+    let anywhere = [
+        TrafficSelector::ipv4_range(Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST),
+        TrafficSelector::ipv6_range(Ipv6Addr::UNSPECIFIED, Ipv6Addr::from(u128::MAX)),
+    ];
+    engine.child_sas().any(|sa| {
+        let narrow: Vec<TrafficSelector> = sa
+            .remote_ts
+            .iter()
+            .filter(|ts| !anywhere.contains(ts))
+            .cloned()
+            .collect();
+        covers(&inner, &narrow, &anywhere)
+    })
 }

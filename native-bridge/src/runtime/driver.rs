@@ -1,23 +1,26 @@
 //! The task that owns the engine: feeds it datagrams, time and signals, sends what
 //! it queues and reads what it reports (quinn-proto's loop; see the module above).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use ikelab_engine::config::PeerConfig;
 use ikelab_engine::event::{Event, EventKind};
+use ikelab_engine::ike::IkeSaInfo;
 use ikelab_engine::keylog::{KeyLog, KeyLogs, KeyRecorder, poll_events};
 use ikelab_engine::trace::WireProtocol;
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 
 use super::capture::CaptureFile;
-use super::data_path::{DataCounts, DataPath};
+use super::data_path::{DataCounts, DataPath, from_a_client};
 use super::node::{Input, Node};
 use super::raw_esp::RawEspSocket;
 use super::recording::Recording;
-use super::signals::StopSignals;
+use super::signals::{Asked, StopSignals};
 use super::sockets::IkeSockets;
 use crate::control::listener::{ControlListener, Incoming};
 use crate::control::status_text::{self, UpTimes};
+use crate::key_folder::ProfileFolder;
 use crate::tunnel::plan::TunnelPlan;
 use crate::tunnel::{Tunnel, TunnelOptions};
 
@@ -30,6 +33,8 @@ pub(crate) enum Wake {
     Datagram,
     /// SIGINT or SIGTERM.
     Signal(&'static str),
+    /// SIGHUP (a gateway only): re-read the configuration.
+    Reload,
     /// A socket reported an error (logged; the loop goes on).
     SocketError(String),
     /// A request on the control socket, to answer.
@@ -43,7 +48,7 @@ pub(crate) enum Wake {
 /// What `select!` saw, before the engine is told.
 enum Woken {
     Input(Input),
-    Signal(&'static str),
+    Signal(Asked),
     Control(Incoming),
     Packet(std::io::Result<usize>),
 }
@@ -121,13 +126,9 @@ impl Driver {
         &self.node
     }
 
-    pub(crate) fn recording(&self) -> &Recording {
-        &self.recording
-    }
-
-    /// The SAs in the shape of `swanctl --list-sas`, the IKE SAs named `name`.
-    pub(crate) fn status_text(&self, name: &str) -> String {
-        let mut text = status_text::render(self.node.engine_ref(), self.now(), name, &self.up);
+    /// The SAs in the shape of `swanctl --list-sas`, each IKE SA named by `name_of`.
+    pub(crate) fn status_text(&self, name_of: &dyn Fn(&IkeSaInfo) -> String) -> String {
+        let mut text = status_text::render(self.node.engine_ref(), self.now(), name_of, &self.up);
         if let Some(data) = &self.data {
             text.push_str(&data.status());
         }
@@ -171,6 +172,12 @@ impl Driver {
         Ok(lines)
     }
 
+    /// The open tunnel's data path, if any (a gateway routes clients into it and
+    /// keeps them apart).
+    pub(crate) fn data_path(&mut self) -> Option<&mut DataPath> {
+        self.data.as_mut()
+    }
+
     /// The plan of the open tunnel.
     pub(crate) fn tunnel_plan(&self) -> Option<&TunnelPlan> {
         self.data.as_ref().map(|d| d.tunnel.plan())
@@ -181,6 +188,65 @@ impl Driver {
     pub(crate) fn close_tunnel(&mut self) -> Option<(DataCounts, Vec<String>)> {
         let data = self.data.take()?;
         Some((data.counts, data.tunnel.close()))
+    }
+
+    /// Ends a run's outputs: closes the tunnel (logging its packet counts and what
+    /// could not be undone), the capture, writes the trace to `trace` and finishes
+    /// the key folder. Returns what failed, a sentence each.
+    pub(crate) fn wrap_up(
+        &mut self,
+        trace: Option<&Path>,
+        folder: Option<&ProfileFolder>,
+    ) -> Vec<String> {
+        let mut failed = Vec::new();
+        if let Some((counts, problems)) = self.close_tunnel() {
+            tracing::info!(
+                "tunnel closed: {} packets sent, {} received, {} dropped as covered by no \
+                 CHILD SA, {} device or socket errors",
+                counts.sent,
+                counts.received,
+                counts.unprotected,
+                counts.io_errors
+            );
+            for problem in problems {
+                tracing::warn!("{problem}");
+            }
+        }
+        if let Err(message) = self.finish_capture() {
+            failed.push(message);
+        }
+        if let Some(path) = trace {
+            let left_out = self.recording.esp_left_out();
+            if left_out > 0 {
+                tracing::info!(
+                    "the trace keeps the first {} ESP packets; {left_out} more were left out",
+                    super::recording::ESP_KEPT
+                );
+            }
+            let written = self
+                .recording
+                .trace()
+                .to_json()
+                .map_err(|e| format!("cannot write the trace: {e}"))
+                .and_then(|json| {
+                    std::fs::write(path, json + "\n")
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                });
+            if let Err(message) = written {
+                failed.push(message);
+            }
+        }
+        if let Some(folder) = folder {
+            match folder.finish() {
+                Ok(notes) => {
+                    for note in notes {
+                        tracing::warn!("key table: {note}");
+                    }
+                }
+                Err(message) => failed.push(message),
+            }
+        }
+        failed
     }
 
     /// Sends every queued datagram, writes every opened packet to the TUN device
@@ -226,6 +292,11 @@ impl Driver {
         let Some(packet) = data.packet.get(..len) else {
             return;
         };
+        if data.isolate_clients && from_a_client(self.node.engine_ref(), packet) {
+            data.counts.between_clients += 1;
+            tracing::debug!("a packet from one client to another: dropped");
+            return;
+        }
         match self
             .node
             .engine()
@@ -300,7 +371,8 @@ impl Driver {
             }
             Woken::Input(Input::Error(detail)) => Wake::SocketError(detail),
             Woken::Input(Input::Time) => Wake::Time,
-            Woken::Signal(name) => Wake::Signal(name),
+            Woken::Signal(Asked::Stop(name)) => Wake::Signal(name),
+            Woken::Signal(Asked::Reload) => Wake::Reload,
             Woken::Control(incoming) => Wake::Control(incoming),
             Woken::Packet(Ok(len)) => {
                 self.send_packet(len).await;

@@ -17,7 +17,7 @@ use tun_rs::AsyncDevice;
 
 use self::dns::DnsApplied;
 use self::leftovers::UndoList;
-use self::plan::TunnelPlan;
+use self::plan::{Block, TunnelPlan};
 use self::routes::AddedRoute;
 
 /// How `connect` was asked to build the tunnel.
@@ -98,6 +98,33 @@ impl Tunnel {
     /// they need no entry, but listing them does no harm).
     fn note(&self) -> Result<(), String> {
         self.undo_list.write(&self.routes, self.dns.as_ref())
+    }
+
+    /// Routes `block` into the device (a gateway's route to one client's virtual IP
+    /// or subnet); true when we added it, false when it was there already (then it
+    /// is not ours to remove).
+    pub(crate) fn route(&mut self, block: Block) -> Result<bool, String> {
+        let added = routes::via_device(block, &self.name)?;
+        let ours = added.is_some();
+        self.routes.extend(added);
+        self.note()?;
+        Ok(ours)
+    }
+
+    /// Removes a route [`route`](Self::route) added.
+    pub(crate) fn unroute(&mut self, block: Block) -> Result<(), String> {
+        let target = block.to_string();
+        let Some(at) = self
+            .routes
+            .iter()
+            .position(|r| r.is_into(&target, &self.name))
+        else {
+            return Ok(());
+        };
+        let route = self.routes.remove(at);
+        let removed = routes::remove(&route);
+        self.note()?;
+        removed
     }
 
     /// The device, to read and write packets.

@@ -23,6 +23,11 @@ impl AddedRoute {
         self.args.join(" ")
     }
 
+    /// Whether this routes `block` (as text) into `device`.
+    pub(crate) fn is_into(&self, block: &str, device: &str) -> bool {
+        matches!(self.args.as_slice(), [b, dev, d] if b == block && dev == "dev" && d == device)
+    }
+
     /// One line of the undo list: `route4 ARGS…` or `route6 ARGS…`.
     pub(crate) fn to_line(&self) -> String {
         format!(
