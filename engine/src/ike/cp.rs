@@ -128,18 +128,48 @@ struct Lease {
     /// The identity it was given to (ID type and data), so a returning peer gets
     /// its address back.
     identity: Vec<u8>,
-    /// The IKE SA holding it; `None` once that SA is gone (an offline lease).
-    holder: Option<IkeSaId>,
+    /// The IKE SAs using it (more than one when the same identity has several IKE
+    /// SAs, e.g. under `unique = never`); empty once they are gone (an offline
+    /// lease).
+    holders: Vec<IkeSaId>,
     /// Order in which leases went offline, to reuse the oldest first.
     released: u64,
 }
 
-/// The address pools of every responder configuration of an engine, with their
-/// leases (one allocator per engine: pool names are per configuration, so keys are
-/// (configuration index, pool name)).
+impl Lease {
+    fn online(&self) -> bool {
+        !self.holders.is_empty()
+    }
+}
+
+/// A pool as the leases know it: its name and its addresses. A configuration
+/// removed and added again (a gateway's reload, with a new `ResponderId`) finds
+/// its pool's leases again, as charon's pools, loaded apart from the connections
+/// (`swanctl --load-pools`), keep their leases when connections are reloaded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct PoolKey {
+    name: String,
+    start: IpAddr,
+    end: IpAddr,
+}
+
+impl PoolKey {
+    fn of(name: &str, range: IpRange) -> Self {
+        Self {
+            name: name.to_owned(),
+            start: range.start(),
+            end: range.end(),
+        }
+    }
+}
+
+/// The address pools of an engine, with their leases, kept across configuration
+/// reloads: leases belong to a pool (its name and range), not to the configuration
+/// that named it. Pools of different configurations may overlap, so an address
+/// another identity holds online in any pool is never handed out.
 #[derive(Debug, Default)]
 pub(crate) struct PoolAllocator {
-    leases: BTreeMap<(usize, String), BTreeMap<IpAddr, Lease>>,
+    leases: BTreeMap<PoolKey, BTreeMap<IpAddr, Lease>>,
     release_clock: u64,
 }
 
@@ -192,7 +222,6 @@ impl PoolAllocator {
     /// Assigns an address of the requested family from the named pools, in order.
     pub(crate) fn assign(
         &mut self,
-        config_index: usize,
         pools: &[(String, Pool)],
         request: &AddressRequest,
         identity: &[u8],
@@ -203,81 +232,120 @@ impl PoolAllocator {
             if range.is_ipv6() != request.ipv6 {
                 continue;
             }
-            let leases = self.leases.entry((config_index, name.clone())).or_default();
-            // 1. The peer's own lease (online or offline), as charon reassigns it.
-            if let Some((addr, lease)) = leases.iter_mut().find(|(_, l)| l.identity == identity) {
-                lease.holder = Some(holder);
-                return Some((*addr, name.clone()));
-            }
-            // 2. The address it asked for, if free.
-            if let Some(wanted) = request.preferred
-                && range.contains(wanted)
-                && !leases.contains_key(&wanted)
-            {
-                leases.insert(
-                    wanted,
-                    Lease {
-                        identity: identity.to_vec(),
-                        holder: Some(holder),
-                        released: 0,
-                    },
-                );
-                return Some((wanted, name.clone()));
-            }
-            // 3. The first address never leased.
-            let (first, last) = (first_assignable(range), last_assignable(range));
-            let mut candidate = Some(first);
-            let mut scanned = 0;
-            while let Some(addr) = candidate {
-                if !range.contains(addr) || scanned >= SCAN_LIMIT || addr > last {
-                    break;
-                }
-                if let std::collections::btree_map::Entry::Vacant(slot) = leases.entry(addr) {
-                    slot.insert(Lease {
-                        identity: identity.to_vec(),
-                        holder: Some(holder),
-                        released: 0,
-                    });
-                    return Some((addr, name.clone()));
-                }
-                scanned += 1;
-                candidate = next_addr(addr);
-            }
-            // 4. The oldest offline lease of another identity.
-            if let Some((addr, lease)) = leases
-                .iter_mut()
-                .filter(|(_, l)| l.holder.is_none())
-                .min_by_key(|(_, l)| l.released)
-            {
-                lease.identity = identity.to_vec();
-                lease.holder = Some(holder);
-                return Some((*addr, name.clone()));
+            let key = PoolKey::of(name, range);
+            if let Some(addr) = self.pick(&key, range, request, identity) {
+                self.lease(key, addr, identity, holder);
+                return Some((addr, name.clone()));
             }
         }
         None
     }
 
+    /// The address of pool `key` for `identity`, or `None` if the pool has none.
+    fn pick(
+        &self,
+        key: &PoolKey,
+        range: IpRange,
+        request: &AddressRequest,
+        identity: &[u8],
+    ) -> Option<IpAddr> {
+        let empty = BTreeMap::new();
+        let leases = self.leases.get(key).unwrap_or(&empty);
+        let usable = |addr: IpAddr| !self.held_by_other(addr, identity);
+        // 1. The peer's own lease (online or offline), as charon reassigns it.
+        if let Some(addr) = leases
+            .iter()
+            .find(|(a, l)| l.identity == identity && usable(**a))
+            .map(|(a, _)| *a)
+        {
+            return Some(addr);
+        }
+        // 2. The address it asked for, if free.
+        if let Some(wanted) = request.preferred
+            && range.contains(wanted)
+            && !leases.contains_key(&wanted)
+            && usable(wanted)
+        {
+            return Some(wanted);
+        }
+        // 3. The first address never leased.
+        let (first, last) = (first_assignable(range), last_assignable(range));
+        let mut candidate = Some(first);
+        let mut scanned = 0;
+        while let Some(addr) = candidate {
+            if !range.contains(addr) || scanned >= SCAN_LIMIT || addr > last {
+                break;
+            }
+            if !leases.contains_key(&addr) && usable(addr) {
+                return Some(addr);
+            }
+            scanned += 1;
+            candidate = next_addr(addr);
+        }
+        // 4. The oldest offline lease of another identity.
+        leases
+            .iter()
+            .filter(|(a, l)| !l.online() && usable(**a))
+            .min_by_key(|(_, l)| l.released)
+            .map(|(a, _)| *a)
+    }
+
+    /// Whether an online lease of any pool holds `addr` for another identity (the
+    /// pools of two configurations may overlap).
+    fn held_by_other(&self, addr: IpAddr, identity: &[u8]) -> bool {
+        self.leases.values().any(|leases| {
+            leases
+                .get(&addr)
+                .is_some_and(|l| l.online() && l.identity != identity)
+        })
+    }
+
+    /// Leases `addr` of pool `key` to `identity` for `holder`: a new lease, the
+    /// identity's own (one more holder), or another identity's offline one (taken
+    /// over).
+    fn lease(&mut self, key: PoolKey, addr: IpAddr, identity: &[u8], holder: IkeSaId) {
+        let lease = self
+            .leases
+            .entry(key)
+            .or_default()
+            .entry(addr)
+            .or_insert_with(|| Lease {
+                identity: identity.to_vec(),
+                holders: Vec::new(),
+                released: 0,
+            });
+        if lease.identity != identity {
+            lease.identity = identity.to_vec();
+            lease.holders.clear();
+        }
+        if !lease.holders.contains(&holder) {
+            lease.holders.push(holder);
+        }
+    }
+
     /// Hands every lease of `from` to `to` (an IKE SA replaced by a rekey, RFC 7296
     /// §2.18: the virtual IPs stay with the peer).
     pub(crate) fn transfer(&mut self, from: IkeSaId, to: IkeSaId) {
-        for leases in self.leases.values_mut() {
-            for lease in leases.values_mut() {
-                if lease.holder == Some(from) {
-                    lease.holder = Some(to);
+        for lease in self.leases.values_mut().flat_map(BTreeMap::values_mut) {
+            if let Some(position) = lease.holders.iter().position(|h| *h == from) {
+                if lease.holders.contains(&to) {
+                    lease.holders.remove(position);
+                } else if let Some(slot) = lease.holders.get_mut(position) {
+                    *slot = to;
                 }
             }
         }
     }
 
-    /// Takes every lease of an IKE SA offline (the SA is gone).
+    /// An IKE SA is gone: it no longer holds its leases; those it was the last
+    /// holder of go offline.
     pub(crate) fn release(&mut self, holder: IkeSaId) {
-        for leases in self.leases.values_mut() {
-            for lease in leases.values_mut() {
-                if lease.holder == Some(holder) {
-                    self.release_clock += 1;
-                    lease.holder = None;
-                    lease.released = self.release_clock;
-                }
+        for lease in self.leases.values_mut().flat_map(BTreeMap::values_mut) {
+            let before = lease.holders.len();
+            lease.holders.retain(|h| *h != holder);
+            if before > 0 && lease.holders.is_empty() {
+                self.release_clock += 1;
+                lease.released = self.release_clock;
             }
         }
     }
@@ -291,10 +359,14 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn pool(text: &str) -> (String, Pool) {
+        named_pool("p", text)
+    }
+
+    fn named_pool(name: &str, text: &str) -> (String, Pool) {
         let range = IpRange::parse(text)
             .unwrap_or_else(|_| IpRange::single(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         (
-            "p".to_owned(),
+            name.to_owned(),
             Pool {
                 addrs: PoolAddrs(range),
                 dns: vec![],
@@ -312,7 +384,7 @@ mod tests {
     fn assigns_in_order_skipping_network_and_broadcast() {
         let pools = [pool("10.3.0.0/30")];
         let mut a = PoolAllocator::default();
-        let first = a.assign(0, &pools, &V4, b"alice", IkeSaId(1));
+        let first = a.assign(&pools, &V4, b"alice", IkeSaId(1));
         assert_eq!(
             first,
             Some((
@@ -323,22 +395,113 @@ mod tests {
             ))
         );
         let second = a
-            .assign(0, &pools, &V4, b"bob", IkeSaId(2))
+            .assign(&pools, &V4, b"bob", IkeSaId(2))
             .map(|x| x.0.to_string());
         assert_eq!(second.as_deref(), Some("10.3.0.2"));
         // .3 is the broadcast address: the pool is exhausted.
-        assert_eq!(a.assign(0, &pools, &V4, b"carol", IkeSaId(3)), None);
+        assert_eq!(a.assign(&pools, &V4, b"carol", IkeSaId(3)), None);
         // Alice comes back with a new SA: same address.
         let again = a
-            .assign(0, &pools, &V4, b"alice", IkeSaId(4))
+            .assign(&pools, &V4, b"alice", IkeSaId(4))
             .map(|x| x.0.to_string());
         assert_eq!(again.as_deref(), Some("10.3.0.1"));
         // Bob's SA goes away: carol gets his offline lease.
         a.release(IkeSaId(2));
         let reused = a
-            .assign(0, &pools, &V4, b"carol", IkeSaId(5))
+            .assign(&pools, &V4, b"carol", IkeSaId(5))
             .map(|x| x.0.to_string());
         assert_eq!(reused.as_deref(), Some("10.3.0.2"));
+    }
+
+    /// The address `assign` hands out, as text.
+    fn addr(
+        a: &mut PoolAllocator,
+        pools: &[(String, Pool)],
+        identity: &[u8],
+        sa: u64,
+    ) -> Option<String> {
+        a.assign(pools, &V4, identity, IkeSaId(sa))
+            .map(|(addr, _)| addr.to_string())
+    }
+
+    #[test]
+    fn a_configuration_loaded_again_finds_its_pools_leases() {
+        // A gateway's configuration with pool p, removed and added again (a new
+        // ResponderId, its pools compiled again): the leases are the pool's.
+        let before = [pool("10.3.0.0/24")];
+        let mut a = PoolAllocator::default();
+        assert_eq!(
+            addr(&mut a, &before, b"alice", 1).as_deref(),
+            Some("10.3.0.1")
+        );
+        let reloaded = [pool("10.3.0.0/24")];
+        // Alice is still online: her address is not handed to bob...
+        assert_eq!(
+            addr(&mut a, &reloaded, b"bob", 2).as_deref(),
+            Some("10.3.0.2")
+        );
+        // ...and she gets it back when she reconnects under the new configuration.
+        assert_eq!(
+            addr(&mut a, &reloaded, b"alice", 3).as_deref(),
+            Some("10.3.0.1")
+        );
+    }
+
+    #[test]
+    fn an_address_online_in_an_overlapping_pool_is_not_handed_out() {
+        // Two configurations' pools share 10.3.0.1 and 10.3.0.2.
+        let small = [named_pool("small", "10.3.0.0/30")];
+        let large = [named_pool("large", "10.3.0.0/24")];
+        let mut a = PoolAllocator::default();
+        assert_eq!(
+            addr(&mut a, &small, b"alice", 1).as_deref(),
+            Some("10.3.0.1")
+        );
+        assert_eq!(addr(&mut a, &small, b"bob", 2).as_deref(), Some("10.3.0.2"));
+        // Bob goes offline; dave takes his address through the large pool.
+        a.release(IkeSaId(2));
+        assert_eq!(
+            addr(&mut a, &large, b"dave", 3).as_deref(),
+            Some("10.3.0.2")
+        );
+        // The small pool's offline lease of .2 is dave's now, .1 alice's: none left.
+        assert_eq!(addr(&mut a, &small, b"erin", 4), None);
+        // Bob returns: his own lease of .2 is dave's in the large pool now.
+        assert_eq!(addr(&mut a, &small, b"bob", 5), None);
+        assert_eq!(addr(&mut a, &large, b"bob", 5).as_deref(), Some("10.3.0.3"));
+        // Alice's SA goes: erin may have .1.
+        a.release(IkeSaId(1));
+        assert_eq!(
+            addr(&mut a, &small, b"erin", 6).as_deref(),
+            Some("10.3.0.1")
+        );
+    }
+
+    #[test]
+    fn a_lease_shared_by_two_sas_of_one_identity_stays_online_until_both_are_gone() {
+        let pools = [pool("10.3.0.0/30")];
+        let mut a = PoolAllocator::default();
+        assert_eq!(
+            addr(&mut a, &pools, b"alice", 1).as_deref(),
+            Some("10.3.0.1")
+        );
+        // A second IKE SA of alice (unique = never) shares her lease.
+        assert_eq!(
+            addr(&mut a, &pools, b"alice", 2).as_deref(),
+            Some("10.3.0.1")
+        );
+        assert_eq!(addr(&mut a, &pools, b"bob", 3).as_deref(), Some("10.3.0.2"));
+        // The newer SA goes; the older one still uses .1.
+        a.release(IkeSaId(2));
+        assert_eq!(addr(&mut a, &pools, b"carol", 4), None);
+        // A rekey of the older one keeps it online (RFC 7296 §2.18).
+        a.transfer(IkeSaId(1), IkeSaId(5));
+        assert_eq!(addr(&mut a, &pools, b"carol", 4), None);
+        a.release(IkeSaId(5));
+        assert_eq!(
+            addr(&mut a, &pools, b"carol", 6).as_deref(),
+            Some("10.3.0.1")
+        );
     }
 
     #[test]

@@ -76,10 +76,7 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
     let mut assigned = Vec::new();
     let mut used_pools = Vec::new();
     for wanted in &requested {
-        if let Some((addr, pool)) =
-            cx.pools
-                .assign(policy.index, &policy.pools, wanted, &identity, core.id)
-        {
+        if let Some((addr, pool)) = cx.pools.assign(&policy.pools, wanted, &identity, core.id) {
             assigned.push(addr);
             used_pools.push(pool);
         }

@@ -70,6 +70,47 @@ pub fn exchange(a: &mut Host, b: &mut Host, mut now: Time, until: Time) -> Time 
     }
 }
 
+/// Hosts on one network, each at its address: every datagram goes to the host of
+/// its destination address (or nowhere), until none has anything to send; time
+/// moves to the earliest deadline up to `until`. Returns the time reached.
+pub fn exchange_routed(hosts: &mut [(IpAddr, &mut Host)], mut now: Time, until: Time) -> Time {
+    loop {
+        let mut moved = false;
+        for from in 0..hosts.len() {
+            let mut out = Vec::new();
+            while let Some(datagram) = hosts[from].1.engine.poll_transmit() {
+                out.push(datagram);
+            }
+            for datagram in out {
+                moved = true;
+                let to = hosts.iter().position(|(a, _)| *a == datagram.dst.ip());
+                if let Some(to) = to {
+                    hosts[to].1.engine.handle_datagram(now, datagram);
+                }
+            }
+        }
+        for (_, host) in hosts.iter_mut() {
+            host.drain_events();
+        }
+        if moved {
+            continue;
+        }
+        let next = hosts
+            .iter()
+            .filter_map(|(_, h)| h.engine.poll_timeout())
+            .min();
+        match next {
+            Some(t) if t <= until => {
+                now = now.max(t);
+                for (_, host) in hosts.iter_mut() {
+                    host.engine.handle_timeout(now);
+                }
+            }
+            _ => return now,
+        }
+    }
+}
+
 /// Moves every datagram from `from` to `to` once (no answers delivered).
 pub fn deliver(from: &mut Host, to: &mut Host, now: Time) -> Vec<Datagram> {
     let mut carried = Vec::new();
