@@ -55,11 +55,12 @@ impl Output {
 /// Consequences of an exchange for other IKE SAs, carried out by the engine.
 #[derive(Debug)]
 pub(crate) enum Effect {
-    /// INITIAL_CONTACT (RFC 7296 §2.4): other IKE SAs of this configuration with this
-    /// peer identity are to be dropped.
+    /// INITIAL_CONTACT (RFC 7296 §2.4): the other established IKE SAs between these
+    /// authenticated identities (ours and the peer's, whichever configuration they
+    /// were made with) are to be dropped.
     InitialContact {
         new_sa: IkeSaId,
-        policy_index: usize,
+        local_id: IdPayload,
         peer_id: IdPayload,
     },
     /// A rekey created a new IKE SA (RFC 7296 §2.18): the engine registers it.

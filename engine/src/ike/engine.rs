@@ -543,16 +543,18 @@ impl Engine {
         match effect {
             Effect::InitialContact {
                 new_sa,
-                policy_index,
+                local_id,
                 peer_id,
             } => {
+                // §2.4: "this IKE SA is the only IKE SA currently active between
+                // the authenticated identities", whichever configuration (loaded
+                // now or since removed) and role the others were made with.
                 let old: Vec<IkeSaId> = self
                     .sas
                     .values()
                     .filter(|sa| {
                         sa.core.id != new_sa
-                            && sa.core.role == Role::Responder
-                            && sa.core.policy.index == policy_index
+                            && sa.core.local_id.as_ref() == Some(&local_id)
                             && sa.core.peer_id.as_ref() == Some(&peer_id)
                             && sa.state.name() == SaState::Established
                     })

@@ -2,17 +2,18 @@
 //! reloads its configuration without dropping its SAs, as `swanctl --load-conns`
 //! does).
 //!
-//! Each configuration gets a [`ResponderId`] that is never reused: the
-//! INITIAL_CONTACT check (RFC 7296 §2.4) and the trace's `peer_config` decisions
-//! name a configuration by it, so removing one does not
+//! Each configuration gets a [`ResponderId`] that is never reused: the trace's
+//! `peer_config` decisions name a configuration by it, so removing one does not
 //! renumber the others. An IKE SA keeps the compiled policy it was made with (an
 //! `Arc`), so removing its configuration leaves it up; a new IKE_SA_INIT that no
 //! configuration accepts is answered NO_PROPOSAL_CHOSEN, as charon answers a peer
 //! it has no configuration for.
 //!
-//! Pool leases do not hang on the id: they belong to the pool (its name and
-//! addresses, `ike::cp`), so a configuration removed and added again hands a
-//! returning client its address and no one else's.
+//! What must outlive a reload does not hang on the id: pool leases belong to the
+//! pool (its name and addresses, `ike::cp`), so a configuration removed and added
+//! again hands a returning client its address and no one else's; INITIAL_CONTACT
+//! (RFC 7296 §2.4) compares the authenticated identities, so it finds the SAs made
+//! under the configuration before the reload.
 
 use std::sync::Arc;
 

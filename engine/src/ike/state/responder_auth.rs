@@ -165,7 +165,7 @@ impl ResponderAuth {
         if has_notify(p, NotifyType::INITIAL_CONTACT) {
             cx.effects.push(Effect::InitialContact {
                 new_sa: core.id,
-                policy_index: policy.index,
+                local_id: idr.clone(),
                 peer_id: idi.clone(),
             });
         }
