@@ -18,6 +18,8 @@
 //! - [`pair`]: a whole strongSwan ↔ strongSwan exchange, captured, with its key oracle.
 //! - [`engine_driver`]: our `Engine` over real UDP 500/4500 (the `engine-peer` program)
 //!   against charon, and the checks that both sides agree.
+//! - [`gateway_lab`]: a gateway, its protected host and several clients (strongSwan road
+//!   warriors, `ikelab connect`, one behind a NAT) on one bridge, for `ikelab listen`.
 //!
 //! Missing tools or a non-root user make every entry point fail with the package to
 //! install ([`preflight`]); nothing is skipped silently.
@@ -48,6 +50,7 @@ pub mod connect_tunnel;
 pub mod engine_crypto;
 pub mod engine_driver;
 pub mod error;
+pub mod gateway_lab;
 pub mod netns;
 pub mod pair;
 pub mod preflight;
