@@ -74,6 +74,14 @@ impl StderrLog {
         }
     }
 
+    /// A log of nothing (what is left in place of one that was taken).
+    pub fn empty() -> Self {
+        Self {
+            text: Arc::new(Mutex::new(String::new())),
+            reader: None,
+        }
+    }
+
     /// What has arrived so far.
     pub fn text(&self) -> String {
         self.text

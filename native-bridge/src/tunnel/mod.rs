@@ -164,6 +164,21 @@ impl Tunnel {
             let routes: Vec<String> = self.plan.routes.iter().map(ToString::to_string).collect();
             lines.push(format!("routes {} into {}", routes.join(", "), self.name));
         }
+        // A gateway's routes to its clients, added and removed as they come and go.
+        let planned: Vec<String> = self.plan.routes.iter().map(ToString::to_string).collect();
+        let clients: Vec<&str> = self
+            .routes
+            .iter()
+            .filter_map(|r| r.block_into(&self.name))
+            .filter(|block| !planned.iter().any(|p| p == block))
+            .collect();
+        if !clients.is_empty() {
+            lines.push(format!(
+                "routes to clients {} into {}",
+                clients.join(", "),
+                self.name
+            ));
+        }
         if let Some(gateway) = self.plan.pin_gateway {
             lines.push(format!(
                 "the gateway {gateway} keeps its path outside the tunnel"

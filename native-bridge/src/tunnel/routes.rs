@@ -25,7 +25,15 @@ impl AddedRoute {
 
     /// Whether this routes `block` (as text) into `device`.
     pub(crate) fn is_into(&self, block: &str, device: &str) -> bool {
-        matches!(self.args.as_slice(), [b, dev, d] if b == block && dev == "dev" && d == device)
+        self.block_into(device) == Some(block)
+    }
+
+    /// The block (as text) this routes into `device`, if it is such a route.
+    pub(crate) fn block_into(&self, device: &str) -> Option<&str> {
+        match self.args.as_slice() {
+            [block, dev, d] if dev == "dev" && d == device => Some(block),
+            _ => None,
+        }
     }
 
     /// One line of the undo list: `route4 ARGS…` or `route6 ARGS…`.
