@@ -25,10 +25,12 @@
 //! - [`listen`]: `ikelab listen` in the gateway namespace (its log, `status`,
 //!   `reload`, `down`), `ikelab connect` in a client namespace.
 //! - [`roadwarrior`]: a strongSwan client (charon + swanctl) and pings.
+//! - [`status`]: `ikelab status` read back.
 
 pub mod config;
 pub mod listen;
 pub mod roadwarrior;
+pub mod status;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -42,6 +44,7 @@ use super::workdir::WorkDir;
 pub use config::{Client, ConnectConfig, GatewayConnection, ListenConfig};
 pub use listen::{ConnectClient, Listen};
 pub use roadwarrior::{BackgroundPing, Ping, Roadwarrior, ping};
+pub use status::{StatusChildSa, StatusIkeSa, dropped_between_clients, parse_status};
 
 /// The gateway's outside address (IKE, NAT-T and plain ESP).
 pub const GATEWAY_ADDR: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
@@ -250,6 +253,11 @@ pub fn report(parts: &[&dyn Diagnose]) -> String {
         .map(|p| p.diagnostics())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `result`'s value; else panics with its error and every part's diagnostics.
+pub fn or_report<T>(result: Result<T>, parts: &[&dyn Diagnose]) -> T {
+    result.unwrap_or_else(|e| panic!("{e}\n{}", report(parts)))
 }
 
 /// The last `lines` lines of `text`.

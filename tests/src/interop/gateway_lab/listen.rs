@@ -9,6 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::config::{ConnectConfig, ListenConfig};
+use super::status::{StatusIkeSa, parse_status};
 use super::{ClientHost, Diagnose, GatewayLab, tail};
 use crate::ikelab_bin;
 use crate::interop::cmd::{CmdOutput, stop_child};
@@ -275,6 +276,35 @@ impl Listen {
         }
     }
 
+    /// `ikelab status`, read back.
+    pub fn sas(&self) -> Result<Vec<StatusIkeSa>> {
+        self.status_text().map(|text| parse_status(&text))
+    }
+
+    /// Polls `ikelab status` (at most 10 s) until `done` holds for its SAs; the
+    /// last status text.
+    pub fn wait_for_sas(
+        &self,
+        what: &str,
+        done: impl Fn(&[StatusIkeSa]) -> bool,
+    ) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            let text = self.status_text()?;
+            if done(&parse_status(&text)) {
+                return Ok(text);
+            }
+            if started.elapsed() >= Duration::from_secs(10) {
+                return Err(InteropError::Timeout {
+                    what: format!("{what} in ikelab status"),
+                    waited: Duration::from_secs(10),
+                    detail: format!("{text}\n{}", self.diagnostics()),
+                });
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// `ikelab reload --control …`, whatever its exit status.
     pub fn reload(&self) -> Result<CmdOutput> {
         self.process.control(&["reload"])
@@ -297,6 +327,15 @@ impl Listen {
     /// Whether `ikelab listen` still runs.
     pub fn running(&mut self) -> bool {
         self.process.running()
+    }
+}
+
+impl Listen {
+    /// Its diagnostics, then `others`'.
+    pub fn diagnostics_with(&self, others: &[&dyn Diagnose]) -> String {
+        let mut parts: Vec<&dyn Diagnose> = vec![self];
+        parts.extend_from_slice(others);
+        super::report(&parts)
     }
 }
 
