@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 
 pub use decision::{
     CookieDecision, CookieOutcome, Decision, IdentityDecision, KeDecision, KeOutcome,
-    KeRetryRefusal, NatDecision, PeerConfigReason, TsDecision, TsVerdict, VipDecision, VipProblem,
+    KeRetryRefusal, NatDecision, PeerConfigReason, TsDecision, TsVerdict, UniquenessDecision,
+    UniquenessOutcome, VipDecision, VipProblem,
 };
 pub use esp::{EspDropEvent, EspDropReason, EspErrorKind, EspPacketEvent};
 pub use flight::{FlightCounter, FlightId};

@@ -9,9 +9,12 @@ mod ike_support;
 use std::net::IpAddr;
 
 use driver_support::*;
-use ikelab_engine::config::PeerConfig;
-use ikelab_engine::event::{DownReason, EventKind};
+use ikelab_engine::config::{PeerConfig, Unique};
+use ikelab_engine::event::{
+    Cause, Decision, DownReason, EventKind, Problem, UniquenessDecision, UniquenessOutcome,
+};
 use ikelab_engine::ike::{ResponderId, SaState};
+use ikelab_engine::wire::iana::{ExchangeType, NotifyType};
 use ikelab_engine::{Engine, EngineConfig, IkeSaId, Time};
 
 const GATEWAY_IP: &str = "192.0.2.1";
@@ -217,4 +220,260 @@ fn initial_contact_leaves_an_sa_between_other_identities() {
         "{}",
         gw.transcript()
     );
+}
+
+/// The gateway's uniqueness decision, if it made one.
+fn uniqueness(gateway: &Host) -> Option<UniquenessDecision> {
+    gateway.events.iter().find_map(|e| match &e.kind {
+        EventKind::Decision(Decision::Uniqueness(u)) => Some(u.clone()),
+        _ => None,
+    })
+}
+
+/// Whether the first IKE_AUTH request of a client carried INITIAL_CONTACT.
+fn sent_initial_contact(client: &Host) -> bool {
+    ike_support::sent(&client.events)
+        .iter()
+        .any(|m| m.starts_with("IKE_AUTH request") && m.contains("N(INIT_CONTACT)"))
+}
+
+/// Another client of alice's identity, at `address`, with `unique` of its own.
+fn alice_at(address: &str, unique: Unique) -> PeerConfig {
+    let mut config = client_config(address, "alice.example");
+    config.unique = unique;
+    config
+}
+
+/// A client connects; returns it, its IKE SA and the time reached.
+fn connect(gw: &mut Host, seed: u64, now: Time, config: &PeerConfig) -> (Host, IkeSaId, Time) {
+    let (mut client, sa) = client(seed, now, config);
+    let address = ip(&config.local_addrs[0]);
+    let now = exchange_routed(
+        &mut [(ip(GATEWAY_IP), gw), (address, &mut client)],
+        now,
+        now + SECOND,
+    );
+    (client, sa, now)
+}
+
+#[test]
+fn no_replaces_the_older_sa_on_initial_contact_and_the_client_keeps_its_virtual_ip() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::No);
+    let (_lost, _, old, now) = connect_alice(&mut gw, 1, Time::ZERO);
+    // The client restarts: another engine, INITIAL_CONTACT.
+    let (alice, sa, new, _) = connect_alice(&mut gw, 2, now);
+    assert!(sent_initial_contact(&alice));
+    let decision = uniqueness(&gw).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(
+        (
+            decision.outcome,
+            decision.existing,
+            decision.initial_contact
+        ),
+        (UniquenessOutcome::Replaced, vec![old], true)
+    );
+    assert_eq!(
+        down_reason(&gw, old),
+        Some(DownReason::ReplacedByInitialContact { new_sa: new })
+    );
+    assert_eq!(gateway_sas(&gw, SaState::Established), [new]);
+    assert_eq!(vips(&alice, sa), [ip("10.3.0.1")]);
+}
+
+#[test]
+fn no_keeps_the_older_sa_without_initial_contact_which_a_never_initiator_does_not_send() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::No);
+    let (first, first_sa, now) =
+        connect(&mut gw, 1, Time::ZERO, &alice_at("192.0.2.2", Unique::No));
+    assert!(sent_initial_contact(&first));
+    let (second, second_sa, _) = connect(&mut gw, 2, now, &alice_at("192.0.2.3", Unique::Never));
+    assert!(!sent_initial_contact(&second), "{}", second.transcript());
+    assert_eq!(second.state(second_sa), Some(SaState::Established));
+    assert_eq!(first.state(first_sa), Some(SaState::Established));
+    assert_eq!(gateway_sas(&gw, SaState::Established).len(), 2);
+    let decision = uniqueness(&gw).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(decision.outcome, UniquenessOutcome::Kept);
+    assert!(
+        decision.describe().contains("no INITIAL_CONTACT"),
+        "{}",
+        decision.describe()
+    );
+}
+
+#[test]
+fn never_keeps_the_older_sa_even_on_initial_contact() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::Never);
+    let (_first, _, old, now) = connect_alice(&mut gw, 1, Time::ZERO);
+    let (alice, sa, new, _) = connect_alice(&mut gw, 2, now);
+    assert!(sent_initial_contact(&alice));
+    assert_eq!(alice.state(sa), Some(SaState::Established));
+    assert_eq!(gateway_sas(&gw, SaState::Established), [old, new]);
+    let decision = uniqueness(&gw).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(
+        (
+            decision.unique,
+            decision.outcome.clone(),
+            decision.existing.clone()
+        ),
+        (Unique::Never, UniquenessOutcome::Kept, vec![old])
+    );
+    assert!(
+        decision.describe().contains("ignoring INITIAL_CONTACT"),
+        "{}",
+        decision.describe()
+    );
+}
+
+#[test]
+fn keep_refuses_a_second_sa_from_another_address_with_authentication_failed() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::Keep);
+    let (first, first_sa, now) =
+        connect(&mut gw, 1, Time::ZERO, &alice_at("192.0.2.2", Unique::No));
+    let old = gateway_sas(&gw, SaState::Established)[0];
+    // Without INITIAL_CONTACT (which would replace the first, as charon does).
+    let (second, second_sa, _) = connect(&mut gw, 2, now, &alice_at("192.0.2.3", Unique::Never));
+    assert_ne!(second.state(second_sa), Some(SaState::Established));
+    let refused = second.events.iter().find_map(|e| match &e.kind {
+        EventKind::IkeSaDown { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        refused,
+        Some(DownReason::PeerError {
+            exchange: ExchangeType::IKE_AUTH,
+            notify: NotifyType::AUTHENTICATION_FAILED,
+        }),
+        "{}",
+        second.transcript()
+    );
+    let new = gw
+        .engine
+        .ike_sa_ids()
+        .into_iter()
+        .find(|id| *id != old)
+        .unwrap_or_else(|| panic!("{}", gw.transcript()));
+    let reason = down_reason(&gw, new).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(
+        reason,
+        DownReason::Refused {
+            exchange: ExchangeType::IKE_AUTH,
+            notify: NotifyType::AUTHENTICATION_FAILED,
+            problem: Problem::UniquenessKeep { existing: old },
+        }
+    );
+    assert!(
+        reason.describe().contains("unique = keep"),
+        "{}",
+        reason.describe()
+    );
+    assert_eq!(
+        uniqueness(&gw).map(|d| d.outcome),
+        Some(UniquenessOutcome::Refused)
+    );
+    // The first stays, and the refused SA took no address from the pool.
+    assert_eq!(first.state(first_sa), Some(SaState::Established));
+    assert_eq!(gateway_sas(&gw, SaState::Established), [old]);
+    assert!(
+        !gw.events.iter().any(|e| e.ike_sa == Some(new)
+            && matches!(&e.kind, EventKind::Decision(Decision::VirtualIp(_)))),
+        "{}",
+        gw.transcript()
+    );
+}
+
+#[test]
+fn keep_yields_to_initial_contact_as_charon_does() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::Keep);
+    let (_lost, _, old, now) = connect_alice(&mut gw, 1, Time::ZERO);
+    let (alice, sa, new, _) = connect_alice(&mut gw, 2, now);
+    assert!(sent_initial_contact(&alice));
+    assert_eq!(alice.state(sa), Some(SaState::Established));
+    assert_eq!(
+        down_reason(&gw, old),
+        Some(DownReason::ReplacedByInitialContact { new_sa: new })
+    );
+    assert_eq!(gateway_sas(&gw, SaState::Established), [new]);
+}
+
+#[test]
+fn keep_takes_a_second_sa_from_the_same_address_for_a_reauthentication() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::Keep);
+    let config = alice_at("192.0.2.2", Unique::No);
+    let (mut alice, first, now) = connect(&mut gw, 1, Time::ZERO, &config);
+    // The same client connects again (no INITIAL_CONTACT: it has an SA with the
+    // gateway), from the same address and port.
+    let second = alice
+        .engine
+        .initiate(now, &config)
+        .unwrap_or_else(|e| panic!("initiate: {e}"));
+    exchange_routed(
+        &mut [(ip(GATEWAY_IP), &mut gw), (ip("192.0.2.2"), &mut alice)],
+        now,
+        now + SECOND,
+    );
+    assert_eq!(alice.state(first), Some(SaState::Established));
+    assert_eq!(alice.state(second), Some(SaState::Established));
+    assert_eq!(
+        uniqueness(&gw).map(|d| d.outcome),
+        Some(UniquenessOutcome::Reauthentication),
+        "{}",
+        gw.transcript()
+    );
+    assert_eq!(gateway_sas(&gw, SaState::Established).len(), 2);
+}
+
+#[test]
+fn replace_deletes_the_older_sa_with_a_delete_the_client_receives() {
+    let (mut gw, _) = gateway(|c| c.unique = Unique::Replace);
+    let config = alice_at("192.0.2.2", Unique::No);
+    let (mut alice, first, now) = connect(&mut gw, 1, Time::ZERO, &config);
+    let old = gateway_sas(&gw, SaState::Established)[0];
+    // The same client connects again, without INITIAL_CONTACT.
+    let second = alice
+        .engine
+        .initiate(now, &config)
+        .unwrap_or_else(|e| panic!("initiate: {e}"));
+    exchange_routed(
+        &mut [(ip(GATEWAY_IP), &mut gw), (ip("192.0.2.2"), &mut alice)],
+        now,
+        now + SECOND,
+    );
+    assert_eq!(alice.state(second), Some(SaState::Established));
+    let new = gateway_sas(&gw, SaState::Established);
+    assert_eq!(new.len(), 1, "{}", gw.transcript());
+    let decision = uniqueness(&gw).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(
+        (decision.outcome.clone(), decision.existing.clone()),
+        (UniquenessOutcome::Deleted, vec![old])
+    );
+    assert!(
+        decision.describe().contains("due to uniqueness policy"),
+        "{}",
+        decision.describe()
+    );
+    // The gateway deleted the old SA with a Delete, for this reason...
+    let reason = down_reason(&gw, old).unwrap_or_else(|| panic!("{}", gw.transcript()));
+    assert_eq!(
+        reason,
+        DownReason::Deleted {
+            cause: Cause::Uniqueness { new_sa: new[0] }
+        }
+    );
+    assert!(
+        reason.describe().contains("unique = replace"),
+        "{}",
+        reason.describe()
+    );
+    // ...which the client received: its first SA is down, deleted by the peer.
+    assert!(
+        ike_support::received(&alice.events)
+            .iter()
+            .any(|m| m.starts_with("INFORMATIONAL request") && m.contains("[ D ]")),
+        "{}",
+        alice.transcript()
+    );
+    assert_eq!(down_reason(&alice, first), Some(DownReason::DeletedByPeer));
+    assert_ne!(alice.state(first), Some(SaState::Established));
+    // The new SA has the client's address.
+    assert_eq!(vips(&alice, second), [ip("10.3.0.1")]);
 }

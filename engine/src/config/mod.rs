@@ -181,9 +181,12 @@ pub struct PeerConfig {
     /// connect; 0 tries for ever. IKElab makes one (the default); `validate` refuses
     /// other values as not supported yet.
     pub keyingtries: u32,
-    /// swanctl.conf(5) `unique [no]`: IKElab does what `no` does (an IKE SA with
-    /// INITIAL_CONTACT replaces the peer's older ones, RFC 7296 §2.4); `validate`
-    /// refuses other values as not supported yet.
+    /// swanctl.conf(5) `unique [no]`: what a responder does with older IKE SAs
+    /// between the same identities (RFC 7296 §2.4) when a new one authenticates
+    /// with this configuration: `no` replaces them on INITIAL_CONTACT, `never`
+    /// keeps them (and an initiator sends no INITIAL_CONTACT), `keep` refuses the
+    /// new SA with AUTHENTICATION_FAILED, `replace` deletes the older ones (see
+    /// [`Unique`]).
     pub unique: Unique,
     /// strongswan.conf(5) `charon.keep_alive [20s]`: NAT keep-alive interval (RFC 3948
     /// §2.3) when we are behind NAT; 0 disables.

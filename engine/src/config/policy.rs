@@ -22,22 +22,50 @@ pub enum Fragmentation {
     No,
 }
 
-/// `unique` (swanctl.conf(5) `[no]`): what to do with an older IKE SA of the same
-/// remote identity.
+/// `unique` (swanctl.conf(5) `[no]`): what a responder does with the older IKE SAs
+/// between the same authenticated identities (our identity and the peer's, RFC
+/// 7296 §2.4) when a new IKE SA authenticates, as charon 5.9 does (its
+/// `check_uniqueness`). The value of the configuration the new SA authenticated
+/// with counts; the older SAs may have been made under any configuration, one
+/// since reloaded included.
+///
+/// INITIAL_CONTACT (RFC 7296 §2.4: "this IKE SA is the only IKE SA currently
+/// active between the authenticated identities") drops the older SAs without a
+/// Delete under `no`, `keep` and `replace` alike; only `never` ignores it. Without
+/// it, `keep` and `replace` act as below. An initiator sends INITIAL_CONTACT when it
+/// has no established IKE SA with the peer's address, unless this is `never`
+/// (swanctl.conf(5): "Unless set to never the client will send a notify").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unique {
-    /// Never, not even if the peer sends INITIAL_CONTACT; an initiator sends none.
+    /// Never replace, not even on INITIAL_CONTACT (charon ignores it); as
+    /// initiator, send no INITIAL_CONTACT.
     Never,
-    /// Replace the old SA only if the new one carries INITIAL_CONTACT (RFC 7296
-    /// §2.4); an initiator sends INITIAL_CONTACT (5.9.8: "Unless set to never the
-    /// client will send a notify").
+    /// Replace the older SAs only if the new one carries INITIAL_CONTACT.
     #[default]
     No,
-    /// Reject the new connection while the old one is up.
+    /// Refuse the new IKE SA while an older one is up from another address: its
+    /// IKE_AUTH is answered AUTHENTICATION_FAILED (charon: "canceling IKE_SA setup
+    /// due to uniqueness policy"). An older SA from the same address and port is
+    /// taken for a reauthentication (make-before-break) and kept with the new one.
     Keep,
-    /// Delete the old SA when the new one is established.
+    /// Once the new IKE SA is established, delete the older ones with an
+    /// INFORMATIONAL Delete (charon: "deleting duplicate IKE_SA for peer ... due to
+    /// uniqueness policy"; from the same address charon waits 10 s for a
+    /// reauthentication to finish, IKElab deletes at once).
     Replace,
+}
+
+impl Unique {
+    /// The keyword as written in swanctl.conf(5).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::No => "no",
+            Self::Keep => "keep",
+            Self::Replace => "replace",
+        }
+    }
 }
 
 /// `childless` (swanctl.conf(5) `[allow]`): IKE SAs without a first CHILD SA

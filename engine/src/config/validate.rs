@@ -15,7 +15,7 @@ use super::auth::AuthMethod;
 use super::child::ChildConfig;
 use super::duration::format_duration;
 use super::error::ConfigErrors;
-use super::policy::{Childless, Fragmentation, SendCert, Unique};
+use super::policy::{Childless, Fragmentation, SendCert};
 use super::selector::{TrafficSelector, protocol_has_ports};
 use crate::proposal::ProposalSpec;
 use crate::wire::iana::{IdType, ProtocolId};
@@ -165,15 +165,6 @@ impl PeerConfig {
                 "keyingtries",
                 &self.keyingtries.to_string(),
                 "IKElab makes one retransmission sequence for the initial connect (1)",
-            );
-        }
-        if self.unique != Unique::No {
-            refuse(
-                errors,
-                "unique",
-                &quoted(&self.unique),
-                "IKElab replaces a peer's older IKE SAs only on INITIAL_CONTACT, RFC 7296 \
-                 §2.4 (\"no\")",
             );
         }
         if let Some(size) = self.fragment_size {

@@ -4,8 +4,10 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AddressRequest, AuthFailure, CookiePolicy, NatDetection, TsNarrowing, TsSide};
-use crate::config::Mode;
+use super::{
+    AddressRequest, AuthFailure, CookiePolicy, IkeSaId, NatDetection, TsNarrowing, TsSide,
+};
+use crate::config::{Mode, Unique};
 use crate::crypto::CryptoError;
 use crate::proposal::SelectionReport;
 use crate::wire::TrafficSelector;
@@ -51,6 +53,10 @@ pub enum Decision {
     TrafficSelectors(TsDecision),
     /// Virtual IP assignment (RFC 7296 §2.19).
     VirtualIp(VipDecision),
+    /// Older IKE SAs between the identities a new one authenticated, under the
+    /// uniqueness policy (swanctl.conf(5) `unique`) and INITIAL_CONTACT (RFC 7296
+    /// §2.4). Reported by a responder when there are any.
+    Uniqueness(UniquenessDecision),
     /// Tunnel or transport mode (RFC 7296 §1.3.1).
     Mode {
         child: String,
@@ -137,6 +143,74 @@ impl PeerConfigReason {
             Self::AcceptsIdentity { identity } => {
                 format!("switching to the configuration that accepts '{identity}'")
             }
+        }
+    }
+}
+
+/// What a responder made of the older IKE SAs between the identities a new one
+/// authenticated (RFC 7296 §2.4; swanctl.conf(5) `unique`, as charon's
+/// `check_uniqueness` decides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UniquenessDecision {
+    /// The `unique` of the configuration the new IKE SA authenticated with.
+    pub unique: Unique,
+    /// The new IKE SA's IKE_AUTH request carried INITIAL_CONTACT.
+    pub initial_contact: bool,
+    /// The peer's authenticated identity.
+    pub remote_id: String,
+    /// The older established IKE SAs between the same identities.
+    pub existing: Vec<IkeSaId>,
+    pub outcome: UniquenessOutcome,
+}
+
+/// What becomes of the older IKE SAs, or of the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UniquenessOutcome {
+    /// They stay up with the new one: `unique = never` (INITIAL_CONTACT or not), or
+    /// `no` without INITIAL_CONTACT.
+    Kept,
+    /// `unique = keep`, but each is from the new SA's address and port: taken for a
+    /// reauthentication (make-before-break), they stay up with the new one.
+    Reauthentication,
+    /// INITIAL_CONTACT: they are dropped without a Delete (RFC 7296 §2.4).
+    Replaced,
+    /// `unique = replace`: each is deleted with an INFORMATIONAL Delete.
+    Deleted,
+    /// `unique = keep`: the new IKE SA is refused with AUTHENTICATION_FAILED.
+    Refused,
+}
+
+impl UniquenessDecision {
+    pub fn describe(&self) -> String {
+        let existing: Vec<String> = self.existing.iter().map(ToString::to_string).collect();
+        let existing = existing.join(", ");
+        let peer = &self.remote_id;
+        let unique = self.unique.keyword();
+        match self.outcome {
+            UniquenessOutcome::Kept if self.initial_contact => format!(
+                "unique = {unique}: ignoring INITIAL_CONTACT, keeping {existing} of peer '{peer}'"
+            ),
+            UniquenessOutcome::Kept => format!(
+                "unique = {unique} and no INITIAL_CONTACT: keeping {existing} of peer '{peer}'"
+            ),
+            UniquenessOutcome::Reauthentication => format!(
+                "unique = keep, but {existing} of peer '{peer}' is from the same address: a \
+                 suspected reauthentication, keeping it"
+            ),
+            UniquenessOutcome::Replaced => format!(
+                "received INITIAL_CONTACT: destroying duplicate {existing} of peer '{peer}' \
+                 (RFC 7296 §2.4)"
+            ),
+            UniquenessOutcome::Deleted => format!(
+                "unique = replace: deleting duplicate {existing} of peer '{peer}' due to \
+                 uniqueness policy"
+            ),
+            UniquenessOutcome::Refused => format!(
+                "unique = keep: {existing} of peer '{peer}' is up, canceling IKE_SA setup due \
+                 to uniqueness policy"
+            ),
         }
     }
 }
@@ -360,6 +434,7 @@ impl Decision {
                     format!("{verb} virtual IP {}", addrs.join(", "))
                 }
             }
+            Self::Uniqueness(u) => u.describe(),
             Self::Mode { child, chosen, .. } => format!("CHILD_SA {child} uses {chosen:?} mode"),
         }
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChildSaId, Problem};
+use super::{ChildSaId, IkeSaId, Problem};
 use crate::wire::iana::NotifyType;
 
 /// Why an exchange was started or an SA ended.
@@ -27,6 +27,9 @@ pub enum Cause {
     /// answered with TEMPORARY_FAILURE (RFC 7296 §2.25), or it was a rekey that
     /// failed, which charon tries again while the old SA lives (§2.8).
     Retry,
+    /// `unique = replace` (swanctl.conf(5)): `new_sa`, between the same
+    /// authenticated identities, is established, so this older one is deleted.
+    Uniqueness { new_sa: IkeSaId },
 }
 
 impl Cause {
@@ -41,6 +44,9 @@ impl Cause {
             Self::Rekeyed => "replaced by a rekey".to_owned(),
             Self::Liveness => "liveness check (dpd_delay)".to_owned(),
             Self::Retry => "retry after a failed attempt".to_owned(),
+            Self::Uniqueness { new_sa } => {
+                format!("unique = replace: {new_sa} is established between the same identities")
+            }
         }
     }
 }

@@ -114,6 +114,10 @@ pub enum Problem {
     UnknownChildConfig { name: String },
     /// The IKE SA was replaced by a rekey (RFC 7296 §2.18): only its deletion is left.
     IkeSaReplaced { new_sa: IkeSaId },
+    /// `unique = keep` (swanctl.conf(5)): `existing`, between the same
+    /// authenticated identities, is up from another address, so the new IKE SA is
+    /// refused (AUTHENTICATION_FAILED, as charon answers).
+    UniquenessKeep { existing: IkeSaId },
     /// A payload of ours cannot be encoded.
     CannotEncode {
         payload: PayloadType,
@@ -295,6 +299,10 @@ impl Problem {
             Self::ChildSaBusy { child } => format!("{child} is being replaced or deleted"),
             Self::UnknownChildConfig { name } => format!("no child configuration {name:?}"),
             Self::IkeSaReplaced { new_sa } => format!("the IKE SA was replaced by {new_sa}"),
+            Self::UniquenessKeep { existing } => format!(
+                "unique = keep and {existing} is up between the same identities: canceling \
+                 IKE_SA setup due to uniqueness policy"
+            ),
             Self::CannotEncode { payload, error } => format!("cannot encode {payload}: {error}"),
             Self::CannotBuild {
                 exchange,

@@ -22,7 +22,7 @@ use crate::crypto::CryptoProvider;
 use crate::event::{Event, EventKind};
 use crate::event::{FlightCounter, FlightId};
 use crate::keylog::{KeyLogEntry, KeyLogRecord};
-use crate::wire::{IdPayload, IkeSpi};
+use crate::wire::IkeSpi;
 
 /// Datagrams and events waiting to be polled.
 #[derive(Debug, Default)]
@@ -55,14 +55,12 @@ impl Output {
 /// Consequences of an exchange for other IKE SAs, carried out by the engine.
 #[derive(Debug)]
 pub(crate) enum Effect {
-    /// INITIAL_CONTACT (RFC 7296 §2.4): the other established IKE SAs between these
-    /// authenticated identities (ours and the peer's, whichever configuration they
-    /// were made with) are to be dropped.
-    InitialContact {
-        new_sa: IkeSaId,
-        local_id: IdPayload,
-        peer_id: IdPayload,
-    },
+    /// INITIAL_CONTACT (RFC 7296 §2.4): `old`, the other established IKE SAs
+    /// between the new SA's authenticated identities, are dropped without a Delete.
+    InitialContact { new_sa: IkeSaId, old: Vec<IkeSaId> },
+    /// `unique = replace` (swanctl.conf(5)): `old`, the other established IKE SAs
+    /// between the new SA's authenticated identities, are deleted with a Delete.
+    DeleteDuplicates { new_sa: IkeSaId, old: Vec<IkeSaId> },
     /// A rekey created a new IKE SA (RFC 7296 §2.18): the engine registers it.
     AdoptIkeSa(Box<IkeSa>),
     /// `sa` (made by answering the peer's crossing IKE rekey) lost the collision to
@@ -93,6 +91,10 @@ pub(crate) struct Cx<'a> {
     pub(crate) responders: &'a [Arc<Policy>],
     /// Our IKE SPIs in use (a rekey draws a fresh one, RFC 7296 §2.18).
     pub(crate) spis: &'a BTreeMap<IkeSpi, IkeSaId>,
+    /// The engine's other IKE SAs (the one being handled is out of the map while
+    /// it is), to read: the uniqueness policy looks for older SAs between the same
+    /// identities (`ike::uniqueness`).
+    pub(crate) ike_sas: &'a BTreeMap<IkeSaId, Box<IkeSa>>,
     /// The responder's cookie secrets (RFC 7296 §2.6): IKE_SA_INIT checks cookies
     /// against them and hands out new ones, which arms their rotation.
     pub(crate) cookie: &'a mut CookieJar,

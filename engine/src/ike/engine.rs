@@ -28,8 +28,10 @@ use super::sa::{Fate, IkeSa, SaCore};
 use super::state::{InitiatorInit, SaState, State};
 use super::timer_purpose;
 use super::timers::{Timer, TimerQueue, TimerTable};
-use crate::config::{PeerConfig, Role};
-use crate::event::{ChildDownReason, DownReason, DropEvent, DropReason, Event, EventKind};
+use crate::config::{PeerConfig, Role, Unique};
+use crate::event::{
+    Action, Cause, ChildDownReason, DownReason, DropEvent, DropReason, Event, EventKind,
+};
 use crate::proposal::to_sa_payload;
 use crate::wire::iana::{ExchangeType, TransformType};
 use crate::wire::udp_encap::Udp4500Payload;
@@ -162,9 +164,12 @@ impl Engine {
             .ok_or(EngineError::NoKeyExchangeGroup)?;
         let offered = to_sa_payload(&policy.ike_proposals, &[]);
         let spi_i = self.fresh_spi();
-        let initial_contact = !self.sas.values().any(|sa| {
-            sa.core.remote.ip() == remote.ip() && sa.state.name() == SaState::Established
-        });
+        // RFC 7296 §2.4: INITIAL_CONTACT when we hold no IKE SA with this peer;
+        // never under `unique = never` (swanctl.conf(5)).
+        let initial_contact = policy.config.unique != Unique::Never
+            && !self.sas.values().any(|sa| {
+                sa.core.remote.ip() == remote.ip() && sa.state.name() == SaState::Established
+            });
         let id = self.ids.next_ike();
         let mut core = SaCore::new(id, Role::Initiator, spi_i, policy, local, remote);
         let before = TimerTable::default();
@@ -393,6 +398,7 @@ impl Engine {
             pools: &mut self.pools,
             responders: &self.responders,
             spis: &self.by_spi,
+            ike_sas: &self.sas,
             cookie: &mut self.cookie,
             effects: Vec::new(),
         }
@@ -541,31 +547,28 @@ impl Engine {
 
     fn apply(&mut self, now: Time, effect: Effect) {
         match effect {
-            Effect::InitialContact {
-                new_sa,
-                local_id,
-                peer_id,
-            } => {
-                // §2.4: "this IKE SA is the only IKE SA currently active between
-                // the authenticated identities", whichever configuration (loaded
-                // now or since removed) and role the others were made with.
-                let old: Vec<IkeSaId> = self
-                    .sas
-                    .values()
-                    .filter(|sa| {
-                        sa.core.id != new_sa
-                            && sa.core.local_id.as_ref() == Some(&local_id)
-                            && sa.core.peer_id.as_ref() == Some(&peer_id)
-                            && sa.state.name() == SaState::Established
-                    })
-                    .map(|sa| sa.core.id)
-                    .collect();
+            Effect::InitialContact { new_sa, old } => {
                 for id in old {
                     // RFC 7296 §2.4: the old SAs may be deleted without a Delete.
                     self.with_sa(now, id, |sa, cx| {
-                        sa.core
-                            .go_down(cx, DownReason::ReplacedByInitialContact { new_sa }, false);
-                        sa.state = State::Closing;
+                        if matches!(sa.state, State::Established(_)) {
+                            let reason = DownReason::ReplacedByInitialContact { new_sa };
+                            sa.core.go_down(cx, reason, false);
+                            sa.state = State::Closing;
+                        }
+                    });
+                }
+            }
+            Effect::DeleteDuplicates { new_sa, old } => {
+                let task = super::ops::Task {
+                    action: Action::DeleteIke,
+                    cause: Cause::Uniqueness { new_sa },
+                };
+                for id in old {
+                    // An SA already replaced by a rekey (RFC 7296 §2.18) refuses the
+                    // command; the SA that replaced it is among `old`.
+                    self.with_sa(now, id, |sa, cx| {
+                        let _ = super::ops::command(sa, cx, task.clone());
                     });
                 }
             }

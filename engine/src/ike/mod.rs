@@ -67,7 +67,8 @@
 //!   chosen proposal contains it); NO_PROPOSAL_CHOSEN with every rejection explained;
 //!   FRAGMENTATION_SUPPORTED is not announced (no reassembly yet).
 //! - IKE_AUTH (§1.2, §2.15) with pre-shared keys behind a pluggable authenticator;
-//!   identities of every ID type; INITIAL_CONTACT; CP (§2.19): virtual IPs and DNS from
+//!   identities of every ID type; INITIAL_CONTACT and the uniqueness policy (§2.4,
+//!   swanctl.conf(5) `unique`, `uniqueness`); CP (§2.19): virtual IPs and DNS from
 //!   pools, FAILED_CP_REQUIRED / INTERNAL_ADDRESS_FAILURE as charon answers;
 //!   traffic selector narrowing (§2.9) and TS_UNACCEPTABLE; the first CHILD SA with
 //!   its KEYMAT (§2.17).
@@ -144,6 +145,7 @@ pub use crate::wire::summary;
 mod timer_purpose;
 mod timers;
 pub mod ts;
+mod uniqueness;
 #[cfg(test)]
 mod work_once_tests;
 

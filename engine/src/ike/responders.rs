@@ -12,8 +12,9 @@
 //! What must outlive a reload does not hang on the id: pool leases belong to the
 //! pool (its name and addresses, `ike::cp`), so a configuration removed and added
 //! again hands a returning client its address and no one else's; INITIAL_CONTACT
-//! (RFC 7296 §2.4) compares the authenticated identities, so it finds the SAs made
-//! under the configuration before the reload.
+//! and the uniqueness policy (RFC 7296 §2.4, swanctl.conf(5) `unique`,
+//! `ike::uniqueness`) compare the authenticated identities, so they find the SAs
+//! made under the configuration before the reload.
 
 use std::sync::Arc;
 

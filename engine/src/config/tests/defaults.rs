@@ -249,7 +249,6 @@ fn keys_not_acted_on_yet_are_refused_by_name() {
         ("send_cert = \"ifasked\"\n", "send_cert"),
         ("keyingtries = 0\n", "keyingtries"),
         ("keyingtries = 3\n", "keyingtries"),
-        ("unique = \"replace\"\n", "unique"),
         ("fragment_size = 1280\n", "fragment_size"),
     ];
     for (text, key) in cases {
@@ -269,4 +268,19 @@ fn keys_not_acted_on_yet_are_refused_by_name() {
          send_cert = \"never\"\nkeyingtries = 1\nunique = \"no\"\n",
     );
     assert!(super::problems(&explicit, None).is_empty());
+}
+
+/// `unique` (swanctl.conf(5)): every value is acted on.
+#[test]
+fn every_uniqueness_policy_is_accepted() {
+    for (text, unique) in [
+        ("never", Unique::Never),
+        ("no", Unique::No),
+        ("keep", Unique::Keep),
+        ("replace", Unique::Replace),
+    ] {
+        let c = parse(&format!("unique = \"{text}\"\n"));
+        assert_eq!((c.unique, c.unique.keyword()), (unique, text));
+        assert!(super::problems(&c, None).is_empty(), "{text}");
+    }
 }

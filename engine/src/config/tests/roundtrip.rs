@@ -135,7 +135,6 @@ fn every_key_roundtrips() {
             "send_certreq",
             "send_cert",
             "keyingtries",
-            "unique",
             "fragment_size"
         ]
     );

@@ -3,7 +3,8 @@
 //! ```text
 //! HDR, SK {IDi, [N(INITIAL_CONTACT)], [IDr], AUTH, [CP(CFG_REQUEST)], SAi2, TSi, TSr}  -->
 //!       <--  HDR, SK {IDr, AUTH, [CP(CFG_REPLY)], SAr2, TSi, TSr}
-//!       <--  HDR, SK {N(AUTHENTICATION_FAILED)}          (§2.21.2; the IKE SA is not created)
+//!       <--  HDR, SK {N(AUTHENTICATION_FAILED)}          (§2.21.2; the IKE SA is not created;
+//!                                                          also `unique = keep`, `ike::uniqueness`)
 //!       <--  HDR, SK {IDr, AUTH, N(TS_UNACCEPTABLE)}     (IKE SA up, no CHILD SA, §1.2)
 //! ```
 //!
@@ -17,12 +18,13 @@ use crate::crypto::keys::IkeKeys;
 use crate::event::{ChildFailure, Decision, DownReason, EventKind, PeerConfigReason, Problem};
 use crate::ike::auth::{PeerProof, PeerRefusal, SignedOctets, check_peer};
 use crate::ike::child_setup::{Keying, child_failed};
-use crate::ike::context::{Cx, Effect};
+use crate::ike::context::Cx;
 use crate::ike::negotiate::{child_requested, configure, negotiate_child};
 use crate::ike::payloads::{auth, has_notify, id_i, id_r, id_text};
 use crate::ike::policy::Policy;
 use crate::ike::sa::SaCore;
 use crate::ike::timers::Timer;
+use crate::ike::uniqueness;
 use crate::wire::iana::{ExchangeType, NotifyType, PayloadType};
 use crate::wire::{IdPayload, NotifyPayload, Payload};
 
@@ -162,12 +164,20 @@ impl ResponderAuth {
                 id_body: &idr_body,
             },
         );
-        if has_notify(p, NotifyType::INITIAL_CONTACT) {
-            cx.effects.push(Effect::InitialContact {
-                new_sa: core.id,
-                local_id: idr.clone(),
-                peer_id: idi.clone(),
-            });
+        // Before the pools are asked, so a refused SA takes no address.
+        let initial_contact = has_notify(p, NotifyType::INITIAL_CONTACT);
+        if let Err(existing) = uniqueness::check(core, cx, policy.config.unique, initial_contact) {
+            return Self::refuse(
+                core,
+                cx,
+                msg,
+                NotifyType::AUTHENTICATION_FAILED,
+                DownReason::Refused {
+                    exchange: ExchangeType::IKE_AUTH,
+                    notify: NotifyType::AUTHENTICATION_FAILED,
+                    problem: Problem::UniquenessKeep { existing },
+                },
+            );
         }
         let mut payloads = vec![Payload::IdR(idr), Payload::Auth(auth_r)];
         let cp = configure(core, cx, p);
