@@ -43,7 +43,7 @@ use ikelab_tests::interop::gateway_lab::{
 fn strongswan_client_gets_a_virtual_ip_dns_and_reaches_the_inner_network() {
     let started = Instant::now();
     let lab = or_report(GatewayLab::build("lsnone", 1, false), &[]);
-    let mut listen = or_report(
+    let listen = or_report(
         lab.start_listen(&ListenConfig::any_client(&[ALICE]), &[]),
         &[],
     );
@@ -140,7 +140,7 @@ fn two_strongswan_clients_reach_the_inner_network_and_not_each_other() {
     let lab = or_report(GatewayLab::build("lsntwo", 2, false), &[]);
     let mut connection = GatewayConnection::new("rw", "%any");
     connection.local_ts = vec![PROTECTED_AND_POOL.to_owned()];
-    let mut listen = or_report(
+    let listen = or_report(
         lab.start_listen(&ListenConfig::new(vec![connection], &[ALICE, BOB]), &[]),
         &[],
     );
@@ -216,7 +216,7 @@ fn two_strongswan_clients_reach_the_inner_network_and_not_each_other() {
 fn a_client_reconnecting_with_initial_contact_replaces_its_old_sas_and_keeps_its_virtual_ip() {
     let started = Instant::now();
     let lab = or_report(GatewayLab::build("lsnic", 1, false), &[]);
-    let mut listen = or_report(
+    let listen = or_report(
         lab.start_listen(&ListenConfig::any_client(&[ALICE]), &[]),
         &[],
     );

@@ -109,13 +109,13 @@ impl Run {
     /// Starts listen, captures on `host`'s link, runs `ikelab connect` for alice
     /// there, pings, reads both statuses, and ends both with `ikelab down`.
     fn start(lab: &GatewayLab, host: &ClientHost) -> Self {
-        let mut listen = or_report(
+        let listen = or_report(
             lab.start_listen(&ListenConfig::any_client(&[ALICE]), &[]),
             &[],
         );
         let pcap = lab.dir().join("link.pcap");
         let capture = or_report(Capture::start(&host.netns, "out", &pcap, None), &[&listen]);
-        let mut client = or_report(
+        let client = or_report(
             lab.start_connect(host, &ConnectConfig::new(ALICE, host.addr), &[]),
             &[&listen],
         );

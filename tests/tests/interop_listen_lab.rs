@@ -122,7 +122,7 @@ fn a_strongswan_gateway_serves_the_same_clients() {
 
     // `ikelab connect` behind the NAT, in UDP 4500 (charon fakes a NAT anyway).
     let natc = lab.nat_client().clone();
-    let mut dave = lab
+    let dave = lab
         .start_connect(&natc, &ConnectConfig::new(DAVE, natc.addr), &[])
         .unwrap_or_else(|e| panic!("{e}"));
     dave.wait_for_log("tunnel: routes")

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -29,7 +30,7 @@ pub const READY_LINE: &str = "listening: IKE on UDP";
 struct Process {
     what: String,
     netns: Netns,
-    child: Option<Child>,
+    child: Mutex<Option<Child>>,
     pid: u32,
     log: PathBuf,
     control: PathBuf,
@@ -53,7 +54,7 @@ impl Process {
             what: format!("{what} in {}", netns.name()),
             netns: netns.clone(),
             pid: child.id(),
-            child: Some(child),
+            child: Mutex::new(Some(child)),
             log: log.to_owned(),
             control: control.to_owned(),
         })
@@ -63,16 +64,22 @@ impl Process {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Whether the process is still running (not yet reaped and not a zombie).
-    fn running(&mut self) -> bool {
+    fn child(&self) -> MutexGuard<'_, Option<Child>> {
         self.child
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the process is still running (not yet reaped and not a zombie).
+    fn running(&self) -> bool {
+        self.child()
             .as_mut()
             .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
     }
 
     /// Waits until the log holds `needle` `count` times; fails with the log if the
     /// process ends first or `timeout` passes.
-    fn wait_for_count(&mut self, needle: &str, count: usize, timeout: Duration) -> Result<String> {
+    fn wait_for_count(&self, needle: &str, count: usize, timeout: Duration) -> Result<String> {
         let started = Instant::now();
         loop {
             let text = self.log_text();
@@ -97,16 +104,16 @@ impl Process {
         }
     }
 
-    fn exit_status(&mut self) -> Option<ExitStatus> {
-        self.child
+    fn exit_status(&self) -> Option<ExitStatus> {
+        self.child()
             .as_mut()
             .and_then(|c| c.try_wait().ok().flatten())
     }
 
     /// Waits up to `timeout` for the process to exit; its status, or `None`.
-    fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let child = self.child.as_mut()?;
-        wait_until_exit(child, timeout)
+    fn wait_exit(&self, timeout: Duration) -> Option<ExitStatus> {
+        let mut child = self.child();
+        wait_until_exit(child.as_mut()?, timeout)
     }
 
     /// `ikelab ARGS… --control SOCKET` in the process's namespace, whatever its exit
@@ -133,7 +140,7 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take()
+        if let Some(mut child) = self.child().take()
             && stop_child(&mut child, "TERM", Duration::from_secs(5)).is_none()
         {
             eprintln!("interop: {} ignored SIGTERM and was killed", self.what);
@@ -186,7 +193,7 @@ impl GatewayLab {
             "-v".to_owned(),
         ];
         args.extend(extra.iter().map(ToString::to_string));
-        let mut process = Process::spawn(&self.gateway, "ikelab listen", &args, &log, &control)?;
+        let process = Process::spawn(&self.gateway, "ikelab listen", &args, &log, &control)?;
         process.wait_for_count(READY_LINE, 1, LOG_TIMEOUT)?;
         Ok(Listen {
             process,
@@ -247,12 +254,12 @@ impl Listen {
     }
 
     /// Waits until the log holds `needle` (at most [`LOG_TIMEOUT`]); the log.
-    pub fn wait_for_log(&mut self, needle: &str) -> Result<String> {
+    pub fn wait_for_log(&self, needle: &str) -> Result<String> {
         self.process.wait_for_count(needle, 1, LOG_TIMEOUT)
     }
 
     /// Waits until the log holds `needle` `count` times; the log.
-    pub fn wait_for_count(&mut self, needle: &str, count: usize) -> Result<String> {
+    pub fn wait_for_count(&self, needle: &str, count: usize) -> Result<String> {
         self.process.wait_for_count(needle, count, LOG_TIMEOUT)
     }
 
@@ -318,14 +325,14 @@ impl Listen {
 
     /// `ikelab down --control …`, then waits (at most 10 s) for `ikelab listen` to
     /// exit: `down`'s output and listen's exit status (`None`: still running).
-    pub fn down(&mut self) -> Result<(CmdOutput, Option<ExitStatus>)> {
+    pub fn down(&self) -> Result<(CmdOutput, Option<ExitStatus>)> {
         let out = self.process.control(&["down"])?;
         let status = self.process.wait_exit(Duration::from_secs(10));
         Ok((out, status))
     }
 
     /// Whether `ikelab listen` still runs.
-    pub fn running(&mut self) -> bool {
+    pub fn running(&self) -> bool {
         self.process.running()
     }
 }
@@ -363,7 +370,7 @@ impl ConnectClient {
     }
 
     /// Waits until the log holds `needle` (at most [`LOG_TIMEOUT`]); the log.
-    pub fn wait_for_log(&mut self, needle: &str) -> Result<String> {
+    pub fn wait_for_log(&self, needle: &str) -> Result<String> {
         self.process.wait_for_count(needle, 1, LOG_TIMEOUT)
     }
 
@@ -383,7 +390,7 @@ impl ConnectClient {
     }
 
     /// `ikelab down --control …` and its exit (at most 10 s).
-    pub fn down(&mut self) -> Result<(CmdOutput, Option<ExitStatus>)> {
+    pub fn down(&self) -> Result<(CmdOutput, Option<ExitStatus>)> {
         let out = self.process.control(&["down"])?;
         let status = self.process.wait_exit(Duration::from_secs(10));
         Ok((out, status))
