@@ -164,14 +164,21 @@ fn wait_exit(child: &mut Child) -> ExitStatus {
 
 /// A client: the client fixture as `id` with `key`, written to `dir/NAME.toml`.
 fn client_config(dir: &Path, name: &str, id: &str, key: &str) -> PathBuf {
-    let config = variant(
-        CLIENT,
-        &[
-            ("local.id", &format!("{id:?}")),
-            ("secrets.psk", &format!("{key:?}")),
-        ],
-    )
-    .unwrap();
+    client_config_with(dir, name, id, key, &[])
+}
+
+/// [`client_config`] with more `edits` (dotted key, TOML value).
+fn client_config_with(
+    dir: &Path,
+    name: &str,
+    id: &str,
+    key: &str,
+    edits: &[(&str, &str)],
+) -> PathBuf {
+    let (id, key) = (format!("{id:?}"), format!("{key:?}"));
+    let mut all = vec![("local.id", id.as_str()), ("secrets.psk", key.as_str())];
+    all.extend_from_slice(edits);
+    let config = variant(CLIENT, &all).unwrap();
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
     path
@@ -533,4 +540,48 @@ fn the_readme_gateway_works() {
     let (exit, log) = gateway.down();
     assert!(exit.success(), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `unique` on the gateway, for a second client of one identity that sends no
+/// INITIAL_CONTACT (`unique = "never"` on the client side) from another port:
+/// `keep` refuses it with AUTHENTICATION_FAILED (exit code 8) and the first stays;
+/// `replace` deletes the first client's IKE SA once the second is up.
+#[test]
+fn unique_keep_refuses_and_replace_deletes_a_second_connection_of_one_identity() {
+    for unique in ["keep", "replace"] {
+        let dir = scratch(&format!("unique-{unique}"));
+        let text = gateway_file(&[("alice.example", "alice's key")], "").replace(
+            "pools = [\"vpool\"]\n",
+            &format!("pools = [\"vpool\"]\nunique = \"{unique}\"\n"),
+        );
+        let gateway = Gateway::start(&dir, &text);
+        let quiet = [("unique", r#""never""#)];
+        let first = client_config_with(&dir, "first", "alice.example", "alice's key", &quiet);
+        let second = client_config_with(&dir, "second", "alice.example", "alice's key", &quiet);
+        let (mut first, first_log) = connect_up(&gateway, &first);
+        gateway.status_until("the first up", |s| s.contains("ESTABLISHED"));
+        if unique == "keep" {
+            let (code, log) = connect_refused(&gateway, &second);
+            assert_eq!(code, Some(8), "{log}");
+            assert!(first.try_wait().unwrap().is_none(), "{}", first_log.text());
+            let status = gateway.status();
+            assert_eq!(status.matches("ESTABLISHED").count(), 1, "{status}");
+            assert!(
+                gateway.log.wait_for("unique = keep"),
+                "{}",
+                gateway.log.text()
+            );
+        } else {
+            let (_second, _log) = connect_up(&gateway, &second);
+            wait_exit(&mut first);
+            let text = first_log.finish();
+            assert!(text.contains("deleted by the peer"), "{text}");
+            let status =
+                gateway.status_until("one left", |s| s.matches("ESTABLISHED").count() == 1);
+            assert!(status.contains("alice.example"), "{status}");
+        }
+        let (exit, log) = gateway.down();
+        assert!(exit.success(), "{log}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
