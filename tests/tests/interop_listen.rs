@@ -6,14 +6,14 @@
 //! `interop_listen_connect`, reloading in `interop_listen_reload`.
 //!
 //! - `strongswan_client_gets_a_virtual_ip_dns_and_reaches_the_inner_network`
-//!   (~5 s): one client is ESTABLISHED with a virtual IP from the pool and the DNS
+//!   (~3 s): one client is ESTABLISHED with a virtual IP from the pool and the DNS
 //!   server 203.0.113.53 (charon's `resolve` plugin writes it into the namespace's
 //!   resolv.conf); listen logs the client up; 10 pings from the virtual IP to
 //!   203.0.113.1 all answered; `ikelab status` names the connection, the client's
 //!   identity, address and virtual IP, the CHILD SA's packets; the virtual IP is
 //!   routed into the gateway's TUN device; `ikelab down` deletes the client's SA and
 //!   listen exits 0.
-//! - `two_strongswan_clients_reach_the_inner_network_and_not_each_other` (~8 s):
+//! - `two_strongswan_clients_reach_the_inner_network_and_not_each_other` (~7 s):
 //!   alice and bob, each with its own PSK, both reach 203.0.113.1; their tunnels
 //!   cover the pool too (`203.0.113.0/24`, as charon gives them in
 //!   `interop_listen_lab`, where the same ping is answered), so alice's pings to
@@ -21,7 +21,7 @@
 //!   gateway; none is answered, bob's CHILD SA receives nothing, and `ikelab status`
 //!   counts them as dropped between clients.
 //! - `a_client_reconnecting_with_initial_contact_replaces_its_old_sas_and_keeps_its_virtual_ip`
-//!   (~8 s): alice's charon is killed (SIGKILL: no DELETE) and started again; its
+//!   (~3 s): alice's charon is killed (SIGKILL: no DELETE) and started again; its
 //!   new IKE_AUTH carries INITIAL_CONTACT; `ikelab status` then shows exactly one IKE
 //!   SA for alice, with the same virtual IP, and pings go through.
 //!

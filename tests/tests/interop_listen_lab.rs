@@ -6,7 +6,7 @@
 //!   the gateway and two clients, the NAT router MASQUERADEs its client, the gateway
 //!   forwards to the protected host and back, and no client reaches 203.0.113.0/24
 //!   without a route the test adds.
-//! - `a_strongswan_gateway_serves_the_same_clients` (~8 s): charon in the gateway's
+//! - `a_strongswan_gateway_serves_the_same_clients` (~5 s): charon in the gateway's
 //!   place, loaded with the listen tests' own configuration (as swanctl.conf): two
 //!   strongSwan road warriors get virtual IPs from the pool and the DNS server
 //!   (written by charon's `resolve` plugin), ping the protected host, and reach
