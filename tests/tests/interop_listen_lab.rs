@@ -60,7 +60,6 @@ fn plain_ip_reaches_the_gateway_the_clients_and_the_lan() {
     let through = ping_lan(&c1.netns);
     assert!(through.all_answered(), "{}", through.output);
     route(&c1.netns, "del", PROTECTED_NET, &gateway).unwrap();
-    // The router hides its client: the gateway sees the router's outside address.
     lab.close().unwrap_or_else(|e| panic!("{e}"));
     eprintln!("plain IP lab: {:?}", started.elapsed());
 }

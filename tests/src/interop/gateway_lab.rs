@@ -213,7 +213,8 @@ impl GatewayLab {
     }
 }
 
-/// Connects `netns` to the bridge: a veth pair `out` (in `netns`, with `cidr`) ↔
+/// Connects `netns` to the bridge: a veth pair `out` (`wan` for the router; in
+/// `netns`, with `cidr`) ↔
 /// `port` (in the switch, enslaved to `br0`), both up.
 fn plug(lab: &Lab, switch: &Netns, port: &str, netns: &Netns, cidr: &str) -> Result<()> {
     let ifname = if port == "nat" { "wan" } else { "out" };
