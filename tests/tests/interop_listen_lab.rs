@@ -16,8 +16,6 @@
 //!
 //! Interop layer: root, strongSwan, iproute2, iptables, ping; one test at a time.
 
-#![cfg(feature = "interop")]
-
 use std::time::Instant;
 
 use ikelab_tests::interop::gateway_lab::config::{

@@ -16,8 +16,6 @@
 //! Interop layer: root, strongSwan, iproute2, ping; `cargo build --workspace --bins
 //! --features ikelab-tests/interop` first; one test at a time.
 
-#![cfg(feature = "interop")]
-
 use std::time::{Duration, Instant};
 
 use ikelab_tests::interop::gateway_lab::config::{ALICE, BOB, CAROL};

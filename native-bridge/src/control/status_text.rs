@@ -22,7 +22,7 @@
 //! The `*` marks our SPI, as in swanctl. There is no `reqid` (the engine keeps no
 //! kernel policy).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use ikelab_engine::config::{Mode, Role};
@@ -33,11 +33,16 @@ use ikelab_engine::{ChildSaId, Engine, IkeSaId, Time};
 
 use super::algorithms::swanctl_names;
 
-/// When each SA came up, in the engine's time (from its events).
+/// When each SA came up, in the engine's time (from its events), and which IKE SAs
+/// are down already.
 #[derive(Debug, Default)]
 pub(crate) struct UpTimes {
     pub(crate) ike: BTreeMap<IkeSaId, Time>,
     pub(crate) child: BTreeMap<ChildSaId, Time>,
+    /// IKE SAs the engine reported down (`IkeSaDown`). It keeps a closed one for a
+    /// while to answer retransmissions of the last exchange (RFC 7296 §2.1); as in
+    /// swanctl, `status` no longer lists it.
+    pub(crate) down: BTreeSet<IkeSaId>,
 }
 
 /// The whole answer: every IKE SA the engine holds, with its CHILD SAs, each named
@@ -50,6 +55,9 @@ pub(crate) fn render(
 ) -> String {
     let mut text = String::new();
     for id in engine.ike_sa_ids() {
+        if up.down.contains(&id) {
+            continue;
+        }
         if let Some(info) = engine.ike_sa(id) {
             ike_sa(&mut text, engine, &info, now, &name_of(&info), up);
         }

@@ -398,6 +398,16 @@ impl Listener {
                 }
             }
             EventKind::ChildSaUp(up) => {
+                let who = self.clients.get(&ike).map_or("a client", String::as_str);
+                tracing::info!(
+                    "client {who}: CHILD SA '{}' up, ESP {}",
+                    up.name,
+                    if up.udp_encap {
+                        "in UDP 4500 (RFC 3948)"
+                    } else {
+                        "as IP protocol 50 (RFC 4303)"
+                    }
+                );
                 let client = driver.engine().child_sa(up.child).map(|sa| sa.remote.ip());
                 if let (Some(client), Some(data)) = (client, driver.data_path()) {
                     for line in

@@ -387,7 +387,8 @@ impl Driver {
         wake
     }
 
-    /// Keeps when an IKE SA or a CHILD SA came up (the event's engine time).
+    /// Keeps when an IKE SA or a CHILD SA came up (the event's engine time), and
+    /// which IKE SAs went down.
     fn note_up(&mut self, event: &Event) {
         let at = Time::from_micros(event.time_us);
         match &event.kind {
@@ -398,6 +399,12 @@ impl Driver {
             }
             EventKind::ChildSaUp(up) => {
                 self.up.child.insert(up.child, at);
+            }
+            EventKind::IkeSaDown { .. } => {
+                if let Some(id) = event.ike_sa {
+                    self.up.down.insert(id);
+                    self.up.ike.remove(&id);
+                }
             }
             _ => {}
         }
