@@ -291,6 +291,15 @@ fn no_keeps_the_older_sa_without_initial_contact_which_a_never_initiator_does_no
     assert_eq!(second.state(second_sa), Some(SaState::Established));
     assert_eq!(first.state(first_sa), Some(SaState::Established));
     assert_eq!(gateway_sas(&gw, SaState::Established).len(), 2);
+    // Two devices of one identity side by side: each has an address of its own, as
+    // charon's pool gives them, so the gateway's return traffic finds each.
+    assert_eq!(vips(&first, first_sa), [ip("10.3.0.1")]);
+    assert_eq!(
+        vips(&second, second_sa),
+        [ip("10.3.0.2")],
+        "{}",
+        gw.transcript()
+    );
     let decision = uniqueness(&gw).unwrap_or_else(|| panic!("{}", gw.transcript()));
     assert_eq!(decision.outcome, UniquenessOutcome::Kept);
     assert!(

@@ -226,6 +226,7 @@ impl PoolAllocator {
         request: &AddressRequest,
         identity: &[u8],
         holder: IkeSaId,
+        replacing: &[IkeSaId],
     ) -> Option<(IpAddr, String)> {
         for (name, pool) in pools {
             let range = pool.range();
@@ -233,7 +234,7 @@ impl PoolAllocator {
                 continue;
             }
             let key = PoolKey::of(name, range);
-            if let Some(addr) = self.pick(&key, range, request, identity) {
+            if let Some(addr) = self.pick(&key, range, request, identity, replacing) {
                 self.lease(key, addr, identity, holder);
                 return Some((addr, name.clone()));
             }
@@ -248,14 +249,27 @@ impl PoolAllocator {
         range: IpRange,
         request: &AddressRequest,
         identity: &[u8],
+        replacing: &[IkeSaId],
     ) -> Option<IpAddr> {
         let empty = BTreeMap::new();
         let leases = self.leases.get(key).unwrap_or(&empty);
         let usable = |addr: IpAddr| !self.held_by_other(addr, identity);
-        // 1. The peer's own lease (online or offline), as charon reassigns it.
+        // 1. The peer's own lease, as charon's mem_pool reassigns it: an offline one;
+        //    an online one only to the SA that replaces its holders (INITIAL_CONTACT,
+        //    `unique = replace`) or that asks for it by address (a
+        //    reauthentication). A second SA of one identity beside the first (two
+        //    devices, `unique = no` without INITIAL_CONTACT) gets an address of its
+        //    own, so return traffic finds each.
+        let reassignable = |addr: IpAddr, lease: &Lease| {
+            lease.identity == identity
+                && usable(addr)
+                && (!lease.online()
+                    || lease.holders.iter().all(|h| replacing.contains(h))
+                    || request.preferred == Some(addr))
+        };
         if let Some(addr) = leases
             .iter()
-            .find(|(a, l)| l.identity == identity && usable(**a))
+            .find(|(a, l)| reassignable(**a, l))
             .map(|(a, _)| *a)
         {
             return Some(addr);
@@ -384,7 +398,7 @@ mod tests {
     fn assigns_in_order_skipping_network_and_broadcast() {
         let pools = [pool("10.3.0.0/30")];
         let mut a = PoolAllocator::default();
-        let first = a.assign(&pools, &V4, b"alice", IkeSaId(1));
+        let first = a.assign(&pools, &V4, b"alice", IkeSaId(1), &[]);
         assert_eq!(
             first,
             Some((
@@ -395,20 +409,21 @@ mod tests {
             ))
         );
         let second = a
-            .assign(&pools, &V4, b"bob", IkeSaId(2))
+            .assign(&pools, &V4, b"bob", IkeSaId(2), &[])
             .map(|x| x.0.to_string());
         assert_eq!(second.as_deref(), Some("10.3.0.2"));
         // .3 is the broadcast address: the pool is exhausted.
-        assert_eq!(a.assign(&pools, &V4, b"carol", IkeSaId(3)), None);
-        // Alice comes back with a new SA: same address.
+        assert_eq!(a.assign(&pools, &V4, b"carol", IkeSaId(3), &[]), None);
+        // Alice comes back with a new SA that replaces her old one (INITIAL_CONTACT):
+        // same address.
         let again = a
-            .assign(&pools, &V4, b"alice", IkeSaId(4))
+            .assign(&pools, &V4, b"alice", IkeSaId(4), &[IkeSaId(1)])
             .map(|x| x.0.to_string());
         assert_eq!(again.as_deref(), Some("10.3.0.1"));
         // Bob's SA goes away: carol gets his offline lease.
         a.release(IkeSaId(2));
         let reused = a
-            .assign(&pools, &V4, b"carol", IkeSaId(5))
+            .assign(&pools, &V4, b"carol", IkeSaId(5), &[])
             .map(|x| x.0.to_string());
         assert_eq!(reused.as_deref(), Some("10.3.0.2"));
     }
@@ -420,7 +435,19 @@ mod tests {
         identity: &[u8],
         sa: u64,
     ) -> Option<String> {
-        a.assign(pools, &V4, identity, IkeSaId(sa))
+        a.assign(pools, &V4, identity, IkeSaId(sa), &[])
+            .map(|(addr, _)| addr.to_string())
+    }
+
+    /// [`addr`] for an SA that replaces SA `old` of the same identity.
+    fn addr_replacing(
+        a: &mut PoolAllocator,
+        pools: &[(String, Pool)],
+        identity: &[u8],
+        sa: u64,
+        old: u64,
+    ) -> Option<String> {
+        a.assign(pools, &V4, identity, IkeSaId(sa), &[IkeSaId(old)])
             .map(|(addr, _)| addr.to_string())
     }
 
@@ -440,9 +467,10 @@ mod tests {
             addr(&mut a, &reloaded, b"bob", 2).as_deref(),
             Some("10.3.0.2")
         );
-        // ...and she gets it back when she reconnects under the new configuration.
+        // ...and she gets it back when she reconnects under the new configuration
+        // (her new SA replacing the old one).
         assert_eq!(
-            addr(&mut a, &reloaded, b"alice", 3).as_deref(),
+            addr_replacing(&mut a, &reloaded, b"alice", 3, 1).as_deref(),
             Some("10.3.0.1")
         );
     }
@@ -479,27 +507,40 @@ mod tests {
 
     #[test]
     fn a_lease_shared_by_two_sas_of_one_identity_stays_online_until_both_are_gone() {
-        let pools = [pool("10.3.0.0/30")];
+        let pools = [pool("10.3.0.0/29")];
         let mut a = PoolAllocator::default();
         assert_eq!(
             addr(&mut a, &pools, b"alice", 1).as_deref(),
             Some("10.3.0.1")
         );
-        // A second IKE SA of alice (unique = never) shares her lease.
+        // A second IKE SA of alice beside the first (a second device, unique = no
+        // without INITIAL_CONTACT) gets an address of its own, as from charon...
         assert_eq!(
             addr(&mut a, &pools, b"alice", 2).as_deref(),
-            Some("10.3.0.1")
+            Some("10.3.0.2")
         );
-        assert_eq!(addr(&mut a, &pools, b"bob", 3).as_deref(), Some("10.3.0.2"));
+        // ...unless it asks for hers (a reauthentication): then they share it.
+        let wanted = AddressRequest {
+            ipv6: false,
+            preferred: "10.3.0.1".parse().ok(),
+        };
+        let shared = a
+            .assign(&pools, &wanted, b"alice", IkeSaId(3), &[])
+            .map(|(addr, _)| addr.to_string());
+        assert_eq!(shared.as_deref(), Some("10.3.0.1"));
         // The newer SA goes; the older one still uses .1.
-        a.release(IkeSaId(2));
-        assert_eq!(addr(&mut a, &pools, b"carol", 4), None);
+        a.release(IkeSaId(3));
+        assert_eq!(addr(&mut a, &pools, b"bob", 4).as_deref(), Some("10.3.0.3"));
+        let taken = a
+            .assign(&pools, &wanted, b"carol", IkeSaId(5), &[])
+            .map(|(addr, _)| addr.to_string());
+        assert_eq!(taken.as_deref(), Some("10.3.0.4"), "not .1: alice holds it");
         // A rekey of the older one keeps it online (RFC 7296 §2.18).
-        a.transfer(IkeSaId(1), IkeSaId(5));
-        assert_eq!(addr(&mut a, &pools, b"carol", 4), None);
-        a.release(IkeSaId(5));
+        a.transfer(IkeSaId(1), IkeSaId(6));
+        a.release(IkeSaId(6));
+        // Now .1 is offline; only alice's own SAs reuse it first.
         assert_eq!(
-            addr(&mut a, &pools, b"carol", 6).as_deref(),
+            addr_replacing(&mut a, &pools, b"alice", 7, 2).as_deref(),
             Some("10.3.0.1")
         );
     }

@@ -8,6 +8,7 @@ use super::child_choice::{ChildKeying, ChildRefusal, ChildRequest, choose_child}
 use super::child_setup::{Keying, child_failed, install_child};
 use super::context::Cx;
 use super::cp;
+use super::ids::IkeSaId;
 use super::payloads::{cp as cp_payload, has_notify, sa, ts_i, ts_r};
 use super::policy::ChildPolicy;
 use super::sa::SaCore;
@@ -31,8 +32,14 @@ fn notify(t: NotifyType) -> Payload {
     Payload::Notify(NotifyPayload::new(t, Vec::new()))
 }
 
-/// Assigns virtual IPs from the configuration's pools.
-pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> CpOutcome {
+/// Assigns virtual IPs from the configuration's pools; `replacing` are the older
+/// IKE SAs of the peer this one replaces (their addresses may pass to it).
+pub(crate) fn configure(
+    core: &mut SaCore,
+    cx: &mut Cx<'_>,
+    p: &[Payload],
+    replacing: &[IkeSaId],
+) -> CpOutcome {
     let policy = core.policy.clone();
     let request = cp_payload(p).filter(|c| c.cfg_type == CfgType::REQUEST);
     let requested = request.map(cp::address_requests).unwrap_or_default();
@@ -76,7 +83,10 @@ pub(crate) fn configure(core: &mut SaCore, cx: &mut Cx<'_>, p: &[Payload]) -> Cp
     let mut assigned = Vec::new();
     let mut used_pools = Vec::new();
     for wanted in &requested {
-        if let Some((addr, pool)) = cx.pools.assign(&policy.pools, wanted, &identity, core.id) {
+        if let Some((addr, pool)) =
+            cx.pools
+                .assign(&policy.pools, wanted, &identity, core.id, replacing)
+        {
             assigned.push(addr);
             used_pools.push(pool);
         }

@@ -50,20 +50,22 @@ fn older_sas(
 
 /// Decides about the older IKE SAs between the identities `core` authenticated
 /// (`core.local_id`, `core.peer_id`) under `unique`, the policy of the
-/// configuration it authenticated with, and queues what becomes of them. `Err`
-/// names an older SA for which `unique = keep` refuses the new one.
+/// configuration it authenticated with, and queues what becomes of them. `Ok`
+/// holds the older SAs the new one replaces (their virtual IPs pass to it, as
+/// charon hands a replaced SA's lease on); `Err` names an older SA for which
+/// `unique = keep` refuses the new one.
 pub(crate) fn check(
     core: &SaCore,
     cx: &mut Cx<'_>,
     unique: Unique,
     initial_contact: bool,
-) -> Result<(), IkeSaId> {
+) -> Result<Vec<IkeSaId>, IkeSaId> {
     let (Some(local_id), Some(peer_id)) = (core.local_id.as_ref(), core.peer_id.as_ref()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let older = older_sas(core, cx, local_id, peer_id);
     if older.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // charon's keep: an older SA from the same address and port may be the one a
     // reauthentication replaces (make-before-break), so only another one refuses.
@@ -97,9 +99,20 @@ pub(crate) fn check(
     }
     let new_sa = core.id;
     match outcome {
-        UniquenessOutcome::Replaced => cx.effects.push(Effect::InitialContact { new_sa, old }),
-        UniquenessOutcome::Deleted => cx.effects.push(Effect::DeleteDuplicates { new_sa, old }),
-        _ => {}
+        UniquenessOutcome::Replaced => {
+            cx.effects.push(Effect::InitialContact {
+                new_sa,
+                old: old.clone(),
+            });
+            Ok(old)
+        }
+        UniquenessOutcome::Deleted => {
+            cx.effects.push(Effect::DeleteDuplicates {
+                new_sa,
+                old: old.clone(),
+            });
+            Ok(old)
+        }
+        _ => Ok(Vec::new()),
     }
-    Ok(())
 }

@@ -166,21 +166,24 @@ impl ResponderAuth {
         );
         // Before the pools are asked, so a refused SA takes no address.
         let initial_contact = has_notify(p, NotifyType::INITIAL_CONTACT);
-        if let Err(existing) = uniqueness::check(core, cx, policy.config.unique, initial_contact) {
-            return Self::refuse(
-                core,
-                cx,
-                msg,
-                NotifyType::AUTHENTICATION_FAILED,
-                DownReason::Refused {
-                    exchange: ExchangeType::IKE_AUTH,
-                    notify: NotifyType::AUTHENTICATION_FAILED,
-                    problem: Problem::UniquenessKeep { existing },
-                },
-            );
-        }
+        let replacing = match uniqueness::check(core, cx, policy.config.unique, initial_contact) {
+            Ok(replacing) => replacing,
+            Err(existing) => {
+                return Self::refuse(
+                    core,
+                    cx,
+                    msg,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    DownReason::Refused {
+                        exchange: ExchangeType::IKE_AUTH,
+                        notify: NotifyType::AUTHENTICATION_FAILED,
+                        problem: Problem::UniquenessKeep { existing },
+                    },
+                );
+            }
+        };
         let mut payloads = vec![Payload::IdR(idr), Payload::Auth(auth_r)];
-        let cp = configure(core, cx, p);
+        let cp = configure(core, cx, p, &replacing);
         payloads.extend(cp.payloads);
         cx.emit(
             Some(core.id),
