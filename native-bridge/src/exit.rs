@@ -16,9 +16,11 @@ pub(crate) enum Exit {
     Input,
     /// 4: a simulated scenario ended differently from its `[expect]`.
     Unexpected,
-    /// 5: `connect`'s configuration is invalid (its key and the reason are printed).
+    /// 5: `connect`'s, `listen`'s or a `reload`'s configuration is invalid (its key
+    /// and the reason are printed).
     Config,
-    /// 6: `connect` could not bind a local UDP port (in use, or not permitted).
+    /// 6: `connect` or `listen` could not bind a local UDP port (in use, or not
+    /// permitted).
     Bind,
     /// 7: the gateway did not answer within the retransmission budget (RFC 7296 §2.4).
     Unreachable,
@@ -31,12 +33,13 @@ pub(crate) enum Exit {
     TsUnacceptable,
     /// 11: FAILED_CP_REQUIRED (RFC 7296 §3.10.1).
     CpRequired,
-    /// 12: `connect`: the tunnel could not be set up or failed (the TUN device, a
-    /// route or the DNS settings; the reason is printed). The IKE SA is deleted.
+    /// 12: `connect` or `listen`: the tunnel could not be set up or failed (the TUN
+    /// device, a route or the DNS settings; the reason is printed). The IKE SAs are
+    /// deleted.
     Tunnel,
-    /// 13: `status` or `down`: no instance answers on the control socket.
+    /// 13: `status`, `down` or `reload`: no instance answers on the control socket.
     NoInstance,
-    /// 14: `connect`: another instance runs on the same control socket.
+    /// 14: `connect` or `listen`: another instance runs on the same control socket.
     AlreadyRunning,
 }
 

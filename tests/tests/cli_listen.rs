@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use ikelab_engine::capture::CaptureReader;
+use ikelab_engine::event::EventKind;
 use ikelab_engine::sim::fixtures::{CLIENT, variant};
+use ikelab_engine::trace::{NetworkEvent, Trace, TraceSource};
 use ikelab_tests::connect_support::{self, StderrLog, UP_WITHIN};
 use ikelab_tests::ikelab_bin;
 
@@ -62,6 +65,11 @@ struct Gateway {
 impl Gateway {
     /// Writes `text` as `dir/gateway.toml` and starts the gateway on it.
     fn start(dir: &Path, text: &str) -> Self {
+        Self::start_with(dir, text, &[])
+    }
+
+    /// [`start`](Self::start) with `extra` arguments.
+    fn start_with(dir: &Path, text: &str, extra: &[&str]) -> Self {
         let config = dir.join("gateway.toml");
         std::fs::write(&config, text).unwrap();
         let mut child = Command::new(ikelab_bin())
@@ -69,6 +77,7 @@ impl Gateway {
             .arg(&config)
             .args(["--no-tun", "--local", "127.0.0.1", "--control"])
             .arg(dir.join("gateway.sock"))
+            .args(extra)
             .stdin(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -587,4 +596,90 @@ fn unique_keep_refuses_and_replace_deletes_a_second_connection_of_one_identity()
         assert!(exit.success(), "{log}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// `--trace`, `--keys` and `--pcap` cover every client: after two clients and
+/// `down`, the trace (a bridge trace, the other lane `clients`) holds both IKE SAs
+/// coming up and what crossed the sockets, the key folder one IKE SA line and two
+/// ESP SA lines per client, and the capture every datagram, each to or from the
+/// gateway's IKE port.
+#[test]
+fn trace_keys_and_capture_cover_every_client() {
+    let dir = scratch("outputs");
+    let (trace, keys, pcap) = (
+        dir.join("gateway.trace.json"),
+        dir.join("keys"),
+        dir.join("gateway.pcap"),
+    );
+    let gateway = Gateway::start_with(
+        &dir,
+        &gateway_file(
+            &[
+                ("alice.example", "alice's key"),
+                ("bob.example", "bob's key"),
+            ],
+            "",
+        ),
+        &[
+            "--trace",
+            trace.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    let port = gateway.port;
+    let slow = [("retransmit.timeout", r#""2s""#)];
+    let (mut alice, _a) = connect_up(
+        &gateway,
+        &client_config_with(&dir, "alice", "alice.example", "alice's key", &slow),
+    );
+    let (mut bob, _b) = connect_up(
+        &gateway,
+        &client_config_with(&dir, "bob", "bob.example", "bob's key", &slow),
+    );
+    gateway.status_until("both up", |s| s.matches("ESTABLISHED").count() == 2);
+    let (exit, log) = gateway.down();
+    assert!(exit.success(), "{log}");
+    wait_exit(&mut alice);
+    wait_exit(&mut bob);
+
+    let trace = Trace::from_json(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    assert_eq!(trace.source, TraceSource::Bridge);
+    let lanes: Vec<&str> = trace.peers.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(lanes, ["ikelab", "clients"]);
+    let ups = trace
+        .events_of("ikelab")
+        .filter(|e| matches!(e.kind, EventKind::IkeSaUp(_)))
+        .count();
+    assert_eq!(ups, 2);
+    let transmits = trace
+        .network_events()
+        .filter(|(_, n)| matches!(n, NetworkEvent::Transmit { .. }))
+        .count();
+    // IKE_SA_INIT, IKE_AUTH and INFORMATIONAL, both ways, for each client.
+    assert_eq!(transmits, 12, "{transmits}");
+
+    let ike_table = std::fs::read_to_string(keys.join("ikev2_decryption_table")).unwrap();
+    let esp_table = std::fs::read_to_string(keys.join("esp_sa")).unwrap();
+    assert_eq!(ike_table.lines().count(), 2, "{ike_table}");
+    assert_eq!(esp_table.lines().count(), 4, "{esp_table}");
+
+    let bytes = std::fs::read(&pcap).unwrap();
+    let ports: Vec<(Option<u16>, Option<u16>)> = CaptureReader::new(&bytes)
+        .unwrap()
+        .map(|r| {
+            let d = r.unwrap().datagram().unwrap();
+            (d.src_port, d.dst_port)
+        })
+        .collect();
+    assert_eq!(ports.len(), 12, "{ports:?}");
+    assert!(
+        ports
+            .iter()
+            .all(|(s, d)| *s == Some(port) || *d == Some(port)),
+        "{ports:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
