@@ -342,12 +342,8 @@ fn keep_refuses_a_second_sa_from_another_address_with_authentication_failed() {
     // Without INITIAL_CONTACT (which would replace the first, as charon does).
     let (second, second_sa, _) = connect(&mut gw, 2, now, &alice_at("192.0.2.3", Unique::Never));
     assert_ne!(second.state(second_sa), Some(SaState::Established));
-    let refused = second.events.iter().find_map(|e| match &e.kind {
-        EventKind::IkeSaDown { reason } => Some(reason.clone()),
-        _ => None,
-    });
     assert_eq!(
-        refused,
+        down_reason(&second, second_sa),
         Some(DownReason::PeerError {
             exchange: ExchangeType::IKE_AUTH,
             notify: NotifyType::AUTHENTICATION_FAILED,

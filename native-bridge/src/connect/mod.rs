@@ -22,17 +22,14 @@ mod session;
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Arc;
 
 use ikelab_engine::config::PeerConfig;
-use ikelab_engine::keylog::{KeyLog, KeyRecorder};
 use ikelab_engine::trace::TracePeer;
 
 use crate::cli::ConnectArgs;
 use crate::control::listener::ControlListener;
 use crate::control::path::control_path;
 use crate::exit::Exit;
-use crate::key_folder::ProfileFolder;
 use crate::runtime::capture::CaptureFile;
 use crate::runtime::driver::{Driver, KeySinks};
 use crate::runtime::log::{self, Verbosity};
@@ -49,13 +46,7 @@ const THEM: &str = "gateway";
 
 /// Runs `ikelab connect`.
 pub(crate) fn run(args: &ConnectArgs) -> Exit {
-    log::init(if args.quiet {
-        Verbosity::Quiet
-    } else if args.verbose {
-        Verbosity::Verbose
-    } else {
-        Verbosity::Normal
-    });
+    log::init(Verbosity::from_flags(args.quiet, args.verbose));
     if !args.no_tun
         && let Err(message) = crate::tunnel::device::check_name(&args.tun_name)
     {
@@ -65,13 +56,9 @@ pub(crate) fn run(args: &ConnectArgs) -> Exit {
         Ok(c) => c,
         Err(problem) => return fail(problem.exit, &problem.message),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-    {
+    let runtime = match crate::runtime::start() {
         Ok(r) => r,
-        Err(e) => return fail(Exit::Failure, &format!("cannot start the runtime: {e}")),
+        Err(message) => return fail(Exit::Failure, &message),
     };
     runtime.block_on(connect(args, connection))
 }
@@ -114,14 +101,9 @@ async fn connect(args: &ConnectArgs, connection: config::Connection) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(Exit::Failure, &format!("cannot handle signals: {e}")),
     };
-    let folder = match args.keys.as_deref().map(ProfileFolder::create).transpose() {
-        Ok(folder) => folder.map(Arc::new),
+    let (keys, folder) = match KeySinks::for_run(args.keys.as_deref(), args.trace.is_some()) {
+        Ok(sinks) => sinks,
         Err(message) => return fail(Exit::Failure, &message),
-    };
-    let keys = KeySinks {
-        folder: folder.clone().map(|f| f as Arc<dyn KeyLog>),
-        // Key records go into the trace only with --keys.
-        recorder: (folder.is_some() && args.trace.is_some()).then(|| Arc::new(KeyRecorder::new())),
     };
     let peers = vec![
         TracePeer {

@@ -12,7 +12,7 @@ use ikelab_engine::wire::iana::ExchangeType;
 use ikelab_engine::{IkeSaId, Time};
 
 use super::outcome::{self, Context, Failure};
-use crate::control::listener::{Incoming, answer, answer_and_hold};
+use crate::control::listener::{Incoming, answer, answer_and_hold, answer_unknown};
 use crate::control::{DOWN_ACCEPTED, Request};
 use crate::exit::Exit;
 use crate::runtime::driver::{Driver, Wake};
@@ -232,13 +232,7 @@ fn on_control(driver: &Driver, incoming: Incoming, name: &str) -> bool {
             false
         }
         Err(line) => {
-            let line: String = line.chars().filter(|c| !c.is_control()).take(64).collect();
-            answer(
-                stream,
-                format!(
-                    "error: unknown request '{line}' (the requests are: status, down, reload)\n"
-                ),
-            );
+            answer_unknown(stream, &line);
             false
         }
     }

@@ -187,6 +187,16 @@ pub(crate) fn answer(stream: UnixStream, text: String) {
     });
 }
 
+/// Answers a request line that is none of the requests (shown without control
+/// characters, at most 64 of them).
+pub(crate) fn answer_unknown(stream: UnixStream, line: &str) {
+    let line: String = line.chars().filter(|c| !c.is_control()).take(64).collect();
+    answer(
+        stream,
+        format!("error: unknown request '{line}' (the requests are: status, down, reload)\n"),
+    );
+}
+
 /// Writes `text` to the client and keeps the connection open until the process
 /// ends (the runtime drops the task): its end-of-file tells the client we are gone.
 pub(crate) fn answer_and_hold(stream: UnixStream, text: String) {

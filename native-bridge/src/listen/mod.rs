@@ -21,12 +21,10 @@ mod loaded;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use ikelab_engine::event::{Event, EventKind};
 use ikelab_engine::ike::IkeSaInfo;
-use ikelab_engine::keylog::{KeyLog, KeyRecorder};
 use ikelab_engine::trace::TracePeer;
 use ikelab_engine::{IkeSaId, Time};
 
@@ -35,11 +33,12 @@ use self::file::Gateway;
 use self::loaded::Loaded;
 use crate::cli::ListenArgs;
 use crate::connect::config::{indented, parse_addr};
-use crate::control::listener::{ControlListener, Incoming, answer, answer_and_hold};
+use crate::control::listener::{
+    ControlListener, Incoming, answer, answer_and_hold, answer_unknown,
+};
 use crate::control::path::control_path;
 use crate::control::{RELOAD_REFUSED, Request};
 use crate::exit::Exit;
-use crate::key_folder::ProfileFolder;
 use crate::runtime::capture::CaptureFile;
 use crate::runtime::driver::{Driver, KeySinks, Wake};
 use crate::runtime::log::{self, Verbosity};
@@ -64,13 +63,7 @@ const NAT_T_PORT: u16 = 4500;
 
 /// Runs `ikelab listen`.
 pub(crate) fn run(args: &ListenArgs) -> Exit {
-    log::init(if args.quiet {
-        Verbosity::Quiet
-    } else if args.verbose {
-        Verbosity::Verbose
-    } else {
-        Verbosity::Normal
-    });
+    log::init(Verbosity::from_flags(args.quiet, args.verbose));
     if !args.no_tun
         && let Err(message) = crate::tunnel::device::check_name(&args.tun_name)
     {
@@ -84,13 +77,9 @@ pub(crate) fn run(args: &ListenArgs) -> Exit {
         Ok(addresses) => addresses,
         Err((exit, message)) => return fail(exit, &message),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-    {
+    let runtime = match crate::runtime::start() {
         Ok(r) => r,
-        Err(e) => return fail(Exit::Failure, &format!("cannot start the runtime: {e}")),
+        Err(message) => return fail(Exit::Failure, &message),
     };
     runtime.block_on(listen(args, &gateway, ike, nat_t))
 }
@@ -188,13 +177,9 @@ async fn listen(args: &ListenArgs, gateway: &Gateway, ike: SocketAddr, nat_t: So
         Ok(s) => s,
         Err(e) => return fail(Exit::Failure, &format!("cannot handle signals: {e}")),
     };
-    let folder = match args.keys.as_deref().map(ProfileFolder::create).transpose() {
-        Ok(folder) => folder.map(Arc::new),
+    let (keys, folder) = match KeySinks::for_run(args.keys.as_deref(), args.trace.is_some()) {
+        Ok(sinks) => sinks,
         Err(message) => return fail(Exit::Failure, &message),
-    };
-    let keys = KeySinks {
-        folder: folder.clone().map(|f| f as Arc<dyn KeyLog>),
-        recorder: (folder.is_some() && args.trace.is_some()).then(|| Arc::new(KeyRecorder::new())),
     };
     let peers = vec![
         TracePeer {
@@ -507,13 +492,7 @@ impl Listener {
                 false
             }
             Err(line) => {
-                let line: String = line.chars().filter(|c| !c.is_control()).take(64).collect();
-                answer(
-                    stream,
-                    format!(
-                        "error: unknown request '{line}' (the requests are: status, down, reload)\n"
-                    ),
-                );
+                answer_unknown(stream, &line);
                 false
             }
         }

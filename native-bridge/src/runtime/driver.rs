@@ -62,6 +62,24 @@ pub(crate) struct KeySinks {
     pub(crate) recorder: Option<Arc<KeyRecorder>>,
 }
 
+impl KeySinks {
+    /// The sinks of a run with `--keys DIR` (the Wireshark profile folder, created
+    /// now) and, with `--trace` too, the trace's key records; without `--keys`
+    /// none, so no secret leaves the engine. Also returns the folder, to finish at
+    /// the end.
+    pub(crate) fn for_run(
+        keys: Option<&Path>,
+        trace: bool,
+    ) -> Result<(Self, Option<Arc<ProfileFolder>>), String> {
+        let folder = keys.map(ProfileFolder::create).transpose()?.map(Arc::new);
+        let sinks = Self {
+            folder: folder.clone().map(|f| f as Arc<dyn KeyLog>),
+            recorder: (folder.is_some() && trace).then(|| Arc::new(KeyRecorder::new())),
+        };
+        Ok((sinks, folder))
+    }
+}
+
 /// The engine and everything it is fed from.
 #[derive(Debug)]
 pub(crate) struct Driver {

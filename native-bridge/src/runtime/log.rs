@@ -15,6 +15,19 @@ pub(crate) enum Verbosity {
     Verbose,
 }
 
+impl Verbosity {
+    /// From a command's `-q` and `-v` flags (clap makes them exclusive).
+    pub(crate) const fn from_flags(quiet: bool, verbose: bool) -> Self {
+        if quiet {
+            Self::Quiet
+        } else if verbose {
+            Self::Verbose
+        } else {
+            Self::Normal
+        }
+    }
+}
+
 /// Installs the subscriber (once per process; a second call changes nothing).
 pub(crate) fn init(verbosity: Verbosity) {
     let level = match verbosity {

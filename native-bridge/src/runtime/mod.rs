@@ -25,3 +25,13 @@ pub mod raw_esp;
 pub(crate) mod recording;
 pub(crate) mod signals;
 pub mod sockets;
+
+/// The tokio runtime a session runs on: one thread, I/O and timers (the engine is
+/// owned by one task). The error is the sentence to print.
+pub(crate) fn start() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}

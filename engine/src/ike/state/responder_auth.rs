@@ -66,6 +66,23 @@ impl ResponderAuth {
     }
 
     /// Answers with an error notify and ends the SA (kept to answer retransmits).
+    /// [`refuse`](Self::refuse) for a problem with the request, the SA going down
+    /// as refused with the same notify.
+    fn refuse_with(
+        core: &mut SaCore,
+        cx: &mut Cx<'_>,
+        msg: &Received<'_>,
+        notify: NotifyType,
+        problem: Problem,
+    ) -> State {
+        let reason = DownReason::Refused {
+            exchange: ExchangeType::IKE_AUTH,
+            notify,
+            problem,
+        };
+        Self::refuse(core, cx, msg, notify, reason)
+    }
+
     fn refuse(
         core: &mut SaCore,
         cx: &mut Cx<'_>,
@@ -97,18 +114,14 @@ impl ResponderAuth {
             return State::Closing;
         };
         let (Some(idi), Some(auth_i)) = (id_i(p), auth(p)) else {
-            return Self::refuse(
+            return Self::refuse_with(
                 core,
                 cx,
                 msg,
                 NotifyType::INVALID_SYNTAX,
-                DownReason::Refused {
-                    exchange: ExchangeType::IKE_AUTH,
-                    notify: NotifyType::INVALID_SYNTAX,
-                    problem: Problem::MissingPayloads {
-                        response: false,
-                        required: vec![PayloadType::IDI, PayloadType::AUTH],
-                    },
+                Problem::MissingPayloads {
+                    response: false,
+                    required: vec![PayloadType::IDI, PayloadType::AUTH],
                 },
             );
         };
@@ -126,17 +139,13 @@ impl ResponderAuth {
         match check_peer(core, cx, &policy, prf, &proof) {
             Ok(()) => {}
             Err(PeerRefusal::Identity) => {
-                return Self::refuse(
+                return Self::refuse_with(
                     core,
                     cx,
                     msg,
                     NotifyType::AUTHENTICATION_FAILED,
-                    DownReason::Refused {
-                        exchange: ExchangeType::IKE_AUTH,
-                        notify: NotifyType::AUTHENTICATION_FAILED,
-                        problem: Problem::UnacceptedIdentity {
-                            identity: id_text(idi),
-                        },
+                    Problem::UnacceptedIdentity {
+                        identity: id_text(idi),
                     },
                 );
             }
@@ -155,6 +164,20 @@ impl ResponderAuth {
         let Ok(idr_body) = Payload::IdR(idr.clone()).emit_body() else {
             return State::Closing;
         };
+        // Before AUTH is signed and the pools are asked: a refused SA takes no address.
+        let initial_contact = has_notify(p, NotifyType::INITIAL_CONTACT);
+        let replacing = match uniqueness::check(core, cx, policy.config.unique, initial_contact) {
+            Ok(replacing) => replacing,
+            Err(existing) => {
+                return Self::refuse_with(
+                    core,
+                    cx,
+                    msg,
+                    NotifyType::AUTHENTICATION_FAILED,
+                    Problem::UniquenessKeep { existing },
+                );
+            }
+        };
         let auth_r = policy.local_auth.sign(
             prf,
             &SignedOctets {
@@ -164,24 +187,6 @@ impl ResponderAuth {
                 id_body: &idr_body,
             },
         );
-        // Before the pools are asked, so a refused SA takes no address.
-        let initial_contact = has_notify(p, NotifyType::INITIAL_CONTACT);
-        let replacing = match uniqueness::check(core, cx, policy.config.unique, initial_contact) {
-            Ok(replacing) => replacing,
-            Err(existing) => {
-                return Self::refuse(
-                    core,
-                    cx,
-                    msg,
-                    NotifyType::AUTHENTICATION_FAILED,
-                    DownReason::Refused {
-                        exchange: ExchangeType::IKE_AUTH,
-                        notify: NotifyType::AUTHENTICATION_FAILED,
-                        problem: Problem::UniquenessKeep { existing },
-                    },
-                );
-            }
-        };
         let mut payloads = vec![Payload::IdR(idr), Payload::Auth(auth_r)];
         let cp = configure(core, cx, p, &replacing);
         payloads.extend(cp.payloads);
