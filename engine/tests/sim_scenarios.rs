@@ -261,3 +261,39 @@ fn every_file_in_assets_scenarios_is_bundled() {
     bundled.sort();
     assert_eq!(files, bundled, "add new files to BUNDLED in sim/library.rs");
 }
+
+#[test]
+fn a_packet_changed_on_the_path_is_refused_by_its_icv_and_the_sa_carries_on() {
+    // The second echo request (at 2 s) is changed on its way to the responder.
+    let problems = problems_after("esp-replay", |t| {
+        t.replace(
+            "[[script]]\nat = \"5s\"\naction = \"replay_esp\"\npeer = \"initiator\"\n",
+            "[[script]]\nat = \"1500ms\"\naction = \"tamper_esp\"\npeer = \"responder\"\n",
+        )
+        .replace("events = [\"esp_replayed\"]", "events = [\"esp_tampered\"]")
+        .replace(
+            "\"esp_opened:echo_request\" = 3, \"esp_opened:echo_reply\" = 3, \"esp_dropped\" = 1, \"esp_dropped:replay\" = 1",
+            "\"esp_opened:echo_request\" = 2, \"esp_opened:echo_reply\" = 2, \"esp_dropped\" = 1, \"esp_dropped:icv_mismatch\" = 1",
+        )
+        .replace("\"esp_sealed\" = 6", "\"esp_sealed\" = 5")
+    });
+    assert_eq!(problems, Vec::<String>::new());
+    // Without a packet after it, nothing is changed and nothing refused.
+    let problems = problems_after("esp-replay", |t| {
+        t.replace(
+            "[[script]]\nat = \"5s\"\naction = \"replay_esp\"\npeer = \"initiator\"\n",
+            "[[script]]\nat = \"5s\"\naction = \"tamper_esp\"\npeer = \"responder\"\n",
+        )
+    });
+    assert!(
+        problems.iter().any(
+            |p| p == "network: expected event \"esp_replayed\" 1 time(s), found 0"
+                || p.contains("esp_replayed")
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        !problems.iter().any(|p| p.contains("esp_tampered")),
+        "{problems:?}"
+    );
+}

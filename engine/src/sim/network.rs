@@ -90,6 +90,8 @@ pub(crate) struct Network {
     /// The last ESP packet put on a link towards each node (plain or in UDP), as a
     /// capture on that link saw it: what `replay_esp` delivers again.
     last_esp: BTreeMap<usize, InFlight>,
+    /// Nodes whose next incoming ESP packet the network changes (`tamper_esp`).
+    tamper: std::collections::BTreeSet<usize>,
 }
 
 impl Network {
@@ -103,6 +105,7 @@ impl Network {
             seq: 0,
             flights: FlightCounter::default(),
             last_esp: BTreeMap::new(),
+            tamper: std::collections::BTreeSet::new(),
         }
     }
 
@@ -252,6 +255,22 @@ impl Network {
                 },
             );
         }
+        // On the path, after the capture point (the pcap shows the packet as sent):
+        // the last octet, part of the ICV, gets its lowest bit flipped.
+        if esp
+            && self.tamper.remove(&to)
+            && let Some(last) = datagram.payload.last_mut()
+        {
+            *last ^= 0x01;
+            let (spi, sequence) = super::simulator::spi_and_sequence(&datagram.payload);
+            report.push(NetworkEvent::EspTampered {
+                flight,
+                from: sender.name.clone(),
+                to: to_name.clone(),
+                spi,
+                sequence,
+            });
+        }
         if fate.arrivals.is_empty() {
             report.push(dropped(&datagram, DropCause::Loss));
             return;
@@ -291,6 +310,11 @@ impl Network {
                 },
             );
         }
+    }
+
+    /// The next ESP packet towards node `to` will be changed on the path.
+    pub(crate) fn tamper_next(&mut self, to: usize) {
+        self.tamper.insert(to);
     }
 
     /// Delivers again, now, a copy of the last ESP packet the links carried towards

@@ -143,6 +143,10 @@ pub enum Action {
     /// ESP: the network delivers again a copy of the last ESP packet it carried
     /// towards `peer`; that peer's anti-replay window must refuse it.
     ReplayEsp { peer: String },
+    /// ESP: the network changes one bit (the last octet of the ICV) of the next ESP
+    /// packet it carries towards `peer`, as an attacker on the path would; that
+    /// peer's integrity check must refuse it (RFC 4303 §3.4.4).
+    TamperEsp { peer: String },
     /// CREATE_CHILD_SA: a further CHILD SA of a `[children.NAME]`.
     CreateChild { peer: String, child: String },
     /// CREATE_CHILD_SA: rekey the peer's first CHILD SA (of `[children.NAME]`
@@ -183,6 +187,7 @@ impl Action {
             Self::Ping { .. } => "ping",
             Self::Stream { .. } => "stream",
             Self::ReplayEsp { .. } => "replay_esp",
+            Self::TamperEsp { .. } => "tamper_esp",
             Self::CreateChild { .. } => "create_child",
             Self::RekeyChild { .. } => "rekey_child",
             Self::RekeyIke { .. } => "rekey_ike",
@@ -240,6 +245,9 @@ impl Action {
             Self::ReplayEsp { peer } => {
                 format!("the network replays the last ESP packet towards {peer}")
             }
+            Self::TamperEsp { peer } => {
+                format!("the network will change a bit of the next ESP packet towards {peer}")
+            }
             Self::CreateChild { peer, child } => format!("{peer} creates a CHILD SA {child}"),
             Self::RekeyChild { peer, child } => {
                 format!("{peer} rekeys its CHILD SA{}", of_config(child.as_deref()))
@@ -272,6 +280,7 @@ impl Action {
             | Self::Ping { peer, .. }
             | Self::Stream { peer, .. }
             | Self::ReplayEsp { peer }
+            | Self::TamperEsp { peer }
             | Self::CreateChild { peer, .. }
             | Self::RekeyChild { peer, .. }
             | Self::RekeyIke { peer }

@@ -37,6 +37,7 @@ const ACTION_KEYS: &[(&str, &[&str])] = &[
     ("ping", &["peer", "count", "interval", "to"]),
     ("stream", &["peer", "packets", "size", "interval", "to"]),
     ("replay_esp", &["peer"]),
+    ("tamper_esp", &["peer"]),
     ("create_child", &["peer", "child"]),
     ("rekey_child", &["peer", "child"]),
     ("rekey_ike", &["peer"]),
@@ -281,6 +282,7 @@ fn action(keys: &mut Keys) -> Result<Action, String> {
             }
         }
         "replay_esp" => Action::ReplayEsp { peer: keys.peer()? },
+        "tamper_esp" => Action::TamperEsp { peer: keys.peer()? },
         "create_child" => {
             let child = keys.string("child")?;
             Action::CreateChild {

@@ -26,6 +26,7 @@ use crate::trace::{ActionFailure, Entry, FlightId, Record, Trace, TracePeer, Tra
 
 mod lifecycle;
 mod traffic;
+pub(in crate::sim) use traffic::spi_and_sequence;
 
 /// The outcome of one run.
 #[derive(Debug, Clone)]
@@ -462,7 +463,10 @@ impl<'a> Simulator<'a> {
             | Action::DeleteChild { .. }
             | Action::DeleteIke { .. }
             | Action::CheckLiveness { .. } => self.run_lifecycle(action),
-            Action::Ping { .. } | Action::Stream { .. } | Action::ReplayEsp { .. } => {
+            Action::Ping { .. }
+            | Action::Stream { .. }
+            | Action::ReplayEsp { .. }
+            | Action::TamperEsp { .. } => {
                 self.run_traffic(action);
             }
         }

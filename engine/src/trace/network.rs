@@ -187,6 +187,16 @@ pub enum NetworkEvent {
     },
     /// A peer started again with a fresh engine (no SAs).
     PeerRestarted { peer: String },
+    /// The network changed one bit of an ESP packet on its way (the lowest bit of
+    /// its last octet, part of the ICV: `tamper_esp`), after the capture point; the
+    /// receiver's integrity check must refuse it (RFC 4303 §3.4.4).
+    EspTampered {
+        flight: FlightId,
+        from: String,
+        to: String,
+        spi: u32,
+        sequence: u32,
+    },
 }
 
 impl NetworkEvent {
@@ -199,7 +209,8 @@ impl NetworkEvent {
             | Self::Delivered { flight, .. }
             | Self::Dropped { flight, .. }
             | Self::NatRewrite { flight, .. }
-            | Self::EspReplayed { flight, .. } => Some(*flight),
+            | Self::EspReplayed { flight, .. }
+            | Self::EspTampered { flight, .. } => Some(*flight),
             Self::NatMapping { .. }
             | Self::NatMappingExpired { .. }
             | Self::Script { .. }
@@ -309,6 +320,15 @@ impl NetworkEvent {
             } => format!(
                 "{from} -> {to}: the network replays ESP SPI 0x{spi:08x} seq {sequence} (a copy of {parent})"
             ),
+            Self::EspTampered {
+                from,
+                to,
+                spi,
+                sequence,
+                ..
+            } => format!(
+                "{from} -> {to}: the network changes a bit of ESP SPI 0x{spi:08x} seq {sequence} on the way"
+            ),
         }
     }
 
@@ -344,6 +364,7 @@ impl NetworkEvent {
             Self::PeerRestarted { .. } => "peer_restarted",
             Self::EspNotSent { .. } => "esp_not_sent",
             Self::EspReplayed { .. } => "esp_replayed",
+            Self::EspTampered { .. } => "esp_tampered",
         };
         vec![tag.to_owned()]
     }

@@ -43,7 +43,7 @@ enum ScheduledPacket {
 }
 
 /// The SPI and (low) sequence number at the front of an ESP packet (RFC 4303 §2).
-fn spi_and_sequence(esp: &[u8]) -> (u32, u32) {
+pub(in crate::sim) fn spi_and_sequence(esp: &[u8]) -> (u32, u32) {
     let word = |at: usize| {
         esp.get(at..at + 4)
             .and_then(|w| <[u8; 4]>::try_from(w).ok())
@@ -77,7 +77,7 @@ fn first_host(selectors: &[TrafficSelector]) -> Option<IpAddr> {
 }
 
 impl Simulator<'_> {
-    /// `ping`, `stream` and `replay_esp`.
+    /// `ping`, `stream`, `replay_esp` and `tamper_esp`.
     pub(super) fn run_traffic(&mut self, action: &Action) {
         let Some(peer) = action.peer() else {
             return;
@@ -143,6 +143,7 @@ impl Simulator<'_> {
                     },
                 }),
             },
+            Action::TamperEsp { .. } => self.network.tamper_next(index),
             _ => {}
         }
     }
