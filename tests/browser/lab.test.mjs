@@ -1,105 +1,17 @@
-// The browser lab in real headless Chromium (Debian's), driven by playwright-core.
-//
-// Run by `cargo xtask test --layer browser`, which builds the site, serves it under a
-// sub-path on 127.0.0.1 and passes:
-//   IKELAB_URL             the page's URL (under a sub-path: every URL must be relative)
-//   IKELAB_ENGINE_VERSION  the engine version the footer must show
-//   IKELAB_ARTIFACTS       where screenshots go
-//   IKELAB_TRACES          assets/traces/ (the golden traces)
-//   IKELAB_CLI_TRACE       `ikelab sim happy-path --seed 7 --trace` written by the CLI
-//   CHROMIUM               the browser executable
-//
-// Every test opens the page with `openLab`, which records console errors and every
-// request, and ends with `assertClean`: no console error, no failed request and no
-// request to another host, in any test.
-import { test, before, after } from 'node:test';
+// The browser lab in real headless Chromium (Debian's), driven by playwright-core:
+// part 1, the player (scenarios, timeline, inspector, trace files). The environment
+// and the shared helpers are in support.mjs.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  artifacts, assertClean, axeViolations, env, inspected, jsonHash, jumpTo, openLab, stepOf, stepsOf, url,
+} from './support.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is not set: run these tests through cargo xtask test --layer browser`);
-  return value;
-};
-
-const url = env('IKELAB_URL');
 const engineVersion = env('IKELAB_ENGINE_VERSION');
-const artifacts = env('IKELAB_ARTIFACTS');
 const traces = env('IKELAB_TRACES');
 const cliTrace = env('IKELAB_CLI_TRACE');
-const origin = new URL(url).origin;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    // As root Chromium needs --no-sandbox; the rest keep the browser itself from
-    // contacting any host (TOOLCHAIN.md).
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** Opens the lab (at `fragment`) in a fresh page, recording console errors and requests. */
-async function openLab(fragment = '', viewport = { width: 1280, height: 800 }, options = {}) {
-  const context = await browser.newContext({ viewport, ...options });
-  const page = await context.newPage();
-  const log = { consoleErrors: [], requests: [], failedRequests: [] };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') log.consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => log.consoleErrors.push(String(err)));
-  page.on('request', (req) => log.requests.push(req.url()));
-  page.on('requestfailed', (req) => log.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) log.failedRequests.push(`${res.url()} HTTP ${res.status()}`);
-  });
-  await page.goto(url + fragment, { waitUntil: 'load' });
-  await page.locator('#step-counter').waitFor({ timeout: 20000 });
-  return { page, context, log };
-}
-
-/** No console error, no failed request, nothing asked of another host. */
-async function assertClean({ page, context, log }) {
-  assert.deepEqual(log.consoleErrors, [], 'console errors');
-  assert.deepEqual(log.failedRequests, [], 'failed requests');
-  const foreign = log.requests.filter((r) => !r.startsWith('data:') && new URL(r).origin !== origin);
-  assert.deepEqual(foreign, [], 'requests to another host');
-  await page.close();
-  await context.close();
-}
-
-/** SHA-256 of a trace file's JSON text (the CLI writes `Trace::to_json()` and a newline). */
-const jsonHash = (text) => createHash('sha256').update(text.replace(/\n$/, '')).digest('hex');
-
-const stepOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-step'));
-const stepsOf = async (page) => Number(await page.locator('#step-counter').getAttribute('data-steps'));
-const inspected = async (page) => page.locator('section.inspector').getAttribute('data-record');
-
-/** Clicks the event-list line whose text matches, and returns its record. */
-async function jumpTo(page, text) {
-  const line = page.locator('.event-line', { hasText: text }).first();
-  await line.locator('button').click();
-  return line.getAttribute('data-record');
-}
 
 test('the WASM loads, the footer shows the engine version and the page asks no other host', async () => {
   const lab = await openLab();
@@ -378,12 +290,7 @@ test('axe-core finds no serious or critical violation', async () => {
     const lab = await openLab('#s=nat-t-keepalive&step=20', { width: 1280, height: 800 }, { colorScheme: scheme });
     const { page } = lab;
     await page.locator('.field-row').first().click();
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
-    assert.deepEqual(bad, [], `${scheme} scheme`);
+    assert.deepEqual(await axeViolations(page), [], `${scheme} scheme`);
     await assertClean(lab);
   }
 });

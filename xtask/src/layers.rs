@@ -232,6 +232,8 @@ fn browser() -> LayerOutcome {
     let browser_dir = root.join("tests").join("browser");
     tools::ensure_chromium().map_err(fail)?;
     tools::ensure_npm_packages(&browser_dir).map_err(fail)?;
+    // tshark decrypts the pcap and key folder the page builds (tools.test.mjs).
+    tools::ensure_apt(&["tshark"]).map_err(fail)?;
     // Always (re)build: cargo and wasm-bindgen take seconds when nothing changed, and
     // a site left in target/dist by an older checkout would test yesterday's engine.
     let dist = web::build(web::Profile::Release).map_err(fail)?;
@@ -248,8 +250,13 @@ fn browser() -> LayerOutcome {
             .env("IKELAB_ARTIFACTS", &artifacts)
             .env("IKELAB_TRACES", root.join("assets").join("traces"))
             .env("IKELAB_CLI_TRACE", &cli_trace)
+            .env(
+                "IKELAB_BIN",
+                crate::target_dir().join("debug").join("ikelab"),
+            )
             .env("CHROMIUM", tools::CHROMIUM)
-            .args(["--test", "--test-reporter=tap", "lab.test.mjs"]),
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .args(browser_test_files(&browser_dir).map_err(fail)?),
     )
     .map_err(fail)?;
     let counts = summary::node_tap(&text);
@@ -264,6 +271,18 @@ fn browser() -> LayerOutcome {
         let names = summary::node_tap_failures(&text);
         Err((counts, summary::naming("browser tests failed", &names)))
     }
+}
+
+/// Every `*.test.mjs` of tests/browser, sorted.
+fn browser_test_files(dir: &Path) -> Result<Vec<String>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut files: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 fn fuzz_dir() -> std::path::PathBuf {
