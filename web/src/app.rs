@@ -6,15 +6,14 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::controls::Controls;
+use crate::components::detail::Detail;
 use crate::components::events::EventList;
-use crate::components::inspector::Inspector;
 use crate::components::picker::Picker;
 use crate::components::timeline::Timeline;
-use crate::components::why::Why;
 use crate::components::{footer::Footer, header::Header};
 use crate::effects;
 use crate::model::Lab;
-use crate::state::{LabState, SPEEDS, STEP_MS};
+use crate::state::{LabState, SPEEDS, STEP_MS, Tab};
 use crate::url;
 
 /// The scenario the page opens with when its URL names none.
@@ -22,27 +21,70 @@ const FIRST_SCENARIO: &str = "happy-path";
 
 fn initial_state() -> LabState {
     let moment = effects::location_hash().and_then(|h| url::parse(&h));
-    let (name, seed, step) = match moment {
-        Some(m) => {
-            let seed = m
-                .seed
-                .or_else(|| crate::model::run::default_seed(&m.scenario));
-            (m.scenario, seed, m.step)
-        }
-        None => (FIRST_SCENARIO.to_owned(), None, 0),
-    };
-    let seed = seed
-        .or_else(|| crate::model::run::default_seed(&name))
-        .unwrap_or(1);
-    match Lab::simulate(&name, seed) {
-        Ok(lab) => LabState::new(lab, step),
+    let tab = moment
+        .as_ref()
+        .and_then(|m| m.tab.as_deref())
+        .and_then(Tab::from_id)
+        .unwrap_or(Tab::Message);
+    let opened = moment.map_or_else(|| open_moment(None), |m| open_moment(Some(m)));
+    let mut state = match opened {
+        Ok(state) => state,
         Err(problem) => {
             let lab = Lab::simulate(FIRST_SCENARIO, 1).unwrap_or_else(|e| panic!("{e}"));
             let mut state = LabState::new(lab, 0);
             state.problem = Some(problem);
             state
         }
+    };
+    state.tab = tab;
+    state
+}
+
+/// The run a URL names (the first scenario when it names none).
+fn open_moment(moment: Option<url::Moment>) -> Result<LabState, String> {
+    let Some(moment) = moment else {
+        let seed = crate::model::run::default_seed(FIRST_SCENARIO).unwrap_or(1);
+        return Lab::simulate(FIRST_SCENARIO, seed).map(|lab| LabState::new(lab, 0));
+    };
+    match moment.source {
+        url::Source::Bundled(name) => {
+            let seed = moment
+                .seed
+                .or_else(|| crate::model::run::default_seed(&name))
+                .unwrap_or(1);
+            Lab::simulate(&name, seed).map(|lab| LabState::new(lab, moment.step))
+        }
+        url::Source::Edited(payload) => open_edited(&payload, moment.seed, moment.step),
     }
+}
+
+/// An edited scenario from a link.
+#[cfg(feature = "tools")]
+fn open_edited(payload: &str, seed: Option<u64>, step: usize) -> Result<LabState, String> {
+    use crate::model::edit::{check, link};
+    let decoded = link::decode(payload)?;
+    let scenario = check(&decoded.text).map_err(|problems| {
+        let first = problems
+            .first()
+            .map_or_else(String::new, |p| p.message.clone());
+        format!("The link's scenario does not run: {first}")
+    })?;
+    let seed = seed.unwrap_or(scenario.seed);
+    let lab = Lab::from_scenario(scenario, seed)?;
+    let mut state = LabState::new(lab, step);
+    state.edited = Some(std::rc::Rc::from(decoded.text.as_str()));
+    if let Some(name) = decoded.secrets_from {
+        state.problem = Some(format!(
+            "This link leaves its secrets out, so the pre-shared keys are those of the bundled scenario '{name}'; the person who shared it may have used others (Edit shows them)."
+        ));
+    }
+    Ok(state)
+}
+
+/// The first build has no editor: `index.html` loads the full build for such links.
+#[cfg(not(feature = "tools"))]
+fn open_edited(_payload: &str, _seed: Option<u64>, _step: usize) -> Result<LabState, String> {
+    Err("This link holds an edited scenario, and the part of the lab that reads it could not be loaded. Reload the page and try again.".to_owned())
 }
 
 /// What the lab starts with besides the URL.
@@ -89,6 +131,7 @@ pub fn app(props: &AppProps) -> Html {
                         playing={state.playing}
                         travel_ms={interval * 0.85}
                         selected={state.selected}
+                        highlighted={state.highlighted.clone()}
                         open_bursts={state.open_bursts.clone()}
                         dispatch={state.dispatcher()}
                     />
@@ -96,20 +139,13 @@ pub fn app(props: &AppProps) -> Html {
                         lab={lab.clone()}
                         step={state.step}
                         selected={state.selected}
+                        highlighted={state.highlighted.clone()}
                         hidden_peers={state.hidden_peers.clone()}
                         hidden_kinds={state.hidden_kinds.clone()}
                         dispatch={state.dispatcher()}
                     />
                 </div>
-                <div class="detail">
-                    <Inspector
-                        lab={lab.clone()}
-                        selected={state.selected}
-                        field={state.field}
-                        dispatch={state.dispatcher()}
-                    />
-                    <Why lab={lab.clone()} step={state.step} />
-                </div>
+                <Detail state={state.clone()} />
             </main>
             <Footer engine_version={ikelab_engine::VERSION} sha256={lab.sha256.clone()} records={lab.trace.records.len()} />
         </div>

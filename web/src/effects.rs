@@ -6,7 +6,7 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::state::{Action, LabState, SPEEDS};
+use crate::state::{Action, LabState, SPEEDS, Tab};
 use crate::url;
 
 /// The page's fragment (`#s=...`), if it has one.
@@ -30,9 +30,14 @@ pub(crate) fn prefers_reduced_motion() -> bool {
 /// moment of a fragment the browser goes back or forward to.
 #[hook]
 pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
-    let moment = state
-        .scenario()
-        .map(|(name, seed)| url::format(name, seed, state.step));
+    let moment = state.scenario().map(|(name, seed)| {
+        url::format(&url::Moment {
+            source: url_source(state, name),
+            seed: Some(seed),
+            step: state.step,
+            tab: (state.tab != Tab::Message).then(|| state.tab.id().to_owned()),
+        })
+    });
     let by_reader = state.by_reader && !state.playing;
     use_effect_with(moment, move |moment| {
         if let (Some(fragment), Some(window)) = (moment, web_sys::window())
@@ -52,20 +57,53 @@ pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
         let listener = web_sys::window().map(|window| {
             EventListener::new(&window, "popstate", move |_| {
                 if let Some(m) = location_hash().and_then(|h| url::parse(&h)) {
-                    let seed = m
-                        .seed
-                        .or_else(|| crate::model::run::default_seed(&m.scenario))
-                        .unwrap_or(1);
-                    dispatch.dispatch(Action::Open {
-                        name: m.scenario,
-                        seed,
-                        step: m.step,
-                    });
+                    open_moment(&dispatch, m);
                 }
             })
         });
         move || drop(listener)
     });
+}
+
+/// What the URL names to run: the bundled scenario, or the edited text.
+#[cfg_attr(not(feature = "tools"), allow(unused_variables))]
+fn url_source(state: &LabState, name: &str) -> url::Source {
+    #[cfg(feature = "tools")]
+    if let Some(text) = &state.edited {
+        return url::Source::Edited(crate::model::edit::link::encode(text, state.link_secrets));
+    }
+    url::Source::Bundled(name.to_owned())
+}
+
+/// Opens a moment the browser went back or forward to.
+fn open_moment(dispatch: &UseReducerDispatcher<LabState>, m: url::Moment) {
+    dispatch.dispatch(Action::ShowTab(
+        m.tab
+            .as_deref()
+            .and_then(Tab::from_id)
+            .unwrap_or(Tab::Message),
+    ));
+    match m.source {
+        url::Source::Bundled(name) => {
+            let seed = m
+                .seed
+                .or_else(|| crate::model::run::default_seed(&name))
+                .unwrap_or(1);
+            dispatch.dispatch(Action::Open {
+                name,
+                seed,
+                step: m.step,
+            });
+        }
+        #[cfg(feature = "tools")]
+        url::Source::Edited(payload) => {
+            if let Ok(decoded) = crate::model::edit::link::decode(&payload) {
+                dispatch.dispatch(Action::Edit(decoded.text));
+            }
+        }
+        #[cfg(not(feature = "tools"))]
+        url::Source::Edited(_) => {}
+    }
 }
 
 /// Space plays and pauses, the arrow keys step, Home restarts (not while typing in a

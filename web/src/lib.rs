@@ -18,6 +18,7 @@ mod effects;
 mod files;
 pub(crate) mod model;
 mod state;
+mod tools;
 mod url;
 
 pub use app::{App, AppProps};
@@ -61,6 +62,8 @@ pub fn stop() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn full_lab_failed(reason: String) {
     files::report_failure(&reason);
+    #[cfg(not(feature = "tools"))]
+    tools::report_failure(&reason);
 }
 
 #[cfg(target_arch = "wasm32")]

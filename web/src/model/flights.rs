@@ -77,6 +77,8 @@ pub(crate) struct Flight {
     pub(crate) duplicate: bool,
     /// A copy of an ESP packet the network delivered again (anti-replay test).
     pub(crate) replay: bool,
+    /// The network changed a bit of it on the way (`tamper_esp`).
+    pub(crate) tampered: bool,
     /// The receiving engine refused it, and why.
     pub(crate) refused: Option<String>,
     pub(crate) nat_out: Option<Rewrite>,
@@ -112,6 +114,7 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
         retransmission: 0,
         duplicate: false,
         replay: false,
+        tampered: false,
         refused: None,
         nat_out: None,
         nat_in: None,
@@ -191,6 +194,11 @@ pub(crate) fn flights(trace: &Trace, lines: &[Line]) -> Vec<Flight> {
                 }
             }
             Entry::Network(net) => match net {
+                NetworkEvent::EspTampered { flight, .. } => {
+                    if let Some(f) = by_id.get(flight).and_then(|&i| out.get_mut(i)) {
+                        f.tampered = true;
+                    }
+                }
                 NetworkEvent::Duplicated { flight, parent, .. }
                 | NetworkEvent::EspReplayed { flight, parent, .. } => {
                     let replay = matches!(net, NetworkEvent::EspReplayed { .. });

@@ -112,6 +112,9 @@ pub(crate) fn badges(flight: &Flight) -> Vec<&'static str> {
     if flight.replay {
         out.push("↻ replayed by the network");
     }
+    if flight.tampered {
+        out.push("✎ changed on the way");
+    }
     out
 }
 

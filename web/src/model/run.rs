@@ -1,7 +1,9 @@
 //! One run as the page shows it: a bundled scenario played by the engine's simulator
 //! in the page, or a trace file, with everything derived from its trace.
 
-use ikelab_engine::sim::{self, library};
+use std::rc::Rc;
+
+use ikelab_engine::sim::{self, Scenario, library};
 use ikelab_engine::trace::{Trace, TraceSource};
 
 use super::failure::{self, Failure};
@@ -30,6 +32,10 @@ pub(crate) struct Lab {
     /// The scenario's title and teaching text, when it is a bundled one.
     pub(crate) title: Option<String>,
     pub(crate) teaching: Option<String>,
+    /// The scenario the run played (`None` for a trace file): what the tools re-run
+    /// with a change.
+    #[cfg_attr(not(feature = "tools"), allow(dead_code))]
+    pub(crate) scenario: Option<Rc<Scenario>>,
     pub(crate) lines: Vec<Line>,
     pub(crate) flights: Vec<Flight>,
     pub(crate) lanes: Lanes,
@@ -56,15 +62,20 @@ impl Lab {
     /// Runs a bundled scenario with a seed in the engine's simulator.
     pub(crate) fn simulate(name: &str, seed: u64) -> Result<Self, String> {
         let scenario = library::load(name).map_err(|e| format!("scenario {name}: {e}"))?;
+        Self::from_scenario(scenario, seed)
+    }
+
+    /// Runs a scenario (bundled or edited) with a seed in the engine's simulator.
+    pub(crate) fn from_scenario(scenario: Scenario, seed: u64) -> Result<Self, String> {
         let run = sim::run(&scenario, seed);
         let mut lab = Self::from_trace(
             Origin::Scenario {
-                name: name.to_owned(),
+                name: scenario.name.clone(),
                 seed,
             },
             run.trace,
         )?;
-        lab.title = Some(scenario.title);
+        lab.title = Some(scenario.title.clone());
         lab.teaching = Some(reflow(&scenario.teaching));
         lab.lanes.nat_behind = scenario.network.nat.as_ref().map(|n| n.peer.clone());
         let fw = &scenario.network.firewall;
@@ -79,6 +90,7 @@ impl Lab {
             rules.push("blocks ESP");
         }
         lab.lanes.firewall = (!rules.is_empty()).then(|| rules.join(", "));
+        lab.scenario = Some(Rc::new(scenario));
         Ok(lab)
     }
 
@@ -117,6 +129,7 @@ impl Lab {
             sha256,
             title: None,
             teaching: None,
+            scenario: None,
             lines,
             flights,
             lanes,

@@ -14,6 +14,8 @@ pub(crate) struct EventListProps {
     pub(crate) lab: LabRef,
     pub(crate) step: usize,
     pub(crate) selected: Option<usize>,
+    /// Records a panel lights up (`LabState::highlighted`).
+    pub(crate) highlighted: Option<std::rc::Rc<[usize]>>,
     pub(crate) hidden_peers: BTreeSet<String>,
     pub(crate) hidden_kinds: BTreeSet<&'static str>,
     pub(crate) dispatch: UseReducerDispatcher<LabState>,
@@ -95,6 +97,7 @@ pub(crate) fn event_list(props: &EventListProps) -> Html {
                         current.then_some("current"),
                         (index >= props.step).then_some("future"),
                         (props.selected == Some(line.record)).then_some("selected"),
+                        props.highlighted.as_ref().is_some_and(|h| h.contains(&line.record)).then_some("lit"),
                     );
                     html! {
                         <li {class} data-line={index.to_string()} data-record={line.record.to_string()}>

@@ -20,6 +20,8 @@ pub(crate) struct ArrowProps {
     pub(crate) travelling: bool,
     pub(crate) travel_ms: f64,
     pub(crate) selected: bool,
+    /// A panel lights it up (the messages a key opens, say).
+    pub(crate) lit: bool,
     /// The first flight of a folded burst of this many.
     pub(crate) burst: Option<usize>,
     pub(crate) dispatch: UseReducerDispatcher<LabState>,
@@ -64,6 +66,7 @@ pub(crate) fn arrow(props: &ArrowProps) -> Html {
         kind_class(flight),
         (!props.arrived && !stops_on_path).then_some("pending"),
         props.selected.then_some("selected"),
+        props.lit.then_some("lit"),
         props.travelling.then_some("travelling"),
     );
     let onclick = {

@@ -21,6 +21,8 @@ pub(crate) struct TimelineProps {
     /// How long the newest arrow travels while playing (ms).
     pub(crate) travel_ms: f64,
     pub(crate) selected: Option<usize>,
+    /// Records a panel lights up (`LabState::highlighted`).
+    pub(crate) highlighted: Option<std::rc::Rc<[usize]>>,
     pub(crate) open_bursts: BTreeSet<usize>,
     pub(crate) dispatch: UseReducerDispatcher<LabState>,
 }
@@ -80,6 +82,7 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
                     travelling={props.playing && !reduced && flight.send_line + 1 == props.step}
                     travel_ms={props.travel_ms}
                     selected={props.selected.is_some_and(|s| s == flight.send_record || Some(s) == flight.end_record)}
+                    lit={props.highlighted.as_ref().is_some_and(|h| h.contains(&flight.send_record) || flight.end_record.is_some_and(|e| h.contains(&e)))}
                     burst={burst}
                     dispatch={props.dispatch.clone()}
                 />
@@ -138,7 +141,8 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
                 { for firewall }
                 <div class="network-head"><span>{ "network" }</span></div>
             </div>
-            <div class="ladder-scroll" ref={scroller}>
+            // Focusable, so a keyboard can scroll a long run (WCAG 2.1.1).
+            <div class="ladder-scroll" ref={scroller} tabindex="0" aria-label="The exchange, message by message">
                 <div class="ladder" style={format!("height:{}px", scale.height)}>
                     <svg class="ladder-lines" width="100%" height={scale.height.to_string()} aria-hidden="true">
                         <defs>
