@@ -49,16 +49,7 @@ fn secrets(record: &KeyLogRecord) -> Vec<(String, Vec<u8>)> {
         }
         KeyLogEntry::IkeSaKeys(k) => {
             let keys = &k.keys;
-            for (name, value) in [
-                ("SKEYSEED", keys.skeyseed()),
-                ("SK_d", keys.sk_d()),
-                ("SK_ai", keys.sk_ai()),
-                ("SK_ar", keys.sk_ar()),
-                ("SK_ei", keys.sk_ei()),
-                ("SK_er", keys.sk_er()),
-                ("SK_pi", keys.sk_pi()),
-                ("SK_pr", keys.sk_pr()),
-            ] {
+            for (name, value) in keys.named() {
                 out.push((name.to_owned(), value.as_bytes().to_vec()));
             }
         }

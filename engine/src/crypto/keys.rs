@@ -309,6 +309,20 @@ impl IkeKeys {
     pub fn sk_pr(&self) -> &Secret {
         &self.sk_pr
     }
+
+    /// SKEYSEED and every SK_* key with its RFC 7296 name, in the order of §2.14.
+    pub fn named(&self) -> [(&'static str, &Secret); 8] {
+        [
+            ("SKEYSEED", &self.skeyseed),
+            ("SK_d", &self.sk_d),
+            ("SK_ai", &self.sk_ai),
+            ("SK_ar", &self.sk_ar),
+            ("SK_ei", &self.sk_ei),
+            ("SK_er", &self.sk_er),
+            ("SK_pi", &self.sk_pi),
+            ("SK_pr", &self.sk_pr),
+        ]
+    }
 }
 
 /// Splits `material` into consecutive pieces of the given lengths.

@@ -515,7 +515,7 @@ fn a_trace_with_key_records_missing_reads_what_it_has() {
 #[cfg(feature = "files")]
 #[test]
 fn a_bridge_session_links_the_gateways_esp_on_the_wire() {
-    let text = include_str!("../../../assets/traces/bridge/strongswan-full-tunnel.json");
+    let text = include_str!("../../../../assets/traces/bridge/strongswan-full-tunnel.json");
     let lab = Lab::from_file("strongswan-full-tunnel.json", text).unwrap_or_else(|e| panic!("{e}"));
     let model = KeysModel::from_trace(&lab.trace);
     check(&lab.trace, &model);

@@ -3,10 +3,9 @@
 use ikelab_engine::event::{EventKind, TimerPurpose};
 use ikelab_engine::sim::library;
 
-use super::{
-    Deadline, DeadlineSource, PeerState, PeersModel, Phase, Topic, Verdict, format_span,
-    peer_states,
-};
+use super::decisions::Topic;
+use super::lifetimes::format_span;
+use super::{Deadline, DeadlineSource, PeerState, PeersModel, Phase, Verdict, peer_states};
 use crate::model::Lab;
 
 fn run(name: &str, seed: u64) -> Lab {

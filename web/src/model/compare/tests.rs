@@ -5,7 +5,9 @@ use core::time::Duration;
 use ikelab_engine::event::{Decision, EventKind};
 use ikelab_engine::trace::{Entry, Trace};
 
-use super::{Change, ChangedRun, Comparison, RowState, Side, compare, mask_random, run_changed};
+use super::network_words::flight_labels;
+use super::signature::{mask_random, signature};
+use super::{Change, ChangedRun, Comparison, RowState, Side, compare, run_changed};
 use crate::model::Lab;
 use crate::model::lines::lines;
 
@@ -256,8 +258,7 @@ fn a_run_that_ends_early_differs_where_its_lines_stop() {
         .lines
         .iter()
         .find(|l| {
-            l.record >= cut
-                && super::signature(&a.trace, l.record, &super::flight_labels(&a.trace)).is_some()
+            l.record >= cut && signature(&a.trace, l.record, &flight_labels(&a.trace)).is_some()
         })
         .expect("run A has more lines");
     assert_eq!(record_a, first_missing.record);
@@ -310,7 +311,7 @@ fn another_seed_on_a_lossy_link_loses_other_datagrams_a_real_difference() {
         (&changed_b.trace, first.record_b),
     ]
     .into_iter()
-    .filter_map(|(trace, record)| super::signature(trace, record?, &super::flight_labels(trace)))
+    .filter_map(|(trace, record)| signature(trace, record?, &flight_labels(trace)))
     .map(|s| s.sentence())
     .find(|s| s.contains("lost on the link"));
     assert!(
