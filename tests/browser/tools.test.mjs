@@ -182,9 +182,18 @@ test('a link to an edited scenario reproduces it, and carries the PSKs only when
 test('the tabs work from the keyboard and every tool passes axe-core', async () => {
   const lab = await openLab('#s=happy-path&seed=7&step=6');
   const { page } = lab;
+  // The first build keeps every tab in the Tab order: Tab, then Enter opens Edit
+  // (and loads the full build).
   await page.locator('#tab-message').focus();
-  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
   await page.locator('#edit-toml').waitFor({ timeout: 20000 });
+  // The full build moves along the tabs with the arrow keys (WAI-ARIA tabs).
+  await page.locator('#tab-edit').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('#send-ping-initiator').waitFor();
+  assert.equal(await page.locator('#tab-traffic').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-traffic');
   for (const [tab, ready] of [['edit', '#edit-toml'], ['downloads', '#download-pcap']]) {
     await page.locator(`#tab-${tab}`).click();
     await page.locator(ready).waitFor();
@@ -268,8 +277,8 @@ test('traffic: a ping becomes ESP with its bytes annotated; behind a NAT it ride
   const journey = page.locator('#journey');
   await journey.waitFor();
   const titles = await journey.locator('.stage-title').allTextContents();
-  assert.match(titles[0], /^1\. The inner packet/);
-  assert.match(titles[1], /^2\. Sealed into ESP/);
+  assert.match(titles[0], /^The inner packet/);
+  assert.match(titles[1], /^Sealed into ESP/);
   assert.ok(titles.some((t) => /IP protocol 50/.test(t)), titles.join(' | '));
   assert.ok(titles.some((t) => /^Opened by responder/.test(t)), titles.join(' | '));
   assert.match(await journey.locator('.stage-detail').first().textContent(), /ICMP echo request/);
@@ -332,5 +341,31 @@ test('keys: SK_ei equals the downloaded ikev2_decryption_table (salt included) a
   const cells = line.split(',').map((c) => c.replace(/"/g, '').trim().toLowerCase());
   assert.ok(cells.includes(value), `SK_ei ${value} is a column of ${line}`);
   assert.equal(cells[2], value, 'the third column, SK_ei');
+  await assertClean(lab);
+});
+
+test('the script in the form: an action moved, added and removed, a bad time explained at its step', async () => {
+  const lab = await openLab('#s=happy-path&seed=7&step=100000&tab=edit');
+  const { page } = lab;
+  await page.locator('.edit-script').waitFor({ timeout: 20000 });
+  const first = page.locator('.script-step[data-path="script[1]"] input.script-at');
+  await first.fill('2s');
+  await first.press('Tab');
+  await page.locator('#edit-status.runs').waitFor();
+  assert.match(await toml(page), /at = "2s"/);
+  assert.match(await page.locator('#step-counter').textContent(), /t = 2\.0\d* s/, 'the run now starts at 2 s');
+  await page.locator('#edit-add-action').selectOption('rekey_ike');
+  await page.locator('#edit-add-at').fill('10s');
+  await page.locator('#edit-add').click();
+  await page.locator('.script-step[data-path="script[2]"]').waitFor();
+  assert.match(await toml(page), /action = "rekey_ike"/);
+  await page.locator('.script-step[data-path="script[2]"] .script-remove').click();
+  await page.waitForFunction(() => !document.querySelector('#edit-toml').value.includes('rekey_ike'));
+  await first.fill('soon');
+  await first.press('Tab');
+  const problem = page.locator('.script-step[data-path="script[1]"] .field-problem');
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /invalid duration "soon"/);
+  assert.deepEqual(await axeViolations(page), [], 'the script form');
   await assertClean(lab);
 });

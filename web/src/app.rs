@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::controls::Controls;
-use crate::components::detail::Detail;
+use crate::components::detail::use_detail;
 use crate::components::events::EventList;
 use crate::components::picker::Picker;
 use crate::components::timeline::Timeline;
@@ -84,7 +84,7 @@ fn open_edited(payload: &str, seed: Option<u64>, step: usize) -> Result<LabState
 /// The first build has no editor: `index.html` loads the full build for such links.
 #[cfg(not(feature = "tools"))]
 fn open_edited(_payload: &str, _seed: Option<u64>, _step: usize) -> Result<LabState, String> {
-    Err("This link holds an edited scenario, and the part of the lab that reads it could not be loaded. Reload the page and try again.".to_owned())
+    Err("The editor could not be loaded for this link. Reload the page.".to_owned())
 }
 
 /// What the lab starts with besides the URL.
@@ -110,6 +110,7 @@ pub fn app(props: &AppProps) -> Html {
     effects::use_url_sync(&state);
     effects::use_keyboard(state.dispatcher());
     effects::use_playback(&state);
+    let detail = use_detail(&state);
     let interval = STEP_MS / SPEEDS[state.speed];
     let lab = state.lab.clone();
     html! {
@@ -145,7 +146,7 @@ pub fn app(props: &AppProps) -> Html {
                         dispatch={state.dispatcher()}
                     />
                 </div>
-                <Detail state={state.clone()} />
+                { detail }
             </main>
             <Footer engine_version={ikelab_engine::VERSION} sha256={lab.sha256.clone()} records={lab.trace.records.len()} />
         </div>

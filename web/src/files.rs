@@ -32,21 +32,29 @@ pub(crate) fn open_text(name: &str, text: &str, dispatch: &UseReducerDispatcher<
 /// Hands `text` (the file `name`) to the full build (see the module).
 #[cfg(not(feature = "files"))]
 pub(crate) fn open_text(name: &str, text: &str, dispatch: &UseReducerDispatcher<LabState>) {
-    PENDING.with(|pending| *pending.borrow_mut() = Some(dispatch.clone()));
+    wait_for_full_build(dispatch);
     if let Err(e) = handoff::open_in_full_lab(name, text) {
         report_failure(&format!("{e:?}"));
     }
 }
 
-/// Shows in the page that the full build could not take over (its reason).
+/// Shows in the page that the full build could not take over (its reason), for a
+/// trace file or a tool (`crate::tools`): back to the message view.
 #[cfg(not(feature = "files"))]
 pub(crate) fn report_failure(reason: &str) {
     if let Some(dispatch) = PENDING.with(|pending| pending.borrow_mut().take()) {
+        dispatch.dispatch(crate::state::Action::ShowTab(crate::state::Tab::Message));
         dispatch.dispatch(Action::OpenFile(Err(format!(
-            "The part of the lab that reads trace files could not be loaded ({reason}). \
-             Reload the page and try again."
+            "The part of the lab that reads trace files and holds the tools could not be \
+             loaded ({reason}). Reload the page and try again."
         ))));
     }
+}
+
+/// Remembers the page waiting for the full build, to report a failed hand-over.
+#[cfg(not(feature = "files"))]
+pub(crate) fn wait_for_full_build(dispatch: &UseReducerDispatcher<LabState>) {
+    PENDING.with(|pending| *pending.borrow_mut() = Some(dispatch.clone()));
 }
 
 #[cfg(not(feature = "files"))]

@@ -62,8 +62,6 @@ pub fn stop() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn full_lab_failed(reason: String) {
     files::report_failure(&reason);
-    #[cfg(not(feature = "tools"))]
-    tools::report_failure(&reason);
 }
 
 #[cfg(target_arch = "wasm32")]

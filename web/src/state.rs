@@ -72,6 +72,12 @@ impl Tab {
     }
 }
 
+/// Whether a panel lights up `record` (`LabState::highlighted`). Only the full
+/// build's tools light records up; the first build leaves the check out.
+pub(crate) fn is_lit(highlighted: Option<&[usize]>, record: usize) -> bool {
+    cfg!(feature = "tools") && highlighted.is_some_and(|h| h.contains(&record))
+}
+
 /// A run, compared by identity (a run is never changed in place).
 #[derive(Debug, Clone)]
 pub(crate) struct LabRef(pub(crate) Rc<Lab>);
@@ -117,12 +123,14 @@ pub(crate) struct LabState {
     pub(crate) tab: Tab,
     /// The TOML text of the run on screen when the reader edited it (`None`: the
     /// bundled scenario as it is, or a file). It goes in the URL.
+    #[cfg(feature = "tools")]
     pub(crate) edited: Option<Rc<str>>,
     /// The editor's text when it differs from `edited` because it does not run, with
     /// its problems (the last good run stays on screen).
     #[cfg(feature = "tools")]
     pub(crate) draft: Option<Rc<crate::model::edit::Draft>>,
     /// Whether the URL of an edited scenario carries its secrets (the reader asked).
+    #[cfg(feature = "tools")]
     pub(crate) link_secrets: bool,
 }
 
@@ -195,9 +203,11 @@ impl LabState {
             highlighted: None,
             by_reader: false,
             tab: Tab::Message,
+            #[cfg(feature = "tools")]
             edited: None,
             #[cfg(feature = "tools")]
             draft: None,
+            #[cfg(feature = "tools")]
             link_secrets: false,
         };
         state.go(step);
@@ -226,14 +236,18 @@ impl LabState {
 
     /// The state for a new run of the same kind (bundled, or `edited` text kept),
     /// keeping the reader's view settings.
+    #[cfg_attr(not(feature = "tools"), allow(unused_variables))]
     fn fresh(&self, lab: Lab, step: usize, edited: bool) -> Self {
         let mut fresh = Self::new(lab, step);
         fresh.speed = self.speed;
         fresh.tab = self.tab;
-        fresh.link_secrets = self.link_secrets;
         fresh.by_reader = true;
-        if edited {
-            fresh.edited = self.edited.clone();
+        #[cfg(feature = "tools")]
+        {
+            fresh.link_secrets = self.link_secrets;
+            if edited {
+                fresh.edited = self.edited.clone();
+            }
         }
         fresh
     }
@@ -388,14 +402,21 @@ impl Reducible for LabState {
                     next.go(step);
                 } else {
                     // Another seed for an edited scenario runs the edited text.
+                    #[cfg(feature = "tools")]
                     let edited = self.scenario().is_some_and(|(current, _)| current == name)
                         && self.edited.is_some();
+                    #[cfg(not(feature = "tools"))]
+                    let edited = false;
+                    #[cfg(feature = "tools")]
                     let run = match (&self.lab.scenario, edited) {
                         (Some(scenario), true) => {
                             Lab::from_scenario(scenario.as_ref().clone(), seed)
                         }
                         _ => Lab::simulate(&name, seed),
                     };
+                    // The first build runs bundled scenarios only.
+                    #[cfg(not(feature = "tools"))]
+                    let run = Lab::simulate(&name, seed);
                     match run {
                         Ok(lab) => return Rc::new(self.fresh(lab, step, edited)),
                         Err(problem) => next.problem = Some(problem),

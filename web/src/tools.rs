@@ -8,15 +8,13 @@
 
 #[cfg(not(feature = "tools"))]
 pub(crate) use first_build::hand_over;
-#[cfg(all(target_arch = "wasm32", not(feature = "tools")))]
-pub(crate) use first_build::report_failure;
 
 #[cfg(not(feature = "tools"))]
 mod first_build {
     use wasm_bindgen::prelude::*;
     use yew::prelude::*;
 
-    use crate::state::{Action, LabState, Tab};
+    use crate::state::LabState;
 
     #[wasm_bindgen]
     extern "C" {
@@ -25,28 +23,12 @@ mod first_build {
         fn open_full_lab() -> Result<(), JsValue>;
     }
 
-    thread_local! {
-        /// The page waiting for the full build, to report a failed hand-over.
-        static PENDING: std::cell::RefCell<Option<UseReducerDispatcher<LabState>>> =
-            const { std::cell::RefCell::new(None) };
-    }
-
-    /// Loads the full build for a tool tab (the URL already names it).
+    /// Loads the full build for a tool tab (the URL already names it). A failure
+    /// comes back through `crate::files::report_failure`, as for a trace file.
     pub(crate) fn hand_over(dispatch: &UseReducerDispatcher<LabState>) {
-        PENDING.with(|p| *p.borrow_mut() = Some(dispatch.clone()));
+        crate::files::wait_for_full_build(dispatch);
         if let Err(e) = open_full_lab() {
-            report_failure(&format!("{e:?}"));
-        }
-    }
-
-    /// The full build could not be loaded: back to the message view, saying why.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn report_failure(reason: &str) {
-        if let Some(dispatch) = PENDING.with(|p| p.borrow_mut().take()) {
-            dispatch.dispatch(Action::ShowTab(Tab::Message));
-            dispatch.dispatch(Action::OpenFile(Err(format!(
-                "The lab's tools could not be loaded ({reason}). Reload the page and try again."
-            ))));
+            crate::files::report_failure(&format!("{e:?}"));
         }
     }
 }

@@ -52,7 +52,8 @@ enum Command {
     /// Run the criterion benchmarks (release builds), the scenario library in WASM and
     /// the browser lab's benchmark.
     Bench {
-        /// Only the browser lab's benchmark (wasm size, first message, frame interval).
+        /// Only the browser lab's benchmark (wasm sizes, first message, frame interval,
+        /// edit to repaint).
         #[arg(long)]
         web: bool,
         /// Extra arguments passed to criterion (after `--`).

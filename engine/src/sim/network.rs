@@ -90,8 +90,10 @@ pub(crate) struct Network {
     /// The last ESP packet put on a link towards each node (plain or in UDP), as a
     /// capture on that link saw it: what `replay_esp` delivers again.
     last_esp: BTreeMap<usize, InFlight>,
-    /// Nodes whose next incoming ESP packet the network changes (`tamper_esp`).
-    tamper: std::collections::BTreeSet<usize>,
+    /// Nodes whose next incoming ESP packet the network changes (`tamper_esp`): a
+    /// short list (a BTreeSet's removal code would cost the browser lab's first
+    /// build about 2 KB for one or two entries).
+    tamper: Vec<usize>,
 }
 
 impl Network {
@@ -105,7 +107,7 @@ impl Network {
             seq: 0,
             flights: FlightCounter::default(),
             last_esp: BTreeMap::new(),
-            tamper: std::collections::BTreeSet::new(),
+            tamper: Vec::new(),
         }
     }
 
@@ -258,9 +260,10 @@ impl Network {
         // On the path, after the capture point (the pcap shows the packet as sent):
         // the last octet, part of the ICV, gets its lowest bit flipped.
         if esp
-            && self.tamper.remove(&to)
+            && let Some(at) = self.tamper.iter().position(|&node| node == to)
             && let Some(last) = datagram.payload.last_mut()
         {
+            self.tamper.swap_remove(at);
             *last ^= 0x01;
             let (spi, sequence) = super::simulator::spi_and_sequence(&datagram.payload);
             report.push(NetworkEvent::EspTampered {
@@ -314,7 +317,9 @@ impl Network {
 
     /// The next ESP packet towards node `to` will be changed on the path.
     pub(crate) fn tamper_next(&mut self, to: usize) {
-        self.tamper.insert(to);
+        if !self.tamper.contains(&to) {
+            self.tamper.push(to);
+        }
     }
 
     /// Delivers again, now, a copy of the last ESP packet the links carried towards

@@ -7,14 +7,11 @@ use crate::components::inspector::Inspector;
 use crate::components::why::Why;
 use crate::state::{Action, LabState, Tab};
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct DetailProps {
-    pub(crate) state: UseReducerHandle<LabState>,
-}
-
-#[function_component(Detail)]
-pub(crate) fn detail(props: &DetailProps) -> Html {
-    let state = &props.state;
+/// The detail area, as a hook of the app rather than a component of its own: it
+/// reads most of the state, and a component type costs the first build's WASM
+/// about 1 KB gzipped of lifecycle code.
+#[hook]
+pub(crate) fn use_detail(state: &UseReducerHandle<LabState>) -> Html {
     let dispatch = state.dispatcher();
     #[cfg(not(feature = "tools"))]
     {
@@ -23,6 +20,29 @@ pub(crate) fn detail(props: &DetailProps) -> Html {
         use_effect_with(state.tab, move |tab| {
             if *tab != Tab::Message {
                 crate::tools::hand_over(&dispatch);
+            }
+        });
+    }
+    // A tool opened (by a click or a link) comes into view: on a projector the tabs
+    // sit at the bottom of the first screen.
+    let tabs_ref = use_node_ref();
+    #[cfg(feature = "tools")]
+    {
+        let tabs_ref = tabs_ref.clone();
+        use_effect_with(state.tab, move |tab| {
+            if *tab != Tab::Message
+                && let Some(tabs) = tabs_ref.cast::<web_sys::Element>()
+            {
+                let below = gloo::utils::window()
+                    .inner_height()
+                    .ok()
+                    .and_then(|h| h.as_f64())
+                    .is_some_and(|h| tabs.get_bounding_client_rect().top() > h * 0.5);
+                if below {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Start);
+                    tabs.scroll_into_view_with_scroll_into_view_options(&options);
+                }
             }
         });
     }
@@ -36,13 +56,15 @@ pub(crate) fn detail(props: &DetailProps) -> Html {
             <button type="button" role="tab" id={format!("tab-{}", tab.id())}
                 aria-selected={selected.to_string()} aria-controls="detail-panel"
                 class={classes!("tab", selected.then_some("selected"))}
-                tabindex={if selected { "0" } else { "-1" }}
+                tabindex={tab_stop(selected)}
                 {onclick}>
                 { tab.label() }
             </button>
         }
     });
-    // The arrow keys move along the tabs (WAI-ARIA tabs pattern).
+    // The arrow keys move along the tabs (WAI-ARIA tabs pattern). The first build,
+    // which hands over at the first tool, keeps every tab in the Tab order instead.
+    #[cfg(feature = "tools")]
     let onkeydown = {
         let dispatch = dispatch.clone();
         let current = state.tab;
@@ -64,9 +86,11 @@ pub(crate) fn detail(props: &DetailProps) -> Html {
             }
         })
     };
+    #[cfg(not(feature = "tools"))]
+    let onkeydown = Callback::<KeyboardEvent>::noop();
     html! {
         <div class={classes!("detail", (state.tab != Tab::Message).then_some("tool"))}>
-            <div class="tabs" role="tablist" aria-label="What to look at" {onkeydown}>
+            <div class="tabs" role="tablist" aria-label="What to look at" ref={tabs_ref} {onkeydown}>
                 { for tabs }
             </div>
             <div id="detail-panel" role="tabpanel" aria-labelledby={format!("tab-{}", state.tab.id())}
@@ -74,6 +98,16 @@ pub(crate) fn detail(props: &DetailProps) -> Html {
                 { panel(state) }
             </div>
         </div>
+    }
+}
+
+/// The tab's place in the Tab order: only the selected one when the arrow keys move
+/// along the tabs (the full build), every one otherwise.
+fn tab_stop(selected: bool) -> &'static str {
+    if selected || cfg!(not(feature = "tools")) {
+        "0"
+    } else {
+        "-1"
     }
 }
 
@@ -129,7 +163,7 @@ fn tool(state: &UseReducerHandle<LabState>) -> Html {
 fn tool(state: &UseReducerHandle<LabState>) -> Html {
     html! {
         <section class="loading-tools" aria-live="polite">
-            <p>{ format!("Loading the {} view…", state.tab.label().to_lowercase()) }</p>
+            <p>{ format!("Loading the {} view…", state.tab.id()) }</p>
         </section>
     }
 }

@@ -135,8 +135,11 @@ fn flatten(
     if let Some(block) = &field.decrypted {
         let inner = view.buffers.len();
         view.buffers.push(Buffer {
+            // The SK payload's inner payloads (IKE), or the ESP packet's payload
+            // (its inner IP packet, padding and trailer).
             label: format!(
-                "Decrypted SK contents, {} octets ({})",
+                "{} decrypted, {} octets ({})",
+                field.name(),
                 block.bytes.len(),
                 block.note
             ),
@@ -147,7 +150,7 @@ fn flatten(
             flatten(view, child, Some(index), depth + 1, inner);
         }
         if let Some(f) = view.fields.get_mut(first) {
-            f.starts_block = Some(format!("Decrypted inner payloads ({})", block.note));
+            f.starts_block = Some(format!("Decrypted ({})", block.note));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One run as the page shows it: a bundled scenario played by the engine's simulator
 //! in the page, or a trace file, with everything derived from its trace.
 
+#[cfg(feature = "tools")]
 use std::rc::Rc;
 
 use ikelab_engine::sim::{self, Scenario, library};
@@ -33,8 +34,9 @@ pub(crate) struct Lab {
     pub(crate) title: Option<String>,
     pub(crate) teaching: Option<String>,
     /// The scenario the run played (`None` for a trace file): what the tools re-run
-    /// with a change.
-    #[cfg_attr(not(feature = "tools"), allow(dead_code))]
+    /// with a change. Only the full build keeps it: holding it costs the first build
+    /// the code to clone and drop the whole configuration tree.
+    #[cfg(feature = "tools")]
     pub(crate) scenario: Option<Rc<Scenario>>,
     pub(crate) lines: Vec<Line>,
     pub(crate) flights: Vec<Flight>,
@@ -90,7 +92,10 @@ impl Lab {
             rules.push("blocks ESP");
         }
         lab.lanes.firewall = (!rules.is_empty()).then(|| rules.join(", "));
-        lab.scenario = Some(Rc::new(scenario));
+        #[cfg(feature = "tools")]
+        {
+            lab.scenario = Some(Rc::new(scenario));
+        }
         Ok(lab)
     }
 
@@ -129,6 +134,7 @@ impl Lab {
             sha256,
             title: None,
             teaching: None,
+            #[cfg(feature = "tools")]
             scenario: None,
             lines,
             flights,

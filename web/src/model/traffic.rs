@@ -42,13 +42,13 @@ pub(crate) fn journey(trace: &Trace, record: usize) -> Option<Vec<Stage>> {
                 EventKind::EspSealed(p) => vec![
                     Stage {
                         record: index,
-                        title: format!("1. The inner packet, from a host behind {}", r.peer),
+                        title: format!("The inner packet, from a host behind {}", r.peer),
                         detail: p.inner.clone(),
                         bad: false,
                     },
                     Stage {
                         record: index,
-                        title: format!("2. Sealed into ESP by {} (RFC 4303 §3.3)", r.peer),
+                        title: format!("Sealed into ESP by {} (RFC 4303 §3.3)", r.peer),
                         detail: format!(
                             "SPI 0x{:08x}, sequence number {}: encrypted and integrity-protected with the CHILD SA's keys, {} octets from SPI to ICV",
                             p.spi, p.sequence, p.length
@@ -169,8 +169,8 @@ mod tests {
         let sealed = first(&lab, |k| matches!(k, EventKind::EspSealed(_)));
         let stages = journey(&lab.trace, sealed).expect("an ESP packet");
         let titles: Vec<&str> = stages.iter().map(|s| s.title.as_str()).collect();
-        assert!(titles[0].starts_with("1. The inner packet"), "{titles:?}");
-        assert!(titles[1].starts_with("2. Sealed into ESP"), "{titles:?}");
+        assert!(titles[0].starts_with("The inner packet"), "{titles:?}");
+        assert!(titles[1].starts_with("Sealed into ESP"), "{titles:?}");
         assert!(titles.iter().any(|t| t.contains("UDP 4500")), "{titles:?}");
         assert!(titles.contains(&"Through the NAT"), "{titles:?}");
         assert!(
@@ -212,7 +212,7 @@ mod tests {
         let stages = journey(&lab.trace, dropped).expect("an ESP packet");
         let titles: Vec<&str> = stages.iter().map(|s| s.title.as_str()).collect();
         assert!(
-            titles[1].starts_with("2. Sealed into ESP by initiator"),
+            titles[1].starts_with("Sealed into ESP by initiator"),
             "{titles:?}"
         );
         assert!(titles.contains(&"Changed on the way"), "{titles:?}");

@@ -64,7 +64,146 @@ pub(crate) fn form(props: &FormProps) -> Html {
         }
     });
     html! {
-        <div class="edit-form">{ for sections }</div>
+        <div class="edit-form">
+            { for sections }
+            { script_section(&props.text, props.problems.as_deref(), &props.dispatch, &refused) }
+        </div>
+    }
+}
+
+/// The script: each action with its time and peer (editable) and its other keys,
+/// a button to remove it, and a row to add one.
+fn script_section(
+    text: &str,
+    draft: Option<&Draft>,
+    dispatch: &UseReducerDispatcher<LabState>,
+    refused: &UseStateHandle<Option<(String, String)>>,
+) -> Html {
+    use crate::model::edit::script::{ADDABLE, add_step, remove_step, script_rows, set_step_value};
+    let apply = {
+        let dispatch = dispatch.clone();
+        let refused = refused.clone();
+        move |path: String, outcome: Result<String, String>| match outcome {
+            Ok(new) => {
+                refused.set(None);
+                dispatch.dispatch(Action::Edit(new));
+            }
+            Err(message) => refused.set(Some((path, message))),
+        }
+    };
+    let rows = script_rows(text).into_iter().map(|row| {
+        let path = format!("script[{}]", row.index + 1);
+        let mut messages: Vec<String> = draft
+            .iter()
+            .flat_map(|d| d.problems.iter())
+            .filter(|p| p.is_about(&path))
+            .map(|p| p.message.clone())
+            .collect();
+        if let Some((at, message)) = &**refused
+            && *at == path
+        {
+            messages.push(message.clone());
+        }
+        let id = format!("edit-script-{}", row.index + 1);
+        let on_at = {
+            let (apply, text, path) = (apply.clone(), text.to_owned(), path.clone());
+            Callback::from(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                apply(path.clone(), set_step_value(&text, row.index, "at", &input.value()));
+            })
+        };
+        let on_peer = {
+            let (apply, text, path) = (apply.clone(), text.to_owned(), path.clone());
+            Callback::from(move |e: Event| {
+                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                apply(path.clone(), set_step_value(&text, row.index, "peer", &select.value()));
+            })
+        };
+        let on_remove = {
+            let (apply, text, path) = (apply.clone(), text.to_owned(), path.clone());
+            Callback::from(move |_| apply(path.clone(), remove_step(&text, row.index)))
+        };
+        let invalid = !messages.is_empty();
+        html! {
+            <li class={classes!("script-step", invalid.then_some("invalid"))} data-path={path.clone()}>
+                <label for={format!("{id}-at")} class="visually-hidden">{ format!("Time of action {}", row.index + 1) }</label>
+                <input type="text" id={format!("{id}-at")} class="script-at" value={row.at.clone()}
+                    spellcheck="false" aria-invalid={invalid.to_string()} onchange={on_at} />
+                <span class="script-action">{ &row.action }</span>
+                if let Some(peer) = &row.peer {
+                    <label for={format!("{id}-peer")} class="visually-hidden">{ format!("Peer of action {}", row.index + 1) }</label>
+                    <select id={format!("{id}-peer")} onchange={on_peer}>
+                        { for ["initiator", "responder"].iter().map(|p| html! {
+                            <option value={*p} selected={peer == p}>{ *p }</option>
+                        }) }
+                    </select>
+                }
+                <span class="script-rest">{ &row.rest }</span>
+                <button type="button" class="script-remove" onclick={on_remove}
+                    aria-label={format!("Remove action {} ({})", row.index + 1, row.action)}>{ "Remove" }</button>
+                if invalid {
+                    <p class="field-problem" role="alert">{ messages.join(" ") }</p>
+                }
+            </li>
+        }
+    });
+    let on_add = {
+        let (apply, text) = (apply.clone(), text.to_owned());
+        Callback::from(move |_| {
+            let document = gloo::utils::document();
+            let value = |id: &str| {
+                document
+                    .get_element_by_id(id)
+                    .and_then(|e| {
+                        wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()
+                    })
+                    .map(|e| e.value())
+                    .or_else(|| {
+                        document
+                            .get_element_by_id(id)
+                            .and_then(|e| {
+                                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok()
+                            })
+                            .map(|e| e.value())
+                    })
+                    .unwrap_or_default()
+            };
+            let outcome = add_step(
+                &text,
+                &value("edit-add-action"),
+                &value("edit-add-at"),
+                &value("edit-add-peer"),
+            );
+            apply("script".to_owned(), outcome);
+        })
+    };
+    let add_problem = refused
+        .as_ref()
+        .filter(|(path, _)| path == "script")
+        .map(|(_, message)| message.clone());
+    html! {
+        <fieldset class="edit-section edit-script">
+            <legend>{ "Script: actions over time" }</legend>
+            <ol class="script-steps">{ for rows }</ol>
+            <div class="script-add">
+                <label for="edit-add-action">{ "Add" }</label>
+                <select id="edit-add-action">
+                    { for ADDABLE.iter().map(|(name, _)| html! { <option value={*name}>{ *name }</option> }) }
+                </select>
+                <label for="edit-add-at">{ "at" }</label>
+                <input type="text" id="edit-add-at" class="script-at" value="5s" spellcheck="false" />
+                <label for="edit-add-peer">{ "by" }</label>
+                <select id="edit-add-peer">
+                    <option value="initiator">{ "initiator" }</option>
+                    <option value="responder">{ "responder" }</option>
+                </select>
+                <button type="button" id="edit-add" onclick={on_add}>{ "Add the action" }</button>
+            </div>
+            if let Some(problem) = add_problem {
+                <p class="field-problem" role="alert">{ problem }</p>
+            }
+            <p class="field-hint">{ "Times count from the start of the run. Actions that need more values (move, flood, stream, firewall …) are added in the TOML." }</p>
+        </fieldset>
     }
 }
 

@@ -159,7 +159,7 @@ pub(crate) fn editor(props: &EditorProps) -> Html {
                 <form::Form text={text.clone()} problems={props.draft.clone()} dispatch={props.dispatch.clone()} />
                 <div class="raw-toml">
                     <label for="edit-toml">{ "The scenario file (TOML)" }</label>
-                    <textarea id="edit-toml" spellcheck="false" autocomplete="off"
+                    <textarea id="edit-toml" spellcheck="false" autocomplete="off" wrap="off"
                         aria-describedby="edit-toml-problems"
                         value={text} oninput={on_text} />
                     <ul id="edit-toml-problems" class="raw-problems" aria-live="polite">{ for raw_problems }</ul>
@@ -191,19 +191,43 @@ fn outcome(lab: &LabRef) -> Html {
             </div>
         };
     }
-    let (mut ike, mut child) = (0, 0);
-    for event in lab.trace.records.iter().filter_map(|r| r.event()) {
-        match event.kind {
-            EventKind::IkeSaUp(_) => ike += 1,
-            EventKind::ChildSaUp(_) => child += 1,
-            _ => {}
+    // What each peer set up (a rekey sets up another).
+    let mut up: Vec<(String, usize, usize)> = Vec::new();
+    for record in &lab.trace.records {
+        let Some(event) = record.event() else {
+            continue;
+        };
+        let (ike, child) = match event.kind {
+            EventKind::IkeSaUp(_) => (1, 0),
+            EventKind::ChildSaUp(_) => (0, 1),
+            _ => continue,
+        };
+        match up.iter_mut().find(|(peer, ..)| *peer == record.peer) {
+            Some(entry) => {
+                entry.1 += ike;
+                entry.2 += child;
+            }
+            None => up.push((record.peer.clone(), ike, child)),
         }
     }
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let told = if up.is_empty() {
+        "no SA was set up".to_owned()
+    } else {
+        up.iter()
+            .map(|(peer, ike, child)| {
+                format!(
+                    "the {peer} set up {} and {}",
+                    plural(*ike, "IKE SA"),
+                    plural(*child, "CHILD SA")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     html! {
         <div class="edit-outcome" id="edit-outcome" role="status">
-            <p>{ format!(
-                "✔ The run ends without a failure: {ike} IKE SA and {child} CHILD SA set-ups (both peers counted)."
-            ) }</p>
+            <p>{ format!("✔ The run ends without a failure: {told}.") }</p>
         </div>
     }
 }

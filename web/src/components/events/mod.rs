@@ -97,7 +97,7 @@ pub(crate) fn event_list(props: &EventListProps) -> Html {
                         current.then_some("current"),
                         (index >= props.step).then_some("future"),
                         (props.selected == Some(line.record)).then_some("selected"),
-                        props.highlighted.as_ref().is_some_and(|h| h.contains(&line.record)).then_some("lit"),
+                        crate::state::is_lit(props.highlighted.as_deref(), line.record).then_some("lit"),
                     );
                     html! {
                         <li {class} data-line={index.to_string()} data-record={line.record.to_string()}>

@@ -66,6 +66,9 @@ impl Ctx {
 pub(crate) fn keys(props: &PanelProps) -> Html {
     let model = use_memo(props.lab.clone(), |lab| KeysModel::from_trace(&lab.trace));
     let active = use_state_eq(|| None::<String>);
+    // One peer's keys at a time (both peers derive the same values): the first
+    // peer's until the reader picks the other.
+    let chosen = use_state_eq(|| None::<String>);
     {
         // A new run lights nothing of ours.
         let active = active.clone();
@@ -129,7 +132,8 @@ pub(crate) fn keys(props: &PanelProps) -> Html {
                     { "No key yet: the first ones are derived when IKE_SA_INIT is done. Step forward." }
                 </p>
             }
-            { for model.peers.iter().filter(|p| p.ike_sas.iter().any(|sa| sa.first_record().is_some_and(|r| ctx.is_played(r)))).map(|p| {
+            { peer_choice(&model, &ctx, &chosen) }
+            { for model.peers.iter().filter(|p| p.ike_sas.iter().any(|sa| sa.first_record().is_some_and(|r| ctx.is_played(r)))).filter(|p| shows(&model, &chosen, &p.peer)).map(|p| {
                 let heading = format!("keys-peer-{}", slug(&p.peer));
                 html! {
                     <section class="keys-peer" data-peer={p.peer.clone()} aria-labelledby={heading.clone()}>
@@ -146,6 +150,60 @@ pub(crate) fn keys(props: &PanelProps) -> Html {
                 </p>
             }
         </section>
+    }
+}
+
+/// Whether `peer`'s keys are the ones on show.
+fn shows(model: &KeysModel, chosen: &UseStateHandle<Option<String>>, peer: &str) -> bool {
+    match &**chosen {
+        Some(name) if model.peers.iter().any(|p| p.peer == *name) => name == peer,
+        // The initiator's first: the exchange is told from its side.
+        _ => {
+            let default = model
+                .peers
+                .iter()
+                .find(|p| p.peer == "initiator")
+                .or_else(|| model.peers.first());
+            default.is_some_and(|p| p.peer == peer)
+        }
+    }
+}
+
+/// The choice of whose keys to show, when more than one peer logged keys.
+fn peer_choice(model: &KeysModel, ctx: &Ctx, chosen: &UseStateHandle<Option<String>>) -> Html {
+    let peers: Vec<&str> = model
+        .peers
+        .iter()
+        .filter(|p| {
+            p.ike_sas
+                .iter()
+                .any(|sa| sa.first_record().is_some_and(|r| ctx.is_played(r)))
+        })
+        .map(|p| p.peer.as_str())
+        .collect();
+    let mut peers = peers;
+    peers.sort_by_key(|p| *p != "initiator");
+    if peers.len() < 2 {
+        return Html::default();
+    }
+    html! {
+        <fieldset class="keys-choice">
+            <legend>{ "Whose keys (both compute the same values; each uses them the other way round)" }</legend>
+            { for peers.into_iter().map(|peer| {
+                let onchange = {
+                    let chosen = chosen.clone();
+                    let peer = peer.to_owned();
+                    Callback::from(move |_: Event| chosen.set(Some(peer.clone())))
+                };
+                html! {
+                    <label class={classes!("keys-choice-peer", peer_class(peer))}>
+                        <input type="radio" name="keys-peer" id={format!("keys-of-{}", slug(peer))}
+                            checked={shows(model, chosen, peer)} {onchange} />
+                        { format!("the {peer}'s") }
+                    </label>
+                }
+            }) }
+        </fieldset>
     }
 }
 

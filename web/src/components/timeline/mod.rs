@@ -82,7 +82,7 @@ pub(crate) fn timeline(props: &TimelineProps) -> Html {
                     travelling={props.playing && !reduced && flight.send_line + 1 == props.step}
                     travel_ms={props.travel_ms}
                     selected={props.selected.is_some_and(|s| s == flight.send_record || Some(s) == flight.end_record)}
-                    lit={props.highlighted.as_ref().is_some_and(|h| h.contains(&flight.send_record) || flight.end_record.is_some_and(|e| h.contains(&e)))}
+                    lit={crate::state::is_lit(props.highlighted.as_deref(), flight.send_record) || flight.end_record.is_some_and(|e| crate::state::is_lit(props.highlighted.as_deref(), e))}
                     burst={burst}
                     dispatch={props.dispatch.clone()}
                 />

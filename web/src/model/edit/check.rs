@@ -191,11 +191,22 @@ fn walk_table(table: &Table, prefix: &str, offset: usize, found: &mut Option<Str
 fn walk_item(item: &Item, path: &str, offset: usize, found: &mut Option<String>) {
     match item {
         Item::Value(value) => walk_value(value, path, offset, found),
-        Item::Table(table) => walk_table(table, path, offset, found),
+        Item::Table(table) => {
+            // The reader names a whole table by its header (`[[script]]` for an
+            // action it cannot read).
+            if covers(table.span(), offset) {
+                *found = Some(path.to_owned());
+            }
+            walk_table(table, path, offset, found);
+        }
         Item::ArrayOfTables(array) => {
             for (i, table) in array.iter().enumerate() {
                 let at = if path == "script" { i + 1 } else { i };
-                walk_table(table, &format!("{path}[{at}]"), offset, found);
+                let here = format!("{path}[{at}]");
+                if covers(table.span(), offset) {
+                    *found = Some(here.clone());
+                }
+                walk_table(table, &here, offset, found);
             }
         }
         Item::None => {}
