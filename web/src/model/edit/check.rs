@@ -79,11 +79,60 @@ pub(crate) fn check(text: &str) -> Result<Scenario, Vec<Problem>> {
             message: other.to_string(),
         }),
     }
+    problems.extend(page_limits(&scenario, text));
     if problems.is_empty() {
         Ok(scenario)
     } else {
         Err(problems)
     }
+}
+
+/// The longest run the page plays: long enough for the default IKE SA rekey (4 h),
+/// short enough that the keep-alives and liveness checks of a typo ("60d") do not
+/// freeze the tab.
+pub(crate) const MAX_DURATION: core::time::Duration = core::time::Duration::from_secs(6 * 3600);
+/// The most packets one script action may make in the page (pings, stream packets,
+/// spoofed IKE_SA_INIT requests).
+pub(crate) const MAX_PACKETS: u32 = 1000;
+
+/// What `ikelab sim` would run but the page will not: a run that long or that many
+/// packets would hold the tab for minutes.
+fn page_limits(scenario: &Scenario, text: &str) -> Vec<Problem> {
+    use ikelab_engine::sim::Action;
+    let mut problems = Vec::new();
+    let mut refuse = |path: String, message: String| {
+        problems.push(Problem {
+            line: line_of_path(text, &path),
+            path: Some(path),
+            message,
+        });
+    };
+    if scenario.duration > MAX_DURATION {
+        refuse(
+            "duration".to_owned(),
+            format!(
+                "the page plays runs of up to {} h of virtual time (`ikelab sim` has no such limit)",
+                MAX_DURATION.as_secs() / 3600
+            ),
+        );
+    }
+    for (i, step) in scenario.script.iter().enumerate() {
+        let (key, count) = match &step.action {
+            Action::Ping { count, .. } => ("count", *count),
+            Action::Stream { packets, .. } => ("packets", *packets),
+            Action::Flood { count, .. } => ("count", *count),
+            _ => continue,
+        };
+        if count > MAX_PACKETS {
+            refuse(
+                format!("script[{}].{key}", i + 1),
+                format!(
+                    "the page sends up to {MAX_PACKETS} packets per action (`ikelab sim` has no such limit)"
+                ),
+            );
+        }
+    }
+    problems
 }
 
 /// The key path a message of `Scenario::check` starts with (`network.link.loss = …`,

@@ -274,3 +274,24 @@ fn an_edited_run_is_the_same_as_the_cli_run_of_the_saved_text() {
     .expect("json");
     assert_eq!(page, cli);
 }
+
+#[test]
+fn runs_too_long_or_too_many_packets_for_the_page_are_refused_at_their_key() {
+    let long = happy_path().replacen("duration = \"30s\"", "duration = \"60d\"", 1);
+    let problems = check(&long).expect_err("refused");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].is_about("duration"), "{problems:?}");
+    assert!(problems[0].message.contains("up to 6 h"), "{problems:?}");
+    let many = format!(
+        "{}\n[[script]]\nat = \"1s\"\naction = \"ping\"\ncount = 100000\n",
+        happy_path().split("\n[expect").next().expect("text")
+    );
+    let problems = check(&many).expect_err("refused");
+    assert!(
+        problems.iter().any(|p| p.is_about("script[2].count")),
+        "{problems:?}"
+    );
+    // The limits themselves still run.
+    let at_limit = happy_path().replacen("duration = \"30s\"", "duration = \"6h\"", 1);
+    assert!(check(&at_limit).is_ok());
+}
