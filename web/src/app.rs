@@ -21,10 +21,13 @@ const FIRST_SCENARIO: &str = "happy-path";
 
 fn initial_state() -> LabState {
     let moment = effects::location_hash().and_then(|h| url::parse(&h));
+    // The tab the URL names (the first build has only the message view: a link to a
+    // tool starts the full build, see index.html).
     let tab = moment
         .as_ref()
         .and_then(|m| m.tab.as_deref())
         .and_then(Tab::from_id)
+        .filter(|_| cfg!(feature = "tools"))
         .unwrap_or(Tab::Message);
     let opened = moment.map_or_else(|| open_moment(None), |m| open_moment(Some(m)));
     let mut state = match opened {

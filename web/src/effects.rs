@@ -77,10 +77,12 @@ fn url_source(state: &LabState, name: &str) -> url::Source {
 
 /// Opens a moment the browser went back or forward to.
 fn open_moment(dispatch: &UseReducerDispatcher<LabState>, m: url::Moment) {
+    // The first build has only the message view (a tool hands over).
     dispatch.dispatch(Action::ShowTab(
         m.tab
             .as_deref()
             .and_then(Tab::from_id)
+            .filter(|_| cfg!(feature = "tools"))
             .unwrap_or(Tab::Message),
     ));
     match m.source {

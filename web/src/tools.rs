@@ -14,7 +14,7 @@ mod first_build {
     use wasm_bindgen::prelude::*;
     use yew::prelude::*;
 
-    use crate::state::LabState;
+    use crate::state::{LabState, Tab};
 
     #[wasm_bindgen]
     extern "C" {
@@ -23,9 +23,21 @@ mod first_build {
         fn open_full_lab() -> Result<(), JsValue>;
     }
 
-    /// Loads the full build for a tool tab (the URL already names it). A failure
-    /// comes back through `crate::files::report_failure`, as for a trace file.
-    pub(crate) fn hand_over(dispatch: &UseReducerDispatcher<LabState>) {
+    /// Loads the full build for a tool's tab: the tab goes in the URL (which the
+    /// full build opens), then `index.html` loads it. A failure comes back through
+    /// `crate::files::report_failure`, as for a trace file.
+    pub(crate) fn hand_over(tab: Tab, dispatch: &UseReducerDispatcher<LabState>) {
+        if let Some(mut moment) =
+            crate::effects::location_hash().and_then(|h| crate::url::parse(&h))
+            && let Some(history) = web_sys::window().and_then(|w| w.history().ok())
+        {
+            moment.tab = Some(tab.id().to_owned());
+            drop(history.replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&crate::url::format(&moment)),
+            ));
+        }
         crate::files::wait_for_full_build(dispatch);
         if let Err(e) = open_full_lab() {
             crate::files::report_failure(&format!("{e:?}"));

@@ -13,16 +13,6 @@ use crate::state::{Action, LabState, Tab};
 #[hook]
 pub(crate) fn use_detail(state: &UseReducerHandle<LabState>) -> Html {
     let dispatch = state.dispatcher();
-    #[cfg(not(feature = "tools"))]
-    {
-        // The first build: a tool tab loads the full build once the URL names it.
-        let dispatch = dispatch.clone();
-        use_effect_with(state.tab, move |tab| {
-            if *tab != Tab::Message {
-                crate::tools::hand_over(&dispatch);
-            }
-        });
-    }
     // A tool opened (by a click or a link) comes into view: on a projector the tabs
     // sit at the bottom of the first screen.
     let tabs_ref = use_node_ref();
@@ -50,12 +40,21 @@ pub(crate) fn use_detail(state: &UseReducerHandle<LabState>) -> Html {
         let selected = state.tab == tab;
         let onclick = {
             let dispatch = dispatch.clone();
-            Callback::from(move |_| dispatch.dispatch(Action::ShowTab(tab)))
+            // The first build has no tools: a tool's tab hands the page over to the
+            // full build (`crate::tools`).
+            Callback::from(move |_| {
+                #[cfg(not(feature = "tools"))]
+                if tab != Tab::Message {
+                    crate::tools::hand_over(tab, &dispatch);
+                    return;
+                }
+                dispatch.dispatch(Action::ShowTab(tab));
+            })
         };
         html! {
             <button type="button" role="tab" id={format!("tab-{}", tab.id())}
                 aria-selected={selected.to_string()} aria-controls="detail-panel"
-                class={classes!("tab", selected.then_some("selected"))}
+                class={if selected { "tab selected" } else { "tab" }}
                 tabindex={tab_stop(selected)}
                 {onclick}>
                 { tab.label() }
@@ -89,12 +88,12 @@ pub(crate) fn use_detail(state: &UseReducerHandle<LabState>) -> Html {
     #[cfg(not(feature = "tools"))]
     let onkeydown = Callback::<KeyboardEvent>::noop();
     html! {
-        <div class={classes!("detail", (state.tab != Tab::Message).then_some("tool"))}>
+        <div class="detail">
             <div class="tabs" role="tablist" aria-label="What to look at" ref={tabs_ref} {onkeydown}>
                 { for tabs }
             </div>
             <div id="detail-panel" role="tabpanel" aria-labelledby={format!("tab-{}", state.tab.id())}
-                class={classes!("detail-panel", format!("panel-{}", state.tab.id()))}>
+                class={format!("detail-panel panel-{}", state.tab.id())}>
                 { panel(state) }
             </div>
         </div>
