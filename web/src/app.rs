@@ -46,15 +46,12 @@ fn initial_state() -> LabState {
 /// The run a URL names (the first scenario when it names none).
 fn open_moment(moment: Option<url::Moment>) -> Result<LabState, String> {
     let Some(moment) = moment else {
-        let seed = crate::model::run::default_seed(FIRST_SCENARIO).unwrap_or(1);
+        let seed = crate::model::run::seed_or_default(None, FIRST_SCENARIO);
         return Lab::simulate(FIRST_SCENARIO, seed).map(|lab| LabState::new(lab, 0));
     };
     match moment.source {
         url::Source::Bundled(name) => {
-            let seed = moment
-                .seed
-                .or_else(|| crate::model::run::default_seed(&name))
-                .unwrap_or(1);
+            let seed = crate::model::run::seed_or_default(moment.seed, &name);
             Lab::simulate(&name, seed).map(|lab| LabState::new(lab, moment.step))
         }
         url::Source::Edited(payload) => open_edited(&payload, moment.seed, moment.step),

@@ -30,9 +30,23 @@ pub(crate) fn prefers_reduced_motion() -> bool {
 /// moment of a fragment the browser goes back or forward to.
 #[hook]
 pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
+    // An edited scenario's payload is deflated once per edit, not at every step.
+    #[cfg(feature = "tools")]
+    let edited = use_memo(
+        (state.edited.clone(), state.link_secrets),
+        |(text, secrets)| {
+            text.as_ref()
+                .map(|t| crate::model::edit::link::encode(t, *secrets))
+        },
+    );
+    #[cfg(not(feature = "tools"))]
+    let edited = std::rc::Rc::new(None::<String>);
     let moment = state.scenario().map(|(name, seed)| {
         url::format(&url::Moment {
-            source: url_source(state, name),
+            source: match edited.as_ref() {
+                Some(payload) => url::Source::Edited(payload.clone()),
+                None => url::Source::Bundled(name.to_owned()),
+            },
             seed: Some(seed),
             step: state.step,
             tab: (state.tab != Tab::Message).then(|| state.tab.id().to_owned()),
@@ -65,16 +79,6 @@ pub(crate) fn use_url_sync(state: &UseReducerHandle<LabState>) {
     });
 }
 
-/// What the URL names to run: the bundled scenario, or the edited text.
-#[cfg_attr(not(feature = "tools"), allow(unused_variables))]
-fn url_source(state: &LabState, name: &str) -> url::Source {
-    #[cfg(feature = "tools")]
-    if let Some(text) = &state.edited {
-        return url::Source::Edited(crate::model::edit::link::encode(text, state.link_secrets));
-    }
-    url::Source::Bundled(name.to_owned())
-}
-
 /// Opens a moment the browser went back or forward to.
 fn open_moment(dispatch: &UseReducerDispatcher<LabState>, m: url::Moment) {
     // The first build has only the message view (a tool hands over).
@@ -87,10 +91,7 @@ fn open_moment(dispatch: &UseReducerDispatcher<LabState>, m: url::Moment) {
     ));
     match m.source {
         url::Source::Bundled(name) => {
-            let seed = m
-                .seed
-                .or_else(|| crate::model::run::default_seed(&name))
-                .unwrap_or(1);
+            let seed = crate::model::run::seed_or_default(m.seed, &name);
             dispatch.dispatch(Action::Open {
                 name,
                 seed,

@@ -184,8 +184,11 @@ fn initiator_name() -> String {
     "initiator".to_owned()
 }
 
+/// The first public port a NAT box assigns unless `first_port` says otherwise.
+pub const DEFAULT_NAT_FIRST_PORT: u16 = 40000;
+
 fn default_first_port() -> u16 {
-    40000
+    DEFAULT_NAT_FIRST_PORT
 }
 
 /// `[network]`.

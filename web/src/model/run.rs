@@ -60,6 +60,11 @@ pub(crate) fn default_seed(name: &str) -> Option<u64> {
     library::load(name).ok().map(|s| s.seed)
 }
 
+/// The seed a URL or a choice gives, else the bundled scenario's own (else 1).
+pub(crate) fn seed_or_default(seed: Option<u64>, name: &str) -> u64 {
+    seed.or_else(|| default_seed(name)).unwrap_or(1)
+}
+
 impl Lab {
     /// Runs a bundled scenario with a seed in the engine's simulator.
     pub(crate) fn simulate(name: &str, seed: u64) -> Result<Self, String> {

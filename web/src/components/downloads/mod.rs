@@ -55,27 +55,26 @@ fn offers(lab: &LabRef, edited: Option<&std::rc::Rc<str>>) -> Vec<Offer> {
             }),
         });
     }
-    for (name, what) in [
+    for (id, name, what) in [
         (
+            "download-ikev2-table",
             "ikev2_decryption_table",
             "Wireshark's IKEv2 table: each IKE SA's SPIs and SK_ei, SK_er, SK_ai, SK_ar.",
         ),
         (
+            "download-esp-sa",
             "esp_sa",
             "Wireshark's ESP table: each CHILD SA's addresses, SPI and keys, one line per direction.",
         ),
         (
+            "download-preferences",
             "preferences",
             "Turns on ESP decryption with that table. Put the three files in one folder and run WIRESHARK_CONFIG_DIR=folder wireshark.",
         ),
     ] {
         let lab = lab.clone();
         offers.push(Offer {
-            id: match name {
-                "ikev2_decryption_table" => "download-ikev2-table",
-                "esp_sa" => "download-esp-sa",
-                _ => "download-preferences",
-            },
+            id,
             file: name.to_owned(),
             // Not text/plain: the browser would name the file `esp_sa.txt`, and
             // Wireshark reads its profile files by their exact names.

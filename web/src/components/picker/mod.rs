@@ -28,7 +28,7 @@ pub(crate) fn picker(props: &PickerProps) -> Html {
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let name = select.value();
-            let seed = crate::model::run::default_seed(&name).unwrap_or(1);
+            let seed = crate::model::run::seed_or_default(None, &name);
             dispatch.dispatch(Action::Open {
                 name,
                 seed,

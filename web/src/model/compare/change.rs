@@ -2,8 +2,6 @@
 //! initiator, a pre-shared key, the initiator's IKE proposal), checked as a scenario
 //! file is, and run B played with it in the engine's simulator.
 
-use std::net::{IpAddr, Ipv4Addr};
-
 use ikelab_engine::config::PskText;
 use ikelab_engine::sim::scenario::NatSpec;
 use ikelab_engine::sim::{self, Scenario};
@@ -11,11 +9,9 @@ use ikelab_engine::trace::Trace;
 
 use crate::model::lines::{self, Line};
 
-/// The public address of the NAT box Compare puts in front of the initiator: from
-/// TEST-NET-3, reserved for documentation (RFC 5737 §3).
-pub(crate) const NAT_PUBLIC_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 5));
-/// Its first public port (the simulator's default, `NatSpec::first_port`).
-const NAT_FIRST_PORT: u16 = 40000;
+/// The public address of the NAT box Compare puts in front of the initiator: the
+/// editor's (TEST-NET-3, reserved for documentation, RFC 5737 §3).
+pub(crate) use crate::model::edit::fields::NAT_PUBLIC as NAT_PUBLIC_ADDRESS;
 
 /// Which peer's configuration a change touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +68,7 @@ pub(crate) fn apply(scenario: &Scenario, change: &Change) -> Result<Scenario, St
                 changed.network.nat = Some(NatSpec {
                     peer: Side::Initiator.name().to_owned(),
                     public: NAT_PUBLIC_ADDRESS,
-                    first_port: NAT_FIRST_PORT,
+                    first_port: ikelab_engine::sim::scenario::DEFAULT_NAT_FIRST_PORT,
                     mapping_timeout: None,
                 });
             }

@@ -46,7 +46,8 @@ fn field(path: String, label: &'static str, kind: FieldKind, hint: &'static str)
 
 /// The public address the NAT box gets when the form turns NAT on (RFC 5737's
 /// documentation range).
-pub(crate) const NAT_PUBLIC: &str = "203.0.113.5";
+pub(crate) const NAT_PUBLIC: std::net::IpAddr =
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 5));
 
 /// The form, in sections: (title, fields), for the text's current shape (the first
 /// CHILD SA of each peer, its pools).
@@ -304,7 +305,7 @@ pub(crate) fn write_field(text: &str, field: &Field, input: &str) -> Result<Stri
             "true" => {
                 let mut nat = Table::new();
                 nat.insert("peer", value("initiator"));
-                nat.insert("public", value(NAT_PUBLIC));
+                nat.insert("public", value(NAT_PUBLIC.to_string()));
                 Some(Item::Table(nat))
             }
             "false" => None,

@@ -32,7 +32,7 @@ pub(crate) fn add_traffic(
         .parse::<DocumentMut>()
         .map_err(|e| format!("the TOML text does not parse: {}", e.message()))?;
     let mut step = Table::new();
-    step.insert("at", value(format_at(at_us)));
+    step.insert("at", value(at_text(at_us)));
     match traffic {
         Traffic::Ping => {
             step.insert("action", value("ping"));
@@ -53,7 +53,7 @@ pub(crate) fn add_traffic(
         }
         Traffic::TamperedPing => {
             let mut tamper = Table::new();
-            tamper.insert("at", value(format_at(at_us)));
+            tamper.insert("at", value(at_text(at_us)));
             tamper.insert("action", value("tamper_esp"));
             tamper.insert("peer", value(other_peer(peer)));
             push_step(&mut document, tamper)?;
@@ -99,30 +99,9 @@ fn push_step(document: &mut DocumentMut, step: Table) -> Result<(), String> {
     Ok(())
 }
 
-/// `1234567` µs → `"1234.567ms"`; whole milliseconds without decimals.
-fn format_at(at_us: u64) -> String {
-    let (ms, us) = (at_us / 1000, at_us % 1000);
-    if us == 0 {
-        format!("{ms}ms")
-    } else {
-        format!("{ms}.{us:03}ms")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_written_in_milliseconds() {
-        assert_eq!(format_at(0), "0ms");
-        assert_eq!(format_at(20_000), "20ms");
-        assert_eq!(format_at(1_234_567), "1234.567ms");
-        assert_eq!(
-            ikelab_engine::config::parse_duration(&format_at(1_234_567)),
-            Ok(Duration::from_micros(1_234_567))
-        );
-    }
+/// `at_us` as the scenario reader takes it back exactly (the engine's own writer).
+fn at_text(at_us: u64) -> String {
+    ikelab_engine::config::format_duration(Duration::from_micros(at_us))
 }
 
 /// One `[[script]]` step as the form lists it.
@@ -273,9 +252,19 @@ fn parse(text: &str) -> Result<DocumentMut, String> {
 }
 
 #[cfg(test)]
-mod script_form_tests {
+mod tests {
     use super::*;
     use crate::model::edit::check;
+
+    #[test]
+    fn times_read_back_exactly() {
+        for at_us in [0, 20_000, 1_234_567] {
+            assert_eq!(
+                ikelab_engine::config::parse_duration(&at_text(at_us)),
+                Ok(Duration::from_micros(at_us))
+            );
+        }
+    }
 
     fn happy_path() -> &'static str {
         ikelab_engine::sim::library::text("happy-path").expect("bundled")

@@ -104,7 +104,7 @@ fn lists_numbers_switches_and_nat_write_their_toml_kinds() {
     let scenario = check(&nat).expect("valid");
     let spec = scenario.network.nat.expect("a NAT");
     assert_eq!(
-        (spec.peer.as_str(), spec.public.to_string().as_str()),
+        (spec.peer.as_str(), spec.public),
         ("initiator", fields::NAT_PUBLIC)
     );
     assert_eq!(read(&nat, "network.nat"), "true");
